@@ -1,0 +1,19 @@
+/// <reference path="../../pb_data/types.d.ts" />
+// Turns errors into the API's answer shape: { status, field, code, message }.
+
+/** The first field error of a PocketBase validation error text like "name: cannot be blank.; notes: ..." */
+function fromSaveError(err) {
+	const text = String((err && (err.value && err.value.error ? err.value.error() : err.message)) || err);
+	const m = /^\s*([a-z_][a-z0-9_]*):\s*(.+?)(;|$)/i.exec(text.replace(/^.*?Error:\s*/, ''));
+	if (m) return { status: 400, field: m[1], code: 'invalid', message: `${m[1]}: ${m[2].replace(/\.$/, '')}` };
+	return { status: 400, field: '', code: 'invalid', message: text.slice(0, 300) };
+}
+
+/** A BadRequestError naming every failing field, as PocketBase's own API does. */
+function badRequest(fieldErrors, message) {
+	const data = {};
+	for (const fe of fieldErrors) data[fe.field] = new ValidationError(fe.code, fe.message);
+	return new BadRequestError(message || fieldErrors.map((fe) => fe.message).join('; '), data);
+}
+
+module.exports = { fromSaveError, badRequest };

@@ -1,0 +1,125 @@
+/// <reference path="../../pb_data/types.d.ts" />
+// Conditional push for synced collections: a row is applied only if the state it was based on is
+// still the server's; otherwise the server's current state comes back as a conflict.
+const shared = require(`${__hooks}/lib/shared.js`);
+const { fromSaveError, badRequest } = require(`${__hooks}/lib/errors.js`);
+
+const MAX_ROWS = 200;
+const ID_RE = /^[a-z0-9]{15}$/;
+
+/** Synced collections: the fields a device writes, and the shared validation and normalisation. */
+const SPECS = {
+	customers: {
+		fields: shared.CUSTOMER_FIELDS,
+		validate: (doc) => shared.validateCustomer(doc),
+		normalize: (doc) => shared.normalizeCustomer(doc)
+	}
+};
+
+function plain(record) {
+	return JSON.parse(JSON.stringify(record));
+}
+
+function reject(id, status, field, code, message) {
+	return { id, status, field, code, message };
+}
+
+/** Applies one pushed row in its own transaction. Returns { conflict } or { rejected } or {}. */
+function pushRow(collection, spec, row, info) {
+	const doc = row && row.doc;
+	const id = doc && doc.id;
+	if (!doc || typeof doc !== 'object' || typeof id !== 'string' || !ID_RE.test(id)) {
+		return { rejected: reject(String(id || ''), 400, 'id', 'invalid_id', 'each row needs doc.id: 15 characters a-z0-9') };
+	}
+	const errors = spec.validate(doc);
+	if (errors.length) return { rejected: Object.assign(reject(id, 400, errors[0].field, errors[0].code, errors[0].message), { errors }) };
+	const data = spec.normalize(pick(doc, spec.fields));
+	let outcome = {};
+	try {
+		$app.runInTransaction((tx) => {
+			outcome = applyRow(tx, collection, spec, id, data, row.base || null, info);
+		});
+	} catch (err) {
+		if (outcome.rejected) return outcome;
+		const fe = err && err.__crm ? err.__crm : fromSaveError(err);
+		return { rejected: reject(id, fe.status, fe.field, fe.code, fe.message) };
+	}
+	return outcome;
+}
+
+function applyRow(tx, collection, spec, id, data, base, info) {
+	let current = null;
+	try {
+		current = tx.findRecordById(collection.name, id);
+	} catch (_notFound) {
+		current = null; // a create
+	}
+	info.body = data; // rules may test @request.body.*
+	if (current) {
+		if (!tx.canAccessRecord(current, info, collection.viewRule)) {
+			return { rejected: reject(id, 403, 'id', 'forbidden', 'you may not change this record') };
+		}
+		const state = plain(current);
+		if (!base || !shared.sameState(state, base, spec.fields)) return { conflict: state };
+		if (!tx.canAccessRecord(current, info, collection.updateRule)) {
+			return { rejected: reject(id, 403, 'owner', 'forbidden', 'you may not make this change') };
+		}
+		assign(current, spec.fields, data);
+		tx.save(current);
+		return {};
+	}
+	const record = new Record(collection);
+	record.set('id', id);
+	assign(record, spec.fields, data);
+	tx.save(record);
+	if (!tx.canAccessRecord(record, info, collection.createRule)) {
+		// Thrown so the transaction rolls the insert back.
+		const e = new Error('forbidden');
+		e.__crm = { status: 403, field: 'owner', code: 'forbidden', message: 'you may not create this record' };
+		throw e;
+	}
+	return {};
+}
+
+function pick(doc, fields) {
+	const out = {};
+	for (const f of fields) if (f in doc) out[f] = doc[f];
+	return out;
+}
+
+function assign(record, fields, data) {
+	for (const f of fields) if (f in data) record.set(f, data[f] === undefined ? null : data[f]);
+}
+
+/** POST /api/crm/sync/{collection}/push  body: { rows: [{ doc, base }] } */
+function handlePush(e) {
+	const name = e.request.pathValue('collection');
+	const spec = SPECS[name];
+	if (!spec) throw new NotFoundError(`"${name}" is not a synced collection`);
+	const info = e.requestInfo();
+	// A JSON round trip turns Go maps and slices into plain JS values (Array.isArray works on them).
+	const rows = info.body && JSON.parse(JSON.stringify(info.body)).rows;
+	if (!Array.isArray(rows)) throw badRequest([{ field: 'rows', code: 'required', message: 'rows must be a list of { doc, base }' }]);
+	if (rows.length > MAX_ROWS) throw new ApiError(413, `at most ${MAX_ROWS} rows per push`, {});
+	const collection = $app.findCachedCollectionByNameOrId(name);
+	const conflicts = [];
+	const rejected = [];
+	for (const row of rows) {
+		const out = pushRow(collection, spec, row, info);
+		if (out.conflict) conflicts.push(out.conflict);
+		if (out.rejected) rejected.push(out.rejected);
+	}
+	return e.json(200, { conflicts, rejected });
+}
+
+/** REST create/update of a synced collection: the same validation as push, field by field. */
+function checkRestWrite(e, partial) {
+	const spec = SPECS[e.collection.name];
+	const body = JSON.parse(JSON.stringify(e.requestInfo().body || {}));
+	const errors = shared.validateCustomer(body, { partial });
+	if (errors.length) throw badRequest(errors);
+	const normalized = spec.normalize(pick(body, spec.fields));
+	for (const f of ['phones', 'emails', 'tags']) if (f in normalized) e.record.set(f, normalized[f]);
+}
+
+module.exports = { handlePush, checkRestWrite, SPECS };

@@ -1,0 +1,10 @@
+/// <reference path="../pb_data/types.d.ts" />
+// First run: while no staff exists, the first visitor creates the owner (admin) account.
+
+routerAdd('GET', '/api/crm/setup', (e) => {
+	return e.json(200, { needsOwner: $app.countRecords('staff') === 0 });
+});
+
+routerAdd('POST', '/api/crm/setup', (e) => {
+	return require(`${__hooks}/lib/setup.js`).createOwner(e);
+});

@@ -1,0 +1,17 @@
+/// <reference path="../pb_data/types.d.ts" />
+// Sync: conditional push for synced collections. Pulls use the standard list API
+// (GET /api/collections/{name}/records?filter=seq>N&sort=seq) so they obey the list rule.
+
+routerAdd('POST', '/api/crm/sync/{collection}/push', (e) => {
+	return require(`${__hooks}/lib/sync.js`).handlePush(e);
+}, $apis.requireAuth('staff'));
+
+onRecordCreateRequest((e) => {
+	require(`${__hooks}/lib/sync.js`).checkRestWrite(e, false);
+	e.next();
+}, 'customers');
+
+onRecordUpdateRequest((e) => {
+	require(`${__hooks}/lib/sync.js`).checkRestWrite(e, true);
+	e.next();
+}, 'customers');

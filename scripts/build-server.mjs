@@ -1,0 +1,21 @@
+// Builds the PocketBase server (server/main.go, PocketBase pinned in server/go.mod) into .bin/crm-server.
+// PocketBase needs a newer Go than some machines have: GOTOOLCHAIN=auto lets Go fetch the pinned
+// toolchain from the module proxy.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { SERVER_BIN, isStale } from './paths.mjs';
+
+export function buildServer({ force = false } = {}) {
+	if (!force && !isStale(SERVER_BIN, ['server/main.go', 'server/go.mod', 'server/go.sum'])) return false;
+	mkdirSync('.bin', { recursive: true });
+	console.log('Building the PocketBase server (first time: a few minutes)…');
+	execFileSync('go', ['build', '-trimpath', '-o', resolve(SERVER_BIN), '.'], {
+		cwd: 'server',
+		stdio: 'inherit',
+		env: { ...process.env, GOTOOLCHAIN: process.env.GOTOOLCHAIN === 'local' ? 'local' : 'auto', CGO_ENABLED: '0' }
+	});
+	return true;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) buildServer({ force: process.argv.includes('--force') });

@@ -1,0 +1,15 @@
+// Builds everything the server runs: the shared hook bundle, the PWA (build/) and the server binary.
+// `--if-stale` skips the PWA build when build/ is newer than its sources (npm start).
+import { execFileSync } from 'node:child_process';
+import { buildShared } from './build-shared.mjs';
+import { buildServer } from './build-server.mjs';
+import { isStale } from './paths.mjs';
+
+const ifStale = process.argv.includes('--if-stale');
+await buildShared();
+const webInputs = ['src', 'static', 'vite.config.ts', 'svelte.config.js', 'package-lock.json'];
+if (!ifStale || isStale('build/index.html', webInputs)) {
+	console.log('Building the app (vite build)…');
+	execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+}
+buildServer();

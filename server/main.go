@@ -1,0 +1,60 @@
+// The CRM server: PocketBase with the JS hooks (pb_hooks/) and JS migrations (pb_migrations/),
+// serving the built PWA (build/) with an SPA fallback to index.html.
+package main
+
+import (
+	"log"
+	"net/http"
+	"os"
+
+	"github.com/pocketbase/pocketbase"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/plugins/jsvm"
+	"github.com/pocketbase/pocketbase/plugins/migratecmd"
+	"github.com/pocketbase/pocketbase/tools/hook"
+)
+
+func main() {
+	app := pocketbase.New()
+
+	var hooksDir, migrationsDir, publicDir string
+	var hooksWatch bool
+	var hooksPool int
+	flags := app.RootCmd.PersistentFlags()
+	flags.StringVar(&hooksDir, "hooksDir", "./pb_hooks", "the directory with the JS app hooks")
+	flags.StringVar(&migrationsDir, "migrationsDir", "./pb_migrations", "the directory with the JS migrations")
+	flags.StringVar(&publicDir, "publicDir", "./build", "the directory with the built PWA")
+	flags.BoolVar(&hooksWatch, "hooksWatch", false, "restart the app when a pb_hooks file changes")
+	flags.IntVar(&hooksPool, "hooksPool", 25, "prewarmed JS runtimes for the hooks")
+	app.RootCmd.ParseFlags(os.Args[1:])
+
+	jsvm.MustRegister(app, jsvm.Config{
+		MigrationsDir: migrationsDir,
+		HooksDir:      hooksDir,
+		HooksWatch:    hooksWatch,
+		HooksPoolSize: hooksPool,
+	})
+
+	// `crm-server migrate up|down`; schema changes are written by hand as code, never auto-generated.
+	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{
+		TemplateLang: migratecmd.TemplateLangJS,
+		Automigrate:  false,
+		Dir:          migrationsDir,
+	})
+
+	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
+		Func: func(e *core.ServeEvent) error {
+			if !e.Router.HasRoute(http.MethodGet, "/{path...}") {
+				// indexFallback: client-side routes survive a reload.
+				e.Router.GET("/{path...}", apis.Static(os.DirFS(publicDir), true)).Bind(apis.Gzip())
+			}
+			return e.Next()
+		},
+		Priority: 999,
+	})
+
+	if err := app.Start(); err != nil {
+		log.Fatal(err)
+	}
+}

@@ -1,0 +1,16 @@
+import PocketBase from 'pocketbase';
+
+/** The app's one PocketBase client: same origin as the app, which PocketBase serves. */
+export const pb = new PocketBase(import.meta.env.VITE_PB_URL || globalThis.location?.origin || 'http://127.0.0.1:8090');
+
+// Sync and screens issue parallel requests to the same endpoints; none should cancel another.
+pb.autoCancellation(false);
+
+export interface StaffRecord {
+	id: string;
+	email: string;
+	name: string;
+	role: 'admin' | 'manager' | 'agent' | 'sales';
+	team?: string;
+	region?: string;
+}

@@ -1,0 +1,4 @@
+// Entry for the server bundle (pb_hooks/lib/shared.js): the same code the device runs.
+export * from './customer-fields';
+export * from './validation';
+export * from './state-equal';

@@ -1,0 +1,42 @@
+import type { RxConflictHandler, RxJsonSchema, WithDeleted } from 'rxdb';
+import { customerSchema } from '../db/schemas';
+import { CUSTOMER_FIELDS, CUSTOMER_MERGE_FIELDS } from '../shared/customer-fields';
+import { sameState } from '../shared/state-equal';
+import { mergeFields, type Mergeable } from './merge';
+
+/**
+ * Whether the server refused the last push of a record. Set by the running sync engine; the
+ * conflict handler then merges against the server's state, so the refused edit is pushed again
+ * (and refused again, visibly) instead of being dropped.
+ */
+let isRefused: (collection: string, id: string) => boolean = () => false;
+export function setRefusalCheck(check: (collection: string, id: string) => boolean): void {
+	isRefused = check;
+}
+
+/** Conflict policy "merge field by field, later edit wins, loser kept in history". */
+export function fieldMerge<T extends Mergeable & { id: string }>(
+	collection: string,
+	fields: readonly string[],
+	compared: readonly string[]
+): RxConflictHandler<T> {
+	return {
+		isEqual: (a, b) => sameState(a, b, compared),
+		resolve: async ({ assumedMasterState, newDocumentState, realMasterState }) => {
+			const base = isRefused(collection, newDocumentState.id) ? realMasterState : assumedMasterState;
+			return mergeFields(fields, base, newDocumentState, realMasterState, Date.now()) as WithDeleted<T>;
+		}
+	};
+}
+
+export interface SyncedCollection {
+	schema: RxJsonSchema<any>;
+	conflictHandler?: RxConflictHandler<any>;
+}
+
+/** Every collection that syncs with PocketBase: syncing another one takes its schema and a line here. */
+export const syncedCollections = {
+	customers: { schema: customerSchema, conflictHandler: fieldMerge('customers', CUSTOMER_MERGE_FIELDS, CUSTOMER_FIELDS) }
+} satisfies Record<string, SyncedCollection>;
+
+export type SyncedName = keyof typeof syncedCollections;

@@ -1,0 +1,111 @@
+import type PocketBase from 'pocketbase';
+import type { CrmDatabase } from '../db/database';
+import { setRefusalCheck, syncedCollections, type SyncedName } from './collections';
+import { defaultKeyValue, type KeyValue } from './kv';
+import { Outbox } from './outbox';
+import { replicatePocketBase, type PocketBaseReplication } from './pocketbase-replication';
+import { SyncStatusStore } from './status';
+
+export interface SyncEngineOptions {
+	pb: PocketBase;
+	db: CrmDatabase;
+	userId: string;
+	kv?: KeyValue;
+	/** false: one-shot replication without realtime (tests, benchmarks). */
+	live?: boolean;
+	pullBatchSize?: number;
+}
+
+/** Runs the replication of every synced collection for one signed-in user and reports its state. */
+export class SyncEngine {
+	readonly status = new SyncStatusStore();
+	readonly outbox: Outbox;
+	private replications = new Map<SyncedName, PocketBaseReplication<unknown>>();
+	private cleanups: (() => void | Promise<void>)[] = [];
+
+	constructor(private o: SyncEngineOptions) {
+		this.outbox = new Outbox(o.kv ?? defaultKeyValue(), `crm:outbox:${o.userId}`);
+		this.status.patch({ pending: this.outbox.pendingCount, rejected: this.outbox.refusals });
+	}
+
+	start(): void {
+		setRefusalCheck((c, id) => this.outbox.isRefused(c, id));
+		for (const name of Object.keys(syncedCollections) as SyncedName[]) {
+			this.replications.set(
+				name,
+				replicatePocketBase({
+					pb: this.o.pb,
+					name,
+					collection: this.o.db[name] as never,
+					outbox: this.outbox,
+					status: this.status,
+					live: this.o.live,
+					batchSize: this.o.pullBatchSize
+				})
+			);
+		}
+		if (this.o.live !== false) this.watchConnectivity();
+	}
+
+	/** A local write the server has not seen yet. */
+	markWritten(collection: SyncedName, id: string): void {
+		this.outbox.markWritten(collection, id);
+		this.status.patch({ pending: this.outbox.pendingCount, rejected: this.outbox.refusals });
+	}
+
+	resyncAll(): void {
+		for (const r of this.replications.values()) r.resync();
+	}
+
+	/** Resolves when every collection has pushed its local changes and pulled the server's. */
+	async awaitInSync(): Promise<void> {
+		await Promise.all([...this.replications.values()].map((r) => r.state.awaitInSync()));
+	}
+
+	async awaitInitialReplication(): Promise<void> {
+		await Promise.all([...this.replications.values()].map((r) => r.state.awaitInitialReplication()));
+	}
+
+	async stop(): Promise<void> {
+		for (const c of this.cleanups.splice(0)) await c();
+		await Promise.all([...this.replications.values()].map((r) => r.stop()));
+		this.replications.clear();
+		setRefusalCheck(() => false);
+	}
+
+	/** Sign-out: stop and forget what this device owed the server for this user. */
+	async destroy(): Promise<void> {
+		await this.stop();
+		this.outbox.clear();
+	}
+
+	private watchConnectivity(): void {
+		const online = () => {
+			this.status.patch({ online: true });
+			this.resyncAll();
+		};
+		const offline = () => this.status.patch({ online: false, live: false });
+		if (typeof window !== 'undefined') {
+			window.addEventListener('online', online);
+			window.addEventListener('offline', offline);
+			this.cleanups.push(() => {
+				window.removeEventListener('online', online);
+				window.removeEventListener('offline', offline);
+			});
+		}
+		// Every (re)connect of the realtime stream may follow missed events: pull from the checkpoint.
+		const pb = this.o.pb;
+		pb.realtime.subscribe('PB_CONNECT', () => {
+			this.status.patch({ live: true, online: true });
+			this.resyncAll();
+		}).then((unsub) => this.cleanups.push(() => unsub().catch(() => undefined)));
+		const prev = pb.realtime.onDisconnect;
+		pb.realtime.onDisconnect = (subs) => {
+			this.status.patch({ live: false });
+			prev?.(subs);
+		};
+		this.cleanups.push(() => {
+			pb.realtime.onDisconnect = prev;
+		});
+	}
+}

@@ -1,0 +1,149 @@
+import type PocketBase from 'pocketbase';
+import { Subject } from 'rxjs';
+import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
+import type { RxCollection, RxReplicationPullStreamItem, WithDeleted } from 'rxdb';
+import { seqCheckpoint, type Checkpoint } from './checkpoint';
+import type { Outbox } from './outbox';
+import { classifyError, type SyncStatusStore } from './status';
+
+export type SeqCheckpoint = Checkpoint;
+
+export interface PushResult {
+	conflicts: Record<string, unknown>[];
+	rejected: { id: string; status: number; field: string; code: string; message: string }[];
+}
+
+const SERVER_ONLY = ['collectionId', 'collectionName', 'expand'];
+const LOCAL_ONLY = ['_deleted', '_meta', '_rev', '_attachments'];
+
+/** A PocketBase record as a local document. Soft deletion stays a plain `deleted` field (restorable). */
+export function fromServer<T>(record: Record<string, unknown>): WithDeleted<T> {
+	const doc: Record<string, unknown> = { _deleted: false };
+	for (const [k, v] of Object.entries(record)) {
+		if (!SERVER_ONLY.includes(k) && v !== null) doc[k] = v;
+	}
+	return doc as WithDeleted<T>;
+}
+
+export function toServer(doc: Record<string, unknown>): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	for (const [k, v] of Object.entries(doc)) if (!LOCAL_ONLY.includes(k)) out[k] = v;
+	return out;
+}
+
+export interface PocketBaseReplicationOptions<T> {
+	pb: PocketBase;
+	name: string;
+	collection: RxCollection<T>;
+	outbox: Outbox;
+	status: SyncStatusStore;
+	batchSize?: number;
+	/** Live replication with realtime; false for a one-shot sync (tests, benchmarks). */
+	live?: boolean;
+}
+
+/**
+ * RxDB <-> PocketBase for one collection.
+ * Pull: the standard list API ordered by `seq` (server-assigned in commit order), so it obeys the list rule.
+ * Push: the conditional push route; conflicts come back as the server's current state.
+ * Realtime: every SSE event and every (re)connect asks for a pull from the checkpoint (RESYNC), so a
+ * lost event can never move the checkpoint past a change the device has not seen.
+ */
+export interface PocketBaseReplication<T> {
+	state: RxReplicationState<T, SeqCheckpoint>;
+	/** Ask for a pull from the checkpoint (after a reconnect). */
+	resync: () => void;
+	stop: () => Promise<void>;
+}
+
+export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): PocketBaseReplication<T> {
+	const stream$ = new Subject<RxReplicationPullStreamItem<T, SeqCheckpoint>>();
+	const live = o.live ?? true;
+	let resyncTimer: ReturnType<typeof setTimeout> | null = null;
+	const resync = () => {
+		if (resyncTimer) return;
+		// A burst of realtime events becomes one pull.
+		resyncTimer = setTimeout(() => {
+			resyncTimer = null;
+			stream$.next('RESYNC');
+		}, 15);
+	};
+
+	const state = replicateRxCollection<T, SeqCheckpoint>({
+		replicationIdentifier: `pocketbase:${o.pb.baseURL}:${o.name}`,
+		collection: o.collection,
+		live,
+		retryTime: 3000,
+		waitForLeadership: true,
+		pull: {
+			batchSize: o.batchSize ?? 1000,
+			stream$: stream$.asObservable(),
+			handler: async (checkpoint, batchSize) => {
+				const page = await o.pb.collection(o.name).getList(1, batchSize, {
+					filter: seqCheckpoint.filter(checkpoint ?? undefined),
+					sort: seqCheckpoint.sort,
+					skipTotal: true,
+					requestKey: null
+				});
+				const documents = page.items.map((r) => fromServer<T>(r));
+				if (documents.length < batchSize) o.status.patch({ lastSync: Date.now(), online: true, error: null });
+				return { documents, checkpoint: seqCheckpoint.next(page.items, checkpoint ?? undefined) ?? { value: 0 } };
+			}
+		},
+		push: {
+			batchSize: 100,
+			handler: async (rows) => {
+				const startedAt = Date.now();
+				const body = {
+					rows: rows.map((r) => ({
+						doc: toServer(r.newDocumentState as Record<string, unknown>),
+						base: r.assumedMasterState ? toServer(r.assumedMasterState as Record<string, unknown>) : null
+					}))
+				};
+				const res = await o.pb.send<PushResult>(`/api/crm/sync/${o.name}/push`, { method: 'POST', body, requestKey: null });
+				const refused = new Set(res.rejected.map((r) => r.id));
+				for (const r of res.rejected) {
+					o.outbox.markRefused(o.name, r.id, { kind: 'rejected', code: r.code, detail: r.message, field: r.field, recordId: r.id, at: startedAt });
+				}
+				for (const row of rows) {
+					const id = (row.newDocumentState as { id: string }).id;
+					if (!refused.has(id)) o.outbox.markAccepted(o.name, id, startedAt);
+				}
+				o.status.patch({ pending: o.outbox.pendingCount, rejected: o.outbox.refusals, online: true, error: null });
+				return res.conflicts.map((c) => fromServer<T>(c));
+			}
+		}
+	});
+
+	const subs = [
+		state.error$.subscribe((err) => {
+			const cause = (err as { parameters?: { errors?: unknown[] } }).parameters?.errors?.[0] ?? err;
+			const error = classifyError(cause);
+			o.status.patch({ error, online: error.kind !== 'network' && o.status.value.online });
+		}),
+		state.active$.subscribe((active) => o.status.patch({ active }))
+	];
+
+	let unsubscribeRealtime: (() => Promise<void>) | null = null;
+	if (live) {
+		o.pb.collection(o.name)
+			.subscribe('*', resync)
+			.then((unsub) => {
+				unsubscribeRealtime = unsub;
+				o.status.patch({ live: true });
+			})
+			.catch((err) => o.status.patch({ live: false, error: classifyError(err) }));
+	}
+
+	return {
+		state,
+		resync,
+		stop: async () => {
+			subs.forEach((s) => s.unsubscribe());
+			if (resyncTimer) clearTimeout(resyncTimer);
+			if (unsubscribeRealtime) await unsubscribeRealtime().catch(() => undefined);
+			stream$.complete();
+			await state.cancel();
+		}
+	};
+}

@@ -1,0 +1,147 @@
+// Customers through the real server: API rules per role, conditional push, and refusals of bad input.
+import { describe, expect, it } from 'vitest';
+import { id15, push, signIn, staff, url, waitFor } from './helpers';
+
+describe('customers: access per role', () => {
+	it('an unauthenticated request gets no data', async () => {
+		const res = await fetch(`${url()}/api/collections/customers/records`);
+		expect((await res.json()).items).toEqual([]);
+		const pushRes = await fetch(`${url()}/api/crm/sync/customers/push`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"rows":[]}' });
+		expect(pushRes.status).toBe(401);
+	});
+
+	it('a sales rep lists only their own customers; a manager lists all', async () => {
+		const rep = await signIn('sales');
+		const rep2 = await signIn('sales2');
+		const manager = await signIn('manager');
+		const mine = { id: id15(), name: '客户甲', owner: staff('sales').id };
+		const theirs = { id: id15(), name: '客户乙', owner: staff('sales2').id };
+		expect((await push(rep, [{ doc: mine, base: null }])).rejected).toEqual([]);
+		expect((await push(rep2, [{ doc: theirs, base: null }])).rejected).toEqual([]);
+
+		const repIds = (await rep.collection('customers').getFullList()).map((r) => r.id);
+		expect(repIds).toContain(mine.id);
+		expect(repIds).not.toContain(theirs.id);
+		await expect(rep.collection('customers').getOne(theirs.id)).rejects.toMatchObject({ status: 404 });
+		const all = (await manager.collection('customers').getFullList()).map((r) => r.id);
+		expect(all).toEqual(expect.arrayContaining([mine.id, theirs.id]));
+	});
+
+	it('a sales rep cannot create for, hand over to, or edit another rep', async () => {
+		const rep = await signIn('sales');
+		const rep2 = await signIn('sales2');
+		const forOther = { id: id15(), name: '别人的', owner: staff('sales2').id };
+		const res = await push(rep, [{ doc: forOther, base: null }]);
+		expect(res.rejected).toMatchObject([{ id: forOther.id, status: 403 }]);
+		const manager = await signIn('manager');
+		await expect(manager.collection('customers').getOne(forOther.id)).rejects.toMatchObject({ status: 404 });
+
+		const own = { id: id15(), name: '自己的', owner: staff('sales').id };
+		await push(rep, [{ doc: own, base: null }]);
+		const base = await rep.collection('customers').getOne(own.id);
+		const handOver = await push(rep, [{ doc: { ...base, owner: staff('sales2').id }, base }]);
+		expect(handOver.rejected).toMatchObject([{ status: 403, field: 'owner' }]);
+		const foreign = await push(rep2, [{ doc: { ...base, name: 'x' }, base }]);
+		expect(foreign.rejected).toMatchObject([{ status: 403 }]);
+		expect(foreign.conflicts).toEqual([]); // no data of a record the user may not read
+		expect((await rep.collection('customers').getOne(own.id)).name).toBe('自己的');
+	});
+
+	it('an agent cannot create or edit customers', async () => {
+		const manager = await signIn('manager');
+		const agent = await signIn('agent');
+		const c = { id: id15(), name: '客户丙' };
+		await push(manager, [{ doc: c, base: null }]);
+		const base = await manager.collection('customers').getOne(c.id);
+		expect((await push(agent, [{ doc: { id: id15(), name: 'new' }, base: null }])).rejected).toMatchObject([{ status: 403 }]);
+		expect((await push(agent, [{ doc: { ...base, name: 'changed' }, base }])).rejected).toMatchObject([{ status: 403 }]);
+		await expect(agent.collection('customers').update(c.id, { name: 'changed' })).rejects.toMatchObject({ status: 404 });
+		await expect(agent.collection('customers').create({ name: 'x' })).rejects.toMatchObject({ status: 400 });
+		expect((await manager.collection('customers').getOne(c.id)).name).toBe('客户丙');
+	});
+
+	it('realtime delivers a rep only their own customers', async () => {
+		const rep = await signIn('sales');
+		const rep2 = await signIn('sales2');
+		const manager = await signIn('manager');
+		const got: Record<string, string[]> = { rep: [], rep2: [], manager: [] };
+		await rep.collection('customers').subscribe('*', (e) => got.rep.push(e.record.id));
+		await rep2.collection('customers').subscribe('*', (e) => got.rep2.push(e.record.id));
+		await manager.collection('customers').subscribe('*', (e) => got.manager.push(e.record.id));
+		const c = { id: id15(), name: '实时客户', owner: staff('sales').id };
+		await push(rep, [{ doc: c, base: null }]);
+		await waitFor(() => got.rep.includes(c.id) && got.manager.includes(c.id));
+		await new Promise((r) => setTimeout(r, 300));
+		expect(got.rep2).not.toContain(c.id);
+		for (const pb of [rep, rep2, manager]) pb.realtime.unsubscribe();
+	});
+});
+
+describe('customers: conditional push', () => {
+	it('applies a write whose base is current and returns a conflict otherwise', async () => {
+		const pb = await signIn('manager');
+		const c = { id: id15(), name: '冲突测试', notes: 'v1' };
+		await push(pb, [{ doc: c, base: null }]);
+		const v1 = await pb.collection('customers').getOne(c.id);
+		expect((await push(pb, [{ doc: { ...v1, notes: 'v2' }, base: v1 }])).conflicts).toEqual([]);
+		const stale = await push(pb, [{ doc: { ...v1, notes: 'v3' }, base: v1 }]);
+		expect(stale.conflicts).toMatchObject([{ id: c.id, notes: 'v2' }]);
+		expect((await pb.collection('customers').getOne(c.id)).notes).toBe('v2');
+		// a second create of an existing id is a conflict too, never an overwrite
+		expect((await push(pb, [{ doc: { id: c.id, name: 'dup' }, base: null }])).conflicts).toMatchObject([{ notes: 'v2' }]);
+	});
+
+	it('gives every write a larger seq, and pulls by seq see each change once', async () => {
+		const pb = await signIn('manager');
+		const before = (await pb.collection('customers').getList(1, 1, { sort: '-seq' })).items[0]?.seq ?? 0;
+		const ids = Array.from({ length: 40 }, () => id15());
+		await Promise.all(ids.map((id, i) => push(pb, [{ doc: { id, name: `并发 ${i}` }, base: null }])));
+		const after = await pb.collection('customers').getFullList({ filter: `seq > ${before}`, sort: 'seq' });
+		expect(after.map((r) => r.id).sort()).toEqual([...ids].sort());
+		const seqs = after.map((r) => r.seq as number);
+		expect(new Set(seqs).size).toBe(seqs.length);
+	});
+});
+
+describe('customers: bad input is refused, naming the field', () => {
+	const cases: [string, Record<string, unknown>, string][] = [
+		['empty name', { name: '' }, 'name'],
+		['malformed phone', { name: 'a', phones: ['12345'] }, 'phones'],
+		['malformed email', { name: 'a', emails: ['a@'] }, 'emails'],
+		['unknown field', { name: 'a', shoe_size: 42 }, 'shoe_size'],
+		['1 MB note', { name: 'a', notes: 'x'.repeat(1024 * 1024) }, 'notes']
+	];
+
+	it.each(cases)('push: %s', async (_label, doc, field) => {
+		const pb = await signIn('manager');
+		const id = id15();
+		const res = await push(pb, [{ doc: { id, ...doc }, base: null }]);
+		expect(res.rejected).toMatchObject([{ id, status: 400, field }]);
+		await expect(pb.collection('customers').getOne(id)).rejects.toMatchObject({ status: 404 });
+	});
+
+	it.each(cases)('REST create: %s', async (_label, doc, field) => {
+		const pb = await signIn('manager');
+		const err = await pb.collection('customers').create(doc).catch((e) => e);
+		expect(err.status).toBe(400);
+		expect(Object.keys(err.response.data)).toContain(field);
+	});
+
+	it('a refused update leaves the saved record as it was', async () => {
+		const pb = await signIn('manager');
+		const c = { id: id15(), name: '原样', phones: ['13800138000'] };
+		await push(pb, [{ doc: c, base: null }]);
+		const base = await pb.collection('customers').getOne(c.id);
+		const res = await push(pb, [{ doc: { ...base, name: '', phones: ['bad'] }, base }]);
+		expect(res.rejected).toMatchObject([{ status: 400, field: 'name' }]);
+		const err = await pb.collection('customers').update(c.id, { emails: ['nope'] }).catch((e) => e);
+		expect(err.status).toBe(400);
+		expect(await pb.collection('customers').getOne(c.id)).toMatchObject({ name: '原样', phones: ['+8613800138000'], emails: null });
+	});
+
+	it('a batch over the limit gets 413', async () => {
+		const pb = await signIn('manager');
+		const rows = Array.from({ length: 201 }, () => ({ doc: { id: id15(), name: 'x' }, base: null }));
+		await expect(push(pb, rows)).rejects.toMatchObject({ status: 413 });
+	});
+});
