@@ -1,6 +1,9 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { SvelteKitPWA } from '@vite-pwa/sveltekit';
-import { defineConfig } from 'vite';
+import { defineConfig } from 'vitest/config';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 
 export default defineConfig({
 	plugins: [
@@ -27,15 +30,18 @@ export default defineConfig({
 				]
 			},
 			workbox: {
-				globPatterns: ['client/**/*.{js,css,html,svg,png,webmanifest}', 'prerendered/**/*.html'],
-				navigateFallback: '/',
+				globPatterns: ['client/**/*.{js,css,html,svg,png,webmanifest}'],
+				navigateFallback: '/index.html',
 				// API, admin UI and the shop's scripts never come from the app-shell cache.
 				navigateFallbackDenylist: [/^\/api\//, /^\/_\//, /^\/demo-shop\//, /^\/tracker\.js/],
-				cleanupOutdatedCaches: true
+				cleanupOutdatedCaches: true,
+				// The first install takes control at once so the shell works offline after one visit; updates still wait for the prompt.
+				clientsClaim: true
 			},
 			kit: { adapterFallback: 'index.html', spa: true }
 		})
 	],
+	define: { __APP_VERSION__: JSON.stringify(pkg.version) },
 	build: { target: 'es2022', chunkSizeWarningLimit: 1200 },
 	test: {
 		include: ['src/**/*.spec.ts', 'tests/hooks/**/*.spec.ts'],

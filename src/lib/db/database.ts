@@ -1,4 +1,5 @@
-import { createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
+import { addRxPlugin, createRxDatabase, removeRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
+import { RxDBLeaderElectionPlugin } from 'rxdb/plugins/leader-election';
 import { syncedCollections } from '../sync/collections';
 import type { CustomerDoc } from './schemas';
 
@@ -7,39 +8,49 @@ export type CrmCollections = {
 };
 export type CrmDatabase = RxDatabase<CrmCollections>;
 
+// Several tabs share one database; only the leader tab replicates.
+addRxPlugin(RxDBLeaderElectionPlugin);
+
+export interface DatabaseOptions {
+	storage: RxStorage<any, any>;
+	/** Tabs of one browser share the database (true on devices). */
+	multiInstance?: boolean;
+	/** Tells apart two simulated devices of one user in a test process. */
+	device?: string;
+}
+
 const open = new Map<string, Promise<CrmDatabase>>();
 
 /** One local database per signed-in staff member. The creation promise is memoised, so callers share it. */
-export function databaseName(userId: string): string {
-	return `crm_${userId.toLowerCase()}`;
+export function databaseName(userId: string, device = ''): string {
+	return `crm_${userId.toLowerCase()}${device ? `_${device}` : ''}`;
 }
 
-export function getDatabase(userId: string, storage: RxStorage<any, any>): Promise<CrmDatabase> {
-	const name = databaseName(userId);
+export function getDatabase(userId: string, o: DatabaseOptions): Promise<CrmDatabase> {
+	const name = databaseName(userId, o.device);
 	let db = open.get(name);
 	if (!db) {
-		db = create(name, storage);
+		db = create(name, o.storage, o.multiInstance ?? true);
 		open.set(name, db);
 		db.catch(() => open.delete(name));
 	}
 	return db;
 }
 
-async function create(name: string, storage: RxStorage<any, any>): Promise<CrmDatabase> {
-	const db = await createRxDatabase<CrmCollections>({ name, storage, multiInstance: true, eventReduce: true, closeDuplicates: true });
+async function create(name: string, storage: RxStorage<any, any>, multiInstance: boolean): Promise<CrmDatabase> {
+	const db = await createRxDatabase<CrmCollections>({ name, storage, multiInstance, eventReduce: true, closeDuplicates: true });
 	await db.addCollections(syncedCollections);
 	return db;
 }
 
 /** Closes and deletes a user's local database (sign-out). */
-export async function removeDatabase(userId: string, storage: RxStorage<any, any>): Promise<void> {
-	const name = databaseName(userId);
+export async function removeDatabase(userId: string, o: DatabaseOptions): Promise<void> {
+	const name = databaseName(userId, o.device);
 	const db = open.get(name);
 	open.delete(name);
 	if (db) {
 		const d = await db.catch(() => null);
 		if (d) return void (await d.remove());
 	}
-	const { removeRxDatabase } = await import('rxdb');
-	await removeRxDatabase(name, storage);
+	await removeRxDatabase(name, o.storage, o.multiInstance ?? true);
 }

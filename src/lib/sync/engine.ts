@@ -4,15 +4,17 @@ import { setRefusalCheck, syncedCollections, type SyncedName } from './collectio
 import { defaultKeyValue, type KeyValue } from './kv';
 import { Outbox } from './outbox';
 import { replicatePocketBase, type PocketBaseReplication } from './pocketbase-replication';
-import { SyncStatusStore } from './status';
+import { classifyError, SyncStatusStore } from './status';
 
 export interface SyncEngineOptions {
 	pb: PocketBase;
 	db: CrmDatabase;
 	userId: string;
 	kv?: KeyValue;
-	/** false: one-shot replication without realtime (tests, benchmarks). */
+	/** false: one-shot replication (benchmarks). */
 	live?: boolean;
+	/** false: no SSE subscription; pulls run on start, on resyncAll() and on retries (tests). */
+	realtime?: boolean;
 	pullBatchSize?: number;
 }
 
@@ -40,17 +42,24 @@ export class SyncEngine {
 					outbox: this.outbox,
 					status: this.status,
 					live: this.o.live,
+					realtime: this.o.realtime,
 					batchSize: this.o.pullBatchSize
 				})
 			);
 		}
-		if (this.o.live !== false) this.watchConnectivity();
+		if (this.o.live !== false && this.o.realtime !== false) this.watchConnectivity();
 	}
 
 	/** A local write the server has not seen yet. */
 	markWritten(collection: SyncedName, id: string): void {
 		this.outbox.markWritten(collection, id);
 		this.status.patch({ pending: this.outbox.pendingCount, rejected: this.outbox.refusals });
+	}
+
+	/** An error met outside replication (e.g. the session refresh), shown in the sync status. */
+	reportError(err: unknown): void {
+		const error = classifyError(err);
+		if (error.kind !== 'network') this.status.patch({ error });
 	}
 
 	resyncAll(): void {

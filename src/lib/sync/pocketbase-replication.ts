@@ -40,6 +40,7 @@ export interface PocketBaseReplicationOptions<T> {
 	batchSize?: number;
 	/** Live replication with realtime; false for a one-shot sync (tests, benchmarks). */
 	live?: boolean;
+	realtime?: boolean;
 }
 
 /**
@@ -60,7 +61,7 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 	const stream$ = new Subject<RxReplicationPullStreamItem<T, SeqCheckpoint>>();
 	const live = o.live ?? true;
 	let resyncTimer: ReturnType<typeof setTimeout> | null = null;
-	const resync = () => {
+	const resyncSoon = () => {
 		if (resyncTimer) return;
 		// A burst of realtime events becomes one pull.
 		resyncTimer = setTimeout(() => {
@@ -74,7 +75,7 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 		collection: o.collection,
 		live,
 		retryTime: 3000,
-		waitForLeadership: true,
+		waitForLeadership: o.collection.database.multiInstance,
 		pull: {
 			batchSize: o.batchSize ?? 1000,
 			stream$: stream$.asObservable(),
@@ -106,7 +107,7 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 					o.outbox.markRefused(o.name, r.id, { kind: 'rejected', code: r.code, detail: r.message, field: r.field, recordId: r.id, at: startedAt });
 				}
 				for (const row of rows) {
-					const id = (row.newDocumentState as { id: string }).id;
+					const id = (row.newDocumentState as unknown as { id: string }).id;
 					if (!refused.has(id)) o.outbox.markAccepted(o.name, id, startedAt);
 				}
 				o.status.patch({ pending: o.outbox.pendingCount, rejected: o.outbox.refusals, online: true, error: null });
@@ -125,9 +126,9 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 	];
 
 	let unsubscribeRealtime: (() => Promise<void>) | null = null;
-	if (live) {
+	if (live && o.realtime !== false) {
 		o.pb.collection(o.name)
-			.subscribe('*', resync)
+			.subscribe('*', resyncSoon)
 			.then((unsub) => {
 				unsubscribeRealtime = unsub;
 				o.status.patch({ live: true });
@@ -137,7 +138,7 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 
 	return {
 		state,
-		resync,
+		resync: () => stream$.next('RESYNC'),
 		stop: async () => {
 			subs.forEach((s) => s.unsubscribe());
 			if (resyncTimer) clearTimeout(resyncTimer);

@@ -1,0 +1,136 @@
+// The sync engine itself (RxDB, memory storage) against the real server: two devices of one rep.
+// "Offline" here is an engine that is stopped: writes go to the local database only.
+import { afterEach, describe, expect, it } from 'vitest';
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
+import { getDatabase, removeDatabase, type CrmDatabase } from '../../src/lib/db/database';
+import { createCustomer, updateCustomer } from '../../src/lib/db/customers';
+import { SyncEngine } from '../../src/lib/sync/engine';
+import { memoryKeyValue } from '../../src/lib/sync/kv';
+import { signIn, staff } from './helpers';
+import type PocketBase from 'pocketbase';
+
+const storage = getRxStorageMemory();
+let n = 0;
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+	for (const c of cleanups.splice(0)) await c();
+});
+
+interface Device {
+	pb: PocketBase;
+	db: CrmDatabase;
+	engine: SyncEngine | null;
+	online(): Promise<void>;
+	offline(): Promise<void>;
+}
+
+async function device(key: string): Promise<Device> {
+	const pb = await signIn(key);
+	const userId = staff(key).id;
+	const name = `d${++n}`;
+	const db = await getDatabase(userId, { storage, multiInstance: false, device: name });
+	const kv = memoryKeyValue();
+	const d: Device = {
+		pb,
+		db,
+		engine: null,
+		async online() {
+			d.engine = new SyncEngine({ pb, db, userId, kv, realtime: false });
+			d.engine.start();
+			await d.engine.awaitInSync();
+		},
+		async offline() {
+			await d.engine?.stop();
+			d.engine = null;
+		}
+	};
+	cleanups.push(async () => {
+		await d.offline();
+		await removeDatabase(userId, { storage, multiInstance: false, device: name });
+	});
+	return d;
+}
+
+const write = (d: Device) => (c: 'customers', id: string) => d.engine?.markWritten(c, id);
+
+describe('sync engine', () => {
+	it('uploads offline creates and edits, and another device receives them', async () => {
+		const a = await device('sales');
+		const b = await device('sales');
+		await a.online();
+		await a.offline();
+		const c = await createCustomer(a.db, { name: '离线客户', phones: ['139 1234 5678'], owner: staff('sales').id }, write(a));
+		await updateCustomer(a.db, c.id, { notes: '拜访过两次' }, write(a));
+		await a.online();
+		await b.online();
+		const got = await b.db.customers.findOne(c.id).exec();
+		expect(got?.toJSON()).toMatchObject({ name: '离线客户', phones: ['+8613912345678'], notes: '拜访过两次' });
+		expect(a.engine!.status.value.pending).toBe(0);
+	});
+
+	it('keeps both edits when two offline devices change different fields', async () => {
+		const a = await device('sales');
+		const b = await device('sales');
+		await a.online();
+		const c = await createCustomer(a.db, { name: '合并客户', owner: staff('sales').id }, write(a));
+		await a.engine!.awaitInSync();
+		await b.online();
+		await a.offline();
+		await b.offline();
+		await updateCustomer(a.db, c.id, { name: '合并客户（新名）' }, write(a));
+		await updateCustomer(b.db, c.id, { notes: '只改备注', region: '华东' }, write(b));
+		await a.online();
+		await b.online();
+		await a.engine!.resyncAll();
+		await a.engine!.awaitInSync();
+		for (const d of [a, b]) {
+			const doc = (await d.db.customers.findOne(c.id).exec())!.toJSON();
+			expect(doc).toMatchObject({ name: '合并客户（新名）', notes: '只改备注', region: '华东' });
+			expect(doc.history).toEqual([]);
+		}
+		const server = await a.pb.collection('customers').getOne(c.id);
+		expect(server).toMatchObject({ name: '合并客户（新名）', notes: '只改备注', region: '华东' });
+	});
+
+	it('takes the later edit of the same field and keeps the other in history', async () => {
+		const a = await device('sales');
+		const b = await device('sales');
+		await a.online();
+		const c = await createCustomer(a.db, { name: '同字段', owner: staff('sales').id }, write(a));
+		await a.engine!.awaitInSync();
+		await b.online();
+		await a.offline();
+		await b.offline();
+		await updateCustomer(a.db, c.id, { notes: 'A 的备注（较早）' }, write(a));
+		await new Promise((r) => setTimeout(r, 5));
+		await updateCustomer(b.db, c.id, { notes: 'B 的备注（较晚）' }, write(b));
+		// the earlier edit reaches the server first; the later one must still win
+		await a.online();
+		await b.online();
+		a.engine!.resyncAll();
+		await a.engine!.awaitInSync();
+		const server = await a.pb.collection('customers').getOne(c.id);
+		expect(server.notes).toBe('B 的备注（较晚）');
+		expect(server.history).toMatchObject([{ field: 'notes', value: 'A 的备注（较早）', reason: 'conflict' }]);
+		const onA = (await a.db.customers.findOne(c.id).exec())!.toJSON();
+		expect(onA.notes).toBe('B 的备注（较晚）');
+		expect(onA.history).toHaveLength(1);
+	});
+
+	it('reports a change the server refuses and keeps it on the device', async () => {
+		const a = await device('sales');
+		await a.online();
+		// A manager hands the customer to another rep while this device is offline.
+		const c = await createCustomer(a.db, { name: '被转走', owner: staff('sales').id }, write(a));
+		await a.engine!.awaitInSync();
+		await a.offline();
+		const manager = await signIn('manager');
+		await manager.collection('customers').update(c.id, { owner: staff('sales2').id });
+		await updateCustomer(a.db, c.id, { notes: '离线时写的' }, write(a));
+		await a.online();
+		const status = a.engine!.status.value;
+		expect(status.rejected).toMatchObject([{ kind: 'rejected', recordId: c.id }]);
+		expect((await a.db.customers.findOne(c.id).exec())!.notes).toBe('离线时写的');
+		expect((await manager.collection('customers').getOne(c.id)).notes).toBe('');
+	});
+});
