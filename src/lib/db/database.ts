@@ -54,3 +54,24 @@ export async function removeDatabase(userId: string, o: DatabaseOptions): Promis
 	}
 	await removeRxDatabase(name, o.storage, o.multiInstance ?? true);
 }
+
+/**
+ * RxDB's Dexie storage clears its tables on remove() but leaves the empty IndexedDB databases;
+ * sign-out deletes them too, so nothing of the user stays on the device.
+ */
+export async function deleteIndexedDbFiles(userId: string): Promise<void> {
+	if (typeof indexedDB === 'undefined' || !indexedDB.databases) return;
+	const prefix = `rxdb-dexie-${databaseName(userId)}--`;
+	const names = (await indexedDB.databases()).map((d) => d.name).filter((n): n is string => !!n?.startsWith(prefix));
+	await Promise.all(
+		names.map(
+			(name) =>
+				new Promise<void>((resolve, reject) => {
+					const req = indexedDB.deleteDatabase(name);
+					req.onsuccess = () => resolve();
+					req.onerror = () => reject(req.error);
+					req.onblocked = () => resolve(); // another tab still has it open: it is deleted when that tab closes
+				})
+		)
+	);
+}

@@ -44,3 +44,12 @@ describe('normalize', () => {
 		expect(normalizeCustomer({ name: ' 张伟 ', emails: ['A@B.CN'], phones: ['13800138000', '+8613800138000'] })).toEqual({ name: '张伟', emails: ['a@b.cn'], phones: ['+8613800138000'] });
 	});
 });
+
+describe('formatPhone', () => {
+	it('shows Chinese mobiles in groups and other numbers as stored', async () => {
+		const { formatPhone } = await import('./phone-format');
+		expect(formatPhone('+8613800138000')).toBe('138 0013 8000');
+		expect(formatPhone('+16502530000')).toBe('+16502530000');
+		expect(formatPhone('garbage')).toBe('garbage');
+	});
+});

@@ -137,3 +137,4 @@ export function normalizeCustomer<T extends Record<string, unknown>>(data: T): T
 function dedupe(list: string[]): string[] {
 	return [...new Set(list)];
 }
+

@@ -1,13 +1,11 @@
-import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import type { RecordModel } from 'pocketbase';
 import { pb, type StaffRecord } from '../pb/client';
-import { getDatabase, removeDatabase, type CrmDatabase } from '../db/database';
-import { SyncEngine } from '../sync/engine';
+import type { CrmDatabase } from '../db/database';
+import type { SyncEngine } from '../sync/engine';
 import { initialStatus, type SyncStatus } from '../sync/status';
 import { ObservableState } from './observable.svelte';
 import { BehaviorSubject } from 'rxjs';
 
-const storage = getRxStorageDexie();
 const idle = new BehaviorSubject<SyncStatus>(initialStatus());
 
 function toStaff(r: RecordModel): StaffRecord {
@@ -44,8 +42,7 @@ class Session {
 	/** Sign-out removes this user's local database and what it still owed the server. */
 	async signOut(): Promise<void> {
 		const user = this.user;
-		await this.engine?.destroy();
-		if (user) await removeDatabase(user.id, { storage });
+		if (user) await (await import('../sync/device')).closeDevice(user.id, this.engine);
 		pb.realtime.unsubscribe().catch(() => undefined);
 		pb.authStore.clear();
 		this.engine = null;
@@ -55,9 +52,8 @@ class Session {
 
 	private async open(rec: RecordModel): Promise<void> {
 		this.user = toStaff(rec);
-		const db = await getDatabase(rec.id, { storage });
-		const engine = new SyncEngine({ pb, db, userId: rec.id });
-		engine.start();
+		const { openDevice } = await import('../sync/device');
+		const { db, engine } = await openDevice(pb, rec.id);
 		this.db = db;
 		this.engine = engine;
 	}

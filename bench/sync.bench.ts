@@ -1,0 +1,109 @@
+// sync.initial_10k_s: a fresh device (headless Chromium, Dexie) pulls 10,000 customers.
+// sync.propagation_p95_ms: an edit saved on device A shown on device B, p95 over 100 edits.
+import { chromium, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS } from '../playwright.config';
+import { seedStaff, startServer } from '../tests/fixtures/pocketbase';
+import { demoCustomer, rng } from '../tests/fixtures/demo-data';
+
+const N = Number(process.env.BENCH_CUSTOMERS ?? 10_000);
+const EDITS = Number(process.env.BENCH_EDITS ?? 100);
+
+function id15(r: () => number) {
+	return Array.from({ length: 15 }, () => 'abcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(r() * 36)]).join('');
+}
+
+async function seed(url: string, email: string, password: string, owner: string) {
+	const auth = await (await fetch(`${url}/api/collections/staff/auth-with-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: email, password }) })).json();
+	const r = rng(7);
+	for (let i = 0; i < N; i += 200) {
+		const rows = Array.from({ length: Math.min(200, N - i) }, (_, k) => ({ doc: { id: id15(r), ...demoCustomer(i + k, r, owner) }, base: null }));
+		const res = await fetch(`${url}/api/crm/sync/customers/push`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth.token }, body: JSON.stringify({ rows }) });
+		const body = await res.json();
+		if (!res.ok || body.rejected.length) throw new Error(`seed failed: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+	}
+}
+
+async function signIn(page: Page, email: string, password: string) {
+	await page.goto('/login');
+	await page.getByLabel(/邮箱|Email/).fill(email);
+	await page.getByLabel(/密码|Password/).fill(password);
+	await page.getByRole('button', { name: /^(登录|Sign in)$/ }).click();
+}
+
+function p95(xs: number[]) {
+	const s = [...xs].sort((a, b) => a - b);
+	return s[Math.min(s.length - 1, Math.ceil(0.95 * s.length) - 1)];
+}
+
+export async function run() {
+	const server = await startServer();
+	const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+	try {
+		const { staff } = await seedStaff(server.url);
+		const rep = staff.sales;
+		const t0 = Date.now();
+		await seed(server.url, rep.email, rep.password, rep.id);
+		console.log(`seeded ${N} customers in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+		// Initial pull: from the sign-in click to the list showing every customer.
+		const ctxA = await browser.newContext({ baseURL: server.url, locale: 'zh-CN', viewport: { width: 768, height: 1024 } });
+		const a = await ctxA.newPage();
+		const start = Date.now();
+		await signIn(a, rep.email, rep.password);
+		await a.getByText(`共 ${N} 位客户`).waitFor({ timeout: 300_000 });
+		const initial = (Date.now() - start) / 1000;
+		console.log(`initial pull of ${N}: ${initial.toFixed(2)} s`);
+
+		// Propagation: A saves an edit, B (already open on the same customer) shows it.
+		const ctxB = await browser.newContext({ baseURL: server.url, locale: 'zh-CN', viewport: { width: 768, height: 1024 } });
+		const b = await ctxB.newPage();
+		await signIn(b, rep.email, rep.password);
+		await b.getByText(`共 ${N} 位客户`).waitFor({ timeout: 300_000 });
+		const first = a.getByRole('list', { name: '客户' }).getByRole('link').first();
+		const href = (await first.getAttribute('href'))!;
+		await a.goto(href);
+		await b.goto(href);
+		await b.getByRole('button', { name: '编辑客户' }).waitFor();
+		const latencies: number[] = [];
+		for (let i = 0; i < EDITS; i++) {
+			const text = `bench edit ${i}`;
+			const seen = b.evaluate(
+				(want) =>
+					new Promise<number>((resolve) => {
+						const check = () => {
+							const el = document.querySelector('[data-field="notes"]');
+							if (el?.textContent === want) {
+								obs.disconnect();
+								resolve(Date.now());
+							}
+						};
+						const obs = new MutationObserver(check);
+						obs.observe(document.body, { subtree: true, childList: true, characterData: true });
+						check();
+					}),
+				text
+			);
+			await a.getByRole('button', { name: '编辑客户' }).click();
+			await a.getByLabel('备注').fill(text);
+			const saveClicked = await a.evaluate(() => {
+				const button = [...document.querySelectorAll('button')].find((x) => x.textContent?.trim() === '保存')!;
+				const t = Date.now();
+				button.click();
+				return t;
+			});
+			latencies.push((await seen) - saveClicked);
+			await a.locator('[data-field="notes"]').filter({ hasText: text }).waitFor();
+		}
+		const p = p95(latencies);
+		const sorted = [...latencies].sort((x, y) => x - y);
+		console.log(`propagation over ${EDITS} edits: p50 ${sorted[Math.floor(EDITS / 2)]} ms, p95 ${p} ms, max ${sorted[EDITS - 1]} ms`);
+		console.log(`first edits: ${latencies.slice(0, 5).join(', ')} ms; slowest at edit #${latencies.indexOf(sorted[EDITS - 1])}`);
+		return {
+			'sync.initial_10k_s': { value: Number(initial.toFixed(2)), unit: 's', target: 10, customers: N },
+			'sync.propagation_p95_ms': { value: p, unit: 'ms', target: 500, edits: EDITS }
+		};
+	} finally {
+		await browser.close();
+		await server.stop();
+	}
+}

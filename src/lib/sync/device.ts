@@ -1,0 +1,22 @@
+import type PocketBase from 'pocketbase';
+import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { deleteIndexedDbFiles, getDatabase, removeDatabase, type CrmDatabase } from '../db/database';
+import { SyncEngine } from './engine';
+
+// Loaded on demand by the session, so the sign-in screen does not carry RxDB and Dexie.
+const storage = getRxStorageDexie();
+
+/** Opens this user's local database on the device and starts syncing it. */
+export async function openDevice(pb: PocketBase, userId: string): Promise<{ db: CrmDatabase; engine: SyncEngine }> {
+	const db = await getDatabase(userId, { storage });
+	const engine = new SyncEngine({ pb, db, userId });
+	engine.start();
+	return { db, engine };
+}
+
+/** Sign-out: stop syncing and delete the user's local database from the device. */
+export async function closeDevice(userId: string, engine: SyncEngine | null): Promise<void> {
+	await engine?.destroy();
+	await removeDatabase(userId, { storage });
+	await deleteIndexedDbFiles(userId);
+}

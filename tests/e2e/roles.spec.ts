@@ -1,0 +1,19 @@
+import { test, expect } from './fixtures';
+
+test('a rep’s new customer reaches the manager live, never another rep', async ({ openAs }) => {
+	const rep = await openAs('sales');
+	const other = await openAs('sales2');
+	const manager = await openAs('manager');
+	await rep.page.getByRole('link', { name: /新建客户/ }).click();
+	await rep.page.getByLabel('姓名').fill('只属于李销售');
+	await rep.page.getByRole('button', { name: '保存' }).click();
+	await expect(rep.page.getByRole('heading', { name: '只属于李销售' })).toBeVisible();
+
+	await expect(manager.page.getByRole('link', { name: /只属于李销售/ })).toBeVisible({ timeout: 15_000 });
+	await other.page.reload();
+	await expect(other.page.getByRole('heading', { name: '客户' })).toBeVisible();
+	await expect(other.page.getByText('只属于李销售')).toHaveCount(0);
+	// This rep owns no customer: the device holds none at all.
+	await expect(other.page.getByText('还没有客户')).toBeVisible();
+	await expect(other.page.getByRole('link', { name: '员工' })).toHaveCount(0);
+});
