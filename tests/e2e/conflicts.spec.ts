@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { test, expect } from './fixtures';
+import { test, expect, goOffline, goOnline } from './fixtures';
 
 async function createCustomer(page: Page, name: string) {
 	await page.getByRole('link', { name: /新建客户/ }).click();
@@ -27,12 +27,12 @@ test('two offline devices: edits to different fields both survive', async ({ ope
 	await createCustomer(a.page, '两台设备');
 	await openCustomer(b.page, '两台设备');
 
-	await a.context.setOffline(true);
-	await b.context.setOffline(true);
+	await goOffline(a.context);
+	await goOffline(b.context);
 	await edit(a.page, { 地区: '华南' });
 	await edit(b.page, { 备注: 'B 设备的备注' });
-	await a.context.setOffline(false);
-	await b.context.setOffline(false);
+	await goOnline(a.context);
+	await goOnline(b.context);
 
 	for (const { page } of [a, b]) {
 		await expect(page.locator('[data-field="region"]')).toHaveText('华南', { timeout: 15_000 });
@@ -47,14 +47,14 @@ test('two offline devices: the later edit of one field wins, the other is kept i
 	await createCustomer(a.page, '同一字段');
 	await openCustomer(b.page, '同一字段');
 
-	await a.context.setOffline(true);
-	await b.context.setOffline(true);
+	await goOffline(a.context);
+	await goOffline(b.context);
 	await edit(a.page, { 备注: '较早的备注（A）' });
 	await edit(b.page, { 备注: '较晚的备注（B）' });
 	// The earlier edit reaches the server first; the later one still wins.
-	await a.context.setOffline(false);
+	await goOnline(a.context);
 	await expect(a.page.getByTestId('sync-indicator')).not.toContainText('1', { timeout: 15_000 });
-	await b.context.setOffline(false);
+	await goOnline(b.context);
 
 	for (const { page } of [a, b]) {
 		await expect(page.locator('[data-field="notes"]')).toHaveText('较晚的备注（B）', { timeout: 15_000 });

@@ -52,3 +52,18 @@ export async function newBrowserContext(browser: Browser, url: string, opts: { v
 }
 
 export { expect };
+
+/**
+ * Takes a device off the network. Chromium's offline emulation alone can still let a request that
+ * was already on its way reach the server (only its response is lost), so API requests are also
+ * aborted before they leave.
+ */
+export async function goOffline(context: BrowserContext) {
+	await context.route('**/api/**', (route) => route.abort('internetdisconnected'));
+	await context.setOffline(true);
+}
+
+export async function goOnline(context: BrowserContext) {
+	await context.unrouteAll({ behavior: 'ignoreErrors' });
+	await context.setOffline(false);
+}

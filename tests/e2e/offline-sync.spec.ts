@@ -1,10 +1,10 @@
-import { test, expect, PHONE } from './fixtures';
+import { test, expect, goOffline, goOnline, PHONE } from './fixtures';
 
 test('a rep works offline on one device; the other device sees the changes without a reload', async ({ openAs }) => {
 	const a = await openAs('sales', { viewport: PHONE });
 	const b = await openAs('sales', { viewport: PHONE });
 
-	await a.context.setOffline(true);
+	await goOffline(a.context);
 	await expect(a.page.getByTestId('sync-indicator')).toContainText('离线');
 
 	await a.page.getByRole('link', { name: /新建客户/ }).click();
@@ -27,7 +27,7 @@ test('a rep works offline on one device; the other device sees the changes witho
 	await expect(a.page.getByTestId('sync-pending')).toContainText('1 项更改等待上传');
 
 	await expect(b.page.getByText('离线新客户')).toHaveCount(0);
-	await a.context.setOffline(false);
+	await goOnline(a.context);
 	await expect(a.page.getByTestId('sync-pending')).toContainText('所有更改已上传', { timeout: 15_000 });
 
 	// B never reloads: realtime brings the change.

@@ -1,4 +1,4 @@
-import { test, expect, newBrowserContext, waitForServiceWorker } from './fixtures';
+import { test, expect, goOffline, newBrowserContext, waitForServiceWorker } from './fixtures';
 
 test('the manifest is valid and its icons load', async ({ request, server }) => {
 	const html = await (await request.get(`${server.url}/`)).text();
@@ -27,7 +27,7 @@ test('the service worker registers and the shell loads offline after a first vis
 	const scope = await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.scope);
 	expect(scope).toBe(`${server.url}/`);
 
-	await context.setOffline(true);
+	await goOffline(context);
 	const offlinePage = await context.newPage();
 	await offlinePage.goto('/login');
 	await expect(offlinePage.getByRole('heading', { name: '登录' })).toBeVisible();
@@ -47,7 +47,7 @@ test('a signed-in rep opens the app offline, with their data, in a new tab', asy
 	await page.getByLabel('姓名').fill('离线可见');
 	await page.getByRole('button', { name: '保存' }).click();
 	await expect(page.getByRole('heading', { name: '离线可见' })).toBeVisible();
-	await context.setOffline(true);
+	await goOffline(context);
 	const tab = await context.newPage();
 	await tab.goto('/');
 	await expect(tab).toHaveURL(/\/customers$/);

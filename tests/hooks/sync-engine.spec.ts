@@ -133,4 +133,24 @@ describe('sync engine', () => {
 		expect((await a.db.customers.findOne(c.id).exec())!.notes).toBe('离线时写的');
 		expect((await manager.collection('customers').getOne(c.id)).notes).toBe('');
 	});
+
+	it('loses nothing and duplicates nothing when the server applied a push but its answer was lost', async () => {
+		const a = await device('sales');
+		await a.online();
+		let drop = 2;
+		a.pb.afterSend = (response, data) => {
+			if (response.url.includes('/push') && drop-- > 0) throw new Error('connection reset after the server committed');
+			return data;
+		};
+		const c = await createCustomer(a.db, { name: '应答丢失', owner: staff('sales').id }, write(a));
+		await updateCustomer(a.db, c.id, { notes: '第二次修改' }, write(a));
+		await a.engine!.awaitInSync();
+		await new Promise((r) => setTimeout(r, 3500)); // the replication retries after its retry time
+		await a.engine!.awaitInSync();
+		const server = await a.pb.collection('customers').getFullList({ filter: `name = "应答丢失"` });
+		expect(server).toHaveLength(1);
+		expect(server[0]).toMatchObject({ id: c.id, notes: '第二次修改' });
+		expect(server[0].history ?? []).toEqual([]);
+		expect(a.engine!.status.value.pending).toBe(0);
+	});
 });

@@ -42,6 +42,15 @@ describe('mergeFields', () => {
 		expect(out.history).toHaveLength(1);
 	});
 
+	it('records no loss when a create was applied but its answer was lost', () => {
+		// The retry has no base; the server holds the create, the device the create plus an edit.
+		const server = doc({ field_times: { name: 1 } });
+		const local = doc({ notes: 'later edit', field_times: { name: 1, notes: 2 } });
+		const out = mergeFields(FIELDS, undefined, local, server, 9);
+		expect(out.notes).toBe('later edit');
+		expect(out.history).toEqual([]);
+	});
+
 	it('keeps an edit made to a record another device deleted', () => {
 		const base = doc({});
 		const out = mergeFields(FIELDS, base, doc({ notes: 'edit', field_times: { notes: 3 } }), doc({ deleted: true, field_times: { deleted: 2 } }), 9);

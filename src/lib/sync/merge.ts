@@ -21,7 +21,8 @@ export interface Mergeable {
  * Three-way, field-by-field merge of a local edit with the server's current state.
  * - a field changed on one side only takes that side's value;
  * - a field changed on both sides takes the later edit (by field_times), and the other value goes to history;
- * - without a base (two creates of one id) every differing field counts as changed on both sides.
+ * - without a base (two creates of one id, or a create whose answer was lost) a side changed a field
+ *   if it ever edited it or holds a value: an empty, never-edited field loses nothing.
  * The result carries the server's system fields, so it can be pushed again against the server's state.
  */
 export function mergeFields<T extends Mergeable>(
@@ -39,8 +40,8 @@ export function mergeFields<T extends Mergeable>(
 		const l = local[f];
 		const s = server[f];
 		if (sameValue(l, s)) continue;
-		const localChanged = !base || !sameValue(l, base[f]);
-		const serverChanged = !base || !sameValue(s, base[f]);
+		const localChanged = base ? !sameValue(l, base[f]) : wasSet(local, f);
+		const serverChanged = base ? !sameValue(s, base[f]) : wasSet(server, f);
 		if (!localChanged) continue;
 		const lt = local.field_times?.[f] ?? 0;
 		const st = server.field_times?.[f] ?? 0;
@@ -55,6 +56,10 @@ export function mergeFields<T extends Mergeable>(
 	out.field_times = times;
 	out.history = mergeHistory(server.history, local.history, lost, historyLimit);
 	return out as T;
+}
+
+function wasSet(doc: Mergeable, f: string): boolean {
+	return (doc.field_times?.[f] ?? 0) > 0 || canonical(doc[f]) !== '';
 }
 
 /** Union of both sides' history plus the new entries, oldest first, at most `limit` entries. */
