@@ -64,6 +64,8 @@ function applyRow(tx, collection, spec, id, data, base, info) {
 		if (!tx.canAccessRecord(current, info, collection.updateRule)) {
 			return { rejected: reject(id, 403, 'owner', 'forbidden', 'you may not make this change') };
 		}
+		// History only grows: a client may add entries, never erase the server's.
+		if ('history' in data) data.history = shared.mergeHistory(state.history, data.history, [], shared.LIMITS.historyEntries);
 		assign(current, spec.fields, data);
 		tx.save(current);
 		return {};
@@ -112,14 +114,25 @@ function handlePush(e) {
 	return e.json(200, { conflicts, rejected });
 }
 
-/** REST create/update of a synced collection: the same validation as push, field by field. */
+/**
+ * REST create/update of a synced collection: the same validation as push, field by field.
+ * Values are read back from the loaded record: in the raw request body PocketBase has already
+ * turned JSON field values into raw bytes.
+ */
 function checkRestWrite(e, partial) {
 	const spec = SPECS[e.collection.name];
-	const body = JSON.parse(JSON.stringify(e.requestInfo().body || {}));
+	const sent = Object.keys(e.requestInfo().body || {});
+	const loaded = plain(e.record);
+	const body = {};
+	for (const k of sent) body[k] = k in loaded ? loaded[k] : true;
 	const errors = shared.validateCustomer(body, { partial });
 	if (errors.length) throw badRequest(errors);
 	const normalized = spec.normalize(pick(body, spec.fields));
-	for (const f of ['phones', 'emails', 'tags']) if (f in normalized) e.record.set(f, normalized[f]);
+	for (const f of ['name', 'phones', 'emails', 'tags']) if (f in normalized) e.record.set(f, normalized[f]);
+	if (partial && 'history' in body) {
+		const before = plain(e.record.original()).history;
+		e.record.set('history', shared.mergeHistory(before, body.history, [], shared.LIMITS.historyEntries));
+	}
 }
 
 module.exports = { handlePush, checkRestWrite, SPECS };

@@ -91,6 +91,18 @@ describe('customers: conditional push', () => {
 		expect((await push(pb, [{ doc: { id: c.id, name: 'dup' }, base: null }])).conflicts).toMatchObject([{ notes: 'v2' }]);
 	});
 
+	it('keeps the history a client tries to erase', async () => {
+		const pb = await signIn('manager');
+		const lost = { field: 'notes', value: 'old', edited_at: 1, resolved_at: 2, reason: 'conflict' };
+		const c = { id: id15(), name: '历史', history: [lost] };
+		await push(pb, [{ doc: c, base: null }]);
+		const base = await pb.collection('customers').getOne(c.id);
+		expect((await push(pb, [{ doc: { ...base, history: [] }, base }])).conflicts).toEqual([]);
+		expect((await pb.collection('customers').getOne(c.id)).history).toEqual([lost]);
+		await pb.collection('customers').update(c.id, { history: [] });
+		expect((await pb.collection('customers').getOne(c.id)).history).toEqual([lost]);
+	});
+
 	it('gives every write a larger seq, and pulls by seq see each change once', async () => {
 		const pb = await signIn('manager');
 		const before = (await pb.collection('customers').getList(1, 1, { sort: '-seq' })).items[0]?.seq ?? 0;
@@ -104,27 +116,35 @@ describe('customers: conditional push', () => {
 });
 
 describe('customers: bad input is refused, naming the field', () => {
-	const cases: [string, Record<string, unknown>, string][] = [
-		['empty name', { name: '' }, 'name'],
-		['malformed phone', { name: 'a', phones: ['12345'] }, 'phones'],
-		['malformed email', { name: 'a', emails: ['a@'] }, 'emails'],
-		['unknown field', { name: 'a', shoe_size: 42 }, 'shoe_size'],
-		['1 MB note', { name: 'a', notes: 'x'.repeat(1024 * 1024) }, 'notes']
+	const cases: [string, Record<string, unknown>, string, string][] = [
+		['empty name', { name: '' }, 'name', 'required'],
+		['malformed phone', { name: 'a', phones: ['12345'] }, 'phones', 'invalid_phone'],
+		['malformed email', { name: 'a', emails: ['a@'] }, 'emails', 'invalid_email'],
+		['unknown field', { name: 'a', shoe_size: 42 }, 'shoe_size', 'unknown_field'],
+		['1 MB note', { name: 'a', notes: 'x'.repeat(1024 * 1024) }, 'notes', 'too_long']
 	];
 
-	it.each(cases)('push: %s', async (_label, doc, field) => {
+	it.each(cases)('push: %s', async (_label, doc, field, code) => {
 		const pb = await signIn('manager');
 		const id = id15();
 		const res = await push(pb, [{ doc: { id, ...doc }, base: null }]);
-		expect(res.rejected).toMatchObject([{ id, status: 400, field }]);
+		expect(res.rejected).toMatchObject([{ id, status: 400, field, code }]);
 		await expect(pb.collection('customers').getOne(id)).rejects.toMatchObject({ status: 404 });
 	});
 
-	it.each(cases)('REST create: %s', async (_label, doc, field) => {
+	it.each(cases)('REST create: %s', async (_label, doc, field, code) => {
 		const pb = await signIn('manager');
 		const err = await pb.collection('customers').create(doc).catch((e) => e);
 		expect(err.status).toBe(400);
-		expect(Object.keys(err.response.data)).toContain(field);
+		expect(err.response.data[field]).toMatchObject({ code });
+	});
+
+	it('REST writes are normalised like pushes', async () => {
+		const pb = await signIn('manager');
+		const c = await pb.collection('customers').create({ name: ' 接口客户 ', phones: ['138 0013 8000'], emails: ['A@B.CN'] });
+		expect(c).toMatchObject({ name: '接口客户', phones: ['+8613800138000'], emails: ['a@b.cn'] });
+		const err = await pb.collection('customers').update(c.id, { phones: ['138'] }).catch((e) => e);
+		expect(err.response.data.phones).toMatchObject({ code: 'invalid_phone' });
 	});
 
 	it('a refused update leaves the saved record as it was', async () => {

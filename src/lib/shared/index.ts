@@ -2,3 +2,4 @@
 export * from './customer-fields';
 export * from './validation';
 export * from './state-equal';
+export * from './history';

@@ -1,15 +1,7 @@
+import { mergeHistory, type HistoryEntry } from '../shared/history';
 import { canonical, sameValue } from '../shared/state-equal';
 
-/** A value that lost a conflict, kept so that no edit is ever silently dropped. */
-export interface HistoryEntry {
-	field: string;
-	value: unknown;
-	/** When the losing edit was made (device clock, ms). */
-	edited_at: number;
-	/** When the conflict was resolved (ms). */
-	resolved_at: number;
-	reason: 'conflict' | 'rejected';
-}
+export type { HistoryEntry };
 
 export interface Mergeable {
 	field_times?: Record<string, number> | null;
@@ -60,16 +52,4 @@ export function mergeFields<T extends Mergeable>(
 
 function wasSet(doc: Mergeable, f: string): boolean {
 	return (doc.field_times?.[f] ?? 0) > 0 || canonical(doc[f]) !== '';
-}
-
-/** Union of both sides' history plus the new entries, oldest first, at most `limit` entries. */
-export function mergeHistory(
-	a: HistoryEntry[] | null | undefined,
-	b: HistoryEntry[] | null | undefined,
-	added: HistoryEntry[],
-	limit: number
-): HistoryEntry[] {
-	const seen = new Map<string, HistoryEntry>();
-	for (const e of [...(a ?? []), ...(b ?? []), ...added]) seen.set(canonical(e), e);
-	return [...seen.values()].sort((x, y) => x.resolved_at - y.resolved_at).slice(-limit);
 }
