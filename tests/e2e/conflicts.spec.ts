@@ -27,12 +27,12 @@ test('two offline devices: edits to different fields both survive', async ({ ope
 	await createCustomer(a.page, '两台设备');
 	await openCustomer(b.page, '两台设备');
 
-	await goOffline(a.context);
-	await goOffline(b.context);
+	await goOffline(a);
+	await goOffline(b);
 	await edit(a.page, { 地区: '华南' });
 	await edit(b.page, { 备注: 'B 设备的备注' });
-	await goOnline(a.context);
-	await goOnline(b.context);
+	await goOnline(a);
+	await goOnline(b);
 
 	for (const { page } of [a, b]) {
 		await expect(page.locator('[data-field="region"]')).toHaveText('华南', { timeout: 15_000 });
@@ -47,14 +47,14 @@ test('two offline devices: the later edit of one field wins, the other is kept i
 	await createCustomer(a.page, '同一字段');
 	await openCustomer(b.page, '同一字段');
 
-	await goOffline(a.context);
-	await goOffline(b.context);
+	await goOffline(a);
+	await goOffline(b);
 	await edit(a.page, { 备注: '较早的备注（A）' });
 	await edit(b.page, { 备注: '较晚的备注（B）' });
 	// The earlier edit reaches the server first; the later one still wins.
-	await goOnline(a.context);
+	await goOnline(a);
 	await expect(a.page.getByTestId('sync-indicator')).not.toContainText('1', { timeout: 15_000 });
-	await goOnline(b.context);
+	await goOnline(b);
 
 	for (const { page } of [a, b]) {
 		await expect(page.locator('[data-field="notes"]')).toHaveText('较晚的备注（B）', { timeout: 15_000 });

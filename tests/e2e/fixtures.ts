@@ -1,5 +1,6 @@
 import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { seedStaff, startServer, type RunningServer } from '../fixtures/pocketbase';
+import { startCuttableProxy, type CuttableProxy } from '../fixtures/cuttable-proxy';
 
 type Staff = Awaited<ReturnType<typeof seedStaff>>['staff'];
 
@@ -7,7 +8,14 @@ export const PHONE = { width: 360, height: 740 };
 export const TABLET = { width: 768, height: 1024 };
 
 /** One real server per worker with staff of every role; tests that need a fresh one start their own. */
-export const test = base.extend<{ openAs: (key: string, opts?: { viewport?: { width: number; height: number }; locale?: string }) => Promise<{ context: BrowserContext; page: Page }> }, { server: RunningServer & { staff: Staff } }>({
+export interface Device {
+	context: BrowserContext;
+	page: Page;
+	/** This device's own way to the server, which goOffline cuts. */
+	proxy: CuttableProxy;
+}
+
+export const test = base.extend<{ openAs: (key: string, opts?: { viewport?: { width: number; height: number }; locale?: string }) => Promise<Device> }, { server: RunningServer & { staff: Staff } }>({
 	server: [
 		async ({}, use) => {
 			const server = await startServer();
@@ -18,15 +26,19 @@ export const test = base.extend<{ openAs: (key: string, opts?: { viewport?: { wi
 		{ scope: 'worker' }
 	],
 	openAs: async ({ browser, server }, use) => {
-		const contexts: BrowserContext[] = [];
+		const devices: Device[] = [];
 		await use(async (key, opts = {}) => {
-			const context = await browser.newContext({ baseURL: server.url, viewport: opts.viewport ?? TABLET, locale: opts.locale ?? 'zh-CN' });
-			contexts.push(context);
+			const proxy = await startCuttableProxy(server.port);
+			const context = await browser.newContext({ baseURL: proxy.url, viewport: opts.viewport ?? TABLET, locale: opts.locale ?? 'zh-CN' });
 			const page = await context.newPage();
+			devices.push({ context, page, proxy });
 			await signIn(page, server.staff[key].email, server.staff[key].password);
-			return { context, page };
+			return { context, page, proxy };
 		});
-		for (const c of contexts) await c.close();
+		for (const d of devices) {
+			await d.context.close();
+			await d.proxy.close();
+		}
 	}
 });
 
@@ -54,16 +66,18 @@ export async function newBrowserContext(browser: Browser, url: string, opts: { v
 export { expect };
 
 /**
- * Takes a device off the network. Chromium's offline emulation alone can still let a request that
- * was already on its way reach the server (only its response is lost), so API requests are also
- * aborted before they leave.
+ * Takes a device off the network: the browser goes offline (so the app sees it) and the device's own
+ * proxy to the server is cut, so not even a request in flight during a page unload gets through.
+ * A bare context (no proxy) gets its API requests aborted instead.
  */
-export async function goOffline(context: BrowserContext) {
-	await context.route('**/api/**', (route) => route.abort('internetdisconnected'));
-	await context.setOffline(true);
+export async function goOffline(device: Device | BrowserContext) {
+	if ('proxy' in device) device.proxy.cut();
+	else await device.route('**/api/**', (route) => route.abort('internetdisconnected'));
+	await ('proxy' in device ? device.context : device).setOffline(true);
 }
 
-export async function goOnline(context: BrowserContext) {
-	await context.unrouteAll({ behavior: 'ignoreErrors' });
-	await context.setOffline(false);
+export async function goOnline(device: Device | BrowserContext) {
+	if ('proxy' in device) device.proxy.restore();
+	else await device.unrouteAll({ behavior: 'ignoreErrors' });
+	await ('proxy' in device ? device.context : device).setOffline(false);
 }

@@ -4,7 +4,7 @@ test('a rep works offline on one device; the other device sees the changes witho
 	const a = await openAs('sales', { viewport: PHONE });
 	const b = await openAs('sales', { viewport: PHONE });
 
-	await goOffline(a.context);
+	await goOffline(a);
 	await expect(a.page.getByTestId('sync-indicator')).toContainText('离线');
 
 	await a.page.getByRole('link', { name: /新建客户/ }).click();
@@ -27,7 +27,7 @@ test('a rep works offline on one device; the other device sees the changes witho
 	await expect(a.page.getByTestId('sync-pending')).toContainText('1 项更改等待上传');
 
 	await expect(b.page.getByText('离线新客户')).toHaveCount(0);
-	await goOnline(a.context);
+	await goOnline(a);
 	await expect(a.page.getByTestId('sync-pending')).toContainText('所有更改已上传', { timeout: 15_000 });
 
 	// B never reloads: realtime brings the change.

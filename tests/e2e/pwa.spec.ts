@@ -42,12 +42,13 @@ test('the service worker registers and the shell loads offline after a first vis
 });
 
 test('a signed-in rep opens the app offline, with their data, in a new tab', async ({ openAs }) => {
-	const { context, page } = await openAs('sales');
+	const device = await openAs('sales');
+	const { context, page } = device;
 	await page.getByRole('link', { name: /新建客户/ }).click();
 	await page.getByLabel('姓名').fill('离线可见');
 	await page.getByRole('button', { name: '保存' }).click();
 	await expect(page.getByRole('heading', { name: '离线可见' })).toBeVisible();
-	await goOffline(context);
+	await goOffline(device);
 	const tab = await context.newPage();
 	await tab.goto('/');
 	await expect(tab).toHaveURL(/\/customers$/);

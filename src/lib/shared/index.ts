@@ -3,3 +3,4 @@ export * from './customer-fields';
 export * from './validation';
 export * from './state-equal';
 export * from './history';
+export * from './segments';

@@ -24,19 +24,37 @@ class Session {
 		return this.user?.role === 'admin' || this.user?.role === 'manager';
 	}
 
-	/** Opens the session kept by the browser, offline too: the token is checked when the network allows. */
+	/**
+	 * Opens the session kept by the browser, offline too: the sync engine checks and renews the
+	 * token whenever it connects, and a renewed profile (name, role) shows up here.
+	 */
 	async restore(): Promise<void> {
 		const rec = pb.authStore.record;
-		if (rec && rec.collectionName === 'staff') {
-			await this.open(rec);
-			if (navigator.onLine) this.refresh();
-		}
+		if (rec && rec.collectionName === 'staff') await this.open(rec);
+		pb.authStore.onChange((_token, record) => {
+			if (record && record.id === this.user?.id) this.user = toStaff(record);
+		});
 		this.ready = true;
 	}
 
 	async signIn(email: string, password: string): Promise<void> {
 		const auth = await pb.collection('staff').authWithPassword(email, password);
 		await this.open(auth.record);
+	}
+
+	/** Renews an expired session with the password; local data and pending changes stay as they are. */
+	async reauthenticate(password: string): Promise<void> {
+		const user = this.user;
+		if (!user) return;
+		const auth = await pb.collection('staff').authWithPassword(user.email, password);
+		if (auth.record.id !== user.id) {
+			// Another account's credentials must never upload this user's changes.
+			pb.authStore.clear();
+			throw new Error('different account');
+		}
+		this.user = toStaff(auth.record);
+		this.engine?.clearError();
+		this.engine?.resyncAll();
 	}
 
 	/** Sign-out removes this user's local database and what it still owed the server. */
@@ -56,14 +74,6 @@ class Session {
 		const { db, engine } = await openDevice(pb, rec.id);
 		this.db = db;
 		this.engine = engine;
-	}
-
-	private refresh(): void {
-		pb.collection('staff')
-			.authRefresh()
-			.then((r) => (this.user = toStaff(r.record)))
-			// A 401 shows in the sync status ("sign in again"); the local data stays.
-			.catch((err) => this.engine?.reportError(err));
 	}
 }
 

@@ -15,6 +15,8 @@ export interface SyncEngineOptions {
 	live?: boolean;
 	/** false: no SSE subscription; pulls run on start, on resyncAll() and on retries (tests). */
 	realtime?: boolean;
+	/** The auth collection whose token is checked and renewed on every (re)connect. */
+	authCollection?: string;
 	pullBatchSize?: number;
 }
 
@@ -62,6 +64,10 @@ export class SyncEngine {
 		if (error.kind !== 'network') this.status.patch({ error });
 	}
 
+	clearError(): void {
+		this.status.patch({ error: null });
+	}
+
 	resyncAll(): void {
 		for (const r of this.replications.values()) r.resync();
 	}
@@ -107,6 +113,11 @@ export class SyncEngine {
 		pb.realtime.subscribe('PB_CONNECT', () => {
 			this.status.patch({ live: true, online: true });
 			this.resyncAll();
+			// A revoked or expired token would make pulls answer as to a guest: check it, and renew it
+			// so a rep who is online now and then never reaches the expiry.
+			pb.collection(this.o.authCollection ?? 'staff')
+				.authRefresh()
+				.catch((err) => this.reportError(err));
 		}).then((unsub) => this.cleanups.push(() => unsub().catch(() => undefined)));
 		const prev = pb.realtime.onDisconnect;
 		pb.realtime.onDisconnect = (subs) => {

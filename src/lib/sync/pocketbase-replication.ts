@@ -80,14 +80,21 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 			batchSize: o.batchSize ?? 1000,
 			stream$: stream$.asObservable(),
 			handler: async (checkpoint, batchSize) => {
+				// An expired token would make the list API answer as to a guest: empty, not an error.
+				if (!o.pb.authStore.isValid) throw report(o.status, { status: 401, message: 'session expired' });
 				const page = await o.pb.collection(o.name).getList(1, batchSize, {
 					filter: seqCheckpoint.filter(checkpoint ?? undefined),
 					sort: seqCheckpoint.sort,
 					skipTotal: true,
 					requestKey: null
+				}).catch((err) => {
+					throw report(o.status, err);
 				});
 				const documents = page.items.map((r) => fromServer<T>(r));
-				if (documents.length < batchSize) o.status.patch({ lastSync: Date.now(), online: true, error: null });
+				if (documents.length < batchSize) {
+					const error = o.status.value.error;
+					o.status.patch({ lastSync: Date.now(), online: true, error: error?.kind === 'auth' ? error : null });
+				}
 				return { documents, checkpoint: seqCheckpoint.next(page.items, checkpoint ?? undefined) ?? { value: 0 } };
 			}
 		},
@@ -101,7 +108,11 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 						base: r.assumedMasterState ? toServer(r.assumedMasterState as Record<string, unknown>) : null
 					}))
 				};
-				const res = await o.pb.send<PushResult>(`/api/crm/sync/${o.name}/push`, { method: 'POST', body, requestKey: null });
+				const res = await o.pb
+					.send<PushResult>(`/api/crm/sync/${o.name}/push`, { method: 'POST', body, requestKey: null })
+					.catch((err) => {
+						throw report(o.status, err);
+					});
 				const refused = new Set(res.rejected.map((r) => r.id));
 				for (const r of res.rejected) {
 					o.outbox.markRefused(o.name, r.id, { kind: 'rejected', code: r.code, detail: r.message, field: r.field, recordId: r.id, at: startedAt });
@@ -117,10 +128,11 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 	});
 
 	const subs = [
+		// Handler failures are reported where they happen (RxDB strips their HTTP status);
+		// this catches the rest, such as a failed write to the local database.
 		state.error$.subscribe((err) => {
-			const cause = (err as { parameters?: { errors?: unknown[] } }).parameters?.errors?.[0] ?? err;
-			const error = classifyError(cause);
-			o.status.patch({ error, online: error.kind !== 'network' && o.status.value.online });
+			if ((err as { parameters?: { errors?: unknown } }).parameters?.errors) return;
+			o.status.patch({ error: { kind: 'server', code: 'bad_request', detail: String((err as Error).message), at: Date.now() } });
 		}),
 		state.active$.subscribe((active) => o.status.patch({ active }))
 	];
@@ -147,4 +159,11 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 			await state.cancel();
 		}
 	};
+}
+
+/** Puts a failed request into the sync status in words the UI can translate, and returns it to rethrow. */
+function report(status: SyncStatusStore, err: unknown): unknown {
+	const error = classifyError(err);
+	status.patch({ error, online: error.kind !== 'network' });
+	return err;
 }
