@@ -9,9 +9,9 @@ routerAdd('POST', '/api/crm/sync/{collection}/push', (e) => {
 onRecordCreateRequest((e) => {
 	require(`${__hooks}/lib/sync.js`).checkRestWrite(e, false);
 	e.next();
-}, 'customers');
+}, 'customers', 'service_records');
 
 onRecordUpdateRequest((e) => {
 	require(`${__hooks}/lib/sync.js`).checkRestWrite(e, true);
 	e.next();
-}, 'customers');
+}, 'customers', 'service_records');

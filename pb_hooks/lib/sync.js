@@ -7,12 +7,26 @@ const { fromSaveError, badRequest } = require(`${__hooks}/lib/errors.js`);
 const MAX_ROWS = 200;
 const ID_RE = /^[a-z0-9]{15}$/;
 
-/** Synced collections: the fields a device writes, and the shared validation and normalisation. */
+/**
+ * Synced collections: the fields a device writes, the shared validation and normalisation, the
+ * fields whose normalised value a REST write stores, and the field a refusal by the rules names.
+ */
 const SPECS = {
 	customers: {
 		fields: shared.CUSTOMER_FIELDS,
-		validate: (doc) => shared.validateCustomer(doc),
-		normalize: (doc) => shared.normalizeCustomer(doc)
+		validate: (doc, opts) => shared.validateCustomer(doc, opts),
+		normalize: (doc) => shared.normalizeCustomer(doc),
+		normalized: ['name', 'phones', 'emails', 'tags'],
+		ownerField: 'owner'
+	},
+	service_records: {
+		fields: shared.SERVICE_RECORD_FIELDS,
+		validate: (doc, opts) => shared.validateServiceRecord(doc, opts),
+		normalize: (doc) => shared.normalizeServiceRecord(doc),
+		normalized: ['summary', 'outcome', 'at'],
+		ownerField: 'staff',
+		// A visit logged offline for a customer created offline may arrive before that customer.
+		relations: { customer: 'customers' }
 	}
 };
 
@@ -47,7 +61,22 @@ function pushRow(collection, spec, row, info) {
 	return outcome;
 }
 
+/** 424 when a related record is not on the server (yet): the device retries if it still owes it. */
+function missingRelation(tx, spec, id, data) {
+	for (const [field, target] of Object.entries(spec.relations || {})) {
+		if (!data[field]) continue;
+		try {
+			tx.findRecordById(target, data[field]);
+		} catch (_notFound) {
+			return { rejected: reject(id, 424, field, 'missing_relation', `${field} "${data[field]}" does not exist (yet)`) };
+		}
+	}
+	return null;
+}
+
 function applyRow(tx, collection, spec, id, data, base, info) {
+	const missing = missingRelation(tx, spec, id, data);
+	if (missing) return missing;
 	let current = null;
 	try {
 		current = tx.findRecordById(collection.name, id);
@@ -62,7 +91,7 @@ function applyRow(tx, collection, spec, id, data, base, info) {
 		const state = plain(current);
 		if (!base || !shared.sameState(state, base, spec.fields)) return { conflict: state };
 		if (!tx.canAccessRecord(current, info, collection.updateRule)) {
-			return { rejected: reject(id, 403, 'owner', 'forbidden', 'you may not make this change') };
+			return { rejected: reject(id, 403, spec.ownerField, 'forbidden', 'you may not make this change') };
 		}
 		// History only grows: a client may add entries, never erase the server's.
 		if ('history' in data) data.history = shared.mergeHistory(state.history, data.history, [], shared.LIMITS.historyEntries);
@@ -77,7 +106,7 @@ function applyRow(tx, collection, spec, id, data, base, info) {
 	if (!tx.canAccessRecord(record, info, collection.createRule)) {
 		// Thrown so the transaction rolls the insert back.
 		const e = new Error('forbidden');
-		e.__crm = { status: 403, field: 'owner', code: 'forbidden', message: 'you may not create this record' };
+		e.__crm = { status: 403, field: spec.ownerField, code: 'forbidden', message: 'you may not create this record' };
 		throw e;
 	}
 	return {};
@@ -125,10 +154,10 @@ function checkRestWrite(e, partial) {
 	const loaded = plain(e.record);
 	const body = {};
 	for (const k of sent) body[k] = k in loaded ? loaded[k] : true;
-	const errors = shared.validateCustomer(body, { partial });
+	const errors = spec.validate(body, { partial });
 	if (errors.length) throw badRequest(errors);
 	const normalized = spec.normalize(pick(body, spec.fields));
-	for (const f of ['name', 'phones', 'emails', 'tags']) if (f in normalized) e.record.set(f, normalized[f]);
+	for (const f of spec.normalized) if (f in normalized) e.record.set(f, normalized[f]);
 	if (partial && 'history' in body) {
 		const before = plain(e.record.original()).history;
 		e.record.set('history', shared.mergeHistory(before, body.history, [], shared.LIMITS.historyEntries));

@@ -1,10 +1,11 @@
 import { addRxPlugin, createRxDatabase, removeRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
 import { RxDBLeaderElectionPlugin } from 'rxdb/plugins/leader-election';
 import { syncedCollections } from '../sync/collections';
-import type { CustomerDoc } from './schemas';
+import type { CustomerDoc, ServiceRecordDoc } from './schemas';
 
 export type CrmCollections = {
 	customers: RxCollection<CustomerDoc>;
+	service_records: RxCollection<ServiceRecordDoc>;
 };
 export type CrmDatabase = RxDatabase<CrmCollections>;
 

@@ -46,3 +46,37 @@ export const customerSchemaLiteral = {
 const customerSchemaTyped = toTypedRxJsonSchema(customerSchemaLiteral);
 export type CustomerDoc = ExtractDocumentTypeFromTypedRxJsonSchema<typeof customerSchemaTyped>;
 export const customerSchema: RxJsonSchema<CustomerDoc> = customerSchemaLiteral;
+
+/**
+ * Service records (visits, calls, chats, inquiries, complaints, notes). Indexed string fields need a
+ * maxLength and must be required: `customer` (a record id) and `follow_up` ('' when there is none).
+ */
+export const serviceRecordSchemaLiteral = {
+	title: 'service_records',
+	version: 0,
+	primaryKey: 'id',
+	type: 'object',
+	properties: {
+		id: { type: 'string', maxLength: 15 },
+		customer: { type: 'string', maxLength: 15 },
+		staff: { type: 'string', maxLength: 15 },
+		kind: text,
+		summary: { type: 'string', maxLength: 2000 },
+		outcome: { type: 'string', maxLength: 2000 },
+		at: { type: 'string', maxLength: 40 },
+		follow_up: { type: 'string', maxLength: 10 },
+		follow_up_done: { type: 'boolean' },
+		deleted: { type: 'boolean' },
+		history: { type: 'array', items: { type: 'object' } },
+		field_times: { type: 'object' },
+		seq: { type: 'number' },
+		created: text,
+		updated: text
+	},
+	required: ['id', 'customer', 'staff', 'kind', 'summary', 'at', 'follow_up'],
+	indexes: ['customer', 'follow_up']
+} as const;
+
+const serviceRecordSchemaTyped = toTypedRxJsonSchema(serviceRecordSchemaLiteral);
+export type ServiceRecordDoc = ExtractDocumentTypeFromTypedRxJsonSchema<typeof serviceRecordSchemaTyped>;
+export const serviceRecordSchema: RxJsonSchema<ServiceRecordDoc> = serviceRecordSchemaLiteral;

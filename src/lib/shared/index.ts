@@ -4,3 +4,4 @@ export * from './validation';
 export * from './state-equal';
 export * from './history';
 export * from './segments';
+export * from './service-records';

@@ -1,6 +1,7 @@
 import type { RxConflictHandler, RxJsonSchema, WithDeleted } from 'rxdb';
-import { customerSchema } from '../db/schemas';
+import { customerSchema, serviceRecordSchema } from '../db/schemas';
 import { CUSTOMER_FIELDS, CUSTOMER_MERGE_FIELDS } from '../shared/customer-fields';
+import { SERVICE_RECORD_FIELDS, SERVICE_RECORD_MERGE_FIELDS } from '../shared/service-records';
 import { sameState } from '../shared/state-equal';
 import { mergeFields, type Mergeable } from './merge';
 
@@ -36,7 +37,16 @@ export interface SyncedCollection {
 
 /** Every collection that syncs with PocketBase: syncing another one takes its schema and a line here. */
 export const syncedCollections = {
-	customers: { schema: customerSchema, conflictHandler: fieldMerge('customers', CUSTOMER_MERGE_FIELDS, CUSTOMER_FIELDS) }
+	customers: { schema: customerSchema, conflictHandler: fieldMerge('customers', CUSTOMER_MERGE_FIELDS, CUSTOMER_FIELDS) },
+	service_records: { schema: serviceRecordSchema, conflictHandler: fieldMerge('service_records', SERVICE_RECORD_MERGE_FIELDS, SERVICE_RECORD_FIELDS) }
 } satisfies Record<string, SyncedCollection>;
 
 export type SyncedName = keyof typeof syncedCollections;
+
+/**
+ * Fields that point to records of another synced collection. A row whose target is still waiting in
+ * this device's outbox (both created offline) is retried until the target is uploaded.
+ */
+export const syncDependencies: Partial<Record<SyncedName, Record<string, SyncedName>>> = {
+	service_records: { customer: 'customers' }
+};

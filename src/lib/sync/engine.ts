@@ -1,6 +1,6 @@
 import type PocketBase from 'pocketbase';
 import type { CrmDatabase } from '../db/database';
-import { setRefusalCheck, syncedCollections, type SyncedName } from './collections';
+import { setRefusalCheck, syncDependencies, syncedCollections, type SyncedName } from './collections';
 import { defaultKeyValue, type KeyValue } from './kv';
 import { Outbox } from './outbox';
 import { replicatePocketBase, type PocketBaseReplication } from './pocketbase-replication';
@@ -45,7 +45,12 @@ export class SyncEngine {
 					status: this.status,
 					live: this.o.live,
 					realtime: this.o.realtime,
-					batchSize: this.o.pullBatchSize
+					batchSize: this.o.pullBatchSize,
+					dependencyPending: (field, doc) => {
+						const target = syncDependencies[name]?.[field];
+						const id = doc[field];
+						return !!target && typeof id === 'string' && this.outbox.isPending(target, id);
+					}
 				})
 			);
 		}

@@ -35,6 +35,10 @@ export class Outbox {
 		this.save();
 	}
 
+	isPending(collection: string, id: string): boolean {
+		return `${collection}/${id}` in this.pending;
+	}
+
 	isRefused(collection: string, id: string): boolean {
 		return `${collection}/${id}` in this.refused;
 	}

@@ -41,6 +41,8 @@ export interface PocketBaseReplicationOptions<T> {
 	/** Live replication with realtime; false for a one-shot sync (tests, benchmarks). */
 	live?: boolean;
 	realtime?: boolean;
+	/** Whether a record this row points to still waits in this device's outbox (then the row is retried, not refused). */
+	dependencyPending?: (field: string, doc: Record<string, unknown>) => boolean;
 }
 
 /**
@@ -113,8 +115,11 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 					.catch((err) => {
 						throw report(o.status, err);
 					});
+				const docs = new Map(rows.map((r) => [(r.newDocumentState as unknown as { id: string }).id, r.newDocumentState as unknown as Record<string, unknown>]));
+				const waiting = res.rejected.filter((r) => r.status === 424 && o.dependencyPending?.(r.field, docs.get(r.id) ?? {}));
 				const refused = new Set(res.rejected.map((r) => r.id));
 				for (const r of res.rejected) {
+					if (waiting.includes(r)) continue;
 					o.outbox.markRefused(o.name, r.id, { kind: 'rejected', code: r.code, detail: r.message, field: r.field, recordId: r.id, at: startedAt });
 				}
 				for (const row of rows) {
@@ -122,6 +127,8 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 					if (!refused.has(id)) o.outbox.markAccepted(o.name, id, startedAt);
 				}
 				o.status.patch({ pending: o.outbox.pendingCount, rejected: o.outbox.refusals, online: true, error: null });
+				// RxDB retries the whole batch after its retry time; rows applied already come back as equal.
+				if (waiting.length) throw new Error(`${waiting.length} ${o.name} wait for records this device has not uploaded yet`);
 				return res.conflicts.map((c) => fromServer<T>(c));
 			}
 		}
