@@ -1,0 +1,115 @@
+import type { Subscription } from 'rxjs';
+import { createSubscriber } from 'svelte/reactivity';
+import type { CrmDatabase } from '$lib/db/database';
+import type { CustomerDoc } from '$lib/db/schemas';
+import type { CustomerSearchIndex } from '$lib/db/search-index';
+
+const PREVIEW = 60;
+
+/**
+ * The customer list with search as you type. The first screen shows a preview straight from the
+ * database; the search index (pinyin included, a large module) loads once the screen is up, and is
+ * then kept current change by change instead of being rebuilt from every document.
+ */
+export class CustomerListState {
+	query = $state('');
+	#index: CustomerSearchIndex<CustomerDoc> | null = null;
+	#preview = $state<CustomerDoc[] | null>(null);
+	#counted = $state<number | null>(null);
+	#version = $state(0);
+	#subscribe: () => void;
+	#loadNow: (() => void) | null = null;
+
+	constructor(private db: CrmDatabase) {
+		this.#subscribe = createSubscriber((update) => this.#open(update));
+	}
+
+	get ready(): boolean {
+		this.#subscribe();
+		return this.#index !== null && this.#version > 0;
+	}
+
+	/** The matching customers, best matches first, then in name order (pinyin). */
+	get results(): CustomerDoc[] | null {
+		this.#subscribe();
+		void this.#version;
+		if (!this.#index) return this.#preview && (this.query ? [] : this.#preview);
+		return this.#index.searchDocs(this.query);
+	}
+
+	/** The user is about to search: load the index now rather than when the device is idle. */
+	prepareSearch(): void {
+		this.#loadNow?.();
+	}
+
+	/** How many customers the list holds in all (without the search), or null while not known yet. */
+	get total(): number | null {
+		this.#subscribe();
+		void this.#version;
+		if (this.#index) return this.#index.size;
+		if (this.#preview && this.#preview.length < PREVIEW) return this.#preview.length;
+		return this.#counted;
+	}
+
+	#open(update: () => void): () => void {
+		const subs: Subscription[] = [];
+		let closed = false;
+		const live = { deleted: { $ne: true } };
+		subs.push(
+			this.db.customers.find({ selector: live, sort: [{ name: 'asc' }], limit: PREVIEW }).$.subscribe((docs) => {
+				this.#preview = docs.map((d) => d.toJSON() as CustomerDoc);
+				update();
+			}),
+			// Slow on a large collection (the selector is not indexed), so the first screen never waits for it.
+			this.db.customers.count({ selector: live }).$.subscribe((n) => {
+				this.#counted = n;
+				update();
+			})
+		);
+		const load = async () => {
+			const { CustomerSearchIndex } = await import('$lib/db/search-index');
+			if (closed) return;
+			const index = new CustomerSearchIndex<CustomerDoc>();
+			const pending = new Map<string, CustomerDoc>();
+			let scheduled = false;
+			// Changes arriving in bursts (a sync pull) are applied once per frame.
+			const flush = () => {
+				scheduled = false;
+				for (const doc of pending.values()) index.upsert(doc);
+				pending.clear();
+				this.#version++;
+				update();
+			};
+			subs.push(
+				this.db.customers.$.subscribe((ev) => {
+					pending.set(ev.documentId, ev.documentData as unknown as CustomerDoc);
+					if (!scheduled && this.#index) {
+						scheduled = true;
+						requestAnimationFrame(flush);
+					}
+				})
+			);
+			const docs = await this.db.customers.find().exec();
+			if (closed) return;
+			index.build(docs.map((d) => d.toJSON() as CustomerDoc));
+			this.#index = index;
+			flush();
+		};
+		let started = false;
+		const start = () => {
+			if (started) return;
+			started = true;
+			void load();
+		};
+		this.#loadNow = start;
+		// Not on the first screen's critical path: a while after it, when the device is idle.
+		const idle = globalThis.requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 0));
+		const timer = setTimeout(() => idle(start), 1500);
+		return () => {
+			closed = true;
+			this.#loadNow = null;
+			clearTimeout(timer);
+			subs.forEach((s) => s.unsubscribe());
+		};
+	}
+}
