@@ -1,3 +1,7 @@
+import { csvEn } from './features/csv.en';
+import { filtersEn } from './features/filters.en';
+import { segmentsEn } from './features/segments.en';
+
 export const en = {
 	'app.name': 'Shop CRM',
 	'nav.customers': 'Customers',
@@ -141,7 +145,10 @@ export const en = {
 	'today.empty': 'Nothing to follow up today. Follow-up dates you set on visits and calls show up here.',
 	'nav.today': 'Today',
 	'common.close': 'Close',
-	'common.loading': 'Loading…'
+	'common.loading': 'Loading…',
+	...csvEn,
+	...filtersEn,
+	...segmentsEn
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,4 +1,7 @@
 import type { MessageKey } from './en';
+import { csvZhCN } from './features/csv.zh-CN';
+import { filtersZhCN } from './features/filters.zh-CN';
+import { segmentsZhCN } from './features/segments.zh-CN';
 
 export const zhCN: Record<MessageKey, string> = {
 	'app.name': '电商 CRM',
@@ -143,5 +146,8 @@ export const zhCN: Record<MessageKey, string> = {
 	'today.empty': '今天没有需要跟进的事项。在拜访和电话记录中设置的跟进日期会显示在这里。',
 	'nav.today': '今天',
 	'common.close': '关闭',
-	'common.loading': '加载中…'
+	'common.loading': '加载中…',
+	...csvZhCN,
+	...filtersZhCN,
+	...segmentsZhCN
 };
