@@ -8,6 +8,7 @@ export async function setup(project: TestProject) {
 	server = await startServer();
 	const { staff } = await seedStaff(server.url);
 	project.provide('pbUrl', server.url);
+	project.provide('pbDataDir', server.dataDir);
 	project.provide('staff', staff);
 }
 
@@ -18,6 +19,7 @@ export async function teardown() {
 declare module 'vitest' {
 	export interface ProvidedContext {
 		pbUrl: string;
+		pbDataDir: string;
 		staff: Record<string, { id: string; email: string; password: string; name: string; role: string }>;
 	}
 }

@@ -1,11 +1,12 @@
 import { addRxPlugin, createRxDatabase, removeRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
 import { RxDBLeaderElectionPlugin } from 'rxdb/plugins/leader-election';
 import { syncedCollections } from '../sync/collections';
-import type { CustomerDoc, ServiceRecordDoc } from './schemas';
+import type { CustomerDoc, CustomerStatsDoc, ServiceRecordDoc } from './schemas';
 
 export type CrmCollections = {
 	customers: RxCollection<CustomerDoc>;
 	service_records: RxCollection<ServiceRecordDoc>;
+	customer_stats: RxCollection<CustomerStatsDoc>;
 };
 export type CrmDatabase = RxDatabase<CrmCollections>;
 

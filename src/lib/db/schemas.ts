@@ -80,3 +80,36 @@ export const serviceRecordSchemaLiteral = {
 const serviceRecordSchemaTyped = toTypedRxJsonSchema(serviceRecordSchemaLiteral);
 export type ServiceRecordDoc = ExtractDocumentTypeFromTypedRxJsonSchema<typeof serviceRecordSchemaTyped>;
 export const serviceRecordSchema: RxJsonSchema<ServiceRecordDoc> = serviceRecordSchemaLiteral;
+
+/** Server-computed figures per customer, pulled read-only (written by the server only). */
+export const customerStatsSchemaLiteral = {
+	title: 'customer_stats',
+	version: 0,
+	primaryKey: 'id',
+	type: 'object',
+	properties: {
+		id: { type: 'string', maxLength: 15 },
+		customer: { type: 'string', maxLength: 15 },
+		first_seen: text,
+		last_seen: text,
+		order_count: { type: 'number' },
+		total_spend: { type: 'number' },
+		avg_order: { type: 'number' },
+		last_order_at: text,
+		recent_views: { type: 'array', items: { type: 'object' } },
+		rfm_r: { type: 'number' },
+		rfm_f: { type: 'number' },
+		rfm_m: { type: 'number' },
+		rfm_segment: text,
+		deleted: { type: 'boolean' },
+		seq: { type: 'number' },
+		created: text,
+		updated: text
+	},
+	required: ['id', 'customer'],
+	indexes: ['customer']
+} as const;
+
+const customerStatsSchemaTyped = toTypedRxJsonSchema(customerStatsSchemaLiteral);
+export type CustomerStatsDoc = ExtractDocumentTypeFromTypedRxJsonSchema<typeof customerStatsSchemaTyped>;
+export const customerStatsSchema: RxJsonSchema<CustomerStatsDoc> = customerStatsSchemaLiteral;

@@ -1,5 +1,5 @@
 import type { RxConflictHandler, RxJsonSchema, WithDeleted } from 'rxdb';
-import { customerSchema, serviceRecordSchema } from '../db/schemas';
+import { customerSchema, customerStatsSchema, serviceRecordSchema } from '../db/schemas';
 import { CUSTOMER_FIELDS, CUSTOMER_MERGE_FIELDS } from '../shared/customer-fields';
 import { SERVICE_RECORD_FIELDS, SERVICE_RECORD_MERGE_FIELDS } from '../shared/service-records';
 import { sameState } from '../shared/state-equal';
@@ -38,10 +38,14 @@ export interface SyncedCollection {
 /** Every collection that syncs with PocketBase: syncing another one takes its schema and a line here. */
 export const syncedCollections = {
 	customers: { schema: customerSchema, conflictHandler: fieldMerge('customers', CUSTOMER_MERGE_FIELDS, CUSTOMER_FIELDS) },
-	service_records: { schema: serviceRecordSchema, conflictHandler: fieldMerge('service_records', SERVICE_RECORD_MERGE_FIELDS, SERVICE_RECORD_FIELDS) }
+	service_records: { schema: serviceRecordSchema, conflictHandler: fieldMerge('service_records', SERVICE_RECORD_MERGE_FIELDS, SERVICE_RECORD_FIELDS) },
+	customer_stats: { schema: customerStatsSchema }
 } satisfies Record<string, SyncedCollection>;
 
 export type SyncedName = keyof typeof syncedCollections;
+
+/** Collections the server computes: pulled, never pushed. */
+export const pullOnly: ReadonlySet<SyncedName> = new Set<SyncedName>(['customer_stats']);
 
 /**
  * Fields that point to records of another synced collection. A row whose target is still waiting in

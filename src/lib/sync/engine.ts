@@ -1,6 +1,6 @@
 import type PocketBase from 'pocketbase';
 import type { CrmDatabase } from '../db/database';
-import { setRefusalCheck, syncDependencies, syncedCollections, type SyncedName } from './collections';
+import { pullOnly, setRefusalCheck, syncDependencies, syncedCollections, type SyncedName } from './collections';
 import { defaultKeyValue, type KeyValue } from './kv';
 import { Outbox } from './outbox';
 import { replicatePocketBase, type PocketBaseReplication } from './pocketbase-replication';
@@ -46,6 +46,7 @@ export class SyncEngine {
 					live: this.o.live,
 					realtime: this.o.realtime,
 					batchSize: this.o.pullBatchSize,
+					pullOnly: pullOnly.has(name),
 					dependencyPending: (field, doc) => {
 						const target = syncDependencies[name]?.[field];
 						const id = doc[field];

@@ -41,6 +41,8 @@ export interface PocketBaseReplicationOptions<T> {
 	/** Live replication with realtime; false for a one-shot sync (tests, benchmarks). */
 	live?: boolean;
 	realtime?: boolean;
+	/** Server-computed collections are pulled and never pushed. */
+	pullOnly?: boolean;
 	/** Whether a record this row points to still waits in this device's outbox (then the row is retried, not refused). */
 	dependencyPending?: (field: string, doc: Record<string, unknown>) => boolean;
 }
@@ -100,7 +102,7 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 				return { documents, checkpoint: seqCheckpoint.next(page.items, checkpoint ?? undefined) ?? { value: 0 } };
 			}
 		},
-		push: {
+		push: o.pullOnly ? undefined : {
 			batchSize: 100,
 			handler: async (rows) => {
 				const startedAt = Date.now();
