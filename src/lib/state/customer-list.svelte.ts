@@ -3,6 +3,7 @@ import { createSubscriber } from 'svelte/reactivity';
 import type { CrmDatabase } from '$lib/db/database';
 import type { CustomerDoc } from '$lib/db/schemas';
 import type { CustomerSearchIndex } from '$lib/db/search-index';
+import { activeFilterCount, applyFilters, filterOptions, NO_FILTERS, sortCustomers, type CustomerFilters, type CustomerSort, type StatsLike } from '$lib/db/customer-filters';
 
 const PREVIEW = 60;
 
@@ -13,6 +14,9 @@ const PREVIEW = 60;
  */
 export class CustomerListState {
 	query = $state('');
+	filters = $state<CustomerFilters>({ ...NO_FILTERS });
+	sort = $state<CustomerSort>('name');
+	#stats = new Map<string, StatsLike>();
 	#index: CustomerSearchIndex<CustomerDoc> | null = null;
 	#preview = $state<CustomerDoc[] | null>(null);
 	#counted = $state<number | null>(null);
@@ -20,7 +24,10 @@ export class CustomerListState {
 	#subscribe: () => void;
 	#loadNow: (() => void) | null = null;
 
-	constructor(private db: CrmDatabase) {
+	constructor(
+		private db: CrmDatabase,
+		private userId: string
+	) {
 		this.#subscribe = createSubscriber((update) => this.#open(update));
 	}
 
@@ -29,12 +36,25 @@ export class CustomerListState {
 		return this.#index !== null && this.#version > 0;
 	}
 
-	/** The matching customers, best matches first, then in name order (pinyin). */
+	/** Whether the list shows less than everything because of a search, a filter or an order. */
+	get narrowed(): boolean {
+		return !!this.query || activeFilterCount(this.filters) > 0 || this.sort !== 'name';
+	}
+
+	/** The matching customers, best matches first, then in the chosen order (name: pinyin order). */
 	get results(): CustomerDoc[] | null {
 		this.#subscribe();
 		void this.#version;
-		if (!this.#index) return this.#preview && (this.query ? [] : this.#preview);
-		return this.#index.searchDocs(this.query);
+		if (!this.#index) return this.#preview && (this.narrowed ? [] : this.#preview);
+		const found = applyFilters(this.#index.searchDocs(this.query), this.filters, this.#stats, this.userId, Date.now());
+		return sortCustomers(found, this.sort, this.#stats);
+	}
+
+	/** The tags, categories and regions in use, for the filter menus. */
+	get options(): ReturnType<typeof filterOptions> {
+		this.#subscribe();
+		void this.#version;
+		return filterOptions(this.#index ? this.#index.searchDocs('') : (this.#preview ?? []));
 	}
 
 	/** The user is about to search: load the index now rather than when the device is idle. */
@@ -58,6 +78,11 @@ export class CustomerListState {
 		subs.push(
 			this.db.customers.find({ selector: live, sort: [{ name: 'asc' }], limit: PREVIEW }).$.subscribe((docs) => {
 				this.#preview = docs.map((d) => d.toJSON() as CustomerDoc);
+				update();
+			}),
+			this.db.customer_stats.find().$.subscribe((docs) => {
+				this.#stats = new Map(docs.map((d) => [d.customer, d.toJSON() as StatsLike]));
+				this.#version++;
 				update();
 			}),
 			// Slow on a large collection (the selector is not indexed), so the first screen never waits for it.

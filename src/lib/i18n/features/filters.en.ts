@@ -1,2 +1,30 @@
 // English messages of the filters feature; merged into the app's dictionary by ../en.ts.
-export const filtersEn = {} as const;
+export const filtersEn = {
+	'filters.button': 'Filter',
+	'filters.title': 'Filter and sort',
+	'filters.any': 'Any',
+	'filters.tag': 'Tag',
+	'filters.category': 'Category',
+	'filters.region': 'Region',
+	'filters.mine': 'Only my customers',
+	'filters.rfm': 'RFM segment',
+	'filters.last_purchase': 'Last purchase',
+	'filters.lp.within30': 'Within 30 days',
+	'filters.lp.days30to90': '30 to 90 days ago',
+	'filters.lp.over90': 'Over 90 days ago',
+	'filters.lp.never': 'Never bought',
+	'filters.sort': 'Sort by',
+	'filters.sort.name': 'Name',
+	'filters.sort.updated': 'Recently changed',
+	'filters.sort.spend': 'Total spend',
+	'filters.none': 'No customer matches these filters.',
+	'filters.clear': 'Clear filters',
+	'filters.active': '{n} filters on',
+	'rfm.champions': 'Champions',
+	'rfm.loyal': 'Loyal',
+	'rfm.potential_loyalists': 'Potential loyalists',
+	'rfm.new': 'New',
+	'rfm.at_risk': 'At risk',
+	'rfm.hibernating': 'Hibernating',
+	'rfm.lost': 'Lost'
+} as const;
