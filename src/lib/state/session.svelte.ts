@@ -61,6 +61,7 @@ class Session {
 	async signOut(): Promise<void> {
 		const user = this.user;
 		if (user) await (await import('../sync/device')).closeDevice(user.id, this.engine);
+		(await import('./staff-directory.svelte')).staffDirectory.clear();
 		pb.realtime.unsubscribe().catch(() => undefined);
 		pb.authStore.clear();
 		this.engine = null;
