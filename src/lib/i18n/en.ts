@@ -52,6 +52,8 @@ export const en = {
 	'customers.empty': 'No customers yet. Add your first customer with “New customer”.',
 	'customers.no_match': 'No customer matches “{q}”.',
 	'customers.count': '{n} customers',
+	'customers.duplicate': 'A customer with the same phone number or email is already on this device:',
+	'customers.create_anyway': 'Create anyway',
 	'customers.edit': 'Edit customer',
 	'customers.not_found': 'This customer is not on this device.',
 	'customers.saved': 'Saved on this device',

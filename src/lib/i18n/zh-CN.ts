@@ -53,6 +53,8 @@ export const zhCN: Record<MessageKey, string> = {
 	'customers.empty': '还没有客户。点击“新建客户”添加第一位客户。',
 	'customers.no_match': '没有与“{q}”匹配的客户。',
 	'customers.count': '共 {n} 位客户',
+	'customers.duplicate': '本设备上已有电话或邮箱相同的客户：',
+	'customers.create_anyway': '仍然新建',
 	'customers.edit': '编辑客户',
 	'customers.not_found': '本设备上没有这位客户。',
 	'customers.saved': '已保存到本设备',
