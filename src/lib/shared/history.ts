@@ -8,7 +8,7 @@ export interface HistoryEntry {
 	edited_at: number;
 	/** When the conflict was resolved (ms). */
 	resolved_at: number;
-	reason: 'conflict' | 'rejected';
+	reason: 'conflict' | 'rejected' | 'merged';
 }
 
 /**
