@@ -19,7 +19,6 @@ export class CustomerListState {
 	#stats = new Map<string, StatsLike>();
 	#index: CustomerSearchIndex<CustomerDoc> | null = null;
 	#preview = $state<CustomerDoc[] | null>(null);
-	#counted = $state<number | null>(null);
 	#version = $state(0);
 	#subscribe: () => void;
 	#loadNow: (() => void) | null = null;
@@ -68,7 +67,7 @@ export class CustomerListState {
 		void this.#version;
 		if (this.#index) return this.#index.size;
 		if (this.#preview && this.#preview.length < PREVIEW) return this.#preview.length;
-		return this.#counted;
+		return null;
 	}
 
 	#open(update: () => void): () => void {
@@ -83,11 +82,6 @@ export class CustomerListState {
 			this.db.customer_stats.find().$.subscribe((docs) => {
 				this.#stats = new Map(docs.map((d) => [d.customer, d.toJSON() as StatsLike]));
 				this.#version++;
-				update();
-			}),
-			// Slow on a large collection (the selector is not indexed), so the first screen never waits for it.
-			this.db.customers.count({ selector: live }).$.subscribe((n) => {
-				this.#counted = n;
 				update();
 			})
 		);

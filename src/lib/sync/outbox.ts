@@ -52,15 +52,30 @@ export class Outbox {
 	}
 
 	clear(): void {
-		this.kv.remove(`${this.key}:pending`);
-		this.kv.remove(`${this.key}:rejected`);
 		this.pending = {};
 		this.refused = {};
+		this.kv.remove(`${this.key}:pending`);
+		this.kv.remove(`${this.key}:rejected`);
+		this.generation++;
 	}
 
+	private saveScheduled = false;
+	private generation = 0;
+
+	/**
+	 * Written once per burst of changes (an import marks thousands of ids): the device database holds
+	 * the changes themselves, this is only their count and the refusals.
+	 */
 	private save(): void {
-		this.kv.set(`${this.key}:pending`, JSON.stringify(this.pending));
-		this.kv.set(`${this.key}:rejected`, JSON.stringify(this.refused));
+		if (this.saveScheduled) return;
+		this.saveScheduled = true;
+		const generation = this.generation;
+		queueMicrotask(() => {
+			this.saveScheduled = false;
+			if (generation !== this.generation) return; // cleared meanwhile (sign-out)
+			this.kv.set(`${this.key}:pending`, JSON.stringify(this.pending));
+			this.kv.set(`${this.key}:rejected`, JSON.stringify(this.refused));
+		});
 	}
 }
 
