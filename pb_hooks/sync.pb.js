@@ -9,9 +9,19 @@ routerAdd('POST', '/api/crm/sync/{collection}/push', (e) => {
 onRecordCreateRequest((e) => {
 	require(`${__hooks}/lib/sync.js`).checkRestWrite(e, false);
 	e.next();
-}, 'customers', 'service_records');
+}, 'customers', 'service_records', 'segments', 'labels');
 
 onRecordUpdateRequest((e) => {
 	require(`${__hooks}/lib/sync.js`).checkRestWrite(e, true);
 	e.next();
-}, 'customers', 'service_records');
+}, 'customers', 'service_records', 'segments', 'labels');
+
+// A patch may change kind without rule or members: the whole segment is checked after it is applied.
+onRecordUpdateRequest((e) => {
+	require(`${__hooks}/lib/segments.js`).checkWholeSegment(e);
+	e.next();
+}, 'segments');
+
+routerAdd('POST', '/api/crm/sync/{collection}/visible', (e) => {
+	return require(`${__hooks}/lib/visibility.js`).handleVisible(e);
+}, $apis.requireAuth('staff'));

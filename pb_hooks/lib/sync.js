@@ -27,6 +27,21 @@ const SPECS = {
 		ownerField: 'staff',
 		// A visit logged offline for a customer created offline may arrive before that customer.
 		relations: { customer: 'customers' }
+	},
+	labels: {
+		fields: shared.LABEL_FIELDS,
+		validate: (doc, opts) => shared.validateLabel(doc, opts),
+		normalize: (doc) => shared.normalizeLabel(doc),
+		normalized: ['name', 'color', 'description'],
+		// Labels have no owner: only the role decides (a refusal names the record).
+		ownerField: 'id'
+	},
+	segments: {
+		fields: shared.SEGMENT_RECORD_FIELDS,
+		validate: (doc, opts) => shared.validateSegmentRecord(doc, opts),
+		normalize: (doc) => shared.normalizeSegmentRecord(doc),
+		normalized: ['name', 'description', 'members'],
+		ownerField: 'owner'
 	}
 };
 

@@ -59,8 +59,10 @@ describe('customer_stats', () => {
 			engine.start();
 			await engine.awaitInSync();
 			const local = await db.customer_stats.find().exec();
-			expect(local.map((d) => d.id)).toEqual([ids.sales]);
-			expect(local[0].toJSON()).toMatchObject({ order_count: 3, total_spend: 1288.5, rfm_segment: 'loyal' });
+			// Other specs on this server may give the rep more stats; never another rep's.
+			expect(local.map((d) => d.id)).toContain(ids.sales);
+			expect(local.map((d) => d.id)).not.toContain(ids.sales2);
+			expect((await db.customer_stats.findOne(ids.sales).exec())!.toJSON()).toMatchObject({ order_count: 3, total_spend: 1288.5, rfm_segment: 'loyal' });
 			await su.collection('customer_stats').update(ids.sales, { order_count: 4 });
 			engine.resyncAll();
 			await engine.awaitInSync();

@@ -77,6 +77,28 @@ describe('customers: access per role', () => {
 	});
 });
 
+describe('customers: what a device may keep', () => {
+	it('tells a device which of its records its user may no longer see', async () => {
+		const rep = await signIn('sales');
+		const mine = { id: id15(), name: '仍是我的', owner: staff('sales').id };
+		const moved = { id: id15(), name: '转走的', owner: staff('sales').id };
+		await push(rep, [{ doc: mine, base: null }, { doc: moved, base: null }]);
+		await (await signIn('manager')).collection('customers').update(moved.id, { owner: staff('sales2').id });
+		const unknown = id15();
+		const res = await rep.send('/api/crm/sync/customers/visible', { method: 'POST', body: { ids: [mine.id, moved.id, unknown] } });
+		expect(res.hidden.sort()).toEqual([moved.id, unknown].sort());
+	});
+
+	it('refuses bad id lists and strangers', async () => {
+		const rep = await signIn('sales');
+		await expect(rep.send('/api/crm/sync/customers/visible', { method: 'POST', body: { ids: ['../x'] } })).rejects.toMatchObject({ status: 400 });
+		await expect(rep.send('/api/crm/sync/customers/visible', { method: 'POST', body: { ids: Array.from({ length: 1001 }, () => id15()) } })).rejects.toMatchObject({ status: 413 });
+		await expect(rep.send('/api/crm/sync/nope/visible', { method: 'POST', body: { ids: [] } })).rejects.toMatchObject({ status: 404 });
+		const res = await fetch(`${url()}/api/crm/sync/customers/visible`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ids":[]}' });
+		expect(res.status).toBe(401);
+	});
+});
+
 describe('customers: conditional push', () => {
 	it('applies a write whose base is current and returns a conflict otherwise', async () => {
 		const pb = await signIn('manager');

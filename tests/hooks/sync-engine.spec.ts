@@ -153,4 +153,25 @@ describe('sync engine', () => {
 		expect(server[0].history ?? []).toEqual([]);
 		expect(a.engine!.status.value.pending).toBe(0);
 	});
+
+	it('drops from the device a customer handed to another rep, and keeps unsaved work on it visible', async () => {
+		const a = await device('sales');
+		await a.online();
+		const gone = await createCustomer(a.db, { name: '转给别人', owner: staff('sales').id }, write(a));
+		const edited = await createCustomer(a.db, { name: '转走前在改', owner: staff('sales').id }, write(a));
+		await a.engine!.awaitInSync();
+		const manager = await signIn('manager');
+		await manager.collection('customers').update(gone.id, { owner: staff('sales2').id });
+		await manager.collection('customers').update(edited.id, { owner: staff('sales2').id });
+		await a.offline();
+		await updateCustomer(a.db, edited.id, { notes: '未上传的修改' }, write(a));
+		await a.online();
+		// The edit is refused (403) and stays; the untouched record is purged.
+		expect(await a.engine!.purgeHidden()).toBe(1);
+		expect(await a.db.customers.findOne(gone.id).exec()).toBeNull();
+		expect((await a.db.customers.findOne(edited.id).exec())?.notes).toBe('未上传的修改');
+		await a.engine!.awaitInSync();
+		expect(a.engine!.status.value.rejected.map((r) => r.recordId)).toEqual([edited.id]);
+		expect((await manager.collection('customers').getOne(gone.id)).deleted).toBe(false);
+	});
 });

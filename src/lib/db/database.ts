@@ -1,12 +1,15 @@
 import { addRxPlugin, createRxDatabase, removeRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
 import { RxDBLeaderElectionPlugin } from 'rxdb/plugins/leader-election';
 import { syncedCollections } from '../sync/collections';
-import type { CustomerDoc, CustomerStatsDoc, ServiceRecordDoc } from './schemas';
+import type { CustomerDoc, CustomerStatsDoc, SegmentDoc, ServiceRecordDoc } from './schemas';
+import type { LabelDoc } from './schemas';
 
 export type CrmCollections = {
 	customers: RxCollection<CustomerDoc>;
 	service_records: RxCollection<ServiceRecordDoc>;
 	customer_stats: RxCollection<CustomerStatsDoc>;
+	labels: RxCollection<LabelDoc>;
+	segments: RxCollection<SegmentDoc>;
 };
 export type CrmDatabase = RxDatabase<CrmCollections>;
 

@@ -113,3 +113,62 @@ export const customerStatsSchemaLiteral = {
 const customerStatsSchemaTyped = toTypedRxJsonSchema(customerStatsSchemaLiteral);
 export type CustomerStatsDoc = ExtractDocumentTypeFromTypedRxJsonSchema<typeof customerStatsSchemaTyped>;
 export const customerStatsSchema: RxJsonSchema<CustomerStatsDoc> = customerStatsSchemaLiteral;
+
+/** Managed tags and categories (kind 'tag' or 'category'), offered on the customer form; soft delete. */
+export const labelSchemaLiteral = {
+	title: 'labels',
+	version: 0,
+	primaryKey: 'id',
+	type: 'object',
+	properties: {
+		id: { type: 'string', maxLength: 15 },
+		kind: { type: 'string', maxLength: 10 },
+		name: { type: 'string', maxLength: 40 },
+		color: text,
+		description: { type: 'string', maxLength: 200 },
+		sort: { type: 'number' },
+		deleted: { type: 'boolean' },
+		history: { type: 'array', items: { type: 'object' } },
+		field_times: { type: 'object' },
+		seq: { type: 'number' },
+		created: text,
+		updated: text
+	},
+	required: ['id', 'kind', 'name']
+} as const;
+
+const labelSchemaTyped = toTypedRxJsonSchema(labelSchemaLiteral);
+export type LabelDoc = ExtractDocumentTypeFromTypedRxJsonSchema<typeof labelSchemaTyped>;
+export const labelSchema: RxJsonSchema<LabelDoc> = labelSchemaLiteral;
+
+/**
+ * Segments: a rule over customers (dynamic) or the customer ids frozen when it was saved (static).
+ * Read whole on the device (a handful per user), so nothing is indexed.
+ */
+export const segmentSchemaLiteral = {
+	title: 'segments',
+	version: 0,
+	primaryKey: 'id',
+	type: 'object',
+	properties: {
+		id: { type: 'string', maxLength: 15 },
+		name: { type: 'string', maxLength: 100 },
+		description: { type: 'string', maxLength: 500 },
+		kind: text,
+		rule: { type: 'object' },
+		members: { type: 'array', maxItems: 50000, items: { type: 'string' } },
+		owner: { type: 'string', maxLength: 15 },
+		shared: { type: 'boolean' },
+		deleted: { type: 'boolean' },
+		history: { type: 'array', items: { type: 'object' } },
+		field_times: { type: 'object' },
+		seq: { type: 'number' },
+		created: text,
+		updated: text
+	},
+	required: ['id', 'name', 'kind', 'owner']
+} as const;
+
+const segmentSchemaTyped = toTypedRxJsonSchema(segmentSchemaLiteral);
+export type SegmentDoc = ExtractDocumentTypeFromTypedRxJsonSchema<typeof segmentSchemaTyped>;
+export const segmentSchema: RxJsonSchema<SegmentDoc> = segmentSchemaLiteral;

@@ -1,5 +1,6 @@
 import { csvEn } from './features/csv.en';
 import { filtersEn } from './features/filters.en';
+import { labelsEn } from './features/labels.en';
 import { segmentsEn } from './features/segments.en';
 
 export const en = {
@@ -157,6 +158,7 @@ export const en = {
 	'today.empty': 'Nothing to follow up today. Follow-up dates you set on visits and calls show up here.',
 	'nav.today': 'Today',
 	'chars.title': 'Characteristics of “{name}”',
+	'chars.open': 'Characteristics',
 	'chars.all_customers': 'All customers',
 	'chars.size': '{n} of {total} customers ({share})',
 	'chars.dim.region': 'Region',
@@ -174,6 +176,7 @@ export const en = {
 	'common.loading': 'Loading…',
 	...csvEn,
 	...filtersEn,
+	...labelsEn,
 	...segmentsEn
 } as const;
 

@@ -1,6 +1,7 @@
 import type { MessageKey } from './en';
 import { csvZhCN } from './features/csv.zh-CN';
 import { filtersZhCN } from './features/filters.zh-CN';
+import { labelsZhCN } from './features/labels.zh-CN';
 import { segmentsZhCN } from './features/segments.zh-CN';
 
 export const zhCN: Record<MessageKey, string> = {
@@ -158,6 +159,7 @@ export const zhCN: Record<MessageKey, string> = {
 	'today.empty': '今天没有需要跟进的事项。在拜访和电话记录中设置的跟进日期会显示在这里。',
 	'nav.today': '今天',
 	'chars.title': '“{name}”的特征',
+	'chars.open': '分群特征',
 	'chars.all_customers': '全部客户',
 	'chars.size': '{total} 位客户中的 {n} 位（{share}）',
 	'chars.dim.region': '地区',
@@ -175,5 +177,6 @@ export const zhCN: Record<MessageKey, string> = {
 	'common.loading': '加载中…',
 	...csvZhCN,
 	...filtersZhCN,
+	...labelsZhCN,
 	...segmentsZhCN
 };

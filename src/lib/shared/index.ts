@@ -4,4 +4,6 @@ export * from './validation';
 export * from './state-equal';
 export * from './history';
 export * from './segments';
+export * from './segments-record';
 export * from './service-records';
+export * from './labels';

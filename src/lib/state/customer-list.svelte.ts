@@ -89,19 +89,23 @@ export class CustomerListState {
 			const { CustomerSearchIndex } = await import('$lib/db/search-index');
 			if (closed) return;
 			const index = new CustomerSearchIndex<CustomerDoc>();
-			const pending = new Map<string, CustomerDoc>();
+			const pending = new Map<string, CustomerDoc | null>();
 			let scheduled = false;
 			// Changes arriving in bursts (a sync pull) are applied once per frame.
 			const flush = () => {
 				scheduled = false;
-				for (const doc of pending.values()) index.upsert(doc);
+				for (const [id, doc] of pending) {
+					if (doc) index.upsert(doc);
+					else index.remove(id);
+				}
 				pending.clear();
 				this.#version++;
 				update();
 			};
 			subs.push(
 				this.db.customers.$.subscribe((ev) => {
-					pending.set(ev.documentId, ev.documentData as unknown as CustomerDoc);
+					// DELETE: a local purge of a record this user lost (soft deletion is the `deleted` field).
+					pending.set(ev.documentId, ev.operation === 'DELETE' ? null : (ev.documentData as unknown as CustomerDoc));
 					if (!scheduled && this.#index) {
 						scheduled = true;
 						requestAnimationFrame(flush);

@@ -1,7 +1,10 @@
 import type { RxConflictHandler, RxJsonSchema, WithDeleted } from 'rxdb';
-import { customerSchema, customerStatsSchema, serviceRecordSchema } from '../db/schemas';
+import { customerSchema, customerStatsSchema, segmentSchema, serviceRecordSchema } from '../db/schemas';
 import { CUSTOMER_FIELDS, CUSTOMER_MERGE_FIELDS } from '../shared/customer-fields';
 import { SERVICE_RECORD_FIELDS, SERVICE_RECORD_MERGE_FIELDS } from '../shared/service-records';
+import { SEGMENT_RECORD_FIELDS, SEGMENT_RECORD_MERGE_FIELDS } from '../shared/segments-record';
+import { labelSchema } from '../db/schemas';
+import { LABEL_FIELDS, LABEL_MERGE_FIELDS } from '../shared/labels';
 import { sameState } from '../shared/state-equal';
 import { mergeFields, type Mergeable } from './merge';
 
@@ -39,7 +42,9 @@ export interface SyncedCollection {
 export const syncedCollections = {
 	customers: { schema: customerSchema, conflictHandler: fieldMerge('customers', CUSTOMER_MERGE_FIELDS, CUSTOMER_FIELDS) },
 	service_records: { schema: serviceRecordSchema, conflictHandler: fieldMerge('service_records', SERVICE_RECORD_MERGE_FIELDS, SERVICE_RECORD_FIELDS) },
-	customer_stats: { schema: customerStatsSchema }
+	customer_stats: { schema: customerStatsSchema },
+	labels: { schema: labelSchema, conflictHandler: fieldMerge('labels', LABEL_MERGE_FIELDS, LABEL_FIELDS) },
+	segments: { schema: segmentSchema, conflictHandler: fieldMerge('segments', SEGMENT_RECORD_MERGE_FIELDS, SEGMENT_RECORD_FIELDS) }
 } satisfies Record<string, SyncedCollection>;
 
 export type SyncedName = keyof typeof syncedCollections;

@@ -74,6 +74,19 @@ export class SyncEngine {
 		this.status.patch({ error: null });
 	}
 
+	/**
+	 * Drops the records this user may no longer see (a customer handed to another rep). Runs after
+	 * each (re)connect, at most every few minutes: pulls bring only what a user may list, this takes
+	 * away what they lost.
+	 */
+	async purgeHidden(): Promise<number> {
+		let total = 0;
+		for (const r of this.replications.values()) total += await r.purgeHidden();
+		this.lastPurge = Date.now();
+		return total;
+	}
+	private lastPurge = 0;
+
 	resyncAll(): void {
 		for (const r of this.replications.values()) r.resync();
 	}
@@ -123,6 +136,7 @@ export class SyncEngine {
 			// so a rep who is online now and then never reaches the expiry.
 			pb.collection(this.o.authCollection ?? 'staff')
 				.authRefresh()
+				.then(() => (Date.now() - this.lastPurge > 5 * 60_000 ? this.purgeHidden() : 0))
 				.catch((err) => this.reportError(err));
 		}).then((unsub) => this.cleanups.push(() => unsub().catch(() => undefined)));
 		const prev = pb.realtime.onDisconnect;

@@ -56,6 +56,8 @@ export interface PocketBaseReplicationOptions<T> {
  */
 export interface PocketBaseReplication<T> {
 	state: RxReplicationState<T, SeqCheckpoint>;
+	/** Removes from the device the records its user may no longer see; returns how many. */
+	purgeHidden: () => Promise<number>;
 	/** Ask for a pull from the checkpoint (after a reconnect). */
 	resync: () => void;
 	stop: () => Promise<void>;
@@ -104,8 +106,11 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 		},
 		push: o.pullOnly ? undefined : {
 			batchSize: 100,
-			handler: async (rows) => {
+			handler: async (allRows) => {
 				const startedAt = Date.now();
+				// A removed document is a local purge (see purgeHidden): records are only ever soft-deleted.
+				const rows = allRows.filter((r) => !r.newDocumentState._deleted);
+				if (!rows.length) return [];
 				const body = {
 					rows: rows.map((r) => ({
 						doc: toServer(r.newDocumentState as Record<string, unknown>),
@@ -160,6 +165,22 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 	return {
 		state,
 		resync: () => stream$.next('RESYNC'),
+		purgeHidden: async () => {
+			const ids = (await o.collection.find().exec()).map((d) => (d as unknown as { id: string }).id);
+			let purged = 0;
+			for (let i = 0; i < ids.length; i += 1000) {
+				const { hidden } = await o.pb.send<{ hidden: string[] }>(`/api/crm/sync/${o.name}/visible`, {
+					method: 'POST',
+					body: { ids: ids.slice(i, i + 1000) },
+					requestKey: null
+				});
+				// Unsaved local work on a record the user lost stays: its upload is refused visibly instead.
+				const drop = hidden.filter((id) => !o.outbox.isPending(o.name, id) && !o.outbox.isRefused(o.name, id));
+				if (drop.length) await o.collection.bulkRemove(drop);
+				purged += drop.length;
+			}
+			return purged;
+		},
 		stop: async () => {
 			subs.forEach((s) => s.unsubscribe());
 			if (resyncTimer) clearTimeout(resyncTimer);
