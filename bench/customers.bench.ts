@@ -73,6 +73,31 @@ async function measureScroll(page: Page): Promise<{ longTasks: number; longest: 
 	});
 }
 
+/** The live count of a three-condition segment while its conditions change (User Timing measures). */
+async function measureSegmentCount(page: Page): Promise<number[]> {
+	await page.goto('/segments/new');
+	await page.getByLabel('名称').fill('三条件分群');
+	const c1 = page.getByRole('group', { name: '条件 1', exact: true });
+	await c1.getByLabel('字段').selectOption('tags');
+	await c1.getByLabel('比较方式').selectOption('has_any');
+	await c1.getByLabel('值', { exact: true }).fill('VIP');
+	for (const [n, field, value] of [[2, 'region', '华东'], [3, 'category', '零售']] as const) {
+		await page.getByRole('button', { name: '添加条件', exact: true }).click();
+		const c = page.getByRole('group', { name: `条件 ${n}`, exact: true });
+		await c.getByLabel('字段').selectOption(field);
+		await c.getByLabel('比较方式').selectOption('eq');
+		await c.getByLabel('值', { exact: true }).fill(value);
+	}
+	await page.getByTestId('live-count').filter({ hasText: /\d/ }).waitFor({ timeout: 120_000 });
+	await page.evaluate(() => performance.clearMeasures('segment-live-count'));
+	const c2 = page.getByRole('group', { name: '条件 2', exact: true });
+	for (let i = 0; i < 30; i++) {
+		await c2.getByLabel('值', { exact: true }).fill(['华东', '华南', '华北', '西南', '华中'][i % 5]);
+		await page.waitForTimeout(250);
+	}
+	return page.evaluate(() => performance.getEntriesByName('segment-live-count').map((e) => e.duration));
+}
+
 export async function run() {
 	const server = await startServer();
 	const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -99,10 +124,14 @@ export async function run() {
 		console.log(`search: ${lat.length} keystrokes, p50 ${p50} ms, p95 ${searchP95} ms, max ${Math.round(Math.max(...lat))} ms`);
 		const scroll = await measureScroll(page);
 		console.log(`scroll through ${N}: ${scroll.longTasks} long tasks (longest ${scroll.longest} ms)`);
+		const counts = await measureSegmentCount(page);
+		const countP95 = Math.round(p95(counts));
+		console.log(`segment live count: ${counts.length} counts, p95 ${countP95} ms, max ${Math.round(Math.max(...counts))} ms`);
 		return {
 			'sync.initial_50k_s': { value: Number(initial.toFixed(1)), unit: 's', target: 30, customers: N },
 			'search.local_50k_p95_ms': { value: searchP95, unit: 'ms', target: 50, keystrokes: lat.length },
-			'list.long_tasks_50k': { value: scroll.longTasks, unit: 'tasks', target: 0, longest_ms: scroll.longest }
+			'list.long_tasks_50k': { value: scroll.longTasks, unit: 'tasks', target: 0, longest_ms: scroll.longest },
+			'segment.count_50k_p95_ms': { value: countP95, unit: 'ms', target: 100, counts: counts.length }
 		};
 	} finally {
 		await browser.close();

@@ -37,5 +37,19 @@ for (const [name, viewport] of [['phone', PHONE], ['tablet', TABLET]] as const) 
 		});
 		expect(drawn).toBeGreaterThan(100);
 		await page.screenshot({ path: `test-results/screens/characteristics-${name}.png`, fullPage: false });
+
+		// The segment exports only its members; a member's card names the segment.
+		await page.goBack();
+		await page.getByRole('link', { name: '导出' }).click();
+		await expect(page.getByTestId('export-segment')).toContainText(`${tag}华东`);
+		const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /下载|导出/ }).last().click()]);
+		const csv = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8'));
+		expect(csv).toContain(`${tag}甲`);
+		expect(csv).toContain(`${tag}乙`);
+		expect(csv).not.toContain(`${tag}丙`);
+		await page.getByRole('link', { name: '客户', exact: true }).click();
+		await page.getByLabel('搜索客户').fill(`${tag}甲`);
+		await page.getByRole('link', { name: new RegExp(`${tag}甲`) }).click();
+		await expect(page.getByRole('region', { name: '购买与分群' }).getByRole('link', { name: `${tag}华东` })).toBeVisible();
 	});
 }

@@ -59,6 +59,7 @@ export const csvEn = {
 	'csv.err.conflicting_values': '{field} has two different values in this row.',
 	'csv.err.duplicate_in_file': 'This shop customer id is already used by an earlier row of the file.',
 	'csv.err.invalid_address': 'An address is not valid.',
+	'csv.export_segment': 'Only the customers of the segment “{name}”.',
 	'csv.export_title': 'Export customers',
 	'csv.export_intro': 'Download the customers on this device as a CSV file for Excel, WPS or Numbers. Column names are in the app’s language; the file can be imported again.',
 	'csv.export_count': 'Customers to export: {n}',

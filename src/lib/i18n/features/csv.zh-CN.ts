@@ -61,6 +61,7 @@ export const csvZhCN: Record<keyof typeof csvEn, string> = {
 	'csv.err.conflicting_values': '该行的{field}有两个不同的值。',
 	'csv.err.duplicate_in_file': '该商城客户编号已在文件前面的行中使用。',
 	'csv.err.invalid_address': '地址无效。',
+	'csv.export_segment': '只导出分群“{name}”中的客户。',
 	'csv.export_title': '导出客户',
 	'csv.export_intro': '把本设备上的客户下载为 CSV 文件，可用 Excel、WPS 或 Numbers 打开。列标题使用当前界面语言；该文件可以再次导入。',
 	'csv.export_count': '将导出的客户：{n}',
