@@ -1,7 +1,7 @@
-import { csvEn } from './features/csv.en';
+import type { csvEn } from './features/csv.en';
 import { filtersEn } from './features/filters.en';
-import { labelsEn } from './features/labels.en';
-import { segmentsEn } from './features/segments.en';
+import type { labelsEn } from './features/labels.en';
+import type { segmentsEn } from './features/segments.en';
 
 export const en = {
 	'app.name': 'Shop CRM',
@@ -180,10 +180,12 @@ export const en = {
 	'insights.segments': 'In segments',
 	'common.close': 'Close',
 	'common.loading': 'Loading…',
-	...csvEn,
+	'csv.import': 'Import',
+	'csv.export': 'Export',
+	'nav.segments': 'Segments',
 	...filtersEn,
-	...labelsEn,
-	...segmentsEn
 } as const;
 
-export type MessageKey = keyof typeof en;
+/** Core messages ship with the app shell; feature messages load with their screens (registerMessages). */
+export type CoreMessageKey = keyof typeof en;
+export type MessageKey = CoreMessageKey | keyof typeof csvEn | keyof typeof segmentsEn | keyof typeof labelsEn;

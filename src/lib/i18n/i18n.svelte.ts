@@ -1,5 +1,4 @@
-import { en, type MessageKey } from './en';
-import { zhCN } from './zh-CN';
+import type { MessageKey } from './en';
 
 export type Locale = 'zh-CN' | 'en';
 export const LOCALES: { id: Locale; label: string }[] = [
@@ -8,7 +7,22 @@ export const LOCALES: { id: Locale; label: string }[] = [
 ];
 
 const STORAGE_KEY = 'crm:locale';
-const messages: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };
+const messages: Record<Locale, Record<string, string>> = { 'zh-CN': {}, en: {} };
+// Only the language in use is downloaded: the other one loads when the user switches.
+const loaders: Record<Locale, () => Promise<Record<string, string>>> = {
+	'zh-CN': () => import('./zh-CN').then((m) => m.zhCN),
+	en: () => import('./en').then((m) => m.en)
+};
+const loaded = new Set<Locale>();
+
+/**
+ * Adds a feature's messages (zh-CN and en) when its screens load, so the first screen does not carry
+ * the text of every screen. Feature modules call it at import time (see ./features/*.ts).
+ */
+export function registerMessages(enMessages: Record<string, string>, zhMessages: Record<string, string>): void {
+	Object.assign(messages.en, enMessages);
+	Object.assign(messages['zh-CN'], zhMessages);
+}
 
 /** The browser's preferred language, when the user has not chosen one: Chinese unless English comes first. */
 export function detectLocale(languages: readonly string[]): Locale {
@@ -21,22 +35,35 @@ export function detectLocale(languages: readonly string[]): Locale {
 
 class I18n {
 	locale = $state<Locale>('zh-CN');
+	/** The current language's messages are loaded (the app renders text only then). */
+	ready = $state(false);
+	#version = $state(0);
 
 	constructor() {
 		if (typeof navigator === 'undefined') return;
 		const saved = globalThis.localStorage?.getItem(STORAGE_KEY) as Locale | null;
 		this.locale = saved && saved in messages ? saved : detectLocale(navigator.languages ?? [navigator.language]);
 		this.apply();
+		void this.#load(this.locale).then(() => (this.ready = true));
 	}
 
-	set(locale: Locale) {
+	async #load(locale: Locale): Promise<void> {
+		if (loaded.has(locale)) return;
+		Object.assign(messages[locale], await loaders[locale]());
+		loaded.add(locale);
+		this.#version++;
+	}
+
+	async set(locale: Locale) {
+		await this.#load(locale);
 		this.locale = locale;
 		localStorage.setItem(STORAGE_KEY, locale);
 		this.apply();
 	}
 
 	t = (key: MessageKey, params: Record<string, string | number> = {}): string => {
-		const text = messages[this.locale][key] ?? en[key] ?? key;
+		void this.#version;
+		const text = messages[this.locale][key] ?? messages.en[key] ?? key;
 		return text.replace(/\{(\w+)\}/g, (_, k) => String(params[k] ?? ''));
 	};
 

@@ -1,10 +1,7 @@
-import type { MessageKey } from './en';
-import { csvZhCN } from './features/csv.zh-CN';
+import type { CoreMessageKey } from './en';
 import { filtersZhCN } from './features/filters.zh-CN';
-import { labelsZhCN } from './features/labels.zh-CN';
-import { segmentsZhCN } from './features/segments.zh-CN';
 
-export const zhCN: Record<MessageKey, string> = {
+export const zhCN: Record<CoreMessageKey, string> = {
 	'app.name': '电商 CRM',
 	'nav.customers': '客户',
 	'nav.staff': '员工',
@@ -181,8 +178,8 @@ export const zhCN: Record<MessageKey, string> = {
 	'insights.segments': '所属分群',
 	'common.close': '关闭',
 	'common.loading': '加载中…',
-	...csvZhCN,
+	'csv.import': '导入',
+	'csv.export': '导出',
+	'nav.segments': '客户分组',
 	...filtersZhCN,
-	...labelsZhCN,
-	...segmentsZhCN
 };

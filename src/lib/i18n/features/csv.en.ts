@@ -1,7 +1,5 @@
 // English messages of the csv feature; merged into the app's dictionary by ../en.ts.
 export const csvEn = {
-	'csv.import': 'Import',
-	'csv.export': 'Export',
 	'csv.import_title': 'Import customers',
 	'csv.import_intro': 'Bring in customers from a CSV file saved by Excel, WPS or your shop’s back office. The first row must hold the column names. Everything happens on this device, offline too.',
 	'csv.import_rules': 'Files up to {mb} MB, in UTF-8 or GBK. A row whose shop customer id is already here updates that customer instead of adding it twice.',

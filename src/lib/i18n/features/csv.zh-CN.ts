@@ -2,8 +2,6 @@ import type { csvEn } from './csv.en';
 
 // Chinese messages of the csv feature (every key of ./csv.en.ts); merged by ../zh-CN.ts.
 export const csvZhCN: Record<keyof typeof csvEn, string> = {
-	'csv.import': '导入',
-	'csv.export': '导出',
 	'csv.import_title': '导入客户',
 	'csv.import_intro': '从 Excel、WPS 或网店后台导出的 CSV 文件导入客户。文件第一行须为列标题。全部在本设备上完成，离线也可以。',
 	'csv.import_rules': '文件不超过 {mb} MB，UTF-8 或 GBK 编码均可。商城客户编号已存在的行会更新该客户，不会重复添加。',

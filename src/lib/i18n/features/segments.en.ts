@@ -1,6 +1,5 @@
 // English messages of the segments feature; merged into the app's dictionary by ../en.ts.
 export const segmentsEn = {
-	'nav.segments': 'Segments',
 	'segments.title': 'Segments',
 	'segments.new': 'New segment',
 	'segments.edit': 'Edit segment',

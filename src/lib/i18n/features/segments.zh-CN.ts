@@ -2,7 +2,6 @@ import type { segmentsEn } from './segments.en';
 
 // Chinese messages of the segments feature (every key of ./segments.en.ts); merged by ../zh-CN.ts.
 export const segmentsZhCN: Record<keyof typeof segmentsEn, string> = {
-	'nav.segments': '客户分组',
 	'segments.title': '客户分组',
 	'segments.new': '新建分组',
 	'segments.edit': '编辑分组',
