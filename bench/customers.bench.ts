@@ -55,21 +55,29 @@ async function measureSearch(page: Page): Promise<number[]> {
 	return page.evaluate(() => (window as unknown as { __lat: number[] }).__lat);
 }
 
-async function measureScroll(page: Page): Promise<{ longTasks: number; longest: number }> {
+async function measureScroll(page: Page): Promise<{ longTasks: number; longest: number; at: string; steps: number }> {
 	await page.getByLabel('搜索客户').fill('');
 	await page.waitForTimeout(300);
 	return page.evaluate(async () => {
 		const tasks: number[] = [];
-		const po = new PerformanceObserver((list) => list.getEntries().forEach((e) => tasks.push(e.duration)));
+		const at: string[] = [];
+		const t0 = performance.now();
+		let step = 0;
+		const po = new PerformanceObserver((list) =>
+			list.getEntries().forEach((e) => {
+				tasks.push(e.duration);
+				at.push(`${Math.round(e.startTime - t0)}ms@step${step}:${Math.round(e.duration)}ms`);
+			})
+		);
 		po.observe({ type: 'longtask' });
 		const total = document.documentElement.scrollHeight;
-		for (let y = 0; y < total; y += 2400) {
+		for (let y = 0; y < total; y += 2400, step++) {
 			window.scrollTo(0, y);
 			await new Promise((r) => requestAnimationFrame(() => r(null)));
 		}
 		await new Promise((r) => setTimeout(r, 200));
 		po.disconnect();
-		return { longTasks: tasks.length, longest: Math.round(Math.max(0, ...tasks)) };
+		return { longTasks: tasks.length, longest: Math.round(Math.max(0, ...tasks)), at: at.join(' '), steps: step };
 	});
 }
 
@@ -123,7 +131,7 @@ export async function run() {
 		const p50 = Math.round([...lat].sort((a, b) => a - b)[Math.floor(lat.length / 2)]);
 		console.log(`search: ${lat.length} keystrokes, p50 ${p50} ms, p95 ${searchP95} ms, max ${Math.round(Math.max(...lat))} ms`);
 		const scroll = await measureScroll(page);
-		console.log(`scroll through ${N}: ${scroll.longTasks} long tasks (longest ${scroll.longest} ms)`);
+		console.log(`scroll through ${N} in ${scroll.steps} steps: ${scroll.longTasks} long tasks (longest ${scroll.longest} ms) ${scroll.at}`);
 		const counts = await measureSegmentCount(page);
 		const countP95 = Math.round(p95(counts));
 		console.log(`segment live count: ${counts.length} counts, p95 ${countP95} ms, max ${Math.round(Math.max(...counts))} ms`);

@@ -21,6 +21,8 @@ export class CustomerListState {
 	#preview = $state<CustomerDoc[] | null>(null);
 	#version = $state(0);
 	#subscribe: () => void;
+	/** The whole list in name order, kept per index version: clearing the search must not allocate 50,000 entries each time. */
+	#everyone: { version: number; docs: CustomerDoc[] } | null = null;
 	#loadNow: (() => void) | null = null;
 
 	constructor(
@@ -45,6 +47,10 @@ export class CustomerListState {
 		this.#subscribe();
 		void this.#version;
 		if (!this.#index) return this.#preview && (this.narrowed ? [] : this.#preview);
+		if (!this.narrowed) {
+			if (this.#everyone?.version !== this.#version) this.#everyone = { version: this.#version, docs: this.#index.searchDocs('') };
+			return this.#everyone.docs;
+		}
 		const found = applyFilters(this.#index.searchDocs(this.query), this.filters, this.#stats, this.userId, Date.now());
 		return sortCustomers(found, this.sort, this.#stats);
 	}
