@@ -3,21 +3,11 @@
 import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../playwright.config';
 import { seedStaff, startServer } from '../tests/fixtures/pocketbase';
-import { demoCustomer, rng } from '../tests/fixtures/demo-data';
+import { seedCustomers } from '../tests/fixtures/seed';
 
 const N = Number(process.env.BENCH_CUSTOMERS_50K ?? 50_000);
 const QUERIES = ['zw', 'zhang', 'wang', '138', '0013', 'li', 'user12', '王', '张伟', 'shop-1001', 'chen', '139 12'];
 
-async function seed(url: string, email: string, password: string, owner: string) {
-	const auth = await (await fetch(`${url}/api/collections/staff/auth-with-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: email, password }) })).json();
-	const r = rng(11);
-	const id15 = () => Array.from({ length: 15 }, () => 'abcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(r() * 36)]).join('');
-	for (let i = 0; i < N; i += 200) {
-		const rows = Array.from({ length: Math.min(200, N - i) }, (_, k) => ({ doc: { id: id15(), ...demoCustomer(i + k, r, owner) }, base: null }));
-		const res = await fetch(`${url}/api/crm/sync/customers/push`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth.token }, body: JSON.stringify({ rows }) });
-		if (!res.ok) throw new Error(`seed failed: ${res.status}`);
-	}
-}
 
 function p95(xs: number[]) {
 	const s = [...xs].sort((a, b) => a - b);
@@ -113,7 +103,7 @@ export async function run() {
 		const { staff } = await seedStaff(server.url);
 		const rep = staff.sales;
 		const t = Date.now();
-		await seed(server.url, rep.email, rep.password, rep.id);
+		await seedCustomers(server.url, rep, rep.id, N, 11);
 		console.log(`seeded ${N} customers in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 		const ctx = await browser.newContext({ baseURL: server.url, locale: 'zh-CN', viewport: { width: 360, height: 740 } });
 		const page = await ctx.newPage();

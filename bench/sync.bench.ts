@@ -3,25 +3,12 @@
 import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../playwright.config';
 import { seedStaff, startServer } from '../tests/fixtures/pocketbase';
-import { demoCustomer, rng } from '../tests/fixtures/demo-data';
+import { seedCustomers } from '../tests/fixtures/seed';
 
 const N = Number(process.env.BENCH_CUSTOMERS ?? 10_000);
 const EDITS = Number(process.env.BENCH_EDITS ?? 100);
 
-function id15(r: () => number) {
-	return Array.from({ length: 15 }, () => 'abcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(r() * 36)]).join('');
-}
 
-async function seed(url: string, email: string, password: string, owner: string) {
-	const auth = await (await fetch(`${url}/api/collections/staff/auth-with-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: email, password }) })).json();
-	const r = rng(7);
-	for (let i = 0; i < N; i += 200) {
-		const rows = Array.from({ length: Math.min(200, N - i) }, (_, k) => ({ doc: { id: id15(r), ...demoCustomer(i + k, r, owner) }, base: null }));
-		const res = await fetch(`${url}/api/crm/sync/customers/push`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth.token }, body: JSON.stringify({ rows }) });
-		const body = await res.json();
-		if (!res.ok || body.rejected.length) throw new Error(`seed failed: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
-	}
-}
 
 async function signIn(page: Page, email: string, password: string) {
 	await page.goto('/login');
@@ -42,7 +29,7 @@ export async function run() {
 		const { staff } = await seedStaff(server.url);
 		const rep = staff.sales;
 		const t0 = Date.now();
-		await seed(server.url, rep.email, rep.password, rep.id);
+		await seedCustomers(server.url, rep, rep.id, N, 7);
 		console.log(`seeded ${N} customers in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
 		// Initial pull: from the sign-in click to the list showing every customer.

@@ -2,74 +2,18 @@
 // the real server: a rep logs visits offline on one device and their other device receives them.
 // Two kinds of offline: an engine that is stopped (the app closed; writes go to the local database
 // and the persisted outbox), and a running engine whose network is cut for real (a TCP proxy).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import PocketBase from 'pocketbase';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
-import { getDatabase, removeDatabase, type CrmDatabase } from '../../src/lib/db/database';
+import { getDatabase, removeDatabase } from '../../src/lib/db/database';
 import { createCustomer } from '../../src/lib/db/customers';
 import { createServiceRecord, updateServiceRecord, ServiceRecordValidationError } from '../../src/lib/db/service-records';
 import { SyncEngine } from '../../src/lib/sync/engine';
-import { memoryKeyValue, type KeyValue } from '../../src/lib/sync/kv';
-import { Outbox } from '../../src/lib/sync/outbox';
+import { memoryKeyValue } from '../../src/lib/sync/kv';
 import type { SyncedName } from '../../src/lib/sync/collections';
 import { startCuttableProxy } from '../fixtures/cuttable-proxy';
 import { signIn, staff, url, waitFor } from './helpers';
-
-const storage = getRxStorageMemory();
-let n = 0;
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-	for (const c of cleanups.splice(0)) await c();
-});
-
-interface Device {
-	pb: PocketBase;
-	userId: string;
-	db: CrmDatabase;
-	kv: KeyValue;
-	engine: SyncEngine | null;
-	/** Pending changes the outbox held when the engine (re)started. */
-	pendingAtStart: number;
-	online(): Promise<void>;
-	offline(): Promise<void>;
-}
-
-async function device(key: string, pb?: PocketBase): Promise<Device> {
-	pb ??= await signIn(key);
-	const userId = staff(key).id;
-	const name = `sr${++n}`;
-	const db = await getDatabase(userId, { storage, multiInstance: false, device: name });
-	const kv = memoryKeyValue();
-	const d: Device = {
-		pb,
-		userId,
-		db,
-		kv,
-		engine: null,
-		pendingAtStart: 0,
-		async online() {
-			d.engine = new SyncEngine({ pb, db, userId, kv, realtime: false });
-			d.pendingAtStart = d.engine.status.value.pending;
-			d.engine.start();
-			await d.engine.awaitInSync();
-		},
-		async offline() {
-			await d.engine?.stop();
-			d.engine = null;
-		}
-	};
-	cleanups.push(async () => {
-		await d.offline();
-		await removeDatabase(userId, { storage, multiInstance: false, device: name });
-	});
-	return d;
-}
-
-/** The app's onWrite: the running engine's outbox, or (app closed) the same persisted outbox. */
-const write = (d: Device) => (c: SyncedName, id: string) => {
-	if (d.engine) d.engine.markWritten(c, id);
-	else new Outbox(d.kv, `crm:outbox:${d.userId}`).markWritten(c, id);
-};
+import { cleanups, device, storage, write } from './devices';
 
 const visit = (customer: string, extra: Record<string, unknown> = {}) => ({
 	customer,

@@ -1,57 +1,9 @@
 // The sync engine itself (RxDB, memory storage) against the real server: two devices of one rep.
-// "Offline" here is an engine that is stopped: writes go to the local database only.
-import { afterEach, describe, expect, it } from 'vitest';
-import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
-import { getDatabase, removeDatabase, type CrmDatabase } from '../../src/lib/db/database';
+// "Offline" here is an engine that is stopped: writes go to the local database and the persisted outbox.
+import { describe, expect, it } from 'vitest';
 import { createCustomer, updateCustomer } from '../../src/lib/db/customers';
-import { SyncEngine } from '../../src/lib/sync/engine';
-import { memoryKeyValue } from '../../src/lib/sync/kv';
 import { signIn, staff } from './helpers';
-import type PocketBase from 'pocketbase';
-
-const storage = getRxStorageMemory();
-let n = 0;
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-	for (const c of cleanups.splice(0)) await c();
-});
-
-interface Device {
-	pb: PocketBase;
-	db: CrmDatabase;
-	engine: SyncEngine | null;
-	online(): Promise<void>;
-	offline(): Promise<void>;
-}
-
-async function device(key: string): Promise<Device> {
-	const pb = await signIn(key);
-	const userId = staff(key).id;
-	const name = `d${++n}`;
-	const db = await getDatabase(userId, { storage, multiInstance: false, device: name });
-	const kv = memoryKeyValue();
-	const d: Device = {
-		pb,
-		db,
-		engine: null,
-		async online() {
-			d.engine = new SyncEngine({ pb, db, userId, kv, realtime: false });
-			d.engine.start();
-			await d.engine.awaitInSync();
-		},
-		async offline() {
-			await d.engine?.stop();
-			d.engine = null;
-		}
-	};
-	cleanups.push(async () => {
-		await d.offline();
-		await removeDatabase(userId, { storage, multiInstance: false, device: name });
-	});
-	return d;
-}
-
-const write = (d: Device) => (c: 'customers', id: string) => d.engine?.markWritten(c, id);
+import { device, write } from './devices';
 
 describe('sync engine', () => {
 	it('uploads offline creates and edits, and another device receives them', async () => {

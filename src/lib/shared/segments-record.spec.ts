@@ -88,3 +88,16 @@ describe('normalizeSegmentRecord', () => {
 		expect(SEGMENT_RECORD_MERGE_FIELDS).toEqual(SEGMENT_RECORD_FIELDS.filter((f) => f !== 'history' && f !== 'field_times'));
 	});
 });
+
+describe('segmentMemberTest', () => {
+	it('uses the frozen list of a static segment and the rule of a dynamic one', async () => {
+		const { segmentMemberTest } = await import('./segments-record');
+		const a = { id: 'a', region: '华东' };
+		const b = { id: 'b', region: '华南' };
+		const frozen = segmentMemberTest({ kind: 'static', members: ['b'] }, () => null, 0);
+		expect([frozen(a), frozen(b)]).toEqual([false, true]);
+		const byRule = segmentMemberTest({ kind: 'dynamic', rule: { op: 'and', rules: [{ field: 'region', cmp: 'eq', value: '华东' }] } }, () => null, 0);
+		expect([byRule(a), byRule(b)]).toEqual([true, false]);
+		expect(segmentMemberTest({ kind: 'dynamic' }, () => null, 0)(a)).toBe(false);
+	});
+});

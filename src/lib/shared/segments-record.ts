@@ -5,7 +5,7 @@
  * Pure and dependency-free (runs in PocketBase's goja, ES2019).
  */
 import { SYSTEM_FIELDS } from './customer-fields';
-import { validateRule } from './segments';
+import { evaluateRule, validateRule, type SegmentCustomer, type SegmentRule, type SegmentStats } from './segments';
 import type { FieldError } from './validation';
 
 export const SEGMENT_RECORD_FIELDS = [
@@ -133,4 +133,21 @@ export function normalizeSegmentRecord<T extends Record<string, unknown>>(data: 
 		out.members = out.members.filter((m) => typeof m === 'string' && !seen[m] && (seen[m] = true));
 	}
 	return out as T;
+}
+
+/**
+ * Whether a customer is in a segment: the frozen list of a static segment, or the rule of a dynamic
+ * one over the customer and their statistics. A dynamic segment without a rule has no members.
+ */
+export function segmentMemberTest(
+	segment: { kind: string; rule?: unknown; members?: readonly string[] | null },
+	statsOf: (customerId: string) => SegmentStats | null,
+	now: number
+): (customer: SegmentCustomer & { id: string }) => boolean {
+	if (segment.kind === 'static') {
+		const ids = new Set(segment.members ?? []);
+		return (c) => ids.has(c.id);
+	}
+	const rule = segment.rule as SegmentRule | undefined;
+	return (c) => !!rule && evaluateRule(rule, c, statsOf(c.id), now);
 }
