@@ -44,7 +44,7 @@ export default defineConfig({
 	define: { __APP_VERSION__: JSON.stringify(pkg.version) },
 	build: { target: 'es2022', chunkSizeWarningLimit: 1200 },
 	test: {
-		include: ['src/**/*.spec.ts', 'tests/hooks/**/*.spec.ts'],
+		include: ['src/**/*.spec.ts', 'tests/hooks/**/*.spec.ts', 'tests/tracker/**/*.spec.ts'],
 		environment: 'node',
 		expect: { requireAssertions: true },
 		testTimeout: 30000,
