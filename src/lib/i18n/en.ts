@@ -2,6 +2,8 @@ import type { csvEn } from './features/csv.en';
 import { filtersEn } from './features/filters.en';
 import type { labelsEn } from './features/labels.en';
 import type { segmentsEn } from './features/segments.en';
+import type { analyticsEn } from './features/analytics.en';
+import type { statsEn } from './features/stats.en';
 
 export const en = {
 	'app.name': 'Shop CRM',
@@ -183,9 +185,16 @@ export const en = {
 	'csv.import': 'Import',
 	'csv.export': 'Export',
 	'nav.segments': 'Segments',
+	'nav.analytics': 'Analytics',
 	...filtersEn,
 } as const;
 
 /** Core messages ship with the app shell; feature messages load with their screens (registerMessages). */
 export type CoreMessageKey = keyof typeof en;
-export type MessageKey = CoreMessageKey | keyof typeof csvEn | keyof typeof segmentsEn | keyof typeof labelsEn;
+export type MessageKey =
+	| CoreMessageKey
+	| keyof typeof csvEn
+	| keyof typeof segmentsEn
+	| keyof typeof labelsEn
+	| keyof typeof analyticsEn
+	| keyof typeof statsEn;

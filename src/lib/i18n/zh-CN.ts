@@ -181,5 +181,6 @@ export const zhCN: Record<CoreMessageKey, string> = {
 	'csv.import': '导入',
 	'csv.export': '导出',
 	'nav.segments': '客户分组',
+	'nav.analytics': '分析',
 	...filtersZhCN,
 };

@@ -14,9 +14,10 @@ export async function openDevice(pb: PocketBase, userId: string): Promise<{ db: 
 	return { db, engine };
 }
 
-/** Sign-out: stop syncing and delete the user's local database from the device. */
+/** Sign-out: stop syncing and delete the user's local database (and saved statistics) from the device. */
 export async function closeDevice(userId: string, engine: SyncEngine | null): Promise<void> {
 	await engine?.destroy();
+	(await import('../stats/cache')).clearStatsCache(userId);
 	await removeDatabase(userId, { storage });
 	await deleteIndexedDbFiles(userId);
 }
