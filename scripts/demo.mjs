@@ -1,16 +1,24 @@
-// npm run demo -- [--url http://127.0.0.1:8090] [--customers 2000]
-// Fills a running CRM with a demo shop through its API (never by writing the database): staff of every
-// role and customers with Chinese names, phones and addresses. Shop events and chats come with their issues.
+// npm run demo -- [--url http://127.0.0.1:8090] [--customers 20000] [--events 1000000] [--seed 2026] [--concurrency 4]
+//                 [--email owner@demo.test --password demo-owner-password]
+// (or the environment: DEMO_URL, DEMO_CUSTOMERS, DEMO_EVENTS, DEMO_SEED, DEMO_EMAIL, DEMO_PASSWORD; PORT for the default URL)
+// Fills a running CRM with a demo shop through its APIs, never by writing the database: staff of every role
+// (admin API), then a year of an invented shop's behaviour through the event ingestion API
+// (docs/api/ingestion.md) with a server shop key: customers who register with Chinese names, phones,
+// emails and addresses, browsing, searches, carts, checkouts, purchases and refunds. The data is the
+// same for a seed (events keep their ids, so a second run adds nothing); times are relative to now.
 import { build } from 'esbuild';
 import { mkdirSync } from 'node:fs';
 
-const arg = (name, fallback) => {
+const arg = (name, env, fallback) => {
 	const i = process.argv.indexOf(`--${name}`);
-	return i > 0 ? process.argv[i + 1] : fallback;
+	return i > 0 ? process.argv[i + 1] : (process.env[env] ?? fallback);
 };
-const url = arg('url', `http://127.0.0.1:${process.env.PORT || 8090}`).replace(/\/$/, '');
-const total = Number(arg('customers', 2000));
-const OWNER = { email: arg('email', 'owner@demo.test'), password: arg('password', 'demo-owner-password'), name: '演示店主' };
+const url = arg('url', 'DEMO_URL', `http://127.0.0.1:${process.env.PORT || 8090}`).replace(/\/$/, '');
+const customers = Number(arg('customers', 'DEMO_CUSTOMERS', 20000));
+const events = Number(arg('events', 'DEMO_EVENTS', 1000000));
+const seed = Number(arg('seed', 'DEMO_SEED', 2026));
+const concurrency = Number(arg('concurrency', 'DEMO_CONCURRENCY', 4));
+const OWNER = { email: arg('email', 'DEMO_EMAIL', 'owner@demo.test'), password: arg('password', 'DEMO_PASSWORD', 'demo-owner-password'), name: '演示店主' };
 const STAFF = [
 	['manager@demo.test', 'manager', '王经理'],
 	['sales1@demo.test', 'sales', '李晓明'],
@@ -18,10 +26,16 @@ const STAFF = [
 	['sales3@demo.test', 'sales', '陈刚'],
 	['agent@demo.test', 'agent', '赵客服']
 ];
+for (const [name, v] of Object.entries({ customers, events, seed, concurrency })) {
+	if (!Number.isInteger(v) || v < (name === 'seed' ? 0 : 1)) {
+		console.error(`--${name} must be a whole number (got ${v})`);
+		process.exit(2);
+	}
+}
 
 mkdirSync('.bench', { recursive: true });
-await build({ entryPoints: ['tests/fixtures/demo-data.ts'], outfile: '.bench/demo-data.mjs', bundle: true, platform: 'node', format: 'esm', logLevel: 'warning' });
-const { demoCustomer, rng } = await import(`${process.cwd()}/.bench/demo-data.mjs`);
+await build({ entryPoints: ['tests/fixtures/shop-events.ts'], outfile: '.bench/shop-events.mjs', bundle: true, platform: 'node', format: 'esm', logLevel: 'warning' });
+const { shopEventBatches, sendShopEvents } = await import(`${process.cwd()}/.bench/shop-events.mjs`);
 
 async function call(path, body, token) {
 	const res = await fetch(url + path, {
@@ -30,7 +44,7 @@ async function call(path, body, token) {
 		body: body ? JSON.stringify(body) : undefined
 	});
 	const json = await res.json().catch(() => ({}));
-	if (!res.ok) throw new Error(`${path}: ${res.status} ${json.message ?? ''} ${JSON.stringify(json.data ?? {})}`);
+	if (!res.ok) throw new Error(`${path}: ${res.status} ${json.message ?? ''} ${JSON.stringify(json.data ?? json.field ?? {})}`);
 	return json;
 }
 
@@ -44,31 +58,73 @@ const { token } = await call('/api/collections/staff/auth-with-password', { iden
 	process.exit(1);
 });
 
-const reps = [];
+// Staff of every role (kept from earlier runs).
 for (const [email, role, name] of STAFF) {
 	const password = `demo-${role}-password`;
 	const found = await call(`/api/collections/staff/records?filter=${encodeURIComponent(`email="${email}"`)}`, null, token);
-	const rec = found.items[0] ?? (await call('/api/collections/staff/records', { email, password, passwordConfirm: password, name, role, emailVisibility: true }, token));
-	if (role === 'sales') reps.push(rec.id);
+	if (!found.items.length) await call('/api/collections/staff/records', { email, password, passwordConfirm: password, name, role, emailVisibility: true }, token);
 	console.log(`${role.padEnd(8)} ${email}  password: ${password}`);
 }
 
-const r = rng(2026);
-const id15 = () => Array.from({ length: 15 }, () => 'abcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(r() * 36)]).join('');
-let done = 0;
-let refused = 0;
-for (let i = 0; i < total; i += 200) {
-	const rows = Array.from({ length: Math.min(200, total - i) }, (_, k) => ({
-		doc: { id: id15(), ...demoCustomer(i + k, r, reps[(i + k) % reps.length]), external_id: `DEMO-${i + k}` },
-		base: null
-	}));
-	const res = await call('/api/crm/sync/customers/push', { rows }, token);
-	refused += res.rejected.length + res.conflicts.length;
-	done += rows.length;
+// Shop keys: the back end's (server: may send purchases and refunds) and the storefront's (browser).
+// Keys are shown once, so the keys of an earlier demo run are revoked and new ones made.
+const SERVER_KEY_NAME = '演示商城 · 后端 (demo)';
+const BROWSER_KEY_NAME = '演示商城 · 网页 (demo)';
+const sources = await call('/api/crm/shop-sources', null, token).catch((e) => {
+	console.error(`The shop connection API is missing (${e.message}); is this CRM up to date?`);
+	process.exit(1);
+});
+for (const s of sources.items) if ((s.name === SERVER_KEY_NAME || s.name === BROWSER_KEY_NAME) && !s.revoked) await call(`/api/crm/shop-sources/${s.id}/revoke`, {}, token);
+const serverKey = await call('/api/crm/shop-sources', { name: SERVER_KEY_NAME, kind: 'server', rate_limit: 10_000_000 }, token);
+const browserKey = await call('/api/crm/shop-sources', { name: BROWSER_KEY_NAME, kind: 'browser' }, token);
+
+// A year of the shop, streamed: one shop day at a time is generated, `concurrency` batches of 500 in flight.
+const started = Date.now();
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+const time = (s) => (s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(Math.floor(s % 60)).padStart(2, '0')}s` : `${Math.floor(s)}s`);
+const tty = process.stderr.isTTY;
+let lastDraw = 0;
+function progress(done, final = false) {
+	const now = Date.now();
+	if (!final && now - lastDraw < (tty ? 200 : 10_000)) return;
+	lastDraw = now;
+	const elapsed = (now - started) / 1000;
+	const rate = done.events / Math.max(elapsed, 0.001);
+	const share = Math.min(1, done.events / events);
 	const width = 30;
-	const filled = Math.round((done / total) * width);
-	process.stdout.write(`\rcustomers [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
+	const bar = '#'.repeat(Math.round(share * width)).padEnd(width, '.');
+	const eta = final ? `took ${time(elapsed)}` : `ETA ${rate > 0 ? time((events - done.events) / rate) : '?'}`;
+	const line = `events [${bar}] ${(share * 100).toFixed(1).padStart(5)}%  ${fmt(done.events)}/${fmt(events)}  ${fmt(rate)} ev/s  ${eta}`;
+	process.stderr.write(tty ? `\r${line}\x1b[K${final ? '\n' : ''}` : `${line}\n`);
 }
-process.stdout.write('\n');
-if (refused) console.log(`${refused} customers existed already (a previous demo run) and were left as they were.`);
-console.log(`Done. Sign in at ${url} as ${OWNER.email} / ${OWNER.password} or a staff account above.`);
+
+const tally = {};
+const result = await sendShopEvents(shopEventBatches({ customers, events, seed }, tally), {
+	url,
+	key: serverKey.key,
+	concurrency,
+	onBatch: (done) => progress(done)
+}).catch((e) => {
+	process.stderr.write('\n');
+	console.error(`Sending events failed: ${e.message}`);
+	process.exit(1);
+});
+progress(result, true);
+const seconds = (Date.now() - started) / 1000;
+console.log(
+	`${fmt(result.accepted)} events accepted, ${fmt(result.duplicates)} already there (an earlier run), ${fmt(result.rejected)} rejected` +
+		` in ${time(seconds)} (${fmt(result.events / seconds)} events/s; ${result.retries} retries).`
+);
+if (result.rejections.length) console.log('First rejections:', result.rejections);
+console.log(
+	`The shop: ${fmt(tally.identified)} customers registered, ${fmt(tally.orders)} orders (${fmt(tally.buyers)} buyers, ` +
+		`${fmt(tally.repeatBuyers)} bought again), revenue ¥${fmt(tally.revenue)}, ${fmt(tally.refunds)} refunds (¥${fmt(tally.refunded)}).`
+);
+
+// RFM scores and named segments now rather than at the server's next 10-minute refresh.
+const rfm = await call('/api/crm/stats/rfm/refresh', {}, token).catch((e) => ({ error: e.message }));
+console.log(rfm.error ? `RFM refresh failed: ${rfm.error}` : `RFM scores refreshed (${fmt(rfm.changed ?? 0)} customers changed).`);
+
+console.log(`\nSign in at ${url} as ${OWNER.email} / ${OWNER.password} or a staff account above.`);
+console.log(`Demo shop (tracks into this CRM with a browser key): ${url}/demo-shop/?key=${browserKey.key}`);
+console.log(`Server key of the demo shop's back end (keep it secret): ${serverKey.key}`);
