@@ -4,6 +4,7 @@ import type { labelsEn } from './features/labels.en';
 import type { segmentsEn } from './features/segments.en';
 import type { analyticsEn } from './features/analytics.en';
 import type { statsEn } from './features/stats.en';
+import type { shopEn } from './features/shop.en';
 
 export const en = {
 	'app.name': 'Shop CRM',
@@ -197,4 +198,5 @@ export type MessageKey =
 	| keyof typeof segmentsEn
 	| keyof typeof labelsEn
 	| keyof typeof analyticsEn
-	| keyof typeof statsEn;
+	| keyof typeof statsEn
+	| keyof typeof shopEn;
