@@ -2,7 +2,10 @@
 
 export interface StatsFormats {
 	num: (n: number | null | undefined) => string;
+	/** Money in yuan: with fen below ¥1,000, whole yuan from there (tables stay narrow on phones). */
 	money: (n: number | null | undefined) => string;
+	/** Money for a figure tile: as `money`, and ¥123.5万 / CN¥1.2M from a million on. */
+	moneyTile: (n: number | null | undefined) => string;
 	/** Short money for chart axes: ¥1.2万 / CN¥12K. */
 	moneyAxis: (n: number) => string;
 	pct: (n: number | null | undefined) => string;
@@ -19,6 +22,7 @@ export interface StatsFormats {
 export function statsFormats(locale: string): StatsFormats {
 	const num = new Intl.NumberFormat(locale);
 	const money = new Intl.NumberFormat(locale, { style: 'currency', currency: 'CNY' });
+	const moneyWhole = new Intl.NumberFormat(locale, { style: 'currency', currency: 'CNY', maximumFractionDigits: 0, minimumFractionDigits: 0 });
 	const moneyAxis = new Intl.NumberFormat(locale, { style: 'currency', currency: 'CNY', notation: 'compact', maximumFractionDigits: 1 });
 	const pct = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
 	const day = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', timeZone: 'UTC' });
@@ -29,7 +33,8 @@ export function statsFormats(locale: string): StatsFormats {
 	const ok = (n: number | null | undefined): n is number => typeof n === 'number' && Number.isFinite(n);
 	return {
 		num: (n) => (ok(n) ? num.format(n) : dash),
-		money: (n) => (ok(n) ? money.format(n) : dash),
+		money: (n) => (ok(n) ? (Math.abs(n) >= 1000 ? moneyWhole : money).format(n) : dash),
+		moneyTile: (n) => (ok(n) ? (Math.abs(n) >= 1_000_000 ? moneyAxis : Math.abs(n) >= 1000 ? moneyWhole : money).format(n) : dash),
 		moneyAxis: (n) => moneyAxis.format(n),
 		pct: (n) => (ok(n) ? pct.format(n) : dash),
 		day: (d) => day.format(Date.parse(`${d}T00:00:00Z`)),
