@@ -1,0 +1,96 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ClientResponseError } from 'pocketbase';
+
+const send = vi.fn();
+vi.mock('$lib/pb/client', () => ({ pb: { send: (...a: unknown[]) => send(...a) } }));
+const { clearStatsCache, loadStats, queryKey, readCached, StatsError } = await import('./cache');
+
+class MemoryStorage {
+	m = new Map<string, string>();
+	quota = Infinity;
+	get length() {
+		return this.m.size;
+	}
+	key(i: number) {
+		return [...this.m.keys()][i] ?? null;
+	}
+	getItem(k: string) {
+		return this.m.get(k) ?? null;
+	}
+	setItem(k: string, v: string) {
+		const used = [...this.m.entries()].reduce((s, [a, b]) => (a === k ? s : s + a.length + b.length), 0);
+		if (used + k.length + v.length > this.quota) throw new Error('QuotaExceededError');
+		this.m.set(k, v);
+	}
+	removeItem(k: string) {
+		this.m.delete(k);
+	}
+}
+
+const refused = (status: number, body: Record<string, unknown> = {}) => new ClientResponseError({ url: '/x', status, response: body });
+
+describe('statistics kept on the device', () => {
+	let storage: MemoryStorage;
+	beforeEach(() => {
+		storage = new MemoryStorage();
+		vi.stubGlobal('localStorage', storage);
+		send.mockReset();
+	});
+	afterEach(() => vi.unstubAllGlobals());
+
+	it('keeps the last answer per user and request, and shows it when offline or the server fails', async () => {
+		send.mockResolvedValueOnce({ orders: 3, as_of: '2025-11-26T06:03:00Z' });
+		const fresh = await loadStats('u1', '/api/crm/stats/overview', { from: '2025-11-01', to: '2025-11-03', segment: undefined });
+		expect(fresh).toMatchObject({ cached: false, data: { orders: 3 } });
+
+		const offline = await loadStats('u1', '/api/crm/stats/overview', { to: '2025-11-03', from: '2025-11-01' }, { online: false });
+		expect(offline).toMatchObject({ cached: true, problem: 'offline', data: { orders: 3 } });
+		expect(send).toHaveBeenCalledTimes(1);
+
+		send.mockRejectedValueOnce(refused(0));
+		expect(await loadStats('u1', '/api/crm/stats/overview', { from: '2025-11-01', to: '2025-11-03' })).toMatchObject({ cached: true, problem: 'unreachable' });
+		send.mockRejectedValueOnce(refused(500));
+		expect(await loadStats('u1', '/api/crm/stats/overview', { from: '2025-11-01', to: '2025-11-03' })).toMatchObject({ cached: true, problem: 'server' });
+
+		// Another user on the same device sees nothing of it.
+		await expect(loadStats('u2', '/api/crm/stats/overview', { from: '2025-11-01', to: '2025-11-03' }, { online: false })).rejects.toMatchObject({ problem: 'offline' });
+	});
+
+	it('says what went wrong when nothing is kept, and forgets figures the user may no longer see', async () => {
+		send.mockRejectedValueOnce(refused(400, { field: 'from', code: 'invalid', message: 'bad' }));
+		await expect(loadStats('u1', '/p', { from: 'x' })).rejects.toMatchObject({ problem: 'bad_request', field: 'from' });
+
+		send.mockResolvedValueOnce({ n: 1 });
+		await loadStats('u1', '/p', { segment: 's1' });
+		send.mockRejectedValueOnce(refused(404, { field: 'segment', code: 'not_found' }));
+		const err = await loadStats('u1', '/p', { segment: 's1' }).catch((e) => e);
+		expect(err).toBeInstanceOf(StatsError);
+		expect(err).toMatchObject({ problem: 'not_found', field: 'segment' });
+		expect(readCached('u1', `/p?${queryKey({ segment: 's1' })}`)).toBeNull();
+
+		send.mockRejectedValueOnce(refused(401));
+		await expect(loadStats('u1', '/p', {})).rejects.toMatchObject({ problem: 'session' });
+	});
+
+	it('is removed at sign-out for that user only, and stays within its bounds', async () => {
+		send.mockResolvedValue({ n: 1 });
+		for (let i = 0; i < 100; i++) await loadStats('u1', '/p', { i });
+		await loadStats('u2', '/p', {});
+		const mine = () => [...storage.m.keys()].filter((k) => k.startsWith('crm:stats:u1:')).length;
+		expect(mine()).toBeLessThanOrEqual(80);
+		expect(readCached('u1', '/p?i=99')).not.toBeNull(); // the newest stay
+
+		storage.setItem('crm:locale', 'en');
+		clearStatsCache('u1');
+		expect(mine()).toBe(0);
+		expect(readCached('u2', '/p?')).not.toBeNull();
+		expect(storage.getItem('crm:locale')).toBe('en');
+	});
+
+	it('makes room when the storage is full', async () => {
+		send.mockResolvedValue({ text: 'x'.repeat(300) });
+		storage.quota = 2000;
+		for (let i = 0; i < 12; i++) await loadStats('u1', '/p', { i });
+		expect(readCached('u1', '/p?i=11')).not.toBeNull();
+	});
+});
