@@ -2,12 +2,15 @@
 // PocketBase needs a newer Go than some machines have: GOTOOLCHAIN=auto lets Go fetch the pinned
 // toolchain from the module proxy.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SERVER_BIN, isStale } from './paths.mjs';
 
+// Every Go file of the server, and its module files.
+const SOURCES = () => ['server/go.mod', 'server/go.sum', ...readdirSync('server').filter((f) => f.endsWith('.go')).map((f) => `server/${f}`)];
+
 export function buildServer({ force = false } = {}) {
-	if (!force && !isStale(SERVER_BIN, ['server/main.go', 'server/go.mod', 'server/go.sum'])) return false;
+	if (!force && !isStale(SERVER_BIN, SOURCES())) return false;
 	mkdirSync('.bin', { recursive: true });
 	console.log('Building the PocketBase server (first time: a few minutes)…');
 	execFileSync('go', ['build', '-trimpath', '-o', resolve(SERVER_BIN), '.'], {

@@ -160,4 +160,4 @@ function checkWholeSegment(e) {
 	if (errors.length) throw badRequest(errors);
 }
 
-module.exports = { handleMembers, checkWholeSegment };
+module.exports = { handleMembers, checkWholeSegment, findSegment, memberIds };

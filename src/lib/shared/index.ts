@@ -7,3 +7,4 @@ export * from './segments';
 export * from './segments-record';
 export * from './service-records';
 export * from './labels';
+export * from './events';
