@@ -46,6 +46,8 @@
 		li.textContent = new Date().toTimeString().slice(0, 8) + ' ' + text;
 		var list = $('log');
 		list.insertBefore(li, list.firstChild);
+		$('last').textContent = li.textContent;
+		$('last').className = 'last ' + cls;
 		while (list.children.length > 60) list.removeChild(list.lastChild);
 		var q = [];
 		try { q = JSON.parse(localStorage.getItem('crm_q')) || []; } catch (e) {}
@@ -64,6 +66,8 @@
 	addEventListener('crm:beacon', function (ev) { log('wait', 'beacon ' + ev.detail.events.length + ' events (page hidden)'); });
 	addEventListener('online', function () { log('ok', '网络恢复 online'); });
 	addEventListener('offline', function () { log('wait', '网络断开 offline: 事件留在队列里'); });
+
+	if (matchMedia('(min-width: 900px)').matches) $('logbox').open = true;
 
 	// The tracker: options first, a stub for calls made before it loads, then the tag.
 	if (!key) $('setup').hidden = false;
