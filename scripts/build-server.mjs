@@ -13,10 +13,10 @@ export function buildServer({ force = false } = {}) {
 	if (!force && !isStale(SERVER_BIN, SOURCES())) return false;
 	mkdirSync('.bin', { recursive: true });
 	console.log('Building the PocketBase server (first time: a few minutes)…');
-	execFileSync('go', ['build', '-trimpath', '-o', resolve(SERVER_BIN), '.'], {
+	execFileSync('go', ['build', '-trimpath', '-tags', 'no_default_driver', '-o', resolve(SERVER_BIN), '.'], {
 		cwd: 'server',
 		stdio: 'inherit',
-		env: { ...process.env, GOTOOLCHAIN: process.env.GOTOOLCHAIN === 'local' ? 'local' : 'auto', CGO_ENABLED: '0' }
+		env: { ...process.env, GOTOOLCHAIN: process.env.GOTOOLCHAIN === 'local' ? 'local' : 'auto', CGO_ENABLED: '1' }
 	});
 	return true;
 }

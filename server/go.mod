@@ -6,6 +6,7 @@ toolchain go1.27.4
 
 require (
 	github.com/dop251/goja v0.0.0-20260901132549-43234fa61381
+	github.com/mattn/go-sqlite3 v1.14.53
 	github.com/pocketbase/dbx v1.12.0
 	github.com/pocketbase/pocketbase v0.40.4
 )

@@ -13,11 +13,11 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"log"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/dop251/goja"
@@ -59,12 +59,20 @@ func newGroupCommitter(app core.App) *groupCommitter {
 	return g
 }
 
-// bind exposes crmCommit(planJSON) -> "ok" | "stale" | "error: ..." to the JS hooks.
+// bind exposes crmCommit({checks, statements}) -> "ok" | "stale" | "error: ..." to the JS hooks. The
+// plan comes as a JS object (goja exports it as maps and slices): serialising it to JSON in JS cost
+// more than the SQL it carries.
 func (g *groupCommitter) bind(vm *goja.Runtime) {
-	vm.Set("crmCommit", func(planJSON string) string {
-		var p plan
-		if err := json.Unmarshal([]byte(planJSON), &p); err != nil {
-			return "error: the plan is not valid JSON: " + err.Error()
+	vm.Set("crmCommit", func(value map[string]any) string {
+		entered := time.Now()
+		defer func() {
+			if profile {
+				log.Printf("crmCommit call %s", time.Since(entered))
+			}
+		}()
+		p, err := toPlan(value)
+		if err != nil {
+			return "error: " + err.Error()
 		}
 		pending := &pendingPlan{plan: p, done: make(chan string, 1)}
 		g.queue <- pending
@@ -93,7 +101,11 @@ func (g *groupCommitter) commit(group []*pendingPlan) {
 	var applied time.Duration
 	defer func() {
 		if profile {
-			log.Printf("groupcommit batches=%d apply=%s total=%s", len(group), applied, time.Since(started))
+			statements := 0
+			for _, p := range group {
+				statements += len(p.plan.Statements)
+			}
+			log.Printf("groupcommit batches=%d statements=%d apply=%s total=%s", len(group), statements, applied, time.Since(started))
 		}
 	}()
 	results := make([]string, len(group))
@@ -141,9 +153,57 @@ func apply(db dbx.Builder, p plan) string {
 		}
 	}
 	for _, s := range p.Statements {
+		started := time.Now()
 		if _, err := db.NewQuery(s.SQL).Bind(dbx.Params(s.Params)).Execute(); err != nil {
 			return "error: " + err.Error()
 		}
+		if profile {
+			if took := time.Since(started); took > 5*time.Millisecond {
+				log.Printf("groupcommit slow statement %s: %.60s", took, strings.Join(strings.Fields(s.SQL), " "))
+			}
+		}
 	}
 	return "ok"
+}
+
+func toQueries(v any) ([]planQuery, error) {
+	list, ok := v.([]any)
+	if v != nil && !ok {
+		return nil, fmt.Errorf("a plan's checks and statements must be lists")
+	}
+	out := make([]planQuery, 0, len(list))
+	for _, item := range list {
+		m, ok := item.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("a plan query must be an object")
+		}
+		q := planQuery{}
+		if q.SQL, ok = m["sql"].(string); !ok {
+			return nil, fmt.Errorf("a plan query needs its sql")
+		}
+		if params, ok := m["params"].(map[string]any); ok {
+			q.Params = params
+		}
+		if expect, ok := m["expect"].([]any); ok {
+			for _, e := range expect {
+				s, ok := e.(string)
+				if !ok {
+					return nil, fmt.Errorf("a check's expected rows must be text")
+				}
+				q.Expect = append(q.Expect, s)
+			}
+		}
+		out = append(out, q)
+	}
+	return out, nil
+}
+
+func toPlan(value map[string]any) (plan, error) {
+	var p plan
+	var err error
+	if p.Checks, err = toQueries(value["checks"]); err != nil {
+		return p, err
+	}
+	p.Statements, err = toQueries(value["statements"])
+	return p, err
 }

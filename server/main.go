@@ -64,10 +64,8 @@ func main() {
 
 // durableDBConnect opens SQLite with PocketBase's pragmas except synchronous=FULL: a commit (an event
 // batch answered with 200, a customer edit) is on disk before the answer, also across a power loss, not
-// only across a killed process. With WAL this costs one fsync per transaction. The sqlite driver is the
-// one PocketBase registers (modernc.org/sqlite).
+// only across a killed process. With WAL this costs one fsync per transaction. The driver is
+// mattn/go-sqlite3 (cgo, see sqlite.go).
 func durableDBConnect(dbPath string) (*dbx.DB, error) {
-	pragmas := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
-		"&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)&_defensive=1"
-	return dbx.Open("sqlite", dbPath+pragmas)
+	return dbx.Open(sqliteDriver, dbPath)
 }

@@ -15,6 +15,8 @@
 const shared = require(`${__hooks}/lib/shared.js`);
 
 const LIMITS = shared.EVENT_LIMITS;
+// CRM_PROFILE=1: each batch logs where its time went (look-ups, planning, waiting for its commit).
+const PROFILE = !!$os.getenv('CRM_PROFILE');
 const TZ_OFFSET = (() => {
 	const v = Number($os.getenv('CRM_TZ_OFFSET_MINUTES'));
 	return $os.getenv('CRM_TZ_OFFSET_MINUTES') !== '' && isFinite(v) && Math.abs(v) <= 14 * 60 ? Math.floor(v) : 480;
@@ -111,7 +113,7 @@ function linkStatements(anon, customer, now) {
 	const person = `a:${anon}`;
 	return [
 		{ sql: 'INSERT INTO identities (anon_id, customer, linked_at) VALUES ({:anon}, {:customer}, {:now})', params: { anon, customer, now } },
-		{ sql: "UPDATE events SET customer = {:customer} WHERE anon_id = {:anon} AND customer = ''", params: { anon, customer } },
+		{ sql: "UPDATE events SET customer = {:customer} WHERE anon_id = {:anon} AND anon_id != '' AND customer = ''", params: { anon, customer } },
 		{
 			sql: `INSERT INTO stats_person_day (day, person, customer, flags, events, page_views, product_views, carts, checkouts, orders, revenue, refund_amount)
 			 SELECT day, {:customer}, {:customer}, flags, events, page_views, product_views, carts, checkouts, orders, revenue, refund_amount
@@ -200,7 +202,7 @@ function lookUp(db, source, fresh) {
 	const checks = [
 		{ sql: 'SELECT event_id AS v FROM events WHERE source = {:source} AND event_id IN (SELECT value FROM json_each({:ids}))', params: { source: source.id, ids: JSON.stringify(ids) } },
 		{ sql: 'SELECT order_id AS v FROM stats_orders WHERE purchased = 1 AND order_id IN (SELECT value FROM json_each({:ids}))', params: { ids: JSON.stringify(orderIds) } },
-		{ sql: "SELECT external_id || '=' || id AS v FROM customers WHERE external_id IN (SELECT value FROM json_each({:ids}))", params: { ids: JSON.stringify(Object.keys(exts)) } },
+		{ sql: "SELECT external_id || '=' || id AS v FROM customers WHERE external_id != '' AND external_id IN (SELECT value FROM json_each({:ids}))", params: { ids: JSON.stringify(Object.keys(exts)) } },
 		{ sql: "SELECT anon_id || '=' || customer AS v FROM identities WHERE anon_id IN (SELECT value FROM json_each({:ids}))", params: { ids: JSON.stringify(Object.keys(anons)) } }
 	];
 	for (const c of checks) c.expect = rows(db, c.sql, c.params, { v: '' }).map((r) => r.v);
@@ -463,7 +465,10 @@ function storeBatch(source, events) {
 	const fresh = events.map((f) => f.event);
 	for (let attempt = 0; attempt < 20; attempt++) {
 		const now = Date.now();
-		const plan = buildPlan(source, events, lookUp($app.db(), source, fresh), now);
+		const look = lookUp($app.db(), source, fresh);
+		const tLook = Date.now();
+		const plan = buildPlan(source, events, look, now);
+		const tPlan = Date.now();
 		if (!plan.result.accepted) return plan.result;
 		const statements = [];
 		if (plan.newCustomers.length) statements.push(newCustomersStatement(plan.newCustomers));
@@ -472,7 +477,9 @@ function storeBatch(source, events) {
 		if (plan.relinked.length) statements.push(recomputeStatement(plan.relinked));
 		statements.push({ sql: `UPDATE shop_sources SET last_used_at = ${NOW_SQL} WHERE id = {:id}`, params: { id: source.id } });
 		const checks = plan.look.checks.map((c) => ({ sql: c.sql, params: c.params, expect: c.expect }));
-		const status = crmCommit(JSON.stringify({ checks, statements }));
+		const tBuilt = Date.now();
+		const status = crmCommit({ checks, statements });
+		if (PROFILE) console.log(`ingest look ${tLook - now} plan ${tPlan - tLook} build ${tBuilt - tPlan} commit ${Date.now() - tBuilt} ${status}`);
 		if (status === 'ok') return plan.result;
 		if (status !== 'stale') throw new Error(`storing the batch failed: ${status}`);
 	}
