@@ -59,6 +59,8 @@ describe('statistics kept on the device', () => {
 	it('says what went wrong when nothing is kept, and forgets figures the user may no longer see', async () => {
 		send.mockRejectedValueOnce(refused(400, { field: 'from', code: 'invalid', message: 'bad' }));
 		await expect(loadStats('u1', '/p', { from: 'x' })).rejects.toMatchObject({ problem: 'bad_request', field: 'from' });
+		send.mockRejectedValueOnce(refused(400, { status: 400, message: 'A range is at most 731 days.', data: { from: { code: 'too_long', message: 'A range is at most 731 days.' } } }));
+		await expect(loadStats('u1', '/p', { from: 'x' })).rejects.toMatchObject({ problem: 'bad_request', field: 'from', code: 'too_long' });
 
 		send.mockResolvedValueOnce({ n: 1 });
 		await loadStats('u1', '/p', { segment: 's1' });

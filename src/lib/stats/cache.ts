@@ -115,9 +115,11 @@ function problemOf(err: unknown): StatsError {
 	if (err instanceof StatsError) return err;
 	const e = err as ClientResponseError;
 	const status = typeof e?.status === 'number' ? e.status : 0;
-	const body = (e instanceof ClientResponseError ? e.response : {}) as { field?: string; code?: string; data?: { field?: string; code?: string } };
-	const field = body?.field ?? body?.data?.field ?? '';
-	const code = body?.code ?? body?.data?.code ?? '';
+	// The API documents { field, code, message }; PocketBase's own shape is { data: { <field>: { code, message } } }.
+	const body = (e instanceof ClientResponseError ? e.response : {}) as { field?: string; code?: string; data?: Record<string, { code?: string } | undefined> };
+	const named = Object.keys(body?.data ?? {})[0] ?? '';
+	const field = body?.field ?? named;
+	const code = body?.code ?? body?.data?.[named]?.code ?? '';
 	if (status === 0) return new StatsError('unreachable');
 	if (status === 401) return new StatsError('session', status);
 	if (status === 403) return new StatsError('forbidden', status);
