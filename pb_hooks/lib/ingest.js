@@ -265,20 +265,17 @@ function buildPlan(source, events, look, now) {
 	// 2. Customers by shop id (new ones get their id now), and anonymous ids linked to a customer.
 	const customerOf = {};
 	for (const k in look.customerOf) customerOf[k] = look.customerOf[k];
+	const created = {};
 	for (const ev of batch) {
-		if (ev.customer_ext && !customerOf[ev.customer_ext]) {
-			const id = $security.randomStringWithAlphabet(15, CUSTOMER_ID_ALPHABET);
-			customerOf[ev.customer_ext] = id;
-			plan.newCustomers.push({ id, ext: ev.customer_ext, traits: null });
+		if (!ev.customer_ext) continue;
+		let nc = created[ev.customer_ext];
+		if (!nc && !customerOf[ev.customer_ext]) {
+			nc = { id: $security.randomStringWithAlphabet(15, CUSTOMER_ID_ALPHABET), ext: ev.customer_ext, traits: null };
+			created[ev.customer_ext] = nc;
+			customerOf[ev.customer_ext] = nc.id;
+			plan.newCustomers.push(nc);
 		}
-	}
-	for (const nc of plan.newCustomers) {
-		for (const ev of batch) {
-			if (ev.customer_ext === nc.ext && ev.traits) {
-				nc.traits = ev.traits;
-				break;
-			}
-		}
+		if (nc && !nc.traits && ev.traits) nc.traits = ev.traits; // the first event with traits names them
 	}
 	const linked = {};
 	for (const k in look.linked) linked[k] = look.linked[k];
@@ -305,6 +302,7 @@ function buildPlan(source, events, look, now) {
 			ev.price, ev.quantity, ev.order_id, ev.total, ev.query, ev.url, ev.referrer, ev.items, ev.properties
 		]);
 	}
+	const rowsJson = JSON.stringify(rowsOut);
 	plan.statements.push({
 		sql: `INSERT INTO events (id, source, event_id, type, ts, day, anon_id, customer, customer_ext, product_id, sku, category,
 		   price, quantity, order_id, total, query, url, referrer, items, properties, created, updated)
@@ -312,7 +310,7 @@ function buildPlan(source, events, look, now) {
 		   value->>8, value->>9, value->>10, value->>11, value->>12, value->>13, value->>14, value->>15, value->>16, value->>17,
 		   json(value->18), json(value->19), ${NOW_SQL}, ${NOW_SQL}
 		 FROM jsonb_each({:rows})`,
-		params: { rows: JSON.stringify(rowsOut) }
+		params: { rows: rowsJson }
 	});
 	result.accepted = batch.length;
 
