@@ -1,13 +1,15 @@
 // npm run demo -- [--url http://127.0.0.1:8090] [--customers 20000] [--events 1000000] [--seed 2026] [--concurrency 4]
-//                 [--email owner@demo.test --password demo-owner-password]
+//                 [--email owner@demo.test --password demo-owner-password] [--again]
 // (or the environment: DEMO_URL, DEMO_CUSTOMERS, DEMO_EVENTS, DEMO_SEED, DEMO_EMAIL, DEMO_PASSWORD; PORT for the default URL)
 // Fills a running CRM with a demo shop through its APIs, never by writing the database: staff of every role
 // (admin API), then a year of an invented shop's behaviour through the event ingestion API
 // (docs/api/ingestion.md) with a server shop key: customers who register with Chinese names, phones,
 // emails and addresses, browsing, searches, carts, checkouts, purchases and refunds. The data is the
-// same for a seed (events keep their ids, so a second run adds nothing); times are relative to now.
+// same for a seed; times are relative to now. The server key is kept in .bench/demo-keys.json, so a
+// second run against the same server (say after an interruption) sends the same event ids with the same
+// key and the server keeps each once.
 import { build } from 'esbuild';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const arg = (name, env, fallback) => {
 	const i = process.argv.indexOf(`--${name}`);
@@ -67,16 +69,32 @@ for (const [email, role, name] of STAFF) {
 }
 
 // Shop keys: the back end's (server: may send purchases and refunds) and the storefront's (browser).
-// Keys are shown once, so the keys of an earlier demo run are revoked and new ones made.
+// A key is shown once. Events are kept once per key, so the server key is remembered here and reused
+// while its shop source is live; the storefront gets a new browser key each run (the old one revoked).
 const SERVER_KEY_NAME = '演示商城 · 后端 (demo)';
 const BROWSER_KEY_NAME = '演示商城 · 网页 (demo)';
+const KEY_FILE = '.bench/demo-keys.json';
 const sources = await call('/api/crm/shop-sources', null, token).catch((e) => {
 	console.error(`The shop connection API is missing (${e.message}); is this CRM up to date?`);
 	process.exit(1);
 });
-for (const s of sources.items) if ((s.name === SERVER_KEY_NAME || s.name === BROWSER_KEY_NAME) && !s.revoked) await call(`/api/crm/shop-sources/${s.id}/revoke`, {}, token);
-const serverKey = await call('/api/crm/shop-sources', { name: SERVER_KEY_NAME, kind: 'server', rate_limit: 10_000_000 }, token);
-const browserKey = await call('/api/crm/shop-sources', { name: BROWSER_KEY_NAME, kind: 'browser' }, token);
+const savedKeys = existsSync(KEY_FILE) ? JSON.parse(readFileSync(KEY_FILE, 'utf8')) : {};
+const liveServer = sources.items.find((s) => s.name === SERVER_KEY_NAME && !s.revoked);
+let serverKey = liveServer && savedKeys[url]?.startsWith(liveServer.prefix) ? savedKeys[url] : null;
+if (!serverKey && liveServer && !process.argv.includes('--again')) {
+	console.error(
+		`This CRM has the demo shop's key (${liveServer.prefix}…) but its secret is not in ${KEY_FILE} here, so the events cannot be ` +
+			`resent as the same shop. Use an empty data directory, or pass --again to add them once more as a second shop.`
+	);
+	process.exit(1);
+}
+if (!serverKey) {
+	if (liveServer) await call(`/api/crm/shop-sources/${liveServer.id}/revoke`, {}, token);
+	serverKey = (await call('/api/crm/shop-sources', { name: SERVER_KEY_NAME, kind: 'server', rate_limit: 10_000_000 }, token)).key;
+	writeFileSync(KEY_FILE, JSON.stringify({ ...savedKeys, [url]: serverKey }, null, 2) + '\n', { mode: 0o600 });
+}
+for (const s of sources.items) if (s.name === BROWSER_KEY_NAME && !s.revoked) await call(`/api/crm/shop-sources/${s.id}/revoke`, {}, token);
+const browserKey = (await call('/api/crm/shop-sources', { name: BROWSER_KEY_NAME, kind: 'browser' }, token)).key;
 
 // A year of the shop, streamed: one shop day at a time is generated, `concurrency` batches of 500 in flight.
 const started = Date.now();
@@ -101,7 +119,7 @@ function progress(done, final = false) {
 const tally = {};
 const result = await sendShopEvents(shopEventBatches({ customers, events, seed }, tally), {
 	url,
-	key: serverKey.key,
+	key: serverKey,
 	concurrency,
 	onBatch: (done) => progress(done)
 }).catch((e) => {
@@ -126,5 +144,5 @@ const rfm = await call('/api/crm/stats/rfm/refresh', {}, token).catch((e) => ({ 
 console.log(rfm.error ? `RFM refresh failed: ${rfm.error}` : `RFM scores refreshed (${fmt(rfm.changed ?? 0)} customers changed).`);
 
 console.log(`\nSign in at ${url} as ${OWNER.email} / ${OWNER.password} or a staff account above.`);
-console.log(`Demo shop (tracks into this CRM with a browser key): ${url}/demo-shop/?key=${browserKey.key}`);
-console.log(`Server key of the demo shop's back end (keep it secret): ${serverKey.key}`);
+console.log(`Demo shop (tracks into this CRM with a browser key): ${url}/demo-shop/?key=${browserKey}`);
+console.log(`Server key of the demo shop's back end (keep it secret; also in ${KEY_FILE}): ${serverKey}`);
