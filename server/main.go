@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 
+	"github.com/dop251/goja"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/apis"
@@ -32,7 +33,10 @@ func main() {
 
 	commits := newGroupCommitter(app)
 	jsvm.MustRegister(app, jsvm.Config{
-		OnInit:        commits.bind,
+		OnInit: func(vm *goja.Runtime) {
+			commits.bind(vm)
+			bindListableIDs(app)(vm)
+		},
 		MigrationsDir: migrationsDir,
 		HooksDir:      hooksDir,
 		HooksWatch:    hooksWatch,

@@ -3,10 +3,8 @@
 // so a count seen on a phone and a campaign's audience agree.
 //
 // Which customers: exactly those the caller may list. The customers collection's own listRule is
-// run as a filter through $app.findRecordsByFilter, with the caller's values put in place of
-// @request.auth.* (bound as parameters), so the members follow the rule as it is, not a copy of it.
-// A rule that tests other request values (body, headers, context…) cannot be turned into a filter:
-// then every customer is checked with $app.canAccessRecord, which is exact but slower.
+// turned into SQL by PocketBase's rule resolver (crmListableIds, server/listable.go), as the records
+// list API does, so the members follow the rule as it is, not a copy of it.
 const shared = require(`${__hooks}/lib/shared.js`);
 const { badRequest } = require(`${__hooks}/lib/errors.js`);
 
@@ -14,9 +12,6 @@ const MAX_IDS = 50000;
 // `now` may be fixed by the caller (tests, "as of" previews); outside these bounds it is clamped.
 const NOW_MIN = Date.UTC(2000, 0, 1);
 const NOW_MAX = Date.UTC(2100, 0, 1);
-const TEXT_FIELDS = ['name', 'gender', 'region', 'category', 'source', 'owner', 'birthday', 'created'];
-// @request.auth.<field>, not followed by a relation path (.x) or a modifier (:isset).
-const AUTH_REF = /@request\.auth\.([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_.:])/g;
 
 function parseJson(text) {
 	if (!text) return null;
@@ -35,79 +30,6 @@ function parseNow(raw) {
 	return Math.min(NOW_MAX, Math.max(NOW_MIN, Math.floor(n)));
 }
 
-function authValue(auth, name) {
-	if (name === 'id') return auth.id;
-	if (name === 'collectionName') return auth.collection().name;
-	if (name === 'collectionId') return auth.collection().id;
-	if (!auth.collection().fields.getByName(name)) return undefined;
-	const v = auth.get(name);
-	return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : undefined;
-}
-
-/** The list rule as a filter with the caller's values bound, or null when it tests more than the caller's record. */
-function ruleAsFilter(rule, auth) {
-	const params = {};
-	let ok = true;
-	const filter = rule.replace(AUTH_REF, (ref, name) => {
-		const value = authValue(auth, name);
-		if (value === undefined) {
-			ok = false;
-			return ref;
-		}
-		params[`auth_${name}`] = value;
-		return `{:auth_${name}}`;
-	});
-	return ok && filter.indexOf('@request') < 0 ? { filter, params } : null;
-}
-
-/** The customers (not deleted) the caller may list, as records ordered by id. */
-function listableCustomers(info) {
-	const customers = $app.findCollectionByNameOrId('customers');
-	const rule = customers.listRule;
-	if (rule === null || rule === undefined) return []; // superusers only
-	const scope = rule === '' ? { filter: '', params: {} } : ruleAsFilter(rule, info.auth);
-	if (scope) {
-		const filter = scope.filter ? `(${scope.filter}) && deleted != true` : 'deleted != true';
-		return $app.findRecordsByFilter(customers, filter, 'id', 0, 0, scope.params);
-	}
-	const all = $app.findRecordsByFilter(customers, 'deleted != true', 'id', 0, 0);
-	const out = [];
-	for (let i = 0; i < all.length; i++) if ($app.canAccessRecord(all[i], info, rule)) out.push(all[i]);
-	return out;
-}
-
-/** A customer record as the plain fields the rule engine reads (the values the list API gives a device). */
-function segmentCustomer(r) {
-	const c = { deleted: false, marketing_consent: r.getBool('marketing_consent'), tags: parseJson(r.getString('tags')) };
-	for (const f of TEXT_FIELDS) c[f] = r.getString(f);
-	return c;
-}
-
-/** Stats by customer id when the rule reads any and the customer_stats collection exists; otherwise null. */
-function statsByCustomer(rule) {
-	const needed = shared.ruleFields(rule).some((f) => shared.SEGMENT_FIELDS[f] && shared.SEGMENT_FIELDS[f].source === 'stats');
-	if (!needed) return null;
-	let collection = null;
-	try {
-		collection = $app.findCollectionByNameOrId('customer_stats');
-	} catch (_missing) {
-		return null; // statistics are not computed on this server yet: every customer has none
-	}
-	const out = {};
-	const records = $app.findAllRecords(collection);
-	for (let i = 0; i < records.length; i++) {
-		const s = records[i];
-		if (s.getBool('deleted')) continue; // as on the device: deleted figures count as none
-		out[s.getString('customer')] = {
-			total_spend: s.get('total_spend'),
-			order_count: s.get('order_count'),
-			last_order_at: s.getString('last_order_at'),
-			rfm_segment: s.getString('rfm_segment')
-		};
-	}
-	return out;
-}
-
 function findSegment(id, info) {
 	let segment = null;
 	try {
@@ -122,23 +44,97 @@ function findSegment(id, info) {
 	return segment;
 }
 
+// The columns behind each rule field (src/lib/shared/segments.ts READERS).
+const CUSTOMER_COLUMNS = {
+	name: 'name', gender: 'gender', region: 'region', category: 'category', source: 'source', owner: 'owner',
+	tags: 'tags', marketing_consent: 'marketing_consent', age: 'birthday', days_since_created: 'created'
+};
+const STATS_COLUMNS = { total_spend: 'total_spend', order_count: 'order_count', days_since_last_purchase: 'last_order_at', rfm_segment: 'rfm_segment' };
+
+function columnJson(column) {
+	if (column === 'tags') return "'tags', json(CASE WHEN json_valid(c.tags) THEN c.tags ELSE 'null' END)";
+	if (column === 'marketing_consent') return "'marketing_consent', json(CASE WHEN c.marketing_consent THEN 'true' ELSE 'false' END)";
+	return `'${column}', c.${column}`;
+}
+
+/**
+ * Every customer the caller may list (crmListableIds: the list rule as one SQL query,
+ * server/listable.go), ordered by id, as plain objects with only the columns the rule reads (and
+ * their stats when it reads any): one query returning JSON, not 20,000 records.
+ */
+function segmentRows(info, rule) {
+	const ta = Date.now();
+	const ids = crmListableIds('customers', info);
+	const tb = Date.now();
+	if (!ids.length) return [];
+	const fields = rule ? shared.ruleFields(rule) : [];
+	const customerCols = {};
+	const statsCols = {};
+	for (const f of fields) {
+		if (CUSTOMER_COLUMNS[f]) customerCols[CUSTOMER_COLUMNS[f]] = true;
+		if (STATS_COLUMNS[f]) statsCols[STATS_COLUMNS[f]] = true;
+	}
+	const parts = ["'id', c.id"].concat(Object.keys(customerCols).map(columnJson));
+	const statsList = Object.keys(statsCols);
+	if (statsList.length) {
+		parts.push(`'stats', CASE WHEN s.id IS NULL OR s.deleted THEN NULL ELSE json_object(${statsList.map((col) => `'${col}', s.${col}`).join(', ')}) END`);
+	}
+	const out = arrayOf(new DynamicModel({ rows: '' }));
+	$app.db().newQuery(
+		`SELECT json_group_array(json_object(${parts.join(', ')}) ORDER BY c.id) AS rows
+		 FROM (SELECT value AS id FROM json_each({:ids})) l JOIN customers c ON c.id = l.id
+		 ${statsList.length ? 'LEFT JOIN customer_stats s ON s.customer = c.id' : ''}
+		 WHERE c.deleted = 0`
+	).bind({ ids: JSON.stringify(ids) }).all(out);
+	const tc = Date.now();
+	const parsed = JSON.parse(out[0].rows || '[]');
+	if ($os.getenv('CRM_PROFILE')) console.log(`segment rows: ids ${tb - ta} ms, query ${tc - tb} ms, parse ${Date.now() - tc} ms`);
+	return parsed;
+}
+
 /** Ids of the segment's members among the customers the caller may list, ordered by id. */
-function memberIds(segment, info, now) {
-	const customers = listableCustomers(info);
+function computeMemberIds(segment, info, now) {
+	const t0 = Date.now();
+	const rule = segment.getString('kind') === 'static' ? null : parseJson(segment.getString('rule'));
+	const rows = segmentRows(info, rule);
+	const t1 = Date.now();
 	const ids = [];
 	if (segment.getString('kind') === 'static') {
 		const wanted = {};
 		for (const m of parseJson(segment.getString('members')) || []) wanted[m] = true;
-		for (let i = 0; i < customers.length; i++) if (wanted[customers[i].id] === true) ids.push(customers[i].id);
+		for (const r of rows) if (wanted[r.id] === true) ids.push(r.id);
 		return ids;
 	}
-	const rule = parseJson(segment.getString('rule'));
 	if (!rule) return ids;
-	const stats = statsByCustomer(rule);
-	for (let i = 0; i < customers.length; i++) {
-		const r = customers[i];
-		if (shared.evaluateRule(rule, segmentCustomer(r), stats ? stats[r.id] || null : null, now)) ids.push(r.id);
-	}
+	// A row carries the customer fields the rule engine reads (plus id and stats, which it ignores).
+	const matches = shared.compileRule(rule);
+	for (const r of rows) if (matches(r, r.stats, now)) ids.push(r.id);
+	if ($os.getenv('CRM_PROFILE')) console.log(`segment members: ${rows.length} rows in ${t1 - t0} ms, rule ${Date.now() - t1} ms`);
+	return ids;
+}
+
+const CACHE_SIZE = 32;
+
+/**
+ * Members, kept for reuse while nothing they depend on changes: the segment (its updated time), the
+ * caller, every customer and every customer's stats (the highest sync sequence number of each: any
+ * write raises it), and the minute (rules on ages and days since a purchase move with the clock).
+ * A dashboard asks for the same segment's members once per chart; the first ask computes them.
+ */
+function memberIds(segment, info, now) {
+	const versions = arrayOf(new DynamicModel({ c: 0, s: 0 }));
+	$app.db().newQuery('SELECT (SELECT coalesce(max(seq), 0) FROM customers) AS c, (SELECT coalesce(max(seq), 0) FROM customer_stats) AS s').all(versions);
+	const auth = info.auth ? info.auth.id : '';
+	const key = `crm_members|${segment.id}|${segment.getString('updated')}|${auth}|${versions[0].c}|${versions[0].s}|${Math.floor(now / 60000)}`;
+	const store = $app.store();
+	const hit = store.get(key);
+	if (hit) return JSON.parse(hit);
+	const ids = computeMemberIds(segment, info, now);
+	const keys = store.get('crm_members_keys') ? JSON.parse(store.get('crm_members_keys')) : [];
+	keys.push(key);
+	while (keys.length > CACHE_SIZE) store.remove(keys.shift());
+	store.set('crm_members_keys', JSON.stringify(keys));
+	store.set(key, JSON.stringify(ids));
 	return ids;
 }
 

@@ -5,7 +5,7 @@
  * Pure and dependency-free (runs in PocketBase's goja, ES2019).
  */
 import { SYSTEM_FIELDS } from './customer-fields';
-import { evaluateRule, validateRule, type SegmentCustomer, type SegmentRule, type SegmentStats } from './segments';
+import { compileRule, validateRule, type SegmentCustomer, type SegmentRule, type SegmentStats } from './segments';
 import type { FieldError } from './validation';
 
 export const SEGMENT_RECORD_FIELDS = [
@@ -149,5 +149,7 @@ export function segmentMemberTest(
 		return (c) => ids.has(c.id);
 	}
 	const rule = segment.rule as SegmentRule | undefined;
-	return (c) => !!rule && evaluateRule(rule, c, statsOf(c.id), now);
+	if (!rule) return () => false;
+	const matches = compileRule(rule);
+	return (c) => matches(c, statsOf(c.id), now);
 }

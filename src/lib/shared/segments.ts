@@ -272,41 +272,95 @@ function allowed(kind: SegmentKind, cmp: unknown): boolean {
 	return typeof cmp === 'string' && (SEGMENT_COMPARATORS[kind] as readonly string[]).indexOf(cmp) >= 0;
 }
 
-// A condition that would not pass validateRule matches nothing rather than throwing mid-scan.
-function evaluateCondition(node: Record<string, unknown>, c: Record<string, unknown>, s: Record<string, unknown>, now: number): boolean {
+type Test = (c: Record<string, unknown>, s: Record<string, unknown>, now: number) => boolean;
+const NEVER: Test = () => false;
+
+/**
+ * One condition as a test, its comparison chosen and its values normalised once: a rule is compiled
+ * once and then run over every customer. A condition that would not pass validateRule matches
+ * nothing rather than throwing mid-scan.
+ */
+function compileCondition(node: Record<string, unknown>): Test {
 	const spec = fieldSpec(node.field);
-	if (!spec || !allowed(spec.kind, node.cmp)) return false;
-	const actual = READERS[node.field as SegmentFieldName](c, s, now);
+	if (!spec || !allowed(spec.kind, node.cmp)) return NEVER;
+	const read = READERS[node.field as SegmentFieldName];
 	const cmp = node.cmp as string;
+	const value = node.value;
 	switch (spec.kind) {
-		case 'number': return compareNumber(actual as number | null, cmp, node.value);
-		case 'list': return compareList(actual as string[], cmp, node.value);
-		case 'boolean': return compareBoolean(actual as boolean, cmp);
-		default: return compareText(actual as string, cmp, node.value);
+		case 'number':
+			return (c, s, now) => compareNumber(read(c, s, now) as number | null, cmp, value);
+		case 'boolean':
+			return (c, s, now) => compareBoolean(read(c, s, now) as boolean, cmp);
+		case 'list': {
+			if (cmp === 'is_empty' || cmp === 'is_not_empty') return (c, s, now) => compareList(read(c, s, now) as string[], cmp, value);
+			if (!isStringArray(value)) return NEVER;
+			const wanted = value.map(norm);
+			return (c, s, now) => {
+				const actual = read(c, s, now) as string[];
+				let hits = 0;
+				for (const v of wanted) if (actual.indexOf(v) >= 0) hits++;
+				if (cmp === 'has_any') return hits > 0;
+				if (cmp === 'has_all') return hits === wanted.length;
+				return cmp === 'has_none' && hits === 0;
+			};
+		}
+		default: {
+			if (cmp === 'in' || cmp === 'not_in') {
+				if (!isStringArray(value)) return NEVER;
+				const wanted = value.map(norm);
+				const want = cmp === 'in';
+				return (c, s, now) => (wanted.indexOf(read(c, s, now) as string) >= 0) === want;
+			}
+			if (cmp === 'is_empty' || cmp === 'is_not_empty') return (c, s, now) => compareText(read(c, s, now) as string, cmp, value);
+			if (typeof value !== 'string') return NEVER;
+			const v = norm(value);
+			return (c, s, now) => compareText(read(c, s, now) as string, cmp, v);
+		}
 	}
 }
 
-function evaluateNode(node: unknown, c: Record<string, unknown>, s: Record<string, unknown>, now: number): boolean {
-	if (!isGroup(node)) return isObject(node) && evaluateCondition(node, c, s, now);
+function compileNode(node: unknown): Test {
+	if (!isGroup(node)) return isObject(node) ? compileCondition(node) : NEVER;
 	const rules = node.rules;
-	if (!Array.isArray(rules)) return false;
-	if (node.op === 'and') return rules.every((r) => evaluateNode(r, c, s, now));
-	return node.op === 'or' && rules.some((r) => evaluateNode(r, c, s, now));
+	if (!Array.isArray(rules)) return NEVER;
+	const tests = rules.map(compileNode);
+	if (node.op === 'and') {
+		return (c, s, now) => {
+			for (const t of tests) if (!t(c, s, now)) return false;
+			return true;
+		};
+	}
+	if (node.op !== 'or') return NEVER;
+	return (c, s, now) => {
+		for (const t of tests) if (t(c, s, now)) return true;
+		return false;
+	};
 }
 
+export type CompiledRule = (customer: SegmentCustomer | null | undefined, stats: SegmentStats | null | undefined, now: number) => boolean;
+
 /**
- * Whether a customer belongs to the segment. An empty `and` matches everyone, an empty `or` no one;
- * deleted customers never match. Missing stats make numeric stats null (only is_empty matches).
+ * The rule as a function of (customer, stats, now), for running one rule over many customers. An
+ * empty `and` matches everyone, an empty `or` no one; deleted customers never match. Missing stats
+ * make numeric stats null (only is_empty matches).
  */
+export function compileRule(rule: SegmentRule | SegmentCondition): CompiledRule {
+	const test = compileNode(rule);
+	return (customer, stats, now) => {
+		const c: Record<string, unknown> = isObject(customer) ? customer : {};
+		if (c.deleted === true) return false;
+		return test(c, isObject(stats) ? stats : {}, now);
+	};
+}
+
+/** Whether a customer belongs to the segment (compileRule, for one customer). */
 export function evaluateRule(
 	rule: SegmentRule | SegmentCondition,
 	customer: SegmentCustomer | null | undefined,
 	stats: SegmentStats | null | undefined,
 	now: number
 ): boolean {
-	const c: Record<string, unknown> = isObject(customer) ? customer : {};
-	if (c.deleted === true) return false;
-	return evaluateNode(rule, c, isObject(stats) ? stats : {}, now);
+	return compileRule(rule)(customer, stats, now);
 }
 
 // ---------------------------------------------------------------- validating

@@ -2,7 +2,7 @@ import type { RxCollection } from 'rxdb';
 import type { Subscription } from 'rxjs';
 import { createSubscriber } from 'svelte/reactivity';
 import type { CrmDatabase } from '$lib/db/database';
-import { evaluateRule, type SegmentCustomer, type SegmentRule, type SegmentStats } from '$lib/shared/segments';
+import { compileRule, type SegmentCustomer, type SegmentRule, type SegmentStats } from '$lib/shared/segments';
 
 export interface PoolCustomer extends SegmentCustomer {
 	id: string;
@@ -64,13 +64,15 @@ export class CustomerPool {
 	/** The ids of the live customers the rule matches at `now`. */
 	matching(rule: SegmentRule, now = Date.now()): string[] {
 		const out: string[] = [];
-		for (const c of this.customers) if (evaluateRule(rule, c, this.#stats.get(c.id) ?? null, now)) out.push(c.id);
+		const matches = compileRule(rule);
+		for (const c of this.customers) if (matches(c, this.#stats.get(c.id) ?? null, now)) out.push(c.id);
 		return out;
 	}
 
 	countMatching(rule: SegmentRule, now = Date.now()): number {
 		let n = 0;
-		for (const c of this.customers) if (evaluateRule(rule, c, this.#stats.get(c.id) ?? null, now)) n++;
+		const matches = compileRule(rule);
+		for (const c of this.customers) if (matches(c, this.#stats.get(c.id) ?? null, now)) n++;
 		return n;
 	}
 
