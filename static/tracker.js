@@ -123,10 +123,12 @@
 		return (busy = fetch(endpoint, { method: 'POST', body: body(batch), headers: { 'Content-Type': 'text/plain' }, credentials: 'omit' })
 			.then(function (r) {
 				status = r.status;
-				if (r.ok) return r.json().catch(function () { return {}; });
-				if (status == 408 || status == 429 || status >= 500) throw r;
+				var h = r.headers.get('Retry-After'), j = r.json().catch(function () { return {}; });
+				if (r.ok) return j;
+				// Retry-After is only readable cross-origin if exposed; the answer's retry_after always is.
+				if (status == 408 || status == 429 || status >= 500) return j.then(function (j) { throw { after: +h || j.retry_after }; });
 				// 400, 401, 413…: this batch can never succeed, so it is dropped, not retried forever.
-				return r.json().catch(function () { return {}; }).then(function (j) {
+				return j.then(function (j) {
 					say(status, 'batch refused (' + status + ' ' + (j.code || '') + '), ' + ids.length + ' events dropped');
 					if (status == 401) dead = 1;
 					return j;
@@ -141,8 +143,7 @@
 			}, function (r) {
 				busy = 0;
 				tries++;
-				var h = r && r.headers && r.headers.get('Retry-After'), s = h && (+h || (Date.parse(h) - Date.now()) / 1e3);
-				var ms = s > 0 ? s * 1e3 : Math.min(6e4, 1e3 * Math.pow(2, tries)) * (0.5 + Math.random() / 2);
+				var s = r && r.after, ms = s > 0 ? s * 1e3 : Math.min(6e4, 1e3 * Math.pow(2, tries)) * (0.5 + Math.random() / 2);
 				emit('sent', { events: batch, status: status, retry_in: ms });
 				later(ms);
 			}));

@@ -79,6 +79,7 @@ beforeEach(() => {
 });
 afterEach(() => {
 	vi.useRealTimers();
+	vi.restoreAllMocks();
 });
 
 describe('tracker.js', () => {
@@ -140,7 +141,11 @@ describe('tracker.js', () => {
 		expect(b.events()).toHaveLength(1);
 	});
 
-	it('retries 5xx and network errors with growing, jittered delays, then stops retrying', async () => {
+	it.each([
+		[0, [1000, 2000]],
+		[0.999, [1999, 3998]]
+	])('retries 5xx and network errors with growing delays (random %s: jitter 50–100%%), then stops retrying', async (random, [first, second]) => {
+		vi.spyOn(Math, 'random').mockReturnValue(random);
 		const b = browser();
 		let n = 0;
 		b.replyWith((body) => {
@@ -151,13 +156,13 @@ describe('tracker.js', () => {
 		});
 		await settle(2000);
 		expect(n).toBe(1);
-		await settle(999); // first retry: 1–2 s (2 s × jitter 0.5–1)
+		await settle(first - 1);
 		expect(n).toBe(1);
-		await settle(1001);
+		await settle(1);
 		expect(n).toBe(2);
-		await settle(1999); // second retry: 2–4 s
+		await settle(second - 1);
 		expect(n).toBe(2);
-		await settle(2001);
+		await settle(1);
 		expect(n).toBe(3);
 		await settle(60_000);
 		expect(n).toBe(3);
@@ -170,6 +175,17 @@ describe('tracker.js', () => {
 		b.replyWith((body) => (++n === 1 ? new Response('{}', { status: 429, headers: { 'Retry-After': '7' } }) : Response.json({ accepted: body.events.length })));
 		await settle(2000);
 		await settle(6900);
+		expect(n).toBe(1);
+		await settle(200);
+		expect(n).toBe(2);
+	});
+
+	it('reads the wait from the answer when a cross-origin Retry-After header is hidden', async () => {
+		const b = browser();
+		let n = 0;
+		b.replyWith((body) => (++n === 1 ? Response.json({ status: 429, code: 'rate_limited', retry_after: 30 }, { status: 429 }) : Response.json({ accepted: body.events.length })));
+		await settle(2000);
+		await settle(29_900);
 		expect(n).toBe(1);
 		await settle(200);
 		expect(n).toBe(2);
