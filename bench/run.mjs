@@ -4,7 +4,13 @@ import { build } from 'esbuild';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
-const GROUPS = { sync: 'bench/sync.bench.ts', shell: 'bench/shell.bench.ts', customers: 'bench/customers.bench.ts' };
+const GROUPS = {
+	sync: 'bench/sync.bench.ts',
+	shell: 'bench/shell.bench.ts',
+	customers: 'bench/customers.bench.ts',
+	ingest: 'bench/ingest.bench.ts',
+	stats: 'bench/stats.bench.ts'
+};
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((g) => !(g in GROUPS));
 if (unknown.length) {

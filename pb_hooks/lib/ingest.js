@@ -61,7 +61,9 @@ function rateWait(source, cost) {
 	const prev = $app.store().get(storeKey);
 	let tokens = perMinute;
 	if (prev && typeof prev.t === 'number') tokens = Math.min(perMinute, prev.t + (now - prev.at) * perMs);
-	if (tokens < cost) {
+	// A batch larger than a minute's worth passes when the bucket is full (the bucket goes into debt),
+	// so a low limit slows a sender down rather than refusing a big batch for ever.
+	if (tokens < Math.min(cost, perMinute)) {
 		$app.store().set(storeKey, { t: tokens, at: now });
 		return Math.max(1, Math.ceil((cost - tokens) / perMs / 1000));
 	}
@@ -540,6 +542,8 @@ function handleEvents(e) {
 	const wait = rateWait(source, Math.max(1, list.length));
 	if (wait > 0) {
 		e.response.header().set('Retry-After', String(wait));
+		// tracker.js runs on the shop's own site: let it read the header across origins.
+		e.response.header().set('Access-Control-Expose-Headers', 'Retry-After');
 		return fail(e, 429, 'rate_limited', `too many events for this key; try again in ${wait} s`, { retry_after: wait });
 	}
 

@@ -225,9 +225,12 @@ function handleFunnel(e) {
 	return e.json(200, out);
 }
 
-/** R, F, M scores (quintiles of rank among all customers with an order) as a SQL source. */
+/**
+ * R, F, M scores (quintiles of rank among all customers with an order) as a SQL source. Recency is
+ * ranked by the shop day of the last order: two customers who last bought on the same day tie.
+ */
 const SCORES_SQL = `SELECT customer, total_spend,
-	1 + (5 * (rank() OVER (ORDER BY last_order_at) - 1)) / n AS r,
+	1 + (5 * (rank() OVER (ORDER BY date(last_order_at, '${TZ_OFFSET} minutes')) - 1)) / n AS r,
 	1 + (5 * (rank() OVER (ORDER BY order_count) - 1)) / n AS f,
 	1 + (5 * (rank() OVER (ORDER BY total_spend) - 1)) / n AS m
 	FROM customer_stats, (SELECT count(*) AS n FROM customer_stats WHERE order_count > 0 AND deleted = 0)
