@@ -5,7 +5,7 @@
 // (by its index).
 const shared = require(`${__hooks}/lib/shared.js`);
 const { badRequest } = require(`${__hooks}/lib/errors.js`);
-const { TZ_OFFSET } = require(`${__hooks}/lib/ingest.js`);
+const { TZ_OFFSET } = require(`${__hooks}/lib/tz.js`);
 
 // DynamicModel: a field shaped -0 reads as a float, 0 as an integer.
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;

@@ -270,7 +270,7 @@ function traits(raw: unknown, errors: FieldError[]): CustomerTraits | null {
 	const region = text(raw, 'region', 200, errors, 'traits.');
 	if (region) t.region = region;
 	const address = raw.address;
-	if (typeof address === 'string' && address.trim()) t.addresses = [{ detail: address.trim().slice(0, 500), region: region || undefined }];
+	if (typeof address === 'string' && address.trim()) t.addresses = [region ? { detail: address.trim().slice(0, 500), region } : { detail: address.trim().slice(0, 500) }];
 	else if (isObject(address)) t.addresses = [address];
 	// The same checks a profile edit gets (phone numbers, emails, addresses), named under traits.
 	const problems = validateCustomer({ name: name || 'x', ...t });
@@ -282,6 +282,17 @@ function traits(raw: unknown, errors: FieldError[]): CustomerTraits | null {
 		t.addresses = (t.addresses as Record<string, unknown>[]).map((a) => JSON.parse(JSON.stringify(a)));
 	}
 	return problems.length ? null : (normalizeCustomer(t) as CustomerTraits);
+}
+
+/**
+ * A shop's customer traits checked as a profile edit is (phone numbers, emails, addresses) and
+ * normalised, or the first problem, named under traits. The server's ingestion (server/ingest.go)
+ * calls this for the few events that carry traits, so device and server share one phone check.
+ */
+export function checkTraits(raw: unknown): { traits: CustomerTraits | null } | { error: FieldError } {
+	const errors: FieldError[] = [];
+	const t = traits(raw, errors);
+	return errors.length ? { error: errors[0] } : { traits: t };
 }
 
 /**
