@@ -112,6 +112,8 @@ describe('statistics agree with a recomputation from the raw events', () => {
 			for (const k of ['revenue', 'refunds', 'net_revenue'] as const) expect(got[k], k).toBeCloseTo(want[k], 2);
 			expect(got.aov).toBeCloseTo(want.orders ? want.revenue / want.orders : 0, 2);
 			expect(got.conversion).toBeCloseTo(want.visitors ? want.orders / want.visitors : 0, 4);
+			expect(got.repeat_rate).toBeCloseTo(want.buyers ? want.repeat_buyers / want.buyers : 0, 4);
+			expect(got.clv).toBeCloseTo(model.clv(to), 2);
 		}
 	});
 
@@ -176,6 +178,7 @@ describe('statistics agree with a recomputation from the raw events', () => {
 			expect(row.total_spend, ext).toBeCloseTo(f.spend, 2);
 			expect(Date.parse(row.last_seen.replace(' ', 'T')), ext).toBe(f.lastSeen);
 			expect(Date.parse(row.first_seen.replace(' ', 'T')), ext).toBe(f.firstSeen);
+			expect(row.recent_views.map((v: { product_id: string; at: number }) => ({ product_id: v.product_id, at: v.at })), ext).toEqual(model.recentViews(ext));
 			const w = want.get(ext);
 			expect({ r: row.rfm_r, f: row.rfm_f, m: row.rfm_m, segment: row.rfm_segment }, ext).toEqual(w ?? { r: 0, f: 0, m: 0, segment: '' });
 		}
@@ -192,6 +195,7 @@ describe('statistics agree with a recomputation from the raw events', () => {
 		const want = model.overview(FROM, TO, members);
 		for (const k of ['visitors', 'orders', 'carts', 'buyers', 'repeat_buyers'] as const) expect(overview[k], k).toBe(want[k]);
 		expect(overview.revenue).toBeCloseTo(want.revenue, 2);
+		expect(overview.clv).toBeCloseTo(model.clv(TO, members), 2);
 		expect((await stats('funnel', { segment: segment.id })).steps.map((s: { count: number }) => s.count)).toEqual(model.funnel(FROM, TO, members));
 		expect((await stats('cohorts', { segment: segment.id })).cohorts).toEqual(model.cohorts(FROM.slice(0, 7), TO.slice(0, 7), members));
 		const trends = await stats('trends', { segment: segment.id });
