@@ -64,6 +64,7 @@ type bucket struct {
 type ingestion struct {
 	app      core.App
 	commits  *groupCommitter
+	stats    *statsNotifier
 	traits   *traitsChecker
 	tzOffset int
 	mu       sync.Mutex
@@ -89,12 +90,12 @@ type batchResult struct {
 	Rejected   []rejection `json:"rejected"`
 }
 
-func registerIngestion(app core.App, commits *groupCommitter, hooksDir string) {
+func registerIngestion(app core.App, commits *groupCommitter, stats *statsNotifier, hooksDir string) {
 	tz := 480
 	if v, err := strconv.Atoi(os.Getenv("CRM_TZ_OFFSET_MINUTES")); err == nil && v >= -14*60 && v <= 14*60 {
 		tz = v
 	}
-	in := &ingestion{app: app, commits: commits, traits: newTraitsChecker(hooksDir), tzOffset: tz, buckets: map[string]*bucket{}}
+	in := &ingestion{app: app, commits: commits, stats: stats, traits: newTraitsChecker(hooksDir), tzOffset: tz, buckets: map[string]*bucket{}}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.POST("/api/crm/events", in.handle)
 		return se.Next()
@@ -259,6 +260,9 @@ func (in *ingestion) handle(e *core.RequestEvent) error {
 		if err != nil {
 			in.app.Logger().Error("storing an event batch failed", "error", err.Error())
 			return fail(e, http.StatusInternalServerError, "store_failed", "the events could not be stored; nothing of this batch was kept, send it again", nil)
+		}
+		if result.Accepted > 0 {
+			in.stats.Changed()
 		}
 	}
 	result.Rejected = append(result.Rejected, rejected...)

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"github.com/dop251/goja"
 	"log"
 	"net/http"
 	"os"
@@ -36,8 +37,12 @@ func main() {
 	flags.IntVar(&hooksPool, "hooksPool", 25, "prewarmed JS runtimes for the hooks")
 	app.RootCmd.ParseFlags(os.Args[1:])
 
+	stats := newStatsNotifier(app)
 	jsvm.MustRegister(app, jsvm.Config{
-		OnInit:        bindListableIDs(app),
+		OnInit: func(vm *goja.Runtime) {
+			bindListableIDs(app)(vm)
+			stats.bind(vm)
+		},
 		MigrationsDir: migrationsDir,
 		HooksDir:      hooksDir,
 		HooksWatch:    hooksWatch,
@@ -45,7 +50,7 @@ func main() {
 	})
 
 	// POST /api/crm/events (ingest.go), its writes grouped into shared transactions (groupcommit.go).
-	registerIngestion(app, newGroupCommitter(app), hooksDir)
+	registerIngestion(app, newGroupCommitter(app), stats, hooksDir)
 
 	// `crm-server migrate up|down`; schema changes are written by hand as code, never auto-generated.
 	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{

@@ -354,6 +354,7 @@ function refreshRfm() {
 		).execute();
 		changed = r1.rowsAffected() + r2.rowsAffected();
 	});
+	if (changed) crmStatsChanged(); // devices hear of it (server/notify.go)
 	return changed;
 }
 
@@ -378,6 +379,7 @@ function refreshRecentViews() {
 		});
 	}
 	store.set('crm_recent_views_since', startedAt);
+	if (ids.length) crmStatsChanged();
 	return ids.length;
 }
 

@@ -183,4 +183,17 @@ describe('per-event errors keep the valid events of the batch', () => {
 		const [customer] = await owner.collection('customers').getFullList({ filter: `external_id = "${c}"` });
 		expect(customer).toMatchObject({ name: '王芳', source: 'shop', phones: ['+8613912345678'], emails: ['wf@example.com'], region: '上海' });
 	});
+
+	it('devices subscribed to customer_stats hear of new figures (they are written without record events)', async () => {
+		let heard = 0;
+		const unsubscribe = await manager.collection('customer_stats').subscribe('*', () => heard++);
+		try {
+			await post([view(`live-${run}`, { type: 'purchase', order_id: `live-${run}`, total: 12 })]);
+			const started = Date.now();
+			while (!heard && Date.now() - started < 6000) await new Promise((r) => setTimeout(r, 50));
+			expect(heard).toBeGreaterThan(0);
+		} finally {
+			await unsubscribe();
+		}
+	});
 });
