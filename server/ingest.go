@@ -598,13 +598,17 @@ func (in *ingestion) storeBatch(tx core.App, sourceID string, events []indexedEv
 	refundKeys := []string{}
 	customers := map[string]*customerDelta{}
 	customerKeys := []string{}
-	product := func(day, id string) *productDelta {
+	// A product's day, its category taken from the event or order line when it names one.
+	product := func(day, id, category string) *productDelta {
 		k := day + "|" + id
 		p := products[k]
 		if p == nil {
 			p = &productDelta{Day: day, P: id}
 			products[k] = p
 			productKeys = append(productKeys, k)
+		}
+		if category != "" {
+			p.G = category
 		}
 		return p
 	}
@@ -657,21 +661,13 @@ func (in *ingestion) storeBatch(tx core.App, sourceID string, events []indexedEv
 		case "product_view":
 			d.Prv++
 			pd.Prv++
-			p := product(ev.Day, ev.ProductID)
-			p.V++
-			if ev.Category != "" {
-				p.G = ev.Category
-			}
+			product(ev.Day, ev.ProductID, ev.Category).V++
 		case "search":
 			d.Se++
 		case "add_to_cart":
 			d.Ca++
 			pd.Ca++
-			p := product(ev.Day, ev.ProductID)
-			p.C++
-			if ev.Category != "" {
-				p.G = ev.Category
-			}
+			product(ev.Day, ev.ProductID, ev.Category).C++
 		case "remove_from_cart":
 			d.Cr++
 		case "checkout_start":
@@ -690,12 +686,9 @@ func (in *ingestion) storeBatch(tx core.App, sourceID string, events []indexedEv
 				}
 			}
 			for _, line := range lines {
-				p := product(ev.Day, line.ProductID)
+				p := product(ev.Day, line.ProductID, line.Category)
 				p.U += line.Quantity
 				p.R += line.Price * float64(line.Quantity)
-				if line.Category != "" {
-					p.G = line.Category
-				}
 			}
 			orders = append(orders, orderRow{O: ev.OrderID, P: ev.Person, C: ev.Customer, TS: ev.TS, D: ev.Day, M: ev.Day[:7], T: ev.Total, I: lines})
 		case "refund":

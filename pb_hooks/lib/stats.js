@@ -116,24 +116,15 @@ function handleOverview(e) {
 	const s = scope(e);
 	const p = params(s);
 	const visitors = rows(`SELECT count(DISTINCT person) AS n FROM stats_person_day WHERE day BETWEEN {:from} AND {:to}${inSegment(s)}`, p, { n: 0 })[0].n;
-	let t;
-	if (s.members) {
-		t = rows(
-			`SELECT coalesce(sum(page_views), 0) AS pv, coalesce(sum(product_views), 0) AS prv, coalesce(sum(carts), 0) AS ca,
-			   coalesce(sum(checkouts), 0) AS co, coalesce(sum(orders), 0) AS o, coalesce(sum(revenue), 0) AS re, coalesce(sum(refund_amount), 0) AS ra
-			 FROM stats_person_day WHERE day BETWEEN {:from} AND {:to}${inSegment(s)}`,
-			p,
-			{ pv: 0, prv: 0, ca: 0, co: 0, o: 0, re: -0, ra: -0 }
-		)[0];
-	} else {
-		t = rows(
-			`SELECT coalesce(sum(page_views), 0) AS pv, coalesce(sum(product_views), 0) AS prv, coalesce(sum(carts), 0) AS ca,
-			   coalesce(sum(checkouts), 0) AS co, coalesce(sum(orders), 0) AS o, coalesce(sum(revenue), 0) AS re, coalesce(sum(refund_amount), 0) AS ra
-			 FROM stats_daily WHERE day BETWEEN {:from} AND {:to}`,
-			p,
-			{ pv: 0, prv: 0, ca: 0, co: 0, o: 0, re: -0, ra: -0 }
-		)[0];
-	}
+	// With a segment the sums come from its members' shopper-days; without, from the shop's days.
+	const source = s.members ? `stats_person_day WHERE day BETWEEN {:from} AND {:to}${inSegment(s)}` : 'stats_daily WHERE day BETWEEN {:from} AND {:to}';
+	const t = rows(
+		`SELECT coalesce(sum(page_views), 0) AS pv, coalesce(sum(product_views), 0) AS prv, coalesce(sum(carts), 0) AS ca,
+		   coalesce(sum(checkouts), 0) AS co, coalesce(sum(orders), 0) AS o, coalesce(sum(revenue), 0) AS re, coalesce(sum(refund_amount), 0) AS ra
+		 FROM ${source}`,
+		p,
+		{ pv: 0, prv: 0, ca: 0, co: 0, o: 0, re: -0, ra: -0 }
+	)[0];
 	const b = rows(
 		`SELECT count(*) AS buyers, coalesce(sum(n >= 2), 0) AS repeat FROM
 		 (SELECT person, count(*) AS n FROM stats_orders WHERE purchased = 1 AND day BETWEEN {:from} AND {:to}${inSegment(s)} GROUP BY person)`,
