@@ -1,0 +1,52 @@
+/// <reference path="../pb_data/types.d.ts" />
+// Live chat (docs/api/chat.md): visitor sessions, staffed hours, per-role checks on conversations,
+// idempotent and rate-limited messages, case service-level targets, and the service metrics.
+
+routerAdd('POST', '/api/crm/chat/session', (e) => {
+	return require(`${__hooks}/lib/chat.js`).handleSession(e);
+});
+
+routerAdd('GET', '/api/crm/chat/config', (e) => {
+	return require(`${__hooks}/lib/chat.js`).handleConfig(e);
+});
+
+routerAdd('GET', '/api/crm/stats/service', (e) => {
+	return require(`${__hooks}/lib/chat-stats.js`).handleService(e);
+}, $apis.requireAuth('staff'));
+
+onRecordCreateRequest((e) => {
+	require(`${__hooks}/lib/chat.js`).checkConversationCreate(e);
+	e.next();
+}, 'conversations');
+
+onRecordUpdateRequest((e) => {
+	require(`${__hooks}/lib/chat.js`).checkConversationUpdate(e);
+	e.next();
+}, 'conversations');
+
+// A message sent twice (same client_id) answers with the stored one instead of an error.
+onRecordCreateRequest((e) => {
+	const existing = require(`${__hooks}/lib/chat.js`).prepareMessage(e);
+	if (existing) return e.json(200, existing);
+	// The message and its conversation's update (onRecordCreate below) commit together.
+	$app.runInTransaction((tx) => {
+		e.app = tx;
+		e.next();
+	});
+}, 'messages');
+
+// Inside the message's write: the conversation's last message, first response and reopening.
+onRecordCreate((e) => {
+	e.next();
+	require(`${__hooks}/lib/chat.js`).afterMessage(e.app, e.record);
+}, 'messages');
+
+onRecordCreateRequest((e) => {
+	require(`${__hooks}/lib/cases.js`).checkCase(e, false);
+	e.next();
+}, 'cases');
+
+onRecordUpdateRequest((e) => {
+	require(`${__hooks}/lib/cases.js`).checkCase(e, true);
+	e.next();
+}, 'cases');

@@ -1,0 +1,455 @@
+/// <reference path="../../pb_data/types.d.ts" />
+// Live chat (docs/api/chat.md): visitor sessions, staffed hours, and the checks the API rules cannot
+// express: which conversation fields each role may change, status transitions, ratings, idempotent
+// messages and the visitors' rate limits.
+const { badRequest } = require(`${__hooks}/lib/errors.js`);
+const { TZ_OFFSET } = require(`${__hooks}/lib/tz.js`);
+
+const ID_RE = /^[a-z0-9]{15}$/;
+const LOCALES = ['zh-CN', 'en'];
+const MINUTE = 60000;
+const LIMITS = { messagesPerMinute: 20, conversationsPerHour: 5, identityMaxAgeSeconds: 86400 };
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const DEFAULT_HOURS = 'Mon-Fri 09:00-18:00';
+
+function envInt(name, fallback) {
+	const v = Number($os.getenv(name));
+	return $os.getenv(name) !== '' && isFinite(v) && v > 0 ? Math.floor(v) : fallback;
+}
+
+/** PocketBase's "2026-01-02 03:04:05.678Z" (or an ISO text) as milliseconds. */
+function ms(text) {
+	return text ? Date.parse(String(text).replace(' ', 'T')) : NaN;
+}
+
+function iso(t) {
+	return new Date(t).toISOString();
+}
+
+/** PocketBase's own datetime text, for comparisons with `created` in SQL. */
+function pbTime(t) {
+	return iso(t).replace('T', ' ');
+}
+
+/** 'visitor' | 'admin' | 'manager' | 'agent' | 'sales' | '' */
+function roleOf(auth) {
+	if (!auth) return '';
+	const collection = auth.collection().name;
+	if (collection === 'visitors') return 'visitor';
+	return collection === 'staff' ? auth.getString('role') : '';
+}
+
+function forbidden(field, message) {
+	const data = {};
+	data[field] = new ValidationError('forbidden', message);
+	return new ForbiddenError(message, data);
+}
+
+function tooMany(e, field, message, retryAfter) {
+	e.response.header().set('Retry-After', String(retryAfter));
+	const data = {};
+	data[field] = new ValidationError('rate_limited', message);
+	return new ApiError(429, message, data);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Staffed hours
+
+/** "Mon-Fri 09:00-18:00; Sat 10:00-16:00" -> [{ days: [1..5], from: 540, to: 1080 }] or null. */
+function parseHours(text) {
+	const rules = [];
+	for (const part of String(text).split(/[;,]/).map((s) => s.trim()).filter(Boolean)) {
+		const m = /^([A-Za-z]{3})(?:-([A-Za-z]{3}))?\s+(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(part);
+		if (!m) return null;
+		const a = DAYS.indexOf(m[1][0].toUpperCase() + m[1].slice(1).toLowerCase());
+		const b = m[2] ? DAYS.indexOf(m[2][0].toUpperCase() + m[2].slice(1).toLowerCase()) : a;
+		const from = Number(m[3]) * 60 + Number(m[4]);
+		const to = Number(m[5]) * 60 + Number(m[6]);
+		if (a < 0 || b < 0 || from >= to || to > 24 * 60) return null;
+		const days = [];
+		for (let d = a; ; d = (d + 1) % 7) {
+			days.push(d);
+			if (d === b) break;
+		}
+		rules.push({ days, from, to });
+	}
+	return rules.length ? rules : null;
+}
+
+function hoursSetting() {
+	const text = $os.getenv('CRM_CHAT_HOURS') || DEFAULT_HOURS;
+	const rules = parseHours(text);
+	return rules ? { text, rules } : { text: DEFAULT_HOURS, rules: parseHours(DEFAULT_HOURS) };
+}
+
+function isOpenAt(t, rules) {
+	const local = new Date(t + TZ_OFFSET * MINUTE);
+	const day = local.getUTCDay();
+	const minute = local.getUTCHours() * 60 + local.getUTCMinutes();
+	return rules.some((r) => r.days.includes(day) && minute >= r.from && minute < r.to);
+}
+
+function hhmm(m) {
+	return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+}
+
+function timezoneName() {
+	const a = Math.abs(TZ_OFFSET);
+	return `UTC${TZ_OFFSET < 0 ? '-' : '+'}${hhmm(a)}`;
+}
+
+/** GET /api/crm/chat/config */
+function handleConfig(e) {
+	const { text, rules } = hoursSetting();
+	const open = isOpenAt(Date.now(), rules);
+	const zhDays = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
+	const zh = rules.map((r) => `${zhDays[r.days[0]]}${r.days.length > 1 ? '至' + zhDays[r.days[r.days.length - 1]] : ''} ${hhmm(r.from)}-${hhmm(r.to)}`).join('；');
+	return e.json(200, {
+		open,
+		hours: text,
+		schedule: rules.map((r) => ({ days: r.days.map((d) => DAYS[d]), from: hhmm(r.from), to: hhmm(r.to) })),
+		timezone: timezoneName(),
+		tz_offset_minutes: TZ_OFFSET,
+		message_zh: open ? '客服在线，通常几分钟内回复。' : `客服现在不在线（服务时间：${zh}，${timezoneName()}）。请留言，我们上班后尽快回复。`,
+		message_en: open ? 'We are online and usually answer within minutes.' : `We are away right now (hours: ${text}, ${timezoneName()}). Leave a message and we will answer when we are back.`
+	});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions
+
+/** At most CRM_CHAT_SESSIONS_PER_MINUTE (default 60) session requests a minute per IP address. */
+function takeSessionToken(e) {
+	const limit = envInt('CRM_CHAT_SESSIONS_PER_MINUTE', 60);
+	const ip = e.realIP();
+	const now = Date.now();
+	let allowed = false;
+	let retry = 60;
+	$app.store().setFunc(`crm_chat_session:${ip}`, (old) => {
+		const [start, n] = old ? String(old).split(':').map(Number) : [0, 0];
+		if (now - start >= MINUTE) {
+			allowed = true;
+			return `${now}:1`;
+		}
+		allowed = n < limit;
+		retry = Math.max(1, Math.ceil((start + MINUTE - now) / 1000));
+		return `${start}:${allowed ? n + 1 : n}`;
+	});
+	if (!allowed) throw tooMany(e, 'ip', 'Too many chat sessions from this address: wait a minute.', retry);
+}
+
+function sessionBody(e) {
+	const body = JSON.parse(JSON.stringify(e.requestInfo().body || {}));
+	const errors = [];
+	const str = (k, max) => {
+		if (body[k] === undefined || body[k] === null || body[k] === '') return '';
+		if (typeof body[k] !== 'string' || body[k].length > max) errors.push({ field: k, code: 'invalid', message: `${k} must be a text of at most ${max} characters` });
+		return typeof body[k] === 'string' ? body[k].trim() : '';
+	};
+	const out = { visitorId: str('visitor_id', 15), secret: str('secret', 200), name: str('name', 100), locale: str('locale', 10), identity: null };
+	if (out.visitorId && !ID_RE.test(out.visitorId)) errors.push({ field: 'visitor_id', code: 'invalid', message: 'visitor_id is 15 characters a-z0-9' });
+	if (out.visitorId && !out.secret) errors.push({ field: 'secret', code: 'required', message: 'secret is required with visitor_id' });
+	if (out.locale && !LOCALES.includes(out.locale)) errors.push({ field: 'locale', code: 'invalid', message: 'locale is zh-CN or en' });
+	if (body.identity !== undefined && body.identity !== null) out.identity = checkIdentity(body.identity, errors);
+	if (errors.length) throw badRequest(errors);
+	return out;
+}
+
+/** { customer_id, ts, sig } signed by the shop: HMAC-SHA256(customer_id + "." + ts), ts in seconds. */
+function checkIdentity(id, errors) {
+	const fail = (message) => {
+		errors.push({ field: 'identity', code: 'invalid', message });
+		return null;
+	};
+	const secret = $os.getenv('CRM_CHAT_IDENTITY_SECRET');
+	if (!secret) return fail('this server has no CRM_CHAT_IDENTITY_SECRET: shoppers cannot be identified');
+	if (!id || typeof id !== 'object') return fail('identity must be { customer_id, ts, sig }');
+	const customerId = id.customer_id;
+	if (typeof customerId !== 'string' || !customerId || customerId.length > 64) return fail('identity.customer_id must be a text of 1-64 characters');
+	const ts = typeof id.ts === 'string' && /^\d+$/.test(id.ts) ? Number(id.ts) : id.ts;
+	if (typeof ts !== 'number' || !isFinite(ts) || Math.floor(ts) !== ts) return fail('identity.ts must be a time in seconds since 1970');
+	if (Math.abs(Date.now() / 1000 - ts) > LIMITS.identityMaxAgeSeconds) return fail('identity.ts is more than a day away from now');
+	const expected = $security.hs256(`${customerId}.${id.ts}`, secret);
+	if (typeof id.sig !== 'string' || !$security.equal(expected, id.sig.toLowerCase())) return fail('identity.sig does not match');
+	return { customerId };
+}
+
+function findOrCreateCustomer(externalId, name) {
+	try {
+		return $app.findFirstRecordByFilter('customers', 'external_id = {:x}', { x: externalId });
+	} catch (_notFound) {
+		// created below
+	}
+	const c = new Record($app.findCollectionByNameOrId('customers'));
+	c.set('name', name || `Shop customer ${externalId}`);
+	c.set('source', 'shop');
+	c.set('external_id', externalId);
+	for (const f of ['phones', 'emails', 'addresses', 'tags', 'history']) c.set(f, []);
+	c.set('field_times', {});
+	try {
+		$app.save(c);
+		return c;
+	} catch (err) {
+		// Created at the same moment by the event ingestion or another session.
+		return $app.findFirstRecordByFilter('customers', 'external_id = {:x}', { x: externalId });
+	}
+}
+
+function newVisitor(name, locale) {
+	const v = new Record($app.findCollectionByNameOrId('visitors'));
+	const secret = $security.randomString(40);
+	v.set('name', name);
+	v.set('locale', locale || 'zh-CN');
+	v.set('secret_hash', $security.sha256(secret));
+	v.setPassword($security.randomString(40));
+	return { visitor: v, secret };
+}
+
+function visitorView(v) {
+	return {
+		id: v.id,
+		name: v.getString('name'),
+		locale: v.getString('locale'),
+		customer: v.getString('customer'),
+		external_id: v.getString('external_id'),
+		blocked: v.getBool('blocked'),
+		created: v.getString('created')
+	};
+}
+
+/** POST /api/crm/chat/session */
+function handleSession(e) {
+	takeSessionToken(e);
+	const body = sessionBody(e);
+	let visitor = null;
+	let secret = '';
+	if (body.visitorId) {
+		try {
+			visitor = $app.findRecordById('visitors', body.visitorId);
+		} catch (_notFound) {
+			visitor = null;
+		}
+		if (!visitor || !$security.equal(visitor.getString('secret_hash'), $security.sha256(body.secret))) {
+			throw new UnauthorizedError('Unknown visitor or wrong secret: start a new session without visitor_id.', {});
+		}
+		if (visitor.getBool('blocked')) throw new ForbiddenError('This visitor is blocked.', {});
+		// A different shopper signed in on this device: they get a visitor of their own.
+		const ext = visitor.getString('external_id');
+		if (body.identity && ext && ext !== body.identity.customerId) visitor = null;
+	}
+	if (!visitor) ({ visitor, secret } = newVisitor(body.name, body.locale));
+	else {
+		if (body.name) visitor.set('name', body.name);
+		if (body.locale) visitor.set('locale', body.locale);
+	}
+	if (body.identity && visitor.getString('external_id') !== body.identity.customerId) {
+		const customer = findOrCreateCustomer(body.identity.customerId, body.name || visitor.getString('name'));
+		visitor.set('customer', customer.id);
+		visitor.set('external_id', body.identity.customerId);
+	}
+	$app.save(visitor);
+	if (visitor.getString('customer')) linkConversations(visitor);
+	const out = { token: visitor.newAuthToken(), visitor: visitorView(visitor) };
+	if (secret) out.secret = secret;
+	return e.json(200, out);
+}
+
+/** The visitor's conversations without a customer get the one the shop just named. */
+function linkConversations(visitor) {
+	const open = $app.findRecordsByFilter('conversations', 'visitor = {:v} && customer = ""', '', 100, 0, { v: visitor.id });
+	for (const c of open) {
+		c.set('customer', visitor.getString('customer'));
+		$app.save(c);
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conversations
+
+// Written by the server only (message hook, status changes).
+const SERVER_FIELDS = ['channel', 'last_message_at', 'last_message_preview', 'first_response_at', 'resolved_at', 'reopened', 'after_hours', 'seq'];
+const ALLOWED = {
+	visitor: ['visitor_read_at', 'visitor_typing_at', 'rating', 'rating_comment'],
+	agent: ['assignee', 'status', 'tags', 'agent_read_at', 'agent_typing_at'],
+	manager: ['assignee', 'status', 'tags', 'topic', 'customer', 'agent_read_at', 'agent_typing_at', 'deleted'],
+	admin: ['assignee', 'status', 'tags', 'topic', 'customer', 'agent_read_at', 'agent_typing_at', 'deleted']
+};
+const TRANSITIONS = { open: ['pending', 'resolved'], pending: ['open', 'resolved'], resolved: ['open'] };
+const TIME_FIELDS = ['visitor_read_at', 'visitor_typing_at', 'agent_read_at', 'agent_typing_at'];
+
+function plain(record) {
+	return JSON.parse(JSON.stringify(record));
+}
+
+/** onRecordCreateRequest: a visitor opens a conversation; the server fills in everything else. */
+function checkConversationCreate(e) {
+	if (e.hasSuperuserAuth()) return;
+	const visitor = e.auth;
+	if (roleOf(visitor) !== 'visitor') throw forbidden('visitor', 'Only a visitor opens a conversation.');
+	if (visitor.getBool('blocked')) throw forbidden('visitor', 'This visitor is blocked.');
+	const since = pbTime(Date.now() - 60 * MINUTE);
+	const recent = $app.countRecords('conversations', $dbx.exp('visitor = {:v} AND created > {:t}', { v: visitor.id, t: since }));
+	if (recent >= LIMITS.conversationsPerHour) {
+		throw tooMany(e, 'visitor', `At most ${LIMITS.conversationsPerHour} new conversations an hour: please continue in an open one.`, 3600);
+	}
+	const r = e.record;
+	r.set('status', 'open');
+	r.set('assignee', '');
+	r.set('customer', visitor.getString('customer'));
+	r.set('channel', 'web');
+	r.set('tags', []);
+	r.set('after_hours', !isOpenAt(Date.now(), hoursSetting().rules));
+	for (const f of ['last_message_at', 'last_message_preview', 'first_response_at', 'resolved_at', 'rating_comment', 'agent_read_at', 'agent_typing_at']) r.set(f, '');
+	for (const f of ['reopened', 'rating']) r.set(f, 0);
+	r.set('deleted', false);
+	for (const f of ['visitor_read_at', 'visitor_typing_at']) checkTime(r, f);
+}
+
+function checkTime(record, field) {
+	const v = record.getString(field);
+	if (v && (isNaN(ms(v)) || ms(v) > Date.now() + 5 * MINUTE)) {
+		throw badRequest([{ field, code: 'invalid', message: `${field} must be an ISO time, not in the future` }]);
+	}
+}
+
+function changedFields(before, after) {
+	const out = [];
+	for (const k of Object.keys(after)) {
+		if (k === 'updated' || k === 'expand' || k === 'collectionId' || k === 'collectionName') continue;
+		if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) out.push(k);
+	}
+	return out;
+}
+
+/** onRecordUpdateRequest: each changed field must be the role's to change (the rule let them see it). */
+function checkConversationUpdate(e) {
+	if (e.hasSuperuserAuth()) return;
+	const role = roleOf(e.auth);
+	const before = plain(e.record.original());
+	const after = plain(e.record);
+	const allowed = ALLOWED[role] || [];
+	for (const f of changedFields(before, after)) {
+		if (!allowed.includes(f)) throw forbidden(f, `${f} cannot be changed by ${role || 'you'}.`);
+		if (TIME_FIELDS.includes(f)) checkTime(e.record, f);
+	}
+	if (before.assignee !== after.assignee) checkAssignee(e, role, before.assignee, after.assignee);
+	if (before.status !== after.status) applyStatus(e.record, before.status, after.status);
+	if (before.rating !== after.rating || before.rating_comment !== after.rating_comment) {
+		if (before.status !== 'resolved') throw badRequest([{ field: 'rating', code: 'not_resolved', message: 'a conversation is rated once it is resolved' }]);
+		if (!(after.rating >= 1 && after.rating <= 5)) throw badRequest([{ field: 'rating', code: 'invalid', message: 'rating is a whole number from 1 to 5' }]);
+	}
+	if (before.tags !== after.tags && JSON.stringify(before.tags) !== JSON.stringify(after.tags)) checkTags(after.tags);
+}
+
+function checkAssignee(e, role, from, to) {
+	// An agent claims from the queue, or hands their own conversation on (the rule let only those through).
+	if (role === 'agent' && to === '') throw forbidden('assignee', 'Transfer the conversation to another agent instead.');
+	if (to === '') return;
+	let target;
+	try {
+		target = $app.findRecordById('staff', to);
+	} catch (_notFound) {
+		throw badRequest([{ field: 'assignee', code: 'invalid', message: 'assignee is not a member of staff' }]);
+	}
+	const ok = role === 'agent' ? ['agent'] : ['agent', 'manager', 'admin'];
+	if (!ok.includes(target.getString('role'))) throw badRequest([{ field: 'assignee', code: 'invalid', message: `a conversation goes to ${ok.join(' or ')} staff` }]);
+	void from;
+}
+
+function applyStatus(record, from, to) {
+	if (!(TRANSITIONS[from] || []).includes(to)) {
+		throw badRequest([{ field: 'status', code: 'invalid_transition', message: `status cannot go from ${from} to ${to}` }]);
+	}
+	if (to === 'resolved') record.set('resolved_at', iso(Date.now()));
+	if (from === 'resolved') {
+		record.set('resolved_at', '');
+		record.set('reopened', record.getInt('reopened') + 1);
+	}
+}
+
+function checkTags(tags) {
+	const ok = tags === null || (Array.isArray(tags) && tags.length <= 20 && tags.every((t) => typeof t === 'string' && t.length >= 1 && t.length <= 50));
+	if (!ok) throw badRequest([{ field: 'tags', code: 'invalid', message: 'tags is a list of at most 20 texts of 1-50 characters' }]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+/**
+ * onRecordCreateRequest: a client_id seen before answers with the stored message; visitors are rate
+ * limited; author fields come from who is signed in. Returns the stored message when it answered.
+ */
+function prepareMessage(e) {
+	const r = e.record;
+	const conversationId = r.getString('conversation');
+	const clientId = r.getString('client_id');
+	let existing = null;
+	if (conversationId && clientId) {
+		try {
+			existing = $app.findFirstRecordByFilter('messages', 'conversation = {:c} && client_id = {:k}', { c: conversationId, k: clientId });
+		} catch (_notFound) {
+			existing = null;
+		}
+	}
+	if (existing) {
+		const collection = $app.findCachedCollectionByNameOrId('messages');
+		if (e.hasSuperuserAuth() || $app.canAccessRecord(existing, e.requestInfo(), collection.viewRule)) return existing;
+		throw new ApiError(409, 'This client_id is taken in this conversation.', { client_id: new ValidationError('taken', 'client_id is taken') });
+	}
+	const role = roleOf(e.auth);
+	if (role === 'visitor') {
+		if (e.auth.getBool('blocked')) throw forbidden('conversation', 'This visitor is blocked.');
+		const since = pbTime(Date.now() - MINUTE);
+		const recent = $app.countRecords(
+			'messages',
+			$dbx.exp("author_kind = 'visitor' AND created > {:t} AND conversation IN (SELECT id FROM conversations WHERE visitor = {:v})", { v: e.auth.id, t: since })
+		);
+		if (recent >= LIMITS.messagesPerMinute) throw tooMany(e, 'conversation', `At most ${LIMITS.messagesPerMinute} messages a minute: please wait a moment.`, 60);
+		r.set('author_kind', 'visitor');
+		r.set('author_staff', '');
+		r.set('internal', false);
+	} else if (!e.hasSuperuserAuth()) {
+		r.set('author_kind', 'agent');
+		r.set('author_staff', e.auth.id);
+	}
+	if (!r.getString('body').trim() && r.getUnsavedFiles('attachments').length === 0) {
+		throw badRequest([{ field: 'body', code: 'required', message: 'a message needs text or an image' }]);
+	}
+	return null;
+}
+
+/** onRecordCreate (any write path, inside its transaction): the conversation hears of its new message. */
+function afterMessage(app, message) {
+	const conv = app.findRecordById('conversations', message.getString('conversation'));
+	if (message.getBool('internal')) return;
+	const at = iso(ms(message.getString('created')));
+	const kind = message.getString('author_kind');
+	const body = message.getString('body').replace(/\s+/g, ' ').trim();
+	conv.set('last_message_at', at);
+	conv.set('last_message_preview', body ? Array.from(body).slice(0, 140).join('') : '[image]');
+	if (kind === 'agent' && !conv.getString('first_response_at')) conv.set('first_response_at', at);
+	if (kind === 'visitor' && conv.getString('status') === 'resolved') {
+		conv.set('status', 'open');
+		conv.set('resolved_at', '');
+		conv.set('reopened', conv.getInt('reopened') + 1);
+	} else if (kind === 'visitor' && conv.getString('status') === 'pending') {
+		conv.set('status', 'open');
+	}
+	app.save(conv);
+}
+
+module.exports = {
+	handleConfig,
+	handleSession,
+	checkConversationCreate,
+	checkConversationUpdate,
+	prepareMessage,
+	afterMessage,
+	parseHours,
+	isOpenAt,
+	ms,
+	iso,
+	roleOf,
+	LIMITS,
+	SERVER_FIELDS
+};
