@@ -46,7 +46,9 @@ function forbidden(field, message) {
 }
 
 function tooMany(e, field, message, retryAfter) {
-	e.response.header().set('Retry-After', String(retryAfter));
+	// A record request event holds the response one level down.
+	const res = e.response || (e.requestEvent && e.requestEvent.response);
+	if (res) res.header().set('Retry-After', String(retryAfter));
 	const data = {};
 	data[field] = new ValidationError('rate_limited', message);
 	return new ApiError(429, message, data);
@@ -334,7 +336,8 @@ function checkConversationUpdate(e) {
 	}
 	if (before.assignee !== after.assignee) checkAssignee(e, role, before.assignee, after.assignee);
 	if (before.status !== after.status) applyStatus(e.record, before.status, after.status);
-	if (before.rating !== after.rating || before.rating_comment !== after.rating_comment) {
+	const sent = e.requestInfo().body || {};
+	if ('rating' in sent || 'rating_comment' in sent || before.rating !== after.rating || before.rating_comment !== after.rating_comment) {
 		if (before.status !== 'resolved') throw badRequest([{ field: 'rating', code: 'not_resolved', message: 'a conversation is rated once it is resolved' }]);
 		if (!(after.rating >= 1 && after.rating <= 5)) throw badRequest([{ field: 'rating', code: 'invalid', message: 'rating is a whole number from 1 to 5' }]);
 	}
