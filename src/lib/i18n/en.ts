@@ -5,6 +5,7 @@ import type { segmentsEn } from './features/segments.en';
 import type { analyticsEn } from './features/analytics.en';
 import type { statsEn } from './features/stats.en';
 import type { shopEn } from './features/shop.en';
+import type { inboxEn } from './features/inbox.en';
 
 export const en = {
 	'app.name': 'Shop CRM',
@@ -199,4 +200,5 @@ export type MessageKey =
 	| keyof typeof labelsEn
 	| keyof typeof analyticsEn
 	| keyof typeof statsEn
-	| keyof typeof shopEn;
+	| keyof typeof shopEn
+	| keyof typeof inboxEn;

@@ -62,6 +62,7 @@ class Session {
 		const user = this.user;
 		if (user) await (await import('../sync/device')).closeDevice(user.id, this.engine);
 		(await import('./staff-directory.svelte')).staffDirectory.clear();
+		(await import('../chat/inbox.svelte')).stopInbox(true);
 		pb.realtime.unsubscribe().catch(() => undefined);
 		pb.authStore.clear();
 		this.engine = null;

@@ -1,0 +1,370 @@
+import type { RecordModel } from 'pocketbase';
+import { pb } from '$lib/pb/client';
+import type { StaffRecord } from '$lib/pb/client';
+import { beep } from './beep';
+import { MessageOutbox, type OutgoingMessage } from './outbox';
+import type { ChatMessage, Conversation, ConversationStatus } from './types';
+
+// The agent console's live state: conversations (the queue and the user's own), the messages of the
+// conversations open in tabs, and the replies waiting to upload. Chats are fetched live from the
+// server (list rules decide what each user sees, so a conversation another agent claims leaves the
+// queue at once) and kept current by realtime events; every (re)connect refetches what was missed.
+// Replies go through a persistent outbox with a client_id, so a cut network loses nothing and
+// a repeated send is stored once.
+
+const RECENT_DAYS = 30;
+const MESSAGES_PER_CONVERSATION = 500;
+const CONVERSATION_LIMIT = 300;
+
+const time = (s?: string) => (s ? Date.parse(s.replace(' ', 'T')) : 0);
+const byTime = (a: { created: string; id: string }, b: { created: string; id: string }) => time(a.created) - time(b.created) || a.id.localeCompare(b.id);
+
+export function visitorName(c: Conversation | undefined): string {
+	if (!c) return '';
+	const rec = c as Conversation & { visitor_name?: string };
+	return c.expand?.visitor?.name || rec.visitor_name || '';
+}
+
+export class Inbox {
+	conversations = $state<Record<string, Conversation>>({});
+	messages = $state<Record<string, ChatMessage[]>>({});
+	outgoing = $state<OutgoingMessage[]>([]);
+	openIds = $state<string[]>([]);
+	activeId = $state<string | null>(null);
+	unread = $state<Record<string, number>>({});
+	loaded = $state(false);
+	error = $state<string | null>(null);
+	online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
+	/** Changes once a second: wait times tick. */
+	now = $state(Date.now());
+	/** The page is in front and the inbox is on screen (then the active conversation counts as read). */
+	visible = $state(false);
+
+	readonly outbox: MessageOutbox;
+	#cleanups: (() => void)[] = [];
+	#started = false;
+
+	constructor(readonly user: StaffRecord) {
+		this.outbox = new MessageOutbox(globalThis.localStorage ?? null, `crm:chat-outbox:${user.id}`, (items) => (this.outgoing = items));
+		this.outgoing = this.outbox.items;
+		try {
+			const saved = JSON.parse(localStorage.getItem(this.#tabsKey) ?? '{}') as { open?: string[]; active?: string | null };
+			this.openIds = saved.open ?? [];
+			this.activeId = saved.active ?? null;
+		} catch {
+			// no tabs kept
+		}
+	}
+
+	get #tabsKey() {
+		return `crm:inbox-tabs:${this.user.id}`;
+	}
+
+	get queue(): Conversation[] {
+		return Object.values(this.conversations)
+			.filter((c) => !c.assignee && c.status !== 'resolved')
+			.sort((a, b) => time(a.created) - time(b.created));
+	}
+
+	get mine(): Conversation[] {
+		return Object.values(this.conversations)
+			.filter((c) => c.assignee === this.user.id)
+			.sort((a, b) => Number(a.status === 'resolved') - Number(b.status === 'resolved') || time(b.last_message_at || b.updated) - time(a.last_message_at || a.updated));
+	}
+
+	/** Managers and admins: everyone else's conversations that are not resolved. */
+	get others(): Conversation[] {
+		return Object.values(this.conversations)
+			.filter((c) => c.assignee && c.assignee !== this.user.id && c.status !== 'resolved')
+			.sort((a, b) => time(b.last_message_at || b.updated) - time(a.last_message_at || a.updated));
+	}
+
+	get unreadTotal(): number {
+		return Object.values(this.unread).reduce((a, b) => a + b, 0);
+	}
+
+	/** The number on the Inbox tab: conversations waiting in the queue and unread visitor messages. */
+	get badge(): number {
+		return this.queue.length + this.unreadTotal;
+	}
+
+	/** Messages of a conversation as shown: the server's, then this device's waiting ones. */
+	thread(id: string): ChatMessage[] {
+		const held = this.messages[id] ?? [];
+		const sentIds = new Set(held.map((m) => m.client_id));
+		const waiting = this.outgoing
+			.filter((o) => o.conversation === id && !sentIds.has(o.client_id))
+			.map<ChatMessage>((o) => ({ id: `local-${o.client_id}`, conversation: id, client_id: o.client_id, author_kind: 'agent', author_staff: this.user.id, body: o.body, internal: o.internal, created: o.created, pending: !o.failed, failed: o.failed }));
+		return [...held, ...waiting];
+	}
+
+	start(): void {
+		if (this.#started) return;
+		this.#started = true;
+		const tick = setInterval(() => (this.now = Date.now()), 1000);
+		this.#cleanups.push(() => clearInterval(tick));
+		const online = () => {
+			this.online = true;
+			void this.resync();
+		};
+		const offline = () => (this.online = false);
+		window.addEventListener('online', online);
+		window.addEventListener('offline', offline);
+		this.#cleanups.push(() => {
+			window.removeEventListener('online', online);
+			window.removeEventListener('offline', offline);
+		});
+		// Retry waiting replies now and then (a 429 or a server restart has no event).
+		const retry = setInterval(() => {
+			if (this.outgoing.some((o) => !o.failed) && navigator.onLine) void this.flush();
+		}, 5000);
+		this.#cleanups.push(() => clearInterval(retry));
+		void this.#subscribe();
+		void this.resync();
+	}
+
+	stop(): void {
+		this.#cleanups.splice(0).forEach((c) => c());
+		this.#started = false;
+	}
+
+	async #subscribe(): Promise<void> {
+		try {
+			const offC = await pb.collection('conversations').subscribe('*', (e) => this.#onConversation(e.action, e.record), { expand: 'visitor' });
+			const offM = await pb.collection('messages').subscribe('*', (e) => this.#onMessage(e.action, e.record));
+			// Every reconnect of the realtime stream may follow missed events.
+			let first = true;
+			const offConnect = await pb.realtime.subscribe('PB_CONNECT', () => {
+				if (first) return void (first = false);
+				void this.resync();
+			});
+			this.#cleanups.push(() => {
+				void offC().catch(() => undefined);
+				void offM().catch(() => undefined);
+				void offConnect().catch(() => undefined);
+			});
+		} catch {
+			// Offline at start: the online event resyncs and subscribes again.
+			const again = () => {
+				window.removeEventListener('online', again);
+				if (this.#started) void this.#subscribe();
+			};
+			window.addEventListener('online', again);
+			this.#cleanups.push(() => window.removeEventListener('online', again));
+		}
+	}
+
+	#onConversation(action: string, r: RecordModel): void {
+		const c = r as unknown as Conversation;
+		if (action === 'delete' || (c as { deleted?: boolean }).deleted) {
+			delete this.conversations[c.id];
+			return;
+		}
+		const before = this.conversations[c.id];
+		// A realtime record may come without the expanded visitor: keep the one held.
+		this.conversations[c.id] = { ...c, expand: c.expand?.visitor ? c.expand : before?.expand };
+		if (!before && !c.assignee && action === 'create') this.#alert(c.id, false);
+	}
+
+	#onMessage(action: string, r: RecordModel): void {
+		if (action !== 'create') return;
+		const m = r as unknown as ChatMessage;
+		const list = this.messages[m.conversation];
+		const isNew = !list?.some((x) => x.id === m.id);
+		if (list && isNew) this.messages[m.conversation] = [...list, m].sort(byTime);
+		if (isNew && m.author_kind === 'visitor') this.#alert(m.conversation, true);
+		// A conversation the device has not heard of yet (a new one, or one just assigned): fetch it.
+		if (!this.conversations[m.conversation]) void this.#fetchConversation(m.conversation);
+	}
+
+	#alert(conversationId: string, message: boolean): void {
+		const looking = this.visible && document.visibilityState === 'visible' && this.activeId === conversationId;
+		if (message && !looking) this.unread[conversationId] = (this.unread[conversationId] ?? 0) + 1;
+		if (looking) return;
+		beep();
+		if (document.visibilityState !== 'visible' && globalThis.Notification?.permission === 'granted') {
+			try {
+				const c = this.conversations[conversationId];
+				new Notification(visitorName(c) || 'Chat', { body: c?.last_message_preview ?? '', tag: `chat-${conversationId}` });
+			} catch {
+				// some browsers allow notifications from a service worker only
+			}
+		}
+	}
+
+	async #fetchConversation(id: string): Promise<void> {
+		try {
+			const c = await pb.collection('conversations').getOne<Conversation>(id, { expand: 'visitor', requestKey: null });
+			this.conversations[id] = c;
+		} catch {
+			// not visible to this user
+		}
+	}
+
+	/** Refetches the conversations and the open ones' messages, and uploads waiting replies. */
+	async resync(): Promise<void> {
+		if (!navigator.onLine) return;
+		try {
+			const since = new Date(Date.now() - RECENT_DAYS * 86_400_000).toISOString().replace('T', ' ');
+			const page = await pb.collection('conversations').getList<Conversation>(1, CONVERSATION_LIMIT, {
+				filter: pb.filter('status != "resolved" || updated >= {:since}', { since }),
+				sort: '-updated',
+				expand: 'visitor',
+				skipTotal: true,
+				requestKey: null
+			});
+			const next: Record<string, Conversation> = {};
+			for (const c of page.items) if (!(c as { deleted?: boolean }).deleted) next[c.id] = c;
+			// Keep open tabs of older conversations the user is looking at.
+			for (const id of this.openIds) if (!next[id] && this.conversations[id]) next[id] = this.conversations[id];
+			this.conversations = next;
+			this.error = null;
+			this.loaded = true;
+			this.online = true;
+			await this.flush();
+			await Promise.all(Object.keys(this.messages).map((id) => this.loadMessages(id)));
+		} catch (err) {
+			const status = (err as { status?: number }).status ?? 0;
+			this.error = status === 0 ? 'offline' : status === 403 ? 'forbidden' : status === 404 ? 'not_ready' : 'server';
+			if (status === 0) this.online = false;
+			this.loaded = true;
+		}
+	}
+
+	/** Loads (or completes after a reconnect) the messages of one conversation. */
+	async loadMessages(id: string): Promise<void> {
+		if (!navigator.onLine) return;
+		const held = this.messages[id] ?? [];
+		const last = held.at(-1);
+		try {
+			const filter = last
+				? pb.filter('conversation = {:id} && created >= {:after}', { id, after: last.created })
+				: pb.filter('conversation = {:id}', { id });
+			const page = await pb.collection('messages').getList<ChatMessage>(1, MESSAGES_PER_CONVERSATION, { filter, sort: last ? 'created,id' : '-created,-id', skipTotal: true, requestKey: null });
+			const byId = new Map(held.map((m) => [m.id, m]));
+			for (const m of page.items) byId.set(m.id, m);
+			this.messages[id] = [...byId.values()].sort(byTime);
+		} catch {
+			if (!this.messages[id]) this.messages[id] = [];
+		}
+	}
+
+	open(id: string): void {
+		if (!this.openIds.includes(id)) this.openIds = [...this.openIds, id];
+		this.activeId = id;
+		this.unread[id] = 0;
+		this.#saveTabs();
+		if (!this.messages[id]) void this.loadMessages(id);
+		if (!this.conversations[id]) void this.#fetchConversation(id);
+	}
+
+	close(id: string): void {
+		this.openIds = this.openIds.filter((x) => x !== id);
+		if (this.activeId === id) this.activeId = this.openIds.at(-1) ?? null;
+		delete this.messages[id];
+		this.#saveTabs();
+	}
+
+	#saveTabs(): void {
+		localStorage.setItem(this.#tabsKey, JSON.stringify({ open: this.openIds, active: this.activeId }));
+	}
+
+	/** Queues a reply or internal note; it uploads now if the network allows, else when it is back. */
+	send(conversation: string, body: string, internal: boolean): void {
+		const text = body.trim();
+		if (!text) return;
+		this.outbox.add({ conversation, body: text, internal });
+		void this.flush();
+	}
+
+	retry(clientId: string): void {
+		this.outbox.retry(clientId);
+		void this.flush();
+	}
+
+	discard(clientId: string): void {
+		this.outbox.discard(clientId);
+	}
+
+	flush(): Promise<void> {
+		return this.outbox.flush(
+			(m) =>
+				pb.collection('messages').create<ChatMessage>(
+					{ conversation: m.conversation, client_id: m.client_id, author_kind: 'agent', author_staff: this.user.id, body: m.body, internal: m.internal },
+					{ requestKey: null }
+				),
+			(m, record) => {
+				const rec = record as ChatMessage | null;
+				const list = this.messages[m.conversation];
+				if (rec?.id && list && !list.some((x) => x.id === rec.id)) this.messages[m.conversation] = [...list, rec].sort(byTime);
+				else if (!rec?.id) void this.loadMessages(m.conversation);
+			}
+		);
+	}
+
+	async #patch(id: string, data: Partial<Conversation>): Promise<void> {
+		const updated = await pb.collection('conversations').update<Conversation>(id, data, { expand: 'visitor', requestKey: null });
+		this.conversations[id] = { ...updated, expand: updated.expand?.visitor ? updated.expand : this.conversations[id]?.expand };
+	}
+
+	claim(id: string): Promise<void> {
+		return this.#patch(id, { assignee: this.user.id }).then(() => this.open(id));
+	}
+
+	assign(id: string, staffId: string): Promise<void> {
+		return this.#patch(id, { assignee: staffId });
+	}
+
+	setStatus(id: string, status: ConversationStatus): Promise<void> {
+		return this.#patch(id, { status });
+	}
+
+	setTags(id: string, tags: string[]): Promise<void> {
+		return this.#patch(id, { tags });
+	}
+
+	markRead(id: string): void {
+		this.unread[id] = 0;
+		const c = this.conversations[id];
+		if (!c || !navigator.onLine) return;
+		if (c.assignee !== this.user.id) return;
+		if (time(c.agent_read_at) >= time(c.last_message_at)) return;
+		void this.#patch(id, { agent_read_at: new Date().toISOString() }).catch(() => undefined);
+	}
+
+	#lastTyping = 0;
+	typing(id: string): void {
+		const c = this.conversations[id];
+		if (!c || c.assignee !== this.user.id || !navigator.onLine || Date.now() - this.#lastTyping < 3000) return;
+		this.#lastTyping = Date.now();
+		void pb.collection('conversations').update(id, { agent_typing_at: new Date().toISOString() }, { requestKey: null }).catch(() => undefined);
+	}
+}
+
+let current: Inbox | null = null;
+
+/** The signed-in user's inbox, started once (the nav badge and the inbox screen share it). */
+export function inboxFor(user: StaffRecord): Inbox {
+	if (current && current.user.id !== user.id) {
+		current.stop();
+		current = null;
+	}
+	if (!current) {
+		current = new Inbox(user);
+		current.start();
+	}
+	return current;
+}
+
+/** Sign-out: stop, and (forget) remove the replies still waiting and the open tabs from the device. */
+export function stopInbox(forget = false): void {
+	if (current && forget) {
+		current.outbox.clear();
+		localStorage.removeItem(`crm:inbox-tabs:${current.user.id}`);
+		localStorage.removeItem(`crm:canned:${current.user.id}`);
+	}
+	current?.stop();
+	current = null;
+}
+
+export const INBOX_ROLES = ['agent', 'manager', 'admin'];

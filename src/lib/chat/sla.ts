@@ -1,0 +1,35 @@
+import type { CasePriority, ChatCase } from './types';
+
+/** Service-level targets by priority, in minutes: first response and resolution (docs/api/chat.md). */
+export const SLA_TARGETS: Record<CasePriority, { response: number; resolution: number }> = {
+	urgent: { response: 15, resolution: 4 * 60 },
+	high: { response: 60, resolution: 8 * 60 },
+	normal: { response: 4 * 60, resolution: 24 * 60 },
+	low: { response: 8 * 60, resolution: 72 * 60 }
+};
+
+const ms = (s?: string) => (s ? Date.parse(s.replace(' ', 'T')) : NaN);
+
+export interface SlaState {
+	responseDue: number;
+	resolutionDue: number;
+	/** The due time passed before the response (or it is still missing and the time has passed). */
+	responseBreached: boolean;
+	resolutionBreached: boolean;
+}
+
+/** Due times of a case (the server's when it set them, else worked out from its priority) and whether they were missed. */
+export function slaOf(c: Pick<ChatCase, 'priority' | 'created' | 'first_response_due' | 'resolution_due' | 'first_response_at' | 'resolved_at'>, now: number): SlaState {
+	const target = SLA_TARGETS[c.priority] ?? SLA_TARGETS.normal;
+	const created = ms(c.created);
+	const responseDue = Number.isFinite(ms(c.first_response_due)) ? ms(c.first_response_due) : created + target.response * 60_000;
+	const resolutionDue = Number.isFinite(ms(c.resolution_due)) ? ms(c.resolution_due) : created + target.resolution * 60_000;
+	const responded = ms(c.first_response_at);
+	const resolved = ms(c.resolved_at);
+	return {
+		responseDue,
+		resolutionDue,
+		responseBreached: (Number.isFinite(responded) ? responded : now) > responseDue,
+		resolutionBreached: (Number.isFinite(resolved) ? resolved : now) > resolutionDue
+	};
+}
