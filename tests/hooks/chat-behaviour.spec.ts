@@ -223,6 +223,19 @@ describe('conversations', () => {
 		await manager.collection('conversations').update(c.id, { assignee: '' });
 		await expect(agent.collection('conversations').getOne(c.id)).resolves.toBeTruthy();
 	});
+
+	it('a device learns which conversations and messages its agent lost to a transfer', async () => {
+		const v = await newVisitor(url());
+		const c = await conversation(v);
+		const m = await send(v.pb, c.id, '在吗');
+		await agent.collection('conversations').update(c.id, { assignee: staff('agent').id });
+		const visible = (col: string, ids: string[]) => agent.send<{ hidden: string[] }>(`/api/crm/sync/${col}/visible`, { method: 'POST', body: { ids } });
+		expect((await visible('conversations', [c.id])).hidden).toEqual([]);
+		expect((await visible('messages', [m.id])).hidden).toEqual([]);
+		await agent.collection('conversations').update(c.id, { assignee: agent2.id });
+		expect((await visible('conversations', [c.id])).hidden).toEqual([c.id]);
+		expect((await visible('messages', [m.id])).hidden).toEqual([m.id]);
+	});
 });
 
 describe('cases', () => {
