@@ -238,6 +238,26 @@ describe('conversations', () => {
 	});
 });
 
+describe('customers through conversations', () => {
+	it('an agent reads the customer of a conversation assigned to them, and only then; never edits it', async () => {
+		const v = await newVisitor(url());
+		const c = await conversation(v);
+		const customer = await manager.collection('customers').create({ name: '聊天客户', owner: staff('sales').id });
+		await manager.collection('conversations').update(c.id, { customer: customer.id });
+		const listed = async (pb: PocketBase) => (await pb.collection('customers').getFullList({ filter: `id = "${customer.id}"` })).length;
+		expect(await listed(agent)).toBe(0); // in the queue: not yet
+		await agent.collection('conversations').update(c.id, { assignee: staff('agent').id });
+		expect(await listed(agent)).toBe(1);
+		expect((await agent.collection('customers').getOne(customer.id)).name).toBe('聊天客户');
+		expect(await listed(agent2.pb)).toBe(0);
+		await expect(agent.collection('customers').update(customer.id, { name: '改' })).rejects.toMatchObject({ status: 404 });
+		await agent.collection('conversations').update(c.id, { assignee: agent2.id });
+		expect(await listed(agent)).toBe(0);
+		expect(await listed(agent2.pb)).toBe(1);
+		expect(await listed(sales)).toBe(1);
+	});
+});
+
 describe('cases', () => {
 	it('due times follow the priority; response and resolution are stamped by the server', async () => {
 		const c = await manager.collection('cases').create({ kind: 'complaint', priority: 'urgent', status: 'open', summary: '破损', first_response_at: '2020-01-01T00:00:00Z', first_response_due: '2099-01-01T00:00:00Z' });
