@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type PocketBase from 'pocketbase';
 import { signIn, staff, url } from './helpers';
-import { clientId, newStaff, newVisitor, type Visitor } from './chat-helpers';
+import { clientId, newStaff, newVisitor, PNG, type Visitor } from './chat-helpers';
 
 let agent: PocketBase;
 let manager: PocketBase;
@@ -67,6 +67,25 @@ describe('messages', () => {
 		const a = await send(agent, c.id, '您好');
 		expect(a).toMatchObject({ author_kind: 'agent', author_staff: staff('agent').id });
 		await expect(send(agent, c.id, 'x', { author_staff: staff('manager').id })).rejects.toMatchObject({ status: 400 });
+	});
+
+	it('attachments are images of at most 5 MB; an image alone is a message', async () => {
+		const v = await newVisitor(url());
+		const c = await conversation(v);
+		const form = (blob: Blob, name: string) => {
+			const fd = new FormData();
+			fd.append('conversation', c.id);
+			fd.append('client_id', clientId());
+			fd.append('attachments', blob, name);
+			return fd;
+		};
+		const big = new Blob([PNG, new Uint8Array(5 * 1024 * 1024)], { type: 'image/png' });
+		await expect(v.pb.collection('messages').create(form(big, 'big.png'))).rejects.toMatchObject({ status: 400, response: { data: { attachments: {} } } });
+		await expect(v.pb.collection('messages').create(form(new Blob(['<script>alert(1)</script>'], { type: 'text/html' }), 'x.html'))).rejects.toMatchObject({ status: 400 });
+		await expect(v.pb.collection('messages').create(form(new Blob(['not an image'], { type: 'image/png' }), 'fake.png'))).rejects.toMatchObject({ status: 400 });
+		const ok = await v.pb.collection('messages').create(form(new Blob([PNG], { type: 'image/png' }), 'ok.png'));
+		expect(ok.attachments).toHaveLength(1);
+		expect((await v.pb.collection('conversations').getOne(c.id)).last_message_preview).toBe('[image]');
 	});
 
 	it('an agent writes only in conversations assigned to them, not in the queue', async () => {
