@@ -138,6 +138,18 @@ function takeSessionToken(e) {
 		return `${start}:${allowed ? n + 1 : n}`;
 	});
 	if (!allowed) throw tooMany(e, 'ip', 'Too many chat sessions from this address: wait a minute.', retry);
+	pruneSessionCounters(now);
+}
+
+/** Counters of addresses quiet for a minute go, so the store does not grow with every address seen. */
+function pruneSessionCounters(now) {
+	const store = $app.store();
+	if (store.length() < 2000) return;
+	for (const key of store.keys()) {
+		if (!String(key).startsWith('crm_chat_session:')) continue;
+		const start = Number(String(store.get(key) || '0').split(':')[0]);
+		if (now - start >= MINUTE) store.remove(key);
+	}
 }
 
 function sessionBody(e) {
