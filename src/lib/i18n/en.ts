@@ -5,6 +5,7 @@ import type { segmentsEn } from './features/segments.en';
 import type { analyticsEn } from './features/analytics.en';
 import type { statsEn } from './features/stats.en';
 import type { shopEn } from './features/shop.en';
+import type { chatWidgetEn } from './features/chat-widget.en';
 import type { inboxEn } from './features/inbox.en';
 
 export const en = {
@@ -201,4 +202,5 @@ export type MessageKey =
 	| keyof typeof analyticsEn
 	| keyof typeof statsEn
 	| keyof typeof shopEn
-	| keyof typeof inboxEn;
+	| keyof typeof inboxEn
+	| keyof typeof chatWidgetEn;

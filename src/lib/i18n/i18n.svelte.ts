@@ -41,7 +41,12 @@ class I18n {
 
 	constructor() {
 		if (typeof navigator === 'undefined') return;
-		const saved = globalThis.localStorage?.getItem(STORAGE_KEY) as Locale | null;
+		let saved: Locale | null = null;
+		try {
+			saved = globalThis.localStorage?.getItem(STORAGE_KEY) as Locale | null;
+		} catch {
+			// storage refused (the chat widget in a third-party iframe): the browser's language
+		}
 		this.locale = saved && saved in messages ? saved : detectLocale(navigator.languages ?? [navigator.language]);
 		this.apply();
 		void this.#load(this.locale).then(() => (this.ready = true));
@@ -54,10 +59,11 @@ class I18n {
 		this.#version++;
 	}
 
-	async set(locale: Locale) {
+	/** `remember: false`: for this page only (the chat widget follows the shop's language, not the staff choice). */
+	async set(locale: Locale, remember = true) {
 		await this.#load(locale);
 		this.locale = locale;
-		localStorage.setItem(STORAGE_KEY, locale);
+		if (remember) localStorage.setItem(STORAGE_KEY, locale);
 		this.apply();
 	}
 

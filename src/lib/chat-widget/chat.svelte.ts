@@ -1,0 +1,467 @@
+// The shopper's side of the live chat (docs/api/chat.md): the visitor session, the conversation, its
+// messages over realtime, and an outbox that sends what was written offline exactly once (client_id).
+import PocketBase, { BaseAuthStore, ClientResponseError, type RecordModel } from 'pocketbase';
+import { clientId, merge, ms } from './text';
+
+/** Kept in the iframe's own storage (the CRM origin), apart from any staff session on this origin. */
+const VISITOR_KEY = 'crm_chat_visitor';
+const OUTBOX_KEY = 'crm_chat_outbox';
+const AUTH_KEY = 'crm_chat_auth';
+const TYPING_EVERY = 3000;
+const TYPING_SHOWN = 6000;
+
+export type Topic = 'pre_sale' | 'order_problem' | 'complaint' | 'other';
+export const TOPICS: Topic[] = ['pre_sale', 'order_problem', 'complaint', 'other'];
+
+export interface Identity {
+	customer_id: string;
+	ts: string | number;
+	sig: string;
+}
+
+export interface ChatConfig {
+	open: boolean;
+	hours?: string;
+	timezone?: string;
+	message_zh?: string;
+	message_en?: string;
+}
+
+export interface Message extends RecordModel {
+	conversation: string;
+	client_id: string;
+	author_kind: 'visitor' | 'agent' | 'system';
+	body: string;
+	attachments: string[];
+	created: string;
+}
+
+export interface Conversation extends RecordModel {
+	topic: Topic;
+	status: 'open' | 'pending' | 'resolved';
+	rating: number;
+	visitor_read_at: string;
+	agent_read_at: string;
+	agent_typing_at: string;
+}
+
+/** A message written on this device and not yet confirmed by the server. */
+export interface Outgoing {
+	client_id: string;
+	/** Empty while the conversation itself waits to be created (chosen offline). */
+	conversation: string;
+	topic: Topic;
+	body: string;
+	at: number;
+	/** Images are sent online only and are not kept across reloads. */
+	files?: File[];
+	error?: string;
+}
+
+/**
+ * The iframe's localStorage, or memory when the browser refuses it (third-party storage blocked):
+ * then the chat still works, but a reload starts a new visitor and drops what waited to be sent.
+ */
+const memory = new Map<string, string>();
+export const store = {
+	get(key: string): string | null {
+		try {
+			return localStorage.getItem(key);
+		} catch {
+			return memory.get(key) ?? null;
+		}
+	},
+	set(key: string, value: string): void {
+		try {
+			localStorage.setItem(key, value);
+		} catch {
+			memory.set(key, value);
+		}
+	},
+	remove(key: string): void {
+		try {
+			localStorage.removeItem(key);
+		} catch {
+			// refused: memory only
+		}
+		memory.delete(key);
+	}
+};
+
+/** The visitor's token under its own key, never the staff session's (both live on the CRM origin). */
+class VisitorAuthStore extends BaseAuthStore {
+	constructor() {
+		super();
+		try {
+			const saved = JSON.parse(store.get(AUTH_KEY) ?? 'null');
+			if (saved?.token) super.save(saved.token, saved.record);
+		} catch {
+			// nothing kept
+		}
+	}
+	save(token: string, record: RecordModel | null): void {
+		super.save(token, record);
+		store.set(AUTH_KEY, JSON.stringify({ token, record }));
+	}
+	clear(): void {
+		super.clear();
+		store.remove(AUTH_KEY);
+	}
+}
+
+function readJson<T>(key: string, fallback: T): T {
+	try {
+		const raw = store.get(key);
+		return raw ? (JSON.parse(raw) as T) : fallback;
+	} catch {
+		return fallback;
+	}
+}
+
+const isNetwork = (e: unknown) => e instanceof ClientResponseError && (e.status === 0 || e.isAbort);
+
+export class ChatWidget {
+	readonly pb: PocketBase;
+	phase = $state<'connecting' | 'error' | 'ready'>('connecting');
+	online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
+	config = $state<ChatConfig | null>(null);
+	conversation = $state<Conversation | null>(null);
+	messages = $state<Message[]>([]);
+	outbox = $state<Outgoing[]>([]);
+	/** The topic chosen while no conversation exists yet (the conversation is created with the first message). */
+	topic = $state<Topic | null>(null);
+	visible = $state(true);
+	fileToken = $state('');
+	now = $state(Date.now());
+	rateLimited = $state(false);
+	rated = $state(false);
+	onUnread: (n: number) => void = () => {};
+
+	#flushing = false;
+	#lastTyping = 0;
+	#readSent = 0;
+	#timers: ReturnType<typeof setInterval>[] = [];
+	#retry: ReturnType<typeof setTimeout> | undefined;
+	#identity: Identity | null = null;
+	#locale: string;
+	#unsub: (() => Promise<void>)[] = [];
+
+	constructor(origin: string, locale: string) {
+		this.pb = new PocketBase(origin, new VisitorAuthStore());
+		this.pb.autoCancellation(false);
+		this.#locale = locale;
+		this.outbox = readJson<Outgoing[]>(OUTBOX_KEY, []);
+	}
+
+	/** Messages from the agent the shopper has not seen yet. */
+	get unread(): number {
+		const seen = ms(this.conversation?.visitor_read_at);
+		return this.messages.filter((m) => m.author_kind !== 'visitor' && ms(m.created) > seen).length;
+	}
+
+	get agentTyping(): boolean {
+		const at = ms(this.conversation?.agent_typing_at);
+		if (!at || this.now - at >= TYPING_SHOWN || this.conversation?.status === 'resolved') return false;
+		// What they were typing has arrived.
+		const said = this.messages.findLast((m) => m.author_kind === 'agent');
+		return !said || ms(said.created) < at;
+	}
+
+	/** The conversation is resolved and waits for the shopper's rating. */
+	get wantsRating(): boolean {
+		return this.conversation?.status === 'resolved' && !this.conversation.rating && !this.rated;
+	}
+
+	async start(identity: Identity | null): Promise<void> {
+		this.#identity = identity;
+		this.phase = 'connecting';
+		addEventListener('online', this.#onOnline);
+		addEventListener('offline', this.#onOffline);
+		addEventListener('storage', this.#onStorage);
+		this.#timers.push(setInterval(() => (this.now = Date.now()), 1000));
+		// File tokens last a few minutes; images shown later need a fresh one.
+		this.#timers.push(setInterval(() => this.#refreshFileToken(), 120_000));
+		try {
+			await this.#session();
+			this.config = await this.pb.send<ChatConfig>('/api/crm/chat/config', {});
+			await this.#loadConversation();
+			await this.pb.realtime.subscribe('PB_CONNECT', () => this.#resync());
+			this.#unsub.push(await this.pb.collection('messages').subscribe<Message>('*', (e) => this.#receive([e.record])));
+			this.#unsub.push(
+				await this.pb.collection('conversations').subscribe<Conversation>('*', (e) => {
+					if (e.record.id === this.conversation?.id || (!this.conversation && e.action === 'create')) this.#setConversation(e.record);
+				})
+			);
+			this.phase = 'ready';
+			void this.flush();
+		} catch (e) {
+			console.warn('[chat] start failed', e);
+			this.phase = 'error';
+		}
+	}
+
+	stop(): void {
+		removeEventListener('online', this.#onOnline);
+		removeEventListener('offline', this.#onOffline);
+		removeEventListener('storage', this.#onStorage);
+		for (const t of this.#timers) clearInterval(t);
+		clearTimeout(this.#retry);
+		for (const u of this.#unsub) u().catch(() => undefined);
+		this.pb.realtime.unsubscribe().catch(() => undefined);
+	}
+
+	/** The shop signed the shopper in (or out): the same visitor, now linked to that customer. */
+	async identify(identity: Identity | null): Promise<void> {
+		this.#identity = identity;
+		if (this.phase === 'ready' && identity) await this.#session().catch((e) => console.warn('[chat] identify failed', e));
+	}
+
+	async #session(): Promise<void> {
+		const saved = readJson<{ id: string; secret: string } | null>(VISITOR_KEY, null);
+		const ask = (body: Record<string, unknown>) =>
+			this.pb.send<{ token: string; visitor: RecordModel; secret?: string }>('/api/crm/chat/session', { method: 'POST', body });
+		const base: Record<string, unknown> = { locale: this.#locale };
+		if (this.#identity) base.identity = this.#identity;
+		let res;
+		try {
+			res = await ask(saved ? { ...base, visitor_id: saved.id, secret: saved.secret } : base);
+		} catch (e) {
+			// The visitor kept here is unknown to the server (or its secret is wrong): start as a new one.
+			if (!saved || !(e instanceof ClientResponseError) || e.status < 400 || e.status >= 500 || e.status === 429) throw e;
+			store.remove(VISITOR_KEY);
+			res = await ask(base);
+		}
+		if (res.secret) store.set(VISITOR_KEY, JSON.stringify({ id: res.visitor.id, secret: res.secret }));
+		this.pb.authStore.save(res.token, res.visitor);
+		await this.#refreshFileToken();
+	}
+
+	async #refreshFileToken(): Promise<void> {
+		if (!this.pb.authStore.isValid || !this.online) return;
+		try {
+			this.fileToken = await this.pb.files.getToken();
+		} catch {
+			// images wait for the next token
+		}
+	}
+
+	async #loadConversation(): Promise<void> {
+		const list = await this.pb.collection('conversations').getList<Conversation>(1, 1, { sort: '-created' });
+		const last = list.items[0];
+		// A rated, resolved conversation is over: the shopper starts a new one with a topic.
+		if (last && !(last.status === 'resolved' && last.rating > 0)) {
+			this.#setConversation(last);
+			this.messages = await this.pb.collection('messages').getFullList<Message>({
+				filter: this.pb.filter('conversation = {:c}', { c: last.id }),
+				sort: 'created,id'
+			});
+			this.#dropConfirmed();
+			this.#reportUnread();
+		}
+	}
+
+	#setConversation(c: Conversation): void {
+		const changed = c.id !== this.conversation?.id;
+		this.conversation = c;
+		if (changed) {
+			this.topic = null;
+			// Messages written before the conversation existed belong to it now.
+			if (this.outbox.some((o) => !o.conversation)) this.#saveOutbox(this.outbox.map((o) => (o.conversation ? o : { ...o, conversation: c.id })));
+		}
+		this.#reportUnread();
+	}
+
+	/** Every (re)connect: what arrived while away, then what waits to be sent. */
+	async #resync(): Promise<void> {
+		const c = this.conversation;
+		if (c) {
+			try {
+				this.#setConversation(await this.pb.collection('conversations').getOne<Conversation>(c.id));
+				const last = this.messages.at(-1);
+				const filter = last
+					? this.pb.filter('conversation = {:c} && created >= {:at}', { c: c.id, at: last.created })
+					: this.pb.filter('conversation = {:c}', { c: c.id });
+				this.#receive(await this.pb.collection('messages').getFullList<Message>({ filter, sort: 'created,id' }));
+			} catch (e) {
+				if (!isNetwork(e)) console.warn('[chat] resync failed', e);
+			}
+		}
+		void this.flush();
+	}
+
+	#receive(records: Message[]): void {
+		const c = this.conversation;
+		const mine = records.filter((m) => !c || m.conversation === c.id);
+		if (!mine.length) return;
+		this.messages = merge(this.messages, mine);
+		this.#dropConfirmed();
+		if (this.visible) void this.markRead();
+		this.#reportUnread();
+	}
+
+	#dropConfirmed(): void {
+		const have = new Set(this.messages.map((m) => m.client_id));
+		if (this.outbox.some((o) => have.has(o.client_id))) this.#saveOutbox(this.outbox.filter((o) => !have.has(o.client_id)));
+	}
+
+	#reportUnread(): void {
+		this.onUnread(this.visible ? 0 : this.unread);
+	}
+
+	chooseTopic(topic: Topic): void {
+		this.topic = topic;
+	}
+
+	/** Writes a message: it waits in the outbox (kept on the device) until the server has it. */
+	send(body: string, files: File[] = []): void {
+		const text = body.trim();
+		if (!text && !files.length) return;
+		const item: Outgoing = {
+			client_id: clientId(),
+			conversation: this.#current()?.id ?? '',
+			topic: this.conversation?.topic ?? this.topic ?? 'other',
+			body: text,
+			at: Date.now()
+		};
+		if (files.length) item.files = files;
+		this.#saveOutbox([...this.outbox, item]);
+		void this.flush();
+	}
+
+	/** Sends what waits, oldest first, one at a time; a resend of the same client_id is answered with the first. */
+	async flush(): Promise<void> {
+		if (this.#flushing || this.phase !== 'ready') return;
+		this.#flushing = true;
+		try {
+			for (const item of [...this.outbox]) {
+				if (!navigator.onLine) break;
+				if (item.error) continue;
+				try {
+					const conversation = item.conversation || (await this.#ensureConversation(item.topic));
+					const data = new FormData();
+					data.append('conversation', conversation);
+					data.append('client_id', item.client_id);
+					data.append('author_kind', 'visitor');
+					data.append('body', item.body);
+					for (const f of item.files ?? []) data.append('attachments', f);
+					const rec = await this.pb.collection('messages').create<Message>(data);
+					this.rateLimited = false;
+					this.#receive([rec]);
+					this.#saveOutbox(this.outbox.filter((o) => o.client_id !== item.client_id));
+				} catch (e) {
+					if (isNetwork(e)) break;
+					if (e instanceof ClientResponseError && (e.status === 429 || e.status >= 500)) {
+						this.rateLimited = e.status === 429;
+						clearTimeout(this.#retry);
+						this.#retry = setTimeout(() => void this.flush(), e.status === 429 ? 10_000 : 5_000);
+						break;
+					}
+					const reason = e instanceof ClientResponseError ? firstError(e) : String(e);
+					this.#saveOutbox(this.outbox.map((o) => (o.client_id === item.client_id ? { ...o, error: reason } : o)));
+				}
+			}
+		} finally {
+			this.#flushing = false;
+		}
+	}
+
+	/** The open conversation, created now when the shopper has none (with the topic they chose). */
+	async #ensureConversation(topic: Topic): Promise<string> {
+		const open = this.#current();
+		if (open) return open.id;
+		const visitor = this.pb.authStore.record?.id;
+		const c = await this.pb.collection('conversations').create<Conversation>({ visitor, topic, status: 'open', channel: 'web' });
+		this.messages = [];
+		this.#setConversation(c);
+		return c.id;
+	}
+
+	/** The conversation a new message goes to: not one resolved and rated (a resolved one without a rating reopens). */
+	#current(): Conversation | null {
+		const c = this.conversation;
+		return c && !(c.status === 'resolved' && (c.rating > 0 || this.rated)) ? c : null;
+	}
+
+	discard(id: string): void {
+		this.#saveOutbox(this.outbox.filter((o) => o.client_id !== id));
+	}
+
+	#saveOutbox(items: Outgoing[]): void {
+		this.outbox = items;
+		// Images stay in memory only: a reload keeps the text of a message, not its pictures.
+		const kept = items.map(({ files, ...rest }) => rest);
+		try {
+			store.set(OUTBOX_KEY, JSON.stringify(kept));
+		} catch {
+			// storage full: the outbox lives on in memory
+		}
+	}
+
+	/** The shopper is typing: the agent hears of it at most every 3 s. */
+	typing(): void {
+		const c = this.conversation;
+		if (!c || !this.online || Date.now() - this.#lastTyping < TYPING_EVERY) return;
+		this.#lastTyping = Date.now();
+		this.pb.collection('conversations').update(c.id, { visitor_typing_at: new Date().toISOString() }).catch(() => undefined);
+	}
+
+	/** The shopper has seen everything shown: a read receipt for the agent. */
+	async markRead(): Promise<void> {
+		const c = this.conversation;
+		if (!c || !this.visible || !this.online) return;
+		const last = this.messages.filter((m) => m.author_kind !== 'visitor').at(-1);
+		if (!last || ms(last.created) <= Math.max(ms(c.visitor_read_at), this.#readSent)) return;
+		this.#readSent = ms(last.created);
+		try {
+			const at = new Date(Math.max(Date.now(), ms(last.created))).toISOString();
+			this.#setConversation(await this.pb.collection('conversations').update<Conversation>(c.id, { visitor_read_at: at }));
+		} catch {
+			this.#readSent = 0;
+		}
+	}
+
+	setVisible(v: boolean): void {
+		this.visible = v;
+		if (v) void this.markRead();
+		this.#reportUnread();
+	}
+
+	async rate(rating: number, comment: string): Promise<void> {
+		const c = this.conversation;
+		if (!c) return;
+		this.#setConversation(await this.pb.collection('conversations').update<Conversation>(c.id, { rating, rating_comment: comment.trim() }));
+		this.rated = true;
+	}
+
+	/** After a resolved conversation: back to the topic choice. */
+	startNew(): void {
+		this.conversation = null;
+		this.messages = [];
+		this.topic = null;
+		this.rated = false;
+	}
+
+	fileUrl(m: Message, name: string): string {
+		return this.pb.files.getURL(m, name, { token: this.fileToken });
+	}
+
+	#onOnline = () => {
+		this.online = true;
+		void this.#refreshFileToken();
+		void this.#resync();
+	};
+	#onOffline = () => (this.online = false);
+	#onStorage = (e: StorageEvent) => {
+		// Another tab of the shop sent (or wrote) something: the same outbox here.
+		if (e.key === OUTBOX_KEY) {
+			const files = new Map(this.outbox.filter((o) => o.files).map((o) => [o.client_id, o.files]));
+			this.outbox = readJson<Outgoing[]>(OUTBOX_KEY, []).map((o) => (files.has(o.client_id) ? { ...o, files: files.get(o.client_id) } : o));
+		}
+	};
+}
+
+function firstError(e: ClientResponseError): string {
+	const data = (e.response?.data ?? {}) as Record<string, { message?: string }>;
+	for (const v of Object.values(data)) if (v?.message) return v.message;
+	return e.response?.message || e.message;
+}

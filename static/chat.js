@@ -1,0 +1,121 @@
+/*! CRM live chat: <script src="https://crm.example/chat.js" async></script>
+ * data-locale="zh-CN|en", data-position="right|left", data-open="1" (opened at once), and for a signed-in
+ * shopper data-customer-id, data-ts, data-sig (HMAC, docs/api/chat.md) or later
+ * window.crmChat.identify({ customer_id, ts, sig }). Also crmChat.open(), .close(), .toggle().
+ * The chat itself runs in an iframe on the CRM's origin, so its storage and token never touch this page. */
+(function (w, d) {
+	'use strict';
+	if (w.crmChat && w.crmChat.v) return;
+	var queued = Array.isArray(w.crmChat) ? w.crmChat : [];
+	var el = d.currentScript || d.querySelector('script[src*="chat.js"]');
+	if (!el) return;
+	var origin = new URL(el.src, location.href).origin;
+	var opt = function (n) { return el.getAttribute('data-' + n); };
+	var lang = (opt('locale') || d.documentElement.lang || navigator.language || '').toLowerCase();
+	var en = lang.indexOf('en') == 0;
+	var left = opt('position') == 'left';
+	var side = left ? 'left' : 'right';
+	var identity = opt('customer-id') ? { customer_id: opt('customer-id'), ts: opt('ts'), sig: opt('sig') } : null;
+	var KEY = 'crm_chat_started';
+	var frame, btn, badge, isOpen = false, ready = false;
+
+	function started() { try { return localStorage.getItem(KEY) == '1'; } catch (e) { return false; } }
+	function remember() { try { localStorage.setItem(KEY, '1'); } catch (e) {} }
+	function post(msg) { msg.crmChat = 1; if (frame && ready) frame.contentWindow.postMessage(msg, origin); }
+
+	function css(node, s) { for (var k in s) node.style[k] = s[k]; }
+	var Z = '2147483000';
+
+	function phone() { return w.innerWidth < 480; }
+	function place() {
+		if (!frame) return;
+		css(frame, phone()
+			? { top: '0', bottom: '0', left: '0', right: '0', width: '100%', height: '100%', borderRadius: '0' }
+			: { top: 'auto', bottom: '88px', left: left ? '16px' : 'auto', right: left ? 'auto' : '16px', width: '380px', height: 'min(600px, calc(100vh - 112px))', borderRadius: '14px' });
+		css(btn, { display: isOpen && phone() ? 'none' : 'flex' });
+	}
+
+	function make() {
+		if (frame) return;
+		frame = d.createElement('iframe');
+		frame.title = en ? 'Chat with us' : '在线客服';
+		frame.setAttribute('allow', 'clipboard-write');
+		frame.src = origin + '/chat-widget?locale=' + (en ? 'en' : 'zh-CN') + '&host=' + encodeURIComponent(location.origin) + (isOpen ? '&open=1' : '');
+		css(frame, { position: 'fixed', border: '0', zIndex: Z, background: '#fff', boxShadow: '0 12px 40px rgba(0,0,0,.22)', display: isOpen ? 'block' : 'none', colorScheme: 'light' });
+		d.body.appendChild(frame);
+		place();
+	}
+
+	function setBadge(n) {
+		badge.textContent = n > 99 ? '99+' : String(n);
+		badge.style.display = n > 0 && !isOpen ? 'block' : 'none';
+		btn.setAttribute('aria-label', (en ? 'Chat with us' : '在线客服') + (n > 0 ? (en ? ' (' + n + ' new)' : '（' + n + ' 条新消息）') : ''));
+	}
+
+	function open() {
+		isOpen = true;
+		remember();
+		make();
+		frame.style.display = 'block';
+		btn.setAttribute('aria-expanded', 'true');
+		setBadge(0);
+		place();
+		post({ type: 'open' });
+		try { frame.focus(); } catch (e) {}
+	}
+	function close() {
+		isOpen = false;
+		if (frame) frame.style.display = 'none';
+		btn.setAttribute('aria-expanded', 'false');
+		place();
+		post({ type: 'close' });
+		btn.focus();
+	}
+
+	w.addEventListener('message', function (e) {
+		if (!frame || e.source !== frame.contentWindow || e.origin !== origin) return;
+		var m = e.data || {};
+		if (m.crmChat !== 1) return;
+		if (m.type == 'ready') {
+			ready = true;
+			if (identity) post({ type: 'identify', identity: identity });
+			post({ type: isOpen ? 'open' : 'close' });
+		} else if (m.type == 'close') close();
+		else if (m.type == 'unread') setBadge(+m.count || 0);
+	});
+	w.addEventListener('resize', place);
+
+	function mount() {
+		btn = d.createElement('button');
+		btn.type = 'button';
+		btn.setAttribute('aria-expanded', 'false');
+		btn.innerHTML = '<svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true"><path d="M4 5h16v11H9l-5 4z" fill="none" stroke="#fff" stroke-width="2" stroke-linejoin="round"/></svg>';
+		css(btn, { position: 'fixed', bottom: '16px', width: '56px', height: '56px', borderRadius: '50%', border: '0', background: '#0f766e', boxShadow: '0 6px 20px rgba(0,0,0,.25)', cursor: 'pointer', zIndex: Z, display: 'flex', alignItems: 'center', justifyContent: 'center', padding: '0' });
+		btn.style[side] = '16px';
+		badge = d.createElement('span');
+		css(badge, { position: 'absolute', top: '-4px', right: '-4px', minWidth: '20px', height: '20px', padding: '0 5px', borderRadius: '10px', background: '#dc2626', color: '#fff', font: 'bold 12px/20px system-ui,sans-serif', textAlign: 'center', display: 'none', boxSizing: 'border-box' });
+		badge.setAttribute('aria-hidden', 'true');
+		btn.appendChild(badge);
+		btn.onclick = function () { isOpen ? close() : open(); };
+		d.body.appendChild(btn);
+		setBadge(0);
+		// A shopper who chatted before gets the (hidden) chat at once, so an answer shows on the badge.
+		if (opt('open') == '1') open();
+		else if (started()) make();
+		for (var i = 0; i < queued.length; i++) api[queued[i][0]] && api[queued[i][0]].apply(null, queued[i].slice(1));
+	}
+
+	var api = {
+		v: 1,
+		open: function () { btn && open(); },
+		close: function () { btn && close(); },
+		toggle: function () { btn && (isOpen ? close() : open()); },
+		identify: function (id) {
+			identity = id && id.customer_id ? { customer_id: String(id.customer_id), ts: id.ts, sig: String(id.sig) } : null;
+			post({ type: 'identify', identity: identity });
+		}
+	};
+	w.crmChat = api;
+	if (d.body) mount();
+	else d.addEventListener('DOMContentLoaded', mount);
+})(window, document);
