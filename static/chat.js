@@ -15,7 +15,7 @@
 	var en = lang.indexOf('en') == 0;
 	var left = opt('position') == 'left';
 	var side = left ? 'left' : 'right';
-	var identity = opt('customer-id') ? { customer_id: opt('customer-id'), ts: opt('ts'), sig: opt('sig') } : null;
+	var identity = opt('customer-id') ? { customer_id: opt('customer-id'), ts: +opt('ts'), sig: opt('sig') } : null;
 	var KEY = 'crm_chat_started';
 	var frame, btn, badge, isOpen = false, ready = false;
 
@@ -111,7 +111,7 @@
 		close: function () { btn && close(); },
 		toggle: function () { btn && (isOpen ? close() : open()); },
 		identify: function (id) {
-			identity = id && id.customer_id ? { customer_id: String(id.customer_id), ts: id.ts, sig: String(id.sig) } : null;
+			identity = id && id.customer_id ? { customer_id: String(id.customer_id), ts: +id.ts, sig: String(id.sig) } : null;
 			post({ type: 'identify', identity: identity });
 		}
 	};

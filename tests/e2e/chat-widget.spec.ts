@@ -2,10 +2,12 @@
 // shop page of another origin (phone size) and an agent (REST API as the agent staff user) chat both
 // ways without reloads; messages written offline arrive exactly once; hostile text renders inert.
 import type { Browser, BrowserContext, FrameLocator, Page } from '@playwright/test';
+import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startCuttableProxy, type CuttableProxy } from '../fixtures/cuttable-proxy';
+import { seedStaff, startServer } from '../fixtures/pocketbase';
 import { expect, goOffline, goOnline, PHONE, test } from './fixtures';
 
 const SHOTS = process.env.CHAT_SHOTS || '/work/scratch/chat-widget';
@@ -310,4 +312,37 @@ test('the demo shop: images checked on the device and sent; a reload keeps the v
 	await expect(frame.getByRole('img', { name: '图片 1' })).toBeVisible();
 	await context.close();
 	await proxy.close();
+});
+
+test('a shopper the shop signed in: window.crmChat.identify links the visitor to the shop customer', async ({ browser }) => {
+	// A server of its own: the shop's chat secret is set when the server starts.
+	const SECRET = 'e2e-chat-identity-secret';
+	process.env.CRM_CHAT_IDENTITY_SECRET = SECRET;
+	const server = await startServer().finally(() => delete process.env.CRM_CHAT_IDENTITY_SECRET);
+	try {
+		const { staff } = await seedStaff(server.url);
+		const manager = new Agent(server.url);
+		await manager.signIn(staff.manager.email, staff.manager.password);
+		const shopper = await openShop(browser, server.port, shop.url);
+		const { page, frame } = shopper;
+		const ts = Math.floor(Date.now() / 1000);
+		const sig = createHmac('sha256', SECRET).update(`U100042.${ts}`).digest('hex');
+		// The shop's own sign-in happened after the page loaded: it calls identify.
+		await page.evaluate((id) => (window as unknown as { crmChat: { identify(x: unknown): void } }).crmChat.identify(id), { customer_id: 'U100042', ts, sig });
+		await page.getByRole('button', { name: /在线客服/ }).click();
+		await frame.getByRole('button', { name: '订单问题' }).click();
+		const input = frame.getByRole('textbox', { name: '消息' });
+		await input.fill('我的订单 1001 还没到');
+		await input.press('Enter');
+		await expect(frame.getByRole('log').getByTestId('message').filter({ hasText: '我的订单 1001' })).toBeVisible();
+		await expect.poll(async () => (await manager.call('GET', '/api/collections/visitors/records')).items.map((v: { external_id: string }) => v.external_id)).toContain('U100042');
+		const conv = (await manager.queue())[0] as unknown as { customer: string };
+		expect(conv.customer).not.toBe('');
+		const customer = await manager.call('GET', `/api/collections/customers/records/${conv.customer}`);
+		expect(JSON.stringify(customer)).toContain('U100042');
+		await shopper.context.close();
+		await shopper.proxy.close();
+	} finally {
+		await server.stop();
+	}
 });

@@ -15,7 +15,8 @@ export const TOPICS: Topic[] = ['pre_sale', 'order_problem', 'complaint', 'other
 
 export interface Identity {
 	customer_id: string;
-	ts: string | number;
+	/** seconds since 1970 */
+	ts: number;
 	sig: string;
 }
 
@@ -184,20 +185,25 @@ export class ChatWidget {
 		try {
 			await this.#session();
 			this.config = await this.pb.send<ChatConfig>('/api/crm/chat/config', {});
-			await this.#loadConversation();
 			await this.pb.realtime.subscribe('PB_CONNECT', () => this.#resync());
-			this.#unsub.push(await this.pb.collection('messages').subscribe<Message>('*', (e) => this.#receive([e.record])));
-			this.#unsub.push(
-				await this.pb.collection('conversations').subscribe<Conversation>('*', (e) => {
-					if (e.record.id === this.conversation?.id || (!this.conversation && e.action === 'create')) this.#setConversation(e.record);
-				})
-			);
+			await this.#connect();
 			this.phase = 'ready';
 			void this.flush();
 		} catch (e) {
 			console.warn('[chat] start failed', e);
 			this.phase = 'error';
 		}
+	}
+
+	/** The visitor's latest conversation and the realtime subscriptions (again after the visitor changed). */
+	async #connect(): Promise<void> {
+		await this.#loadConversation();
+		this.#unsub.push(await this.pb.collection('messages').subscribe<Message>('*', (e) => this.#receive([e.record])));
+		this.#unsub.push(
+			await this.pb.collection('conversations').subscribe<Conversation>('*', (e) => {
+				if (e.record.id === this.conversation?.id || (!this.conversation && e.action === 'create')) this.#setConversation(e.record);
+			})
+		);
 	}
 
 	stop(): void {
@@ -210,10 +216,25 @@ export class ChatWidget {
 		this.pb.realtime.unsubscribe().catch(() => undefined);
 	}
 
-	/** The shop signed the shopper in (or out): the same visitor, now linked to that customer. */
+	/**
+	 * The shop signed the shopper in: the same visitor, now linked to that customer. A different customer
+	 * than the one this visitor belongs to gets a visitor (and conversations) of their own.
+	 */
 	async identify(identity: Identity | null): Promise<void> {
 		this.#identity = identity;
-		if (this.phase === 'ready' && identity) await this.#session().catch((e) => console.warn('[chat] identify failed', e));
+		if (this.phase !== 'ready' || !identity) return;
+		const before = this.pb.authStore.record?.id;
+		try {
+			await this.#session();
+			if (this.pb.authStore.record?.id === before) return;
+			for (const u of this.#unsub.splice(0)) await u().catch(() => undefined);
+			this.startNew();
+			// What waited for the previous visitor's conversation is not this shopper's to send.
+			this.#saveOutbox(this.outbox.filter((o) => !o.conversation));
+			await this.#connect();
+		} catch (e) {
+			console.warn('[chat] identify failed', e);
+		}
 	}
 
 	async #session(): Promise<void> {
