@@ -114,10 +114,11 @@ test('an agent on a tablet claims a waiting chat, replies, and replies sent offl
 
 	// Status: open → pending → resolved.
 	await pane.getByTestId('status').selectOption('pending');
-	await expect(page.getByTestId('mine').getByText('待处理')).toBeVisible();
+	const mineItem = page.getByTestId('mine').getByRole('listitem').filter({ hasText: '张小花' });
+	await expect(mineItem).toContainText('待处理');
 	await page.screenshot({ path: `${SHOTS}/tablet-chat.png` });
 	await pane.getByTestId('status').selectOption('resolved');
-	await expect(page.getByTestId('mine').getByText('已解决')).toBeVisible();
+	await expect(mineItem).toContainText('已解决');
 	expect(dialogs).toEqual([]);
 });
 
@@ -216,4 +217,82 @@ test('the inbox on a phone: the list, then one conversation with a way back', as
 	expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
 	await page.getByRole('button', { name: /会话列表/ }).click();
 	await expect(page.getByTestId('mine')).toContainText('手机访客');
+});
+
+async function staffToken(url: string, who: { email: string; password: string }): Promise<string> {
+	return (await api<{ token: string }>(url, '/api/collections/staff/auth-with-password', { identity: who.email, password: who.password })).token;
+}
+
+test('a manager assigns a waiting chat to an agent, links the customer; canned replies expand; the card and the metrics show it', async ({ openAs, server }) => {
+	const managerToken = await staffToken(server.url, server.staff.manager);
+	const customer = await api<{ id: string }>(server.url, '/api/collections/customers/records', { name: '刘顾客', phones: ['13800138000'], owner: server.staff.sales.id }, managerToken);
+	await api(server.url, '/api/collections/canned_replies/records', { owner: server.staff.manager.id, shared: true, shortcut: '/refund', title: '退款说明', body: '退款将在 3 个工作日内原路退回。' }, managerToken);
+
+	const shopper = await newVisitor(server.url, '刘顾客');
+	const conv = await startConversation(server.url, shopper, 'order_problem');
+	await visitorSays(server.url, shopper, conv, '我要退款');
+
+	const agent = await openAs('agent', { viewport: TABLET });
+	await agent.page.goto('/inbox');
+	await expect(agent.page.getByTestId('queue')).toContainText('刘顾客', { timeout: 15_000 });
+
+	const manager = await openAs('manager', { viewport: TABLET });
+	const { page } = manager;
+	await page.goto('/inbox');
+	const waiting = page.getByTestId('queue').getByRole('listitem').filter({ hasText: '刘顾客' });
+	await waiting.getByRole('button', { name: '刘顾客' }).click();
+	const pane = page.getByTestId('chat-pane');
+	await expect(pane.getByTestId('messages')).toContainText('我要退款');
+	await expect(pane.getByTestId('claim')).toBeVisible();
+	// Linking the customer is a manager's change (records API), then the assignment.
+	await api(server.url, `/api/collections/conversations/records/${conv}`, { customer: customer.id }, managerToken, 'PATCH');
+	await page.reload();
+	await page.getByTestId('queue').getByRole('listitem').filter({ hasText: '刘顾客' }).getByRole('button', { name: '刘顾客' }).click();
+	await pane.getByTestId('toggle-customer').click();
+	await expect(page.getByTestId('customer-panel')).toContainText('刘顾客');
+	await expect(page.getByTestId('customer-panel')).toContainText('138 0013 8000');
+
+	// The queued chat goes to the agent: it leaves everyone's queue and is theirs.
+	await pane.getByTestId('claim').waitFor();
+	await page.getByTestId('transfer').selectOption({ label: server.staff.agent.name });
+	await expect(page.getByTestId('queue')).not.toContainText('刘顾客');
+	await expect(page.getByTestId('others')).toContainText('刘顾客');
+	await expect(agent.page.getByTestId('mine')).toContainText('刘顾客', { timeout: 20_000 });
+	await expect(agent.page.getByTestId('queue')).not.toContainText('刘顾客');
+
+	// The agent answers with a canned reply: "/refund" and a space expand it.
+	await agent.page.getByTestId('mine').getByRole('button', { name: /刘顾客/ }).click();
+	const agentPane = agent.page.getByTestId('chat-pane');
+	await agentPane.getByTestId('compose').click();
+	await agentPane.getByTestId('compose').pressSequentially('/ref');
+	await expect(agentPane.getByTestId('canned-suggestions')).toContainText('退款说明');
+	await agentPane.getByTestId('compose').press('Tab');
+	await expect(agentPane.getByTestId('compose')).toHaveValue('退款将在 3 个工作日内原路退回。');
+	await agentPane.getByTestId('compose').press('Enter');
+	await expect.poll(async () => (await visitorSees(server.url, shopper, conv)).map((m) => m.body)).toContain('退款将在 3 个工作日内原路退回。');
+	await agentPane.getByTestId('open-case').click();
+	const cases = agentPane.getByTestId('cases');
+	await cases.getByLabel('分类').fill('退款');
+	await cases.getByLabel('摘要').fill('客户申请退款');
+	await cases.getByRole('button', { name: '创建', exact: true }).click();
+	await expect(cases.getByTestId('case')).toHaveCount(1);
+	await agentPane.getByTestId('status').selectOption('resolved');
+	await expect(agent.page.getByTestId('mine').getByRole('listitem').filter({ hasText: '刘顾客' })).toContainText('已解决');
+
+	// The customer card (manager) lists the case and the chat beside the visit records.
+	await page.goto(`/customers/${customer.id}`);
+	const history = page.getByTestId('chat-history');
+	await expect(history.getByTestId('history-case')).toContainText('退款');
+	await expect(history.getByTestId('history-chat')).toContainText('已解决');
+
+	// Service metrics: the manager sees the figures, numbers beside the charts.
+	await page.goto('/service-metrics');
+	await expect(page.getByRole('heading', { name: '客服指标', level: 1 })).toBeVisible();
+	await expect(page.getByTestId('metrics-tiles')).toContainText('会话量');
+	await expect(page.getByTestId('per-agent')).toContainText(server.staff.agent.name);
+	await page.locator('canvas').first().waitFor();
+	await page.screenshot({ path: `${SHOTS}/tablet-metrics.png`, fullPage: true });
+	await page.setViewportSize(PHONE);
+	await page.screenshot({ path: `${SHOTS}/phone-metrics.png`, fullPage: true });
+	expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
 });

@@ -119,6 +119,12 @@ export class Inbox {
 			if (this.outgoing.some((o) => !o.failed) && navigator.onLine) void this.flush();
 		}, 5000);
 		this.#cleanups.push(() => clearInterval(retry));
+		// Realtime tells a user only about records they may still see: a conversation another agent
+		// claimed (or a manager moved away) sends them nothing. A light refetch now and then drops it.
+		const refresh = setInterval(() => {
+			if (navigator.onLine && document.visibilityState === 'visible') void this.resync();
+		}, 15_000);
+		this.#cleanups.push(() => clearInterval(refresh));
 		void this.#subscribe();
 		void this.resync();
 	}
@@ -133,11 +139,7 @@ export class Inbox {
 			const offC = await pb.collection('conversations').subscribe('*', (e) => this.#onConversation(e.action, e.record), { expand: 'visitor' });
 			const offM = await pb.collection('messages').subscribe('*', (e) => this.#onMessage(e.action, e.record));
 			// Every reconnect of the realtime stream may follow missed events.
-			let first = true;
-			const offConnect = await pb.realtime.subscribe('PB_CONNECT', () => {
-				if (first) return void (first = false);
-				void this.resync();
-			});
+			const offConnect = await pb.realtime.subscribe('PB_CONNECT', () => void this.resync());
 			this.#cleanups.push(() => {
 				void offC().catch(() => undefined);
 				void offM().catch(() => undefined);
@@ -216,7 +218,7 @@ export class Inbox {
 			const next: Record<string, Conversation> = {};
 			for (const c of page.items) if (!(c as { deleted?: boolean }).deleted) next[c.id] = c;
 			// Keep open tabs of older conversations the user is looking at.
-			for (const id of this.openIds) if (!next[id] && this.conversations[id]) next[id] = this.conversations[id];
+			for (const id of this.openIds) if (!next[id] && this.conversations[id]?.status === 'resolved') next[id] = this.conversations[id];
 			this.conversations = next;
 			this.error = null;
 			this.loaded = true;
@@ -241,7 +243,8 @@ export class Inbox {
 				? pb.filter('conversation = {:id} && created >= {:after}', { id, after: last.created })
 				: pb.filter('conversation = {:id}', { id });
 			const page = await pb.collection('messages').getList<ChatMessage>(1, MESSAGES_PER_CONVERSATION, { filter, sort: last ? 'created,id' : '-created,-id', skipTotal: true, requestKey: null });
-			const byId = new Map(held.map((m) => [m.id, m]));
+			// Merged with what is held now: realtime may have added messages while this was loading.
+			const byId = new Map((this.messages[id] ?? held).map((m) => [m.id, m]));
 			for (const m of page.items) byId.set(m.id, m);
 			this.messages[id] = [...byId.values()].sort(byTime);
 		} catch {
@@ -307,11 +310,28 @@ export class Inbox {
 		this.conversations[id] = { ...updated, expand: updated.expand?.visitor ? updated.expand : this.conversations[id]?.expand };
 	}
 
-	claim(id: string): Promise<void> {
-		return this.#patch(id, { assignee: this.user.id }).then(() => this.open(id));
+	async claim(id: string): Promise<void> {
+		try {
+			await this.#patch(id, { assignee: this.user.id });
+		} catch (err) {
+			// Someone was quicker: the list is refetched, so it leaves the queue here too.
+			void this.resync();
+			throw err;
+		}
+		this.open(id);
 	}
 
-	assign(id: string, staffId: string): Promise<void> {
+	/** Assign (managers: anyone, or '' for the queue) or transfer (an agent: to another agent, who then has it alone). */
+	async assign(id: string, staffId: string): Promise<void> {
+		if (this.user.role === 'agent' && staffId !== this.user.id) {
+			// The agent loses the conversation: the answer may already be out of their sight.
+			await pb.collection('conversations').update(id, { assignee: staffId }, { requestKey: null }).catch((err) => {
+				if ((err as { status?: number }).status !== 404) throw err;
+			});
+			this.close(id);
+			delete this.conversations[id];
+			return;
+		}
 		return this.#patch(id, { assignee: staffId });
 	}
 
