@@ -1,5 +1,6 @@
 /*! CRM live chat: <script src="https://crm.example/chat.js" async></script>
- * data-locale="zh-CN|en", data-position="right|left", data-open="1" (opened at once), and for a signed-in
+ * data-locale="zh-CN|en", data-position="right|left", data-bottom="16" (px above the window's bottom, for a
+ * shop with a bar there), data-open="1" (opened at once), and for a signed-in
  * shopper data-customer-id, data-ts, data-sig (HMAC, docs/api/chat.md) or later
  * window.crmChat.identify({ customer_id, ts, sig }). Also crmChat.open(), .close(), .toggle().
  * The chat itself runs in an iframe on the CRM's origin, so its storage and token never touch this page. */
@@ -15,6 +16,7 @@
 	var en = lang.indexOf('en') == 0;
 	var left = opt('position') == 'left';
 	var side = left ? 'left' : 'right';
+	var bottom = Math.max(0, Math.min(400, parseInt(opt('bottom'), 10) || 16));
 	var identity = opt('customer-id') ? { customer_id: opt('customer-id'), ts: +opt('ts'), sig: opt('sig') } : null;
 	var KEY = 'crm_chat_started';
 	var frame, btn, badge, isOpen = false, ready = false;
@@ -31,7 +33,7 @@
 		if (!frame) return;
 		css(frame, phone()
 			? { top: '0', bottom: '0', left: '0', right: '0', width: '100%', height: '100%', borderRadius: '0' }
-			: { top: 'auto', bottom: '88px', left: left ? '16px' : 'auto', right: left ? 'auto' : '16px', width: '380px', height: 'min(600px, calc(100vh - 112px))', borderRadius: '14px' });
+			: { top: 'auto', bottom: bottom + 72 + 'px', left: left ? '16px' : 'auto', right: left ? 'auto' : '16px', width: '380px', height: 'min(600px, calc(100vh - ' + (bottom + 96) + 'px))', borderRadius: '14px' });
 		css(btn, { display: isOpen && phone() ? 'none' : 'flex' });
 	}
 
@@ -90,7 +92,7 @@
 		btn.type = 'button';
 		btn.setAttribute('aria-expanded', 'false');
 		btn.innerHTML = '<svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true"><path d="M4 5h16v11H9l-5 4z" fill="none" stroke="#fff" stroke-width="2" stroke-linejoin="round"/></svg>';
-		css(btn, { position: 'fixed', bottom: '16px', width: '56px', height: '56px', borderRadius: '50%', border: '0', background: '#0f766e', boxShadow: '0 6px 20px rgba(0,0,0,.25)', cursor: 'pointer', zIndex: Z, display: 'flex', alignItems: 'center', justifyContent: 'center', padding: '0' });
+		css(btn, { position: 'fixed', bottom: bottom + 'px', width: '56px', height: '56px', borderRadius: '50%', border: '0', background: '#0f766e', boxShadow: '0 6px 20px rgba(0,0,0,.25)', cursor: 'pointer', zIndex: Z, display: 'flex', alignItems: 'center', justifyContent: 'center', padding: '0' });
 		btn.style[side] = '16px';
 		badge = d.createElement('span');
 		css(badge, { position: 'absolute', top: '-4px', right: '-4px', minWidth: '20px', height: '20px', padding: '0 5px', borderRadius: '10px', background: '#dc2626', color: '#fff', font: 'bold 12px/20px system-ui,sans-serif', textAlign: 'center', display: 'none', boxSizing: 'border-box' });

@@ -156,6 +156,10 @@ test('a shopper and an agent chat both ways; offline messages arrive once; hosti
 	await button.click();
 	await expect(frame.getByRole('heading', { name: '请问有什么可以帮您？' })).toBeVisible();
 	await page.screenshot({ path: `${SHOTS}/02-topics.png` });
+	// Outside staffed hours (the server's config) a notice asks for a message; in them, none.
+	const config = await (await fetch(`${server.url}/api/crm/chat/config`)).json();
+	await expect(frame.getByRole('note')).toHaveCount(config.open ? 0 : 1);
+	if (!config.open) await expect(frame.getByRole('note')).toContainText(config.message_zh);
 
 	await frame.getByRole('button', { name: '售前咨询' }).click();
 	const input = frame.getByRole('textbox', { name: '消息' });
@@ -270,6 +274,10 @@ test('English on a shop of another site, where the browser refuses the iframe st
 	await expect(frame.getByRole('log').getByTestId('message').filter({ hasText: 'Where is my parcel?' })).toBeVisible();
 	await expect(frame.getByRole('log').getByTestId('message').getByText('Sent')).toBeVisible();
 	await page.screenshot({ path: `${SHOTS}/10-english.png` });
+	// Escape closes the chat and gives the focus back to the button.
+	await input.press('Escape');
+	await expect(page.locator('iframe[src*="/chat-widget"]')).toBeHidden();
+	await expect(page.getByRole('button', { name: 'Chat with us' })).toBeFocused();
 	await shopper.context.close();
 	await shopper.proxy.close();
 });
@@ -279,6 +287,8 @@ test('the demo shop: images checked on the device and sent; a reload keeps the v
 	const context = await browser.newContext({ baseURL: proxy.url, viewport: PHONE, locale: 'zh-CN', hasTouch: true, isMobile: true });
 	const page = await context.newPage();
 	await page.goto('/demo-shop/');
+	await expect(page.getByRole('button', { name: /在线客服/ })).toBeVisible();
+	await page.screenshot({ path: `${SHOTS}/11-demo-shop.png` });
 	await page.getByRole('button', { name: /在线客服/ }).click();
 	const frame = page.frameLocator('iframe[src*="/chat-widget"]');
 	await frame.getByRole('button', { name: '订单问题' }).click();
@@ -303,7 +313,7 @@ test('the demo shop: images checked on the device and sent; a reload keeps the v
 	const img = frame.getByRole('img', { name: '图片 1' });
 	await expect(img).toBeVisible();
 	await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.naturalWidth)).toBe(16);
-	await page.screenshot({ path: `${SHOTS}/11-demo-shop-image.png` });
+	await page.screenshot({ path: `${SHOTS}/12-demo-shop-image.png` });
 
 	// A reload: the same visitor and conversation (storage is first-party here).
 	await page.reload();
@@ -317,8 +327,12 @@ test('the demo shop: images checked on the device and sent; a reload keeps the v
 test('a shopper the shop signed in: window.crmChat.identify links the visitor to the shop customer', async ({ browser }) => {
 	// A server of its own: the shop's chat secret is set when the server starts.
 	const SECRET = 'e2e-chat-identity-secret';
-	process.env.CRM_CHAT_IDENTITY_SECRET = SECRET;
-	const server = await startServer().finally(() => delete process.env.CRM_CHAT_IDENTITY_SECRET);
+	// Staffed around the clock: no after-hours notice.
+	Object.assign(process.env, { CRM_CHAT_IDENTITY_SECRET: SECRET, CRM_CHAT_HOURS: 'Mon-Sun 00:00-24:00' });
+	const server = await startServer().finally(() => {
+		delete process.env.CRM_CHAT_IDENTITY_SECRET;
+		delete process.env.CRM_CHAT_HOURS;
+	});
 	try {
 		const { staff } = await seedStaff(server.url);
 		const manager = new Agent(server.url);
@@ -332,6 +346,8 @@ test('a shopper the shop signed in: window.crmChat.identify links the visitor to
 		await page.getByRole('button', { name: /在线客服/ }).click();
 		await frame.getByRole('button', { name: '订单问题' }).click();
 		const input = frame.getByRole('textbox', { name: '消息' });
+		await expect(input).toHaveAttribute('placeholder', '输入消息…');
+		await expect(frame.getByRole('note')).toHaveCount(0);
 		await input.fill('我的订单 1001 还没到');
 		await input.press('Enter');
 		await expect(frame.getByRole('log').getByTestId('message').filter({ hasText: '我的订单 1001' })).toBeVisible();

@@ -54,8 +54,10 @@ export interface Outgoing {
 	topic: Topic;
 	body: string;
 	at: number;
-	/** Images are sent online only and are not kept across reloads. */
+	/** Images stay in memory only: a reload keeps the text of a message, not its pictures. */
 	files?: File[];
+	/** How many images it had (kept across reloads, to know one that lost them). */
+	images?: number;
 	error?: string;
 }
 
@@ -151,7 +153,8 @@ export class ChatWidget {
 		this.pb = new PocketBase(origin, new VisitorAuthStore());
 		this.pb.autoCancellation(false);
 		this.#locale = locale;
-		this.outbox = readJson<Outgoing[]>(OUTBOX_KEY, []);
+		// A message of images only, whose images a reload took away, has nothing left to send.
+		this.outbox = readJson<Outgoing[]>(OUTBOX_KEY, []).filter((o) => o.body || !o.images);
 	}
 
 	/** Messages from the agent the shopper has not seen yet. */
@@ -179,6 +182,7 @@ export class ChatWidget {
 		addEventListener('online', this.#onOnline);
 		addEventListener('offline', this.#onOffline);
 		addEventListener('storage', this.#onStorage);
+		document.addEventListener('visibilitychange', this.#onVisibility);
 		this.#timers.push(setInterval(() => (this.now = Date.now()), 1000));
 		// File tokens last a few minutes; images shown later need a fresh one.
 		this.#timers.push(setInterval(() => this.#refreshFileToken(), 120_000));
@@ -210,6 +214,7 @@ export class ChatWidget {
 		removeEventListener('online', this.#onOnline);
 		removeEventListener('offline', this.#onOffline);
 		removeEventListener('storage', this.#onStorage);
+		document.removeEventListener('visibilitychange', this.#onVisibility);
 		for (const t of this.#timers) clearInterval(t);
 		clearTimeout(this.#retry);
 		for (const u of this.#unsub) u().catch(() => undefined);
@@ -344,7 +349,7 @@ export class ChatWidget {
 			body: text,
 			at: Date.now()
 		};
-		if (files.length) item.files = files;
+		if (files.length) Object.assign(item, { files, images: files.length });
 		this.#saveOutbox([...this.outbox, item]);
 		void this.flush();
 	}
@@ -429,7 +434,7 @@ export class ChatWidget {
 	/** The shopper has seen everything shown: a read receipt for the agent. */
 	async markRead(): Promise<void> {
 		const c = this.conversation;
-		if (!c || !this.visible || !this.online) return;
+		if (!c || !this.visible || !this.online || document.visibilityState !== 'visible') return;
 		const last = this.messages.filter((m) => m.author_kind !== 'visitor').at(-1);
 		if (!last || ms(last.created) <= Math.max(ms(c.visitor_read_at), this.#readSent)) return;
 		this.#readSent = ms(last.created);
@@ -472,6 +477,7 @@ export class ChatWidget {
 		void this.#resync();
 	};
 	#onOffline = () => (this.online = false);
+	#onVisibility = () => void this.markRead();
 	#onStorage = (e: StorageEvent) => {
 		// Another tab of the shop sent (or wrote) something: the same outbox here.
 		if (e.key === OUTBOX_KEY) {
