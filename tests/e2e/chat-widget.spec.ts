@@ -274,6 +274,27 @@ test('English on a shop of another site, where the browser refuses the iframe st
 	await expect(frame.getByRole('log').getByTestId('message').filter({ hasText: 'Where is my parcel?' })).toBeVisible();
 	await expect(frame.getByRole('log').getByTestId('message').getByText('Sent')).toBeVisible();
 	await page.screenshot({ path: `${SHOTS}/10-english.png` });
+
+	// The server stores a message but its answer is lost: the widget sends it again (same client_id),
+	// the server answers with the first, and it is there once. Two more written meanwhile follow, in order.
+	let lost = 0;
+	await shopper.context.route('**/api/collections/messages/records', async (route) => {
+		if (route.request().method() !== 'POST' || lost++) return route.fallback();
+		await route.fetch();
+		await route.abort('connectionreset');
+	});
+	for (const text of ['Lost answer', 'Then this', 'And this']) {
+		await input.fill(text);
+		await input.press('Enter');
+	}
+	const manager = new Agent(server.url);
+	await manager.signIn(server.staff.manager.email, server.staff.manager.password);
+	await expect(frame.getByRole('log').getByTestId('outgoing')).toHaveCount(0, { timeout: 15_000 });
+	let conv = '';
+	for (const c of await manager.queue()) if ((await manager.messages(c.id)).some((m) => m.body === 'Where is my parcel?')) conv = c.id;
+	expect((await manager.messages(conv)).map((m) => m.body)).toEqual(['Where is my parcel?', 'Lost answer', 'Then this', 'And this']);
+	await expect(frame.getByRole('log').getByTestId('message')).toHaveCount(4);
+	expect(lost).toBeGreaterThan(1);
 	// Escape closes the chat and gives the focus back to the button.
 	await input.press('Escape');
 	await expect(page.locator('iframe[src*="/chat-widget"]')).toBeHidden();

@@ -145,6 +145,8 @@ export class ChatWidget {
 	#readSent = 0;
 	#timers: ReturnType<typeof setInterval>[] = [];
 	#retry: ReturnType<typeof setTimeout> | undefined;
+	#backoff = 0;
+	#again = false;
 	#identity: Identity | null = null;
 	#locale: string;
 	#unsub: (() => Promise<void>)[] = [];
@@ -356,7 +358,9 @@ export class ChatWidget {
 
 	/** Sends what waits, oldest first, one at a time; a resend of the same client_id is answered with the first. */
 	async flush(): Promise<void> {
-		if (this.#flushing || this.phase !== 'ready') return;
+		if (this.phase !== 'ready') return;
+		// A message written while a flush runs is sent by another pass right after it.
+		if (this.#flushing) return void (this.#again = true);
 		this.#flushing = true;
 		try {
 			for (const item of [...this.outbox]) {
@@ -372,14 +376,16 @@ export class ChatWidget {
 					for (const f of item.files ?? []) data.append('attachments', f);
 					const rec = await this.pb.collection('messages').create<Message>(data);
 					this.rateLimited = false;
+					this.#backoff = 0;
 					this.#receive([rec]);
 					this.#saveOutbox(this.outbox.filter((o) => o.client_id !== item.client_id));
 				} catch (e) {
-					if (isNetwork(e)) break;
-					if (e instanceof ClientResponseError && (e.status === 429 || e.status >= 500)) {
-						this.rateLimited = e.status === 429;
-						clearTimeout(this.#retry);
-						this.#retry = setTimeout(() => void this.flush(), e.status === 429 ? 10_000 : 5_000);
+					// Not answered (the server may have it: the same client_id again is answered with the first),
+					// busy or refusing for now: again later, waiting longer each time; 'online' and a realtime
+					// reconnect try at once.
+					if (isNetwork(e) || (e instanceof ClientResponseError && (e.status === 429 || e.status >= 500))) {
+						this.rateLimited = e instanceof ClientResponseError && e.status === 429;
+						this.#later(this.rateLimited ? 10_000 : 0);
 						break;
 					}
 					const reason = e instanceof ClientResponseError ? firstError(e) : String(e);
@@ -388,7 +394,17 @@ export class ChatWidget {
 			}
 		} finally {
 			this.#flushing = false;
+			if (this.#again) {
+				this.#again = false;
+				void this.flush();
+			}
 		}
+	}
+
+	#later(atLeast: number): void {
+		this.#backoff = Math.min(30_000, Math.max(2_000, this.#backoff * 2));
+		clearTimeout(this.#retry);
+		this.#retry = setTimeout(() => void this.flush(), Math.max(atLeast, this.#backoff));
 	}
 
 	/** The open conversation, created now when the shopper has none (with the topic they chose). */
