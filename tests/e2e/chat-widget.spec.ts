@@ -383,3 +383,24 @@ test('a shopper the shop signed in: window.crmChat.identify links the visitor to
 		await server.stop();
 	}
 });
+
+test('a staff member trying the demo shop chat on the CRM origin keeps their own session', async ({ openAs }) => {
+	const { page } = await openAs('sales', { viewport: PHONE });
+	const staffAuth = await page.evaluate(() => localStorage.getItem('pocketbase_auth'));
+	expect(staffAuth).toContain('"collectionName":"staff"');
+	await page.goto('/demo-shop/');
+	await page.getByRole('button', { name: /在线客服/ }).click();
+	const frame = page.frameLocator('iframe[src*="/chat-widget"]');
+	await frame.getByRole('button', { name: '其他' }).click();
+	await frame.getByRole('textbox', { name: '消息' }).fill('店员试一下');
+	await frame.getByRole('textbox', { name: '消息' }).press('Enter');
+	await expect(frame.getByRole('log').getByTestId('message').filter({ hasText: '店员试一下' })).toBeVisible();
+	// The widget has its own token; the staff one is untouched and the staff app still opens signed in.
+	const stored = await page.evaluate(() => ({ staff: localStorage.getItem('pocketbase_auth'), visitor: localStorage.getItem('crm_chat_auth') }));
+	expect(stored.staff).toBe(staffAuth);
+	expect(JSON.parse(stored.visitor ?? '{}').token).toBeTruthy();
+	expect(JSON.parse(stored.visitor ?? '{}').record.id).not.toBe(JSON.parse(staffAuth ?? '{}').record.id);
+	await page.goto('/customers');
+	await expect(page.getByRole('navigation').first()).toBeVisible();
+	await expect(page).toHaveURL(/\/customers$/);
+});
