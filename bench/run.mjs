@@ -9,7 +9,8 @@ const GROUPS = {
 	shell: 'bench/shell.bench.ts',
 	customers: 'bench/customers.bench.ts',
 	ingest: 'bench/ingest.bench.ts',
-	stats: 'bench/stats.bench.ts'
+	stats: 'bench/stats.bench.ts',
+	chat: 'bench/chat.bench.ts'
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((g) => !(g in GROUPS));
