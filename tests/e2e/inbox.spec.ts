@@ -98,6 +98,11 @@ test('an agent on a tablet claims a waiting chat, replies, and replies sent offl
 		await pane.getByTestId('compose').press('Enter');
 	}
 	await expect(messages.getByText('等待发送')).toHaveCount(2);
+	// Reloaded while offline: the chat as it was, and both replies still waiting.
+	await page.reload();
+	await expect(pane.getByTestId('chat-name')).toHaveText('张小花');
+	await expect(messages).toContainText('订单号是 20251126001');
+	await expect(messages.getByText('等待发送')).toHaveCount(2);
 	await goOnline(agent);
 	await expect(messages.getByText('等待发送')).toHaveCount(0, { timeout: 20_000 });
 	await expect.poll(async () => {
@@ -120,6 +125,12 @@ test('an agent on a tablet claims a waiting chat, replies, and replies sent offl
 	await pane.getByTestId('status').selectOption('resolved');
 	await expect(mineItem).toContainText('已解决');
 	expect(dialogs).toEqual([]);
+
+	// Signing out leaves no chat on the device.
+	await page.getByRole('link', { name: '设置' }).click();
+	await page.getByRole('button', { name: '退出登录' }).click();
+	await expect(page).toHaveURL(/\/login$/);
+	expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => /^crm:(chat-outbox|inbox-|canned)/.test(k)))).toEqual([]);
 });
 
 test('shopper input and internal notes render as plain text; sales reps have no inbox', async ({ openAs, server }) => {

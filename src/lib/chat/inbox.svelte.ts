@@ -47,6 +47,16 @@ export class Inbox {
 	constructor(readonly user: StaffRecord) {
 		this.outbox = new MessageOutbox(globalThis.localStorage ?? null, `crm:chat-outbox:${user.id}`, (items) => (this.outgoing = items));
 		this.outgoing = this.outbox.items;
+		// The last answer is kept on the device: an offline start shows the chats as they were.
+		try {
+			const kept = JSON.parse(localStorage.getItem(this.#cacheKey) ?? 'null') as { conversations: Record<string, Conversation>; messages: Record<string, ChatMessage[]> } | null;
+			if (kept) {
+				this.conversations = kept.conversations ?? {};
+				this.messages = kept.messages ?? {};
+			}
+		} catch {
+			// unreadable: start empty
+		}
 		try {
 			const saved = JSON.parse(localStorage.getItem(this.#tabsKey) ?? '{}') as { open?: string[]; active?: string | null };
 			this.openIds = saved.open ?? [];
@@ -58,6 +68,36 @@ export class Inbox {
 
 	get #tabsKey() {
 		return `crm:inbox-tabs:${this.user.id}`;
+	}
+
+	get #cacheKey() {
+		return `crm:inbox-cache:${this.user.id}`;
+	}
+
+	#saveTimer: ReturnType<typeof setTimeout> | null = null;
+	/** Keeps the conversations and the open tabs' latest messages on the device (bounded). */
+	#saveSnapshot(now = false): void {
+		if (now) {
+			if (this.#saveTimer) clearTimeout(this.#saveTimer);
+			this.#saveTimer = null;
+			return this.#writeSnapshot();
+		}
+		if (this.#saveTimer) return;
+		this.#saveTimer = setTimeout(() => {
+			this.#saveTimer = null;
+			this.#writeSnapshot();
+		}, 300);
+	}
+
+	#writeSnapshot(): void {
+		if (!this.#started) return;
+		try {
+			const messages: Record<string, ChatMessage[]> = {};
+			for (const id of this.openIds) if (this.messages[id]) messages[id] = this.messages[id].slice(-100);
+			localStorage.setItem(this.#cacheKey, JSON.stringify({ conversations: this.conversations, messages }));
+		} catch (err) {
+			console.warn('inbox: not kept on the device', err); // storage full: the live view still works
+		}
 	}
 
 	get queue(): Conversation[] {
@@ -108,6 +148,9 @@ export class Inbox {
 			void this.resync();
 		};
 		const offline = () => (this.online = false);
+		const hide = () => this.#saveSnapshot(true);
+		window.addEventListener('pagehide', hide);
+		this.#cleanups.push(() => window.removeEventListener('pagehide', hide));
 		window.addEventListener('online', online);
 		window.addEventListener('offline', offline);
 		this.#cleanups.push(() => {
@@ -175,6 +218,7 @@ export class Inbox {
 		const isNew = !list?.some((x) => x.id === m.id);
 		if (list && isNew) this.messages[m.conversation] = [...list, m].sort(byTime);
 		if (isNew && m.author_kind === 'visitor') this.#alert(m.conversation, true);
+		if (isNew) this.#saveSnapshot();
 		// A conversation the device has not heard of yet (a new one, or one just assigned): fetch it.
 		if (!this.conversations[m.conversation]) void this.#fetchConversation(m.conversation);
 	}
@@ -225,10 +269,12 @@ export class Inbox {
 			this.online = true;
 			await this.flush();
 			await Promise.all(Object.keys(this.messages).map((id) => this.loadMessages(id)));
+			this.#saveSnapshot();
 		} catch (err) {
 			const status = (err as { status?: number }).status ?? 0;
 			this.error = status === 0 ? 'offline' : status === 403 ? 'forbidden' : status === 404 ? 'not_ready' : 'server';
 			if (status === 0) this.online = false;
+			for (const id of this.openIds) if (!this.messages[id]) this.messages[id] = [];
 			this.loaded = true;
 		}
 	}
@@ -247,6 +293,7 @@ export class Inbox {
 			const byId = new Map((this.messages[id] ?? held).map((m) => [m.id, m]));
 			for (const m of page.items) byId.set(m.id, m);
 			this.messages[id] = [...byId.values()].sort(byTime);
+			this.#saveSnapshot();
 		} catch {
 			if (!this.messages[id]) this.messages[id] = [];
 		}
@@ -308,6 +355,7 @@ export class Inbox {
 	async #patch(id: string, data: Partial<Conversation>): Promise<void> {
 		const updated = await pb.collection('conversations').update<Conversation>(id, data, { expand: 'visitor', requestKey: null });
 		this.conversations[id] = { ...updated, expand: updated.expand?.visitor ? updated.expand : this.conversations[id]?.expand };
+		this.#saveSnapshot();
 	}
 
 	async claim(id: string): Promise<void> {
@@ -376,15 +424,14 @@ export function inboxFor(user: StaffRecord): Inbox {
 	return current;
 }
 
-/** Sign-out: stop, and (forget) remove the replies still waiting and the open tabs from the device. */
+/** Sign-out: stop, and (forget) remove the kept chats, replies still waiting, open tabs and canned replies from the device. */
 export function stopInbox(forget = false): void {
-	if (current && forget) {
-		current.outbox.clear();
-		localStorage.removeItem(`crm:inbox-tabs:${current.user.id}`);
-		localStorage.removeItem(`crm:canned:${current.user.id}`);
-	}
 	current?.stop();
 	current = null;
+	if (forget && typeof localStorage !== 'undefined') {
+		const keys = Array.from({ length: localStorage.length }, (_, i) => localStorage.key(i) ?? '');
+		for (const k of keys) if (/^crm:(chat-outbox|inbox-tabs|inbox-cache|canned):/.test(k)) localStorage.removeItem(k);
+	}
 }
 
 export const INBOX_ROLES = ['agent', 'manager', 'admin'];
