@@ -404,3 +404,18 @@ test('a staff member trying the demo shop chat on the CRM origin keeps their own
 	await expect(page.getByRole('navigation').first()).toBeVisible();
 	await expect(page).toHaveURL(/\/customers$/);
 });
+
+test('the chat could not reach the server: an error and a way to try again', async ({ browser, server }) => {
+	const context = await browser.newContext({ baseURL: server.url, viewport: PHONE, locale: 'zh-CN' });
+	const page = await context.newPage();
+	await context.route('**/api/crm/chat/session', (route) => route.abort('connectionrefused'));
+	await page.goto('/demo-shop/');
+	await page.getByRole('button', { name: /在线客服/ }).click();
+	const frame = page.frameLocator('iframe[src*="/chat-widget"]');
+	await expect(frame.getByText('聊天暂时无法连接，请稍后再试。')).toBeVisible();
+	await page.screenshot({ path: `${SHOTS}/14-error.png` });
+	await context.unroute('**/api/crm/chat/session');
+	await frame.getByRole('button', { name: '重试' }).click();
+	await expect(frame.getByRole('heading', { name: '请问有什么可以帮您？' })).toBeVisible();
+	await context.close();
+});

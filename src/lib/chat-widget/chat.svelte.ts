@@ -147,6 +147,7 @@ export class ChatWidget {
 	#retry: ReturnType<typeof setTimeout> | undefined;
 	#backoff = 0;
 	#again = false;
+	#listening = false;
 	#identity: Identity | null = null;
 	#locale: string;
 	#unsub: (() => Promise<void>)[] = [];
@@ -188,17 +189,33 @@ export class ChatWidget {
 		this.#timers.push(setInterval(() => (this.now = Date.now()), 1000));
 		// File tokens last a few minutes; images shown later need a fresh one.
 		this.#timers.push(setInterval(() => this.#refreshFileToken(), 120_000));
+		await this.#open();
+	}
+
+	async #open(): Promise<void> {
+		this.phase = 'connecting';
 		try {
 			await this.#session();
 			this.config = await this.pb.send<ChatConfig>('/api/crm/chat/config', {});
-			await this.pb.realtime.subscribe('PB_CONNECT', () => this.#resync());
+			if (!this.#listening) {
+				await this.pb.realtime.subscribe('PB_CONNECT', () => this.#resync());
+				this.#listening = true;
+			}
+			for (const u of this.#unsub.splice(0)) await u().catch(() => undefined);
 			await this.#connect();
 			this.phase = 'ready';
 			void this.flush();
 		} catch (e) {
 			console.warn('[chat] start failed', e);
 			this.phase = 'error';
+			// Opened without a network (or the server was away): again once the device is back online.
+			if (isNetwork(e)) addEventListener('online', () => void this.#open(), { once: true });
 		}
+	}
+
+	/** The "try again" button. */
+	retry(): void {
+		if (this.phase === 'error') void this.#open();
 	}
 
 	/** The visitor's latest conversation and the realtime subscriptions (again after the visitor changed). */
