@@ -222,6 +222,9 @@ test('the inbox on a phone: the list, then one conversation with a way back', as
 	await pane.getByTestId('send').click();
 	await expect(pane.getByTestId('messages')).toContainText('有的，今天下单明天到');
 	await expect(pane.getByTestId('messages').getByText('等待发送')).toHaveCount(0);
+	// The shopper's read receipt shows on the reply.
+	await api(server.url, `/api/collections/conversations/records/${conv}`, { visitor_read_at: new Date().toISOString() }, shopper.token, 'PATCH');
+	await expect(pane.getByTestId('message').filter({ hasText: '有的，今天下单明天到' })).toContainText('已读');
 	await page.screenshot({ path: `${SHOTS}/phone-chat.png` });
 	const box = await pane.boundingBox();
 	expect(box!.width).toBeLessThanOrEqual(PHONE.width);
@@ -306,4 +309,23 @@ test('a manager assigns a waiting chat to an agent, links the customer; canned r
 	await page.setViewportSize(PHONE);
 	await page.screenshot({ path: `${SHOTS}/phone-metrics.png`, fullPage: true });
 	expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+});
+
+test('the inbox in English', async ({ openAs, server }) => {
+	const shopper = await newVisitor(server.url, 'Alice');
+	const conv = await startConversation(server.url, shopper, 'other');
+	await visitorSays(server.url, shopper, conv, 'Hello, is anyone there?');
+	const agent = await openAs('agent', { viewport: TABLET, locale: 'en-US' });
+	const { page } = agent;
+	await page.getByRole('link', { name: /^Inbox/ }).click();
+	await expect(page.getByRole('heading', { name: 'Waiting' })).toBeVisible();
+	const waiting = page.getByTestId('queue').getByRole('listitem').filter({ hasText: 'Alice' });
+	await expect(waiting).toContainText('waiting');
+	await waiting.getByRole('button', { name: 'Claim' }).click();
+	const pane = page.getByTestId('chat-pane');
+	await expect(pane.getByTestId('messages')).toContainText('Hello, is anyone there?');
+	await expect(pane.getByTestId('compose')).toHaveAttribute('placeholder', 'Type a reply, or / for canned replies');
+	await pane.getByTestId('toggle-customer').click();
+	await expect(page.getByTestId('customer-panel')).toContainText('not linked to a shop customer');
+	await page.screenshot({ path: `${SHOTS}/tablet-english.png` });
 });
