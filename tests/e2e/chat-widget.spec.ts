@@ -419,3 +419,29 @@ test('the chat could not reach the server: an error and a way to try again', asy
 	await expect(frame.getByRole('heading', { name: '请问有什么可以帮您？' })).toBeVisible();
 	await context.close();
 });
+
+test('a message that could not be sent waits on the device across a reload and is then stored once', async ({ browser, server }) => {
+	const context = await browser.newContext({ baseURL: server.url, viewport: PHONE, locale: 'zh-CN' });
+	const page = await context.newPage();
+	await page.goto('/demo-shop/');
+	await page.getByRole('button', { name: /在线客服/ }).click();
+	const frame = page.frameLocator('iframe[src*="/chat-widget"]');
+	await frame.getByRole('button', { name: '投诉' }).click();
+	// The server cannot be reached for sending (the page itself still loads).
+	const refuse = (route: import('@playwright/test').Route) => (route.request().method() === 'POST' ? route.abort('connectionrefused') : route.fallback());
+	await context.route('**/api/collections/messages/records', refuse);
+	await frame.getByRole('textbox', { name: '消息' }).fill('重新打开页面后也要送到');
+	await frame.getByRole('textbox', { name: '消息' }).press('Enter');
+	await expect(frame.getByTestId('outgoing')).toContainText('重新打开页面后也要送到');
+	await page.reload();
+	await page.getByRole('button', { name: /在线客服/ }).click();
+	await expect(frame.getByTestId('outgoing')).toContainText('重新打开页面后也要送到');
+	await context.unroute('**/api/collections/messages/records', refuse);
+	await expect(frame.getByRole('log').getByTestId('message').filter({ hasText: '重新打开页面后也要送到' })).toHaveCount(1, { timeout: 20_000 });
+	await expect(frame.getByTestId('outgoing')).toHaveCount(0);
+	const manager = new Agent(server.url);
+	await manager.signIn(server.staff.manager.email, server.staff.manager.password);
+	const conv = (await manager.queue()).find((c) => c.topic === 'complaint')!.id;
+	expect((await manager.messages(conv)).map((m) => m.body)).toEqual(['重新打开页面后也要送到']);
+	await context.close();
+});
