@@ -445,3 +445,48 @@ test('a message that could not be sent waits on the device across a reload and i
 	expect((await manager.messages(conv)).map((m) => m.body)).toEqual(['重新打开页面后也要送到']);
 	await context.close();
 });
+
+test('the shopper in the widget and an agent in the console chat both ways without reloads', async ({ browser, server, openAs }) => {
+	const shopper = await openShop(browser, server.port, shop.url);
+	const { page, frame } = shopper;
+	const agent = await openAs('agent', { viewport: { width: 768, height: 1024 } });
+	await agent.page.getByRole('link', { name: /^会话/ }).click();
+	await expect(agent.page).toHaveURL(/\/inbox$/);
+
+	await page.getByRole('button', { name: /在线客服/ }).click();
+	await frame.getByRole('button', { name: '售前咨询' }).click();
+	const input = frame.getByRole('textbox', { name: '消息' });
+	await input.fill('控制台你好，这件衣服有 XL 吗？');
+	await input.press('Enter');
+	const log = frame.getByRole('log');
+
+	// The console hears it in realtime; the agent takes it and answers.
+	const waiting = agent.page.getByTestId('queue').getByRole('listitem').filter({ hasText: '控制台你好' });
+	await expect(waiting).toBeVisible({ timeout: 15_000 });
+	await waiting.getByRole('button', { name: '接入' }).click();
+	const pane = agent.page.getByTestId('chat-pane');
+	await expect(pane.getByTestId('messages')).toContainText('控制台你好，这件衣服有 XL 吗？');
+	await pane.getByTestId('compose').pressSequentially('有的');
+	await expect(frame.getByText('客服正在输入…')).toBeVisible();
+	await pane.getByTestId('compose').fill('有的，XL 还有 3 件。');
+	await pane.getByTestId('send').click();
+	await expect(log.getByTestId('message').filter({ hasText: '有的，XL 还有 3 件。' })).toBeVisible();
+	// The agent has the chat open: the shopper's message shows as read.
+	await expect(log.getByTestId('message').filter({ hasText: '控制台你好' }).getByText('已读')).toBeVisible();
+
+	await input.fill('好的，我下单了 <b>谢谢</b>');
+	await input.press('Enter');
+	await expect(pane.getByTestId('messages')).toContainText('好的，我下单了 <b>谢谢</b>');
+	await page.screenshot({ path: `${SHOTS}/15-with-console-shopper.png` });
+	await agent.page.screenshot({ path: `${SHOTS}/15-with-console-agent.png` });
+
+	// Resolved in the console: the shopper is asked for a rating.
+	await pane.getByTestId('status').selectOption('resolved');
+	await expect(frame.getByText('本次会话已解决。')).toBeVisible();
+	await frame.getByRole('radio', { name: '5 分（满分 5 分）' }).locator('xpath=..').click();
+	await frame.getByRole('button', { name: '提交评分' }).click();
+	await expect(frame.getByText('感谢您的评价！')).toBeVisible();
+	expect(shopper.dialogs).toEqual([]);
+	await shopper.context.close();
+	await shopper.proxy.close();
+});
