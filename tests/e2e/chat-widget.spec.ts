@@ -336,9 +336,18 @@ test('the demo shop: images checked on the device and sent; a reload keeps the v
 	await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.naturalWidth)).toBe(16);
 	await page.screenshot({ path: `${SHOTS}/12-demo-shop-image.png` });
 
-	// A reload: the same visitor and conversation (storage is first-party here).
+	// A reload: the same visitor and conversation (storage is first-party here). The chat of a returning
+	// shopper loads hidden, so an answer shows on the button before it is opened.
 	await page.reload();
+	const manager = new Agent(server.url);
+	await manager.signIn(server.staff.manager.email, server.staff.manager.password);
+	await expect(page.locator('iframe[src*="/chat-widget"]')).toBeAttached();
+	await expect(page.locator('iframe[src*="/chat-widget"]')).toBeHidden();
+	const conv = (await manager.queue()).find((c) => c.topic === 'order_problem')!.id;
+	await manager.say(conv, '已帮您催单');
+	await expect(page.getByRole('button', { name: '在线客服（1 条新消息）' })).toBeVisible();
 	await page.getByRole('button', { name: /在线客服/ }).click();
+	await expect(log.getByTestId('message').filter({ hasText: '已帮您催单' })).toBeVisible();
 	await expect(log.getByTestId('message').filter({ hasText: '快递到哪了？' })).toHaveCount(1);
 	await expect(frame.getByRole('img', { name: '图片 1' })).toBeVisible();
 	await context.close();

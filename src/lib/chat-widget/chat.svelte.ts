@@ -227,6 +227,8 @@ export class ChatWidget {
 				if (e.record.id === this.conversation?.id || (!this.conversation && e.action === 'create')) this.#setConversation(e.record);
 			})
 		);
+		// A message that came between the first fetch and the subscription.
+		if (this.conversation) await this.#resync();
 	}
 
 	stop(): void {
