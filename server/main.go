@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase"
@@ -63,7 +64,11 @@ func main() {
 		Func: func(e *core.ServeEvent) error {
 			if !e.Router.HasRoute(http.MethodGet, "/{path...}") {
 				// indexFallback: client-side routes survive a reload.
-				e.Router.GET("/{path...}", apis.Static(os.DirFS(publicDir), true)).Bind(apis.Gzip())
+				static := apis.Static(os.DirFS(publicDir), true)
+				e.Router.GET("/{path...}", func(re *core.RequestEvent) error {
+					allowShopFraming(re)
+					return static(re)
+				}).Bind(apis.Gzip())
 			}
 			return e.Next()
 		},
@@ -81,4 +86,22 @@ func main() {
 // mattn/go-sqlite3 (cgo, see sqlite.go).
 func durableDBConnect(dbPath string) (*dbx.DB, error) {
 	return dbx.Open(sqliteDriver, dbPath)
+}
+
+// allowShopFraming lets the shop's pages show the chat widget (/chat-widget, loaded by static/chat.js
+// in an iframe): PocketBase answers every request with X-Frame-Options: SAMEORIGIN, which would keep
+// it off any other site. Only that page may be framed, by the origins in CRM_CHAT_FRAME_ANCESTORS
+// (space-separated, default any: the page shows nothing but the visitor's own chat); the staff app
+// keeps SAMEORIGIN.
+func allowShopFraming(e *core.RequestEvent) {
+	path := e.Request.URL.Path
+	if path != "/chat-widget" && !strings.HasPrefix(path, "/chat-widget/") {
+		return
+	}
+	ancestors := strings.TrimSpace(os.Getenv("CRM_CHAT_FRAME_ANCESTORS"))
+	if ancestors == "" {
+		ancestors = "*"
+	}
+	e.Response.Header().Del("X-Frame-Options")
+	e.Response.Header().Set("Content-Security-Policy", "frame-ancestors "+ancestors)
 }

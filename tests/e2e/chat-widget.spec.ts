@@ -41,26 +41,10 @@ function startShop(): Promise<{ url: string; close: () => Promise<void> }> {
 	);
 }
 
-/**
- * WORKAROUND, not the product: PocketBase sends `X-Frame-Options: SAMEORIGIN` on every answer, so a shop on
- * another site cannot show /chat-widget in its iframe. Until the server lets shop pages frame it (see the
- * fixme test below), the widget's page reaches this browser without that header.
- */
-async function allowFraming(context: BrowserContext, crm: string) {
-	await context.route(`${crm}/chat-widget**`, async (route) => {
-		const res = await route.fetch();
-		const headers = { ...res.headers() };
-		if (!headers['x-frame-options']) return route.fulfill({ response: res });
-		delete headers['x-frame-options'];
-		await route.fulfill({ response: res, headers });
-	});
-}
-
 async function openShop(browser: Browser, port: number, shop: string, opts: { lang?: 'en' } = {}): Promise<Shopper> {
 	const proxy = await startCuttableProxy(port);
 	const context = await browser.newContext({ viewport: PHONE, locale: opts.lang === 'en' ? 'en-US' : 'zh-CN', hasTouch: true, isMobile: true });
 	const dialogs: string[] = [];
-	await allowFraming(context, proxy.url);
 	const page = await context.newPage();
 	if (process.env.CHAT_DEBUG) {
 		page.on('console', (m) => console.log('console:', m.type(), m.text()));
@@ -129,10 +113,13 @@ const XSS = [
 	'see https://example.com/a?b=<x> and https://shop.example/p/1.'
 ];
 
-test.fixme('a shop page on another site may show /chat-widget in its iframe', async ({ server }) => {
-	// The server answers /chat-widget with X-Frame-Options: SAMEORIGIN (PocketBase's default security headers).
-	const res = await fetch(`${server.url}/chat-widget`);
-	expect(res.headers.get('x-frame-options')).toBeNull();
+test('a shop page on another site may show /chat-widget in its iframe; the staff app stays unframeable', async ({ server }) => {
+	const widget = await fetch(`${server.url}/chat-widget`);
+	expect(widget.headers.get('x-frame-options')).toBeNull();
+	expect(widget.headers.get('content-security-policy')).toBe('frame-ancestors *');
+	const staffApp = await fetch(`${server.url}/customers`);
+	expect(staffApp.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+	expect(staffApp.headers.get('content-security-policy')).toBeNull();
 });
 
 let shop: Awaited<ReturnType<typeof startShop>>;
