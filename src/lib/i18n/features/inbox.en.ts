@@ -18,6 +18,7 @@ export const inboxEn = {
 	'inbox.back': 'Conversations',
 	'inbox.close_tab': 'Close {name}',
 	'inbox.tabs': 'Open conversations',
+	'inbox.badge': '{n} waiting or unread',
 	'inbox.unread': '{n} unread',
 	'inbox.loading': 'Loading conversations…',
 	'inbox.offline': 'Offline: replies wait on this device and are sent when the network is back.',

@@ -20,6 +20,7 @@ export const inboxZhCN: Record<keyof typeof inboxEn, string> = {
 	'inbox.back': '会话列表',
 	'inbox.close_tab': '关闭 {name}',
 	'inbox.tabs': '已打开的会话',
+	'inbox.badge': '{n} 个排队或未读',
 	'inbox.unread': '{n} 条未读',
 	'inbox.loading': '正在加载会话…',
 	'inbox.offline': '离线：回复暂存在本设备，网络恢复后自动发送。',
