@@ -290,6 +290,10 @@ test('a manager assigns a waiting chat to an agent, links the customer; canned r
 	await cases.getByLabel('摘要').fill('客户申请退款');
 	await cases.getByRole('button', { name: '创建', exact: true }).click();
 	await expect(cases.getByTestId('case')).toHaveCount(1);
+	// The open case is listed beside the chats with its due times.
+	await agent.page.reload();
+	await expect(agent.page.getByTestId('cases-due')).toContainText('退款');
+	await expect(agent.page.getByTestId('cases-due')).toContainText('解决截止');
 	await agentPane.getByTestId('status').selectOption('resolved');
 	await expect(agent.page.getByTestId('mine').getByRole('listitem').filter({ hasText: '刘顾客' })).toContainText('已解决');
 

@@ -98,6 +98,7 @@ export const inboxEn = {
 	'chat.past_chats': 'Earlier conversations',
 	'chat.open_card': 'Open customer card',
 	'case.title': 'Cases',
+	'case.open_list': 'Open cases',
 	'case.open': 'Open a case',
 	'case.kind': 'Type',
 	'case.kind.inquiry': 'Inquiry',

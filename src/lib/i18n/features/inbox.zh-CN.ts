@@ -100,6 +100,7 @@ export const inboxZhCN: Record<keyof typeof inboxEn, string> = {
 	'chat.past_chats': '历史会话',
 	'chat.open_card': '打开客户卡片',
 	'case.title': '工单',
+	'case.open_list': '未结工单',
 	'case.open': '创建工单',
 	'case.kind': '类型',
 	'case.kind.inquiry': '咨询',
