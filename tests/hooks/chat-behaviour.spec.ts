@@ -295,3 +295,15 @@ describe('cases', () => {
 		expect(done.first_response_at).toBe(working.first_response_at);
 	});
 });
+
+describe('staff an agent may see', () => {
+	it('agents list the other agents (to transfer a chat to), not sales reps or managers, and never their emails', async () => {
+		const agent = await signIn('agent');
+		const seen = await agent.collection('staff').getFullList();
+		expect(seen.length).toBeGreaterThan(0);
+		expect(seen.every((s) => s.role === 'agent')).toBe(true);
+		expect(seen.every((s) => !s.email || s.id === agent.authStore.record!.id)).toBe(true);
+		const sales = await signIn('sales');
+		expect((await sales.collection('staff').getFullList()).map((s) => s.id)).toEqual([sales.authStore.record!.id]);
+	});
+});
