@@ -206,13 +206,15 @@ test('shopper input and internal notes render as plain text; sales reps have no 
 });
 
 test('the inbox on a phone: the list, then one conversation with a way back', async ({ openAs, server }) => {
-	const shopper = await newVisitor(server.url, '手机访客');
+	// A name of its own: the worker's server keeps other tests' (and a retry's) conversations.
+	const name = `手机访客${Math.random().toString(36).slice(2, 6)}`;
+	const shopper = await newVisitor(server.url, name);
 	const conv = await startConversation(server.url, shopper, 'pre_sale');
 	await visitorSays(server.url, shopper, conv, '这款手机有现货吗？');
 	const agent = await openAs('agent', { viewport: PHONE });
 	const { page } = agent;
 	await page.getByRole('link', { name: /^会话/ }).click();
-	const waiting = page.getByTestId('queue').getByRole('listitem').filter({ hasText: '手机访客' });
+	const waiting = page.getByTestId('queue').getByRole('listitem').filter({ hasText: name });
 	await expect(waiting).toBeVisible({ timeout: 15_000 });
 	await page.screenshot({ path: `${SHOTS}/phone-queue.png` });
 	await waiting.getByRole('button', { name: '接入' }).click();
@@ -230,7 +232,7 @@ test('the inbox on a phone: the list, then one conversation with a way back', as
 	expect(box!.width).toBeLessThanOrEqual(PHONE.width);
 	expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
 	await page.getByRole('button', { name: /会话列表/ }).click();
-	await expect(page.getByTestId('mine')).toContainText('手机访客');
+	await expect(page.getByTestId('mine')).toContainText(name);
 });
 
 async function staffToken(url: string, who: { email: string; password: string }): Promise<string> {
