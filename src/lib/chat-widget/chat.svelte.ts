@@ -151,6 +151,11 @@ export class ChatWidget {
 	#identity: Identity | null = null;
 	#locale: string;
 	#unsub: (() => Promise<void>)[] = [];
+	/** The conversation whose record this widget listens to, and how to stop. */
+	#watching: string | null = null;
+	#unwatch: (() => Promise<void>) | null = null;
+	#fetching: Promise<void> | null = null;
+	#fetchAgain = false;
 
 	constructor(origin: string, locale: string) {
 		this.pb = new PocketBase(origin, new VisitorAuthStore());
@@ -218,17 +223,71 @@ export class ChatWidget {
 		if (this.phase === 'error') void this.#open();
 	}
 
-	/** The visitor's latest conversation and the realtime subscriptions (again after the visitor changed). */
+	/**
+	 * The visitor's latest conversation, and the realtime subscription to it (again after the visitor
+	 * changed). The widget listens to its own conversation's record only, not to messages/* or
+	 * conversations/*: every message changes the conversation (last message, preview), and PocketBase
+	 * checks a record's subscribers alone, not every connected shopper, for each event (the chat
+	 * benchmark: docs/api/chat.md).
+	 */
 	async #connect(): Promise<void> {
+		const previous = this.#unwatch;
+		this.#unwatch = null;
+		this.#watching = null;
+		await previous?.().catch(() => undefined);
 		await this.#loadConversation();
-		this.#unsub.push(await this.pb.collection('messages').subscribe<Message>('*', (e) => this.#receive([e.record])));
-		this.#unsub.push(
-			await this.pb.collection('conversations').subscribe<Conversation>('*', (e) => {
-				if (e.record.id === this.conversation?.id || (!this.conversation && e.action === 'create')) this.#setConversation(e.record);
-			})
-		);
 		// A message that came between the first fetch and the subscription.
 		if (this.conversation) await this.#resync();
+	}
+
+	/** Listens to conversation `id` (once per id); each change brings its new messages. */
+	async #watch(id: string): Promise<void> {
+		if (this.#watching === id) return;
+		this.#watching = id;
+		const previous = this.#unwatch;
+		this.#unwatch = null;
+		await previous?.().catch(() => undefined);
+		try {
+			const unwatch = await this.pb.collection('conversations').subscribe<Conversation>(id, (e) => {
+				if (e.record.id !== this.conversation?.id) return;
+				const before = this.conversation.last_message_at;
+				this.#setConversation(e.record);
+				// Typing and read receipts change the record too; only a new message needs a fetch.
+				if (e.record.last_message_at !== before) void this.#fetchNew();
+			});
+			if (this.#watching === id) this.#unwatch = unwatch;
+			else await unwatch().catch(() => undefined);
+		} catch (e) {
+			this.#watching = null; // subscribed again on the next (re)connect
+			if (!isNetwork(e)) console.warn('[chat] subscribe failed', e);
+		}
+	}
+
+	/** The messages after the last one held (one fetch at a time; a change during it fetches again). */
+	async #fetchNew(): Promise<void> {
+		if (this.#fetching) {
+			this.#fetchAgain = true;
+			return this.#fetching;
+		}
+		const run = async () => {
+			do {
+				this.#fetchAgain = false;
+				const c = this.conversation;
+				if (!c) return;
+				const last = this.messages.at(-1);
+				const filter = last
+					? this.pb.filter('conversation = {:c} && created >= {:at}', { c: c.id, at: last.created })
+					: this.pb.filter('conversation = {:c}', { c: c.id });
+				try {
+					this.#receive(await this.pb.collection('messages').getFullList<Message>({ filter, sort: 'created,id' }));
+				} catch (e) {
+					if (!isNetwork(e)) console.warn('[chat] fetching new messages failed', e);
+					return;
+				}
+			} while (this.#fetchAgain);
+		};
+		this.#fetching = run().finally(() => (this.#fetching = null));
+		return this.#fetching;
 	}
 
 	stop(): void {
@@ -239,6 +298,7 @@ export class ChatWidget {
 		for (const t of this.#timers) clearInterval(t);
 		clearTimeout(this.#retry);
 		for (const u of this.#unsub) u().catch(() => undefined);
+		this.#unwatch?.().catch(() => undefined);
 		this.pb.realtime.unsubscribe().catch(() => undefined);
 	}
 
@@ -310,6 +370,7 @@ export class ChatWidget {
 	#setConversation(c: Conversation): void {
 		const changed = c.id !== this.conversation?.id;
 		this.conversation = c;
+		void this.#watch(c.id);
 		if (changed) {
 			this.topic = null;
 			// Messages written before the conversation existed belong to it now.
@@ -324,11 +385,7 @@ export class ChatWidget {
 		if (c) {
 			try {
 				this.#setConversation(await this.pb.collection('conversations').getOne<Conversation>(c.id));
-				const last = this.messages.at(-1);
-				const filter = last
-					? this.pb.filter('conversation = {:c} && created >= {:at}', { c: c.id, at: last.created })
-					: this.pb.filter('conversation = {:c}', { c: c.id });
-				this.#receive(await this.pb.collection('messages').getFullList<Message>({ filter, sort: 'created,id' }));
+				await this.#fetchNew();
 			} catch (e) {
 				if (!isNetwork(e)) console.warn('[chat] resync failed', e);
 			}
