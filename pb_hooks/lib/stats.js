@@ -88,6 +88,21 @@ function dayEndMs(day) {
 	return shared.parseEventTime(day) + DAY_MS - TZ_OFFSET * 60000;
 }
 
+/** A row of summed rollup columns (pv, prv, ca, co, o, re, ra) as the figures the API names. */
+function figures(r, visitors) {
+	return {
+		visitors,
+		page_views: r.pv,
+		product_views: r.prv,
+		carts: r.ca,
+		checkouts: r.co,
+		orders: r.o,
+		revenue: money(r.re),
+		refunds: money(r.ra),
+		conversion: ratio(r.o, visitors)
+	};
+}
+
 function clv(s) {
 	const buyers = rows(
 		`SELECT count(*) AS n, sum(total) AS spend, min(ts) AS first, max(ts) AS last FROM stats_orders
@@ -131,17 +146,8 @@ function handleOverview(e) {
 		p,
 		{ buyers: 0, repeat: 0 }
 	)[0];
-	const out = head(s);
-	out.visitors = visitors;
-	out.page_views = t.pv;
-	out.product_views = t.prv;
-	out.carts = t.ca;
-	out.checkouts = t.co;
-	out.orders = t.o;
-	out.revenue = money(t.re);
-	out.refunds = money(t.ra);
+	const out = Object.assign(head(s), figures(t, visitors));
 	out.net_revenue = money(t.re - t.ra);
-	out.conversion = ratio(t.o, visitors);
 	out.aov = t.o ? money(t.re / t.o) : 0;
 	out.buyers = b.buyers;
 	out.repeat_buyers = b.repeat;
@@ -156,7 +162,7 @@ function handleTrends(e) {
 	const p = params(s);
 	const byDay = {};
 	for (const day of shared.dayRange(s.from, s.to)) {
-		byDay[day] = { day, visitors: 0, page_views: 0, product_views: 0, carts: 0, checkouts: 0, orders: 0, revenue: -0, refunds: 0, conversion: 0 };
+		byDay[day] = { day, visitors: 0, page_views: 0, product_views: 0, carts: 0, checkouts: 0, orders: 0, revenue: 0, refunds: 0, conversion: 0 };
 	}
 	const shape = { day: '', v: 0, pv: 0, prv: 0, ca: 0, co: 0, o: 0, re: -0, ra: -0 };
 	const list = s.members
@@ -176,19 +182,7 @@ function handleTrends(e) {
 				p,
 				shape
 			);
-	for (const r of list) {
-		const d = byDay[r.day];
-		if (!d) continue;
-		d.visitors = r.v;
-		d.page_views = r.pv;
-		d.product_views = r.prv;
-		d.carts = r.ca;
-		d.checkouts = r.co;
-		d.orders = r.o;
-		d.revenue = money(r.re);
-		d.refunds = money(r.ra);
-		d.conversion = ratio(r.o, r.v);
-	}
+	for (const r of list) if (byDay[r.day]) byDay[r.day] = Object.assign({ day: r.day }, figures(r, r.v));
 	const out = head(s);
 	out.days = Object.keys(byDay).sort().map((k) => byDay[k]);
 	return e.json(200, out);
