@@ -10,6 +10,11 @@ routerAdd('GET', '/api/crm/chat/config', (e) => {
 	return require(`${__hooks}/lib/chat.js`).handleConfig(e);
 });
 
+// Managers and admins block or unblock a shopper; the records API never updates visitors.
+routerAdd('POST', '/api/crm/chat/visitors/{id}/block', (e) => {
+	return require(`${__hooks}/lib/visitor-block.js`).handleBlock(e);
+}, $apis.requireAuth());
+
 routerAdd('GET', '/api/crm/stats/service', (e) => {
 	return require(`${__hooks}/lib/chat-stats.js`).handleService(e);
 }, $apis.requireAuth('staff'));
