@@ -153,6 +153,15 @@ function perAgent(conversations, cases, now) {
 	});
 }
 
+/** Figures per team of the assignee ("" for staff without a team); the queue's belong to no team. */
+function perTeam(conversations, cases, now) {
+	const teamOf = {};
+	for (const r of rows('SELECT id, team FROM staff', {}, { id: '', team: '' })) teamOf[r.id] = r.team;
+	const team = (x) => (x.assignee ? teamOf[x.assignee] || '' : null);
+	const names = Array.from(new Set(conversations.map(team).concat(cases.map(team)).filter((x) => x !== null))).sort();
+	return names.map((name) => Object.assign({ team: name }, figures(conversations.filter((c) => team(c) === name)), { sla: sla(cases.filter((c) => team(c) === name), now) }));
+}
+
 function daily(s, conversations) {
 	const out = [];
 	for (let i = 0; i < s.days; i++) {
@@ -175,6 +184,7 @@ function handleService(e) {
 			volume: { conversations: conversations.length, cases: cases.length, by_topic: countBy(conversations, 'topic'), by_channel: countBy(conversations, 'channel'), by_category: countBy(cases, 'category'), by_kind: countBy(cases, 'kind') },
 			sla: sla(cases, s.now),
 			agents: perAgent(conversations, cases, s.now),
+			teams: perTeam(conversations, cases, s.now),
 			daily: daily(s, conversations)
 		}
 	));

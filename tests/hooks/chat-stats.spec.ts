@@ -139,6 +139,9 @@ async function expected(from: string, to: string, filter: { agent?: string; team
 	const cases = (await su.collection('cases').getFullList()).filter(inScope);
 	const now = Date.now();
 	const agents = [...new Set([...convs, ...cases].map((x) => x.assignee).filter(Boolean))].sort();
+	// Per team of the assignee ("" for staff without one); the queue's are in no team.
+	const teamOf = (x: Rec) => (x.assignee ? team.get(x.assignee) || '' : null);
+	const teams = [...new Set([...convs, ...cases].map(teamOf).filter((x) => x !== null))].sort() as string[];
 	const days: Rec[] = [];
 	for (let d = Date.parse(`${from}T00:00:00Z`); d <= Date.parse(`${to}T00:00:00Z`); d += DAY) {
 		const day = new Date(d).toISOString().slice(0, 10);
@@ -154,6 +157,7 @@ async function expected(from: string, to: string, filter: { agent?: string; team
 		volume: { conversations: convs.length, cases: cases.length, by_topic: countBy(convs, 'topic'), by_channel: countBy(convs, 'channel'), by_category: countBy(cases, 'category'), by_kind: countBy(cases, 'kind') },
 		sla: sla(cases, now),
 		agents: agents.map((id) => ({ agent: id, name: names.get(id), ...figures(convs.filter((c) => c.assignee === id), messages), sla: sla(cases.filter((c) => c.assignee === id), now) })),
+		teams: teams.map((name) => ({ team: name, ...figures(convs.filter((c) => teamOf(c) === name), messages), sla: sla(cases.filter((c) => teamOf(c) === name), now) })),
 		daily: days
 	};
 }
@@ -203,6 +207,12 @@ describe('service metrics against the recomputation', () => {
 		expect(want.sla.breached).toBeGreaterThan(0);
 		expect(want.sla.breached).toBeLessThan(want.sla.cases);
 		expect(want.agents.length).toBeGreaterThanOrEqual(3);
+		// Per team: 一组 is the two agents together, 二组 the manager.
+		expect(got.teams.map((x: Rec) => x.team)).toEqual(['一组', '二组']);
+		const byAgent = (id: string) => got.agents.find((a: Rec) => a.agent === id)?.conversations ?? 0;
+		expect(got.teams[0].conversations).toBe(byAgent(ids.agent) + byAgent(ids.agent2));
+		expect(got.teams[1].conversations).toBe(byAgent(ids.manager));
+		expect(got.teams[0].sla.cases).toBeGreaterThan(0);
 	});
 
 	it('an admin asking for one agent, and for a team', async () => {
@@ -210,6 +220,7 @@ describe('service metrics against the recomputation', () => {
 		const team = (await stats(pbs.owner, { team: '一组' })) as Rec;
 		expect(team).toEqual(await expected(monthAgo(), today(), { team: '一组' }));
 		expect(team.agents.map((a: Rec) => a.agent).sort()).toEqual([ids.agent, ids.agent2].sort());
+		expect(team.teams.map((x: Rec) => x.team)).toEqual(['一组']);
 	});
 
 	it('an agent sees their own figures only; sales reps none', async () => {
