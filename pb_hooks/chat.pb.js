@@ -19,8 +19,10 @@ routerAdd('GET', '/api/crm/stats/service', (e) => {
 	return require(`${__hooks}/lib/chat-stats.js`).handleService(e);
 }, $apis.requireAuth('staff'));
 
+// A conversation sent twice (same id: its answer was lost) answers with the stored one.
 onRecordCreateRequest((e) => {
-	require(`${__hooks}/lib/chat.js`).checkConversationCreate(e);
+	const existing = require(`${__hooks}/lib/chat.js`).checkConversationCreate(e);
+	if (existing) return e.json(200, existing);
 	e.next();
 }, 'conversations');
 

@@ -295,12 +295,17 @@ function plain(record) {
 	return JSON.parse(JSON.stringify(record));
 }
 
-/** onRecordCreateRequest: a visitor opens a conversation; the server fills in everything else. */
+/**
+ * onRecordCreateRequest: a visitor opens a conversation; the server fills in everything else. A
+ * conversation sent again with the same `id` (its answer was lost) is returned instead of stored twice.
+ */
 function checkConversationCreate(e) {
-	if (e.hasSuperuserAuth()) return;
+	if (e.hasSuperuserAuth()) return null;
 	const visitor = e.auth;
 	if (roleOf(visitor) !== 'visitor') throw forbidden('visitor', 'Only a visitor opens a conversation.');
 	if (visitor.getBool('blocked')) throw forbidden('visitor', 'This visitor is blocked.');
+	const existing = storedConversation(e.record.id, visitor);
+	if (existing) return existing;
 	const since = pbTime(Date.now() - 60 * MINUTE);
 	const recent = $app.countRecords('conversations', $dbx.exp('visitor = {:v} AND created > {:t}', { v: visitor.id, t: since }));
 	if (recent >= LIMITS.conversationsPerHour) {
@@ -317,6 +322,36 @@ function checkConversationCreate(e) {
 	for (const f of ['reopened', 'rating']) r.set(f, 0);
 	r.set('deleted', false);
 	for (const f of ['visitor_read_at', 'visitor_typing_at']) checkTime(r, f);
+	r.set('contact', contactOf(e, visitor));
+	return null;
+}
+
+/** The visitor's own conversation `id` when it is stored already; someone else's is 409. */
+function storedConversation(id, visitor) {
+	if (!id) return null;
+	let found;
+	try {
+		found = $app.findRecordById('conversations', id);
+	} catch (_notFound) {
+		return null;
+	}
+	if (found.getString('visitor') === visitor.id) return found;
+	throw new ApiError(409, 'This conversation id is taken.', { id: new ValidationError('taken', 'id is taken') });
+}
+
+/**
+ * The contact a shopper left with their message (`{ email?, phone? }`), checked with the customers' phone
+ * and email rules (lib/shared.js). One of the two is needed unless the shop identified the shopper.
+ */
+function contactOf(e, visitor) {
+	// The submitted JSON as PocketBase read it into the field (JSON or multipart bodies alike).
+	const raw = e.record.getString('contact');
+	if (!raw || raw === 'null' || raw === '""') return null;
+	const sent = JSON.parse(raw);
+	const { checkContact } = require(`${__hooks}/lib/shared.js`);
+	const { errors, contact } = checkContact(sent, { identified: !!visitor.getString('customer') });
+	if (errors.length) throw badRequest(errors);
+	return contact.email || contact.phone ? contact : null;
 }
 
 function checkTime(record, field) {

@@ -1,6 +1,7 @@
 // Entry for the server bundle (pb_hooks/lib/shared.js): the same code the device runs.
 export * from './customer-fields';
 export * from './validation';
+export * from './chat-contact';
 export * from './state-equal';
 export * from './history';
 export * from './segments';
