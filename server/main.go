@@ -52,6 +52,7 @@ func main() {
 
 	// POST /api/crm/events (ingest.go), its writes grouped into shared transactions (groupcommit.go).
 	registerIngestion(app, newGroupCommitter(app), stats, hooksDir)
+	registerPush(app) // Web Push alerts of new visitor messages (push.go)
 
 	// `crm-server migrate up|down`; schema changes are written by hand as code, never auto-generated.
 	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{
