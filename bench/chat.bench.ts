@@ -3,7 +3,7 @@
 //                             connection subscribed to its own conversation's record, fetching the new
 //                             messages when it changes, like the widget)
 //                             send a message every 10 s on average (Poisson), 50 agents (console
-//                             subscriptions: conversations/* with expand=visitor, messages/*) with
+//                             subscription: the topic crm/chat, server/chatrealtime.go) with
 //                             20 claimed conversations each reply to every visitor message at once.
 //                             Latency: just before the POST to the realtime event at the counterpart's
 //                             subscription, both directions, over BENCH_CHAT_SECONDS (75) after ramp-up.
@@ -265,12 +265,14 @@ export async function run() {
 		};
 
 		// Agents' console subscriptions; they reply to every visitor message they hear.
-		const consoleSubs = ['conversations/*?options=' + encodeURIComponent(JSON.stringify({ query: { expand: 'visitor' }, headers: {} })), 'messages/*'];
+		// As the console does (src/lib/chat/inbox.svelte.ts): the topic the server fills with the events
+		// of the conversations each agent may see (server/chatrealtime.go).
+		const consoleSubs = ['crm/chat'];
 		for (const a of agents) {
 			const sse: Sse = new Sse(a.token, consoleSubs, (name, data) => {
-				if (name !== 'messages/*') return;
-				const { action, record } = JSON.parse(data);
-				if (action !== 'create' || record.author_kind !== 'visitor') return;
+				if (name !== 'crm/chat') return;
+				const { collection, action, record } = JSON.parse(data);
+				if (collection !== 'messages' || action !== 'create' || record.author_kind !== 'visitor') return;
 				receive(record.client_id, sse);
 				const vi = convVisitor.get(record.conversation);
 				if (vi !== undefined) send('a', a.token, visitors[vi].sse!, record.conversation);

@@ -1,6 +1,6 @@
 /// <reference path="../pb_data/types.d.ts" />
 // Live chat (docs/api/chat.md): visitor sessions, staffed hours, per-role checks on conversations,
-// idempotent and rate-limited messages, case service-level targets, and the service metrics.
+// case service-level targets, and the service metrics (messages: server/chatmessages.go).
 
 routerAdd('POST', '/api/crm/chat/session', (e) => {
 	return require(`${__hooks}/lib/chat.js`).handleSession(e);
@@ -31,22 +31,8 @@ onRecordUpdateRequest((e) => {
 	e.next();
 }, 'conversations');
 
-// A message sent twice (same client_id) answers with the stored one instead of an error.
-onRecordCreateRequest((e) => {
-	const existing = require(`${__hooks}/lib/chat.js`).prepareMessage(e);
-	if (existing) return e.json(200, existing);
-	// The message and its conversation's update (onRecordCreate below) commit together.
-	$app.runInTransaction((tx) => {
-		e.app = tx;
-		e.next();
-	});
-}, 'messages');
-
-// Inside the message's write: the conversation's last message, first response and reopening.
-onRecordCreate((e) => {
-	e.next();
-	require(`${__hooks}/lib/chat.js`).afterMessage(e.app, e.record);
-}, 'messages');
+// Messages: their checks and their conversation's update are Go (server/chatmessages.go), as the chat
+// benchmark showed the JS could not carry them inside the write transaction.
 
 onRecordCreateRequest((e) => {
 	require(`${__hooks}/lib/cases.js`).checkCase(e, false);

@@ -54,6 +54,12 @@ func main() {
 	registerIngestion(app, newGroupCommitter(app), stats, hooksDir)
 	registerPush(app) // Web Push alerts of new visitor messages (push.go)
 
+	// Chat events for the agent console on the topic "crm/chat", sent only to the staff they concern
+	// (chatrealtime.go).
+	registerChatRealtime(app)
+	// Chat messages' checks and their conversation's update (chatmessages.go).
+	registerChatMessages(app)
+
 	// `crm-server migrate up|down`; schema changes are written by hand as code, never auto-generated.
 	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{
 		TemplateLang: migratecmd.TemplateLangJS,

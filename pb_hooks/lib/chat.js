@@ -1,14 +1,14 @@
 /// <reference path="../../pb_data/types.d.ts" />
 // Live chat (docs/api/chat.md): visitor sessions, staffed hours, and the checks the API rules cannot
-// express: which conversation fields each role may change, status transitions, ratings, idempotent
-// messages and the visitors' rate limits.
+// express: which conversation fields each role may change, status transitions and ratings. Messages:
+// server/chatmessages.go.
 const { badRequest } = require(`${__hooks}/lib/errors.js`);
 const { TZ_OFFSET } = require(`${__hooks}/lib/tz.js`);
 
 const ID_RE = /^[a-z0-9]{15}$/;
 const LOCALES = ['zh-CN', 'en'];
 const MINUTE = 60000;
-const LIMITS = { messagesPerMinute: 20, conversationsPerHour: 5, identityMaxAgeSeconds: 86400 };
+const LIMITS = { conversationsPerHour: 5, identityMaxAgeSeconds: 86400 };
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const DEFAULT_HOURS = 'Mon-Fri 09:00-18:00';
 
@@ -422,79 +422,11 @@ function checkTags(tags) {
 	if (!ok) throw badRequest([{ field: 'tags', code: 'invalid', message: 'tags is a list of at most 20 texts of 1-50 characters' }]);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Messages
-
-/**
- * onRecordCreateRequest: a client_id seen before answers with the stored message; visitors are rate
- * limited; author fields come from who is signed in. Returns the stored message when it answered.
- */
-function prepareMessage(e) {
-	const r = e.record;
-	const conversationId = r.getString('conversation');
-	const clientId = r.getString('client_id');
-	let existing = null;
-	if (conversationId && clientId) {
-		try {
-			existing = $app.findFirstRecordByFilter('messages', 'conversation = {:c} && client_id = {:k}', { c: conversationId, k: clientId });
-		} catch (_notFound) {
-			existing = null;
-		}
-	}
-	if (existing) {
-		const collection = $app.findCachedCollectionByNameOrId('messages');
-		if (e.hasSuperuserAuth() || $app.canAccessRecord(existing, e.requestInfo(), collection.viewRule)) return existing;
-		throw new ApiError(409, 'This client_id is taken in this conversation.', { client_id: new ValidationError('taken', 'client_id is taken') });
-	}
-	const role = roleOf(e.auth);
-	if (role === 'visitor') {
-		if (e.auth.getBool('blocked')) throw forbidden('conversation', 'This visitor is blocked.');
-		const since = pbTime(Date.now() - MINUTE);
-		const recent = $app.countRecords(
-			'messages',
-			$dbx.exp("author_kind = 'visitor' AND created > {:t} AND conversation IN (SELECT id FROM conversations WHERE visitor = {:v})", { v: e.auth.id, t: since })
-		);
-		if (recent >= LIMITS.messagesPerMinute) throw tooMany(e, 'conversation', `At most ${LIMITS.messagesPerMinute} messages a minute: please wait a moment.`, 60);
-		r.set('author_kind', 'visitor');
-		r.set('author_staff', '');
-		r.set('internal', false);
-	} else if (!e.hasSuperuserAuth()) {
-		r.set('author_kind', 'agent');
-		r.set('author_staff', e.auth.id);
-	}
-	if (!r.getString('body').trim() && r.getUnsavedFiles('attachments').length === 0) {
-		throw badRequest([{ field: 'body', code: 'required', message: 'a message needs text or an image' }]);
-	}
-	return null;
-}
-
-/** onRecordCreate (any write path, inside its transaction): the conversation hears of its new message. */
-function afterMessage(app, message) {
-	const conv = app.findRecordById('conversations', message.getString('conversation'));
-	if (message.getBool('internal')) return;
-	const at = iso(ms(message.getString('created')));
-	const kind = message.getString('author_kind');
-	const body = message.getString('body').replace(/\s+/g, ' ').trim();
-	conv.set('last_message_at', at);
-	conv.set('last_message_preview', body ? Array.from(body).slice(0, 140).join('') : '[image]');
-	if (kind === 'agent' && !conv.getString('first_response_at')) conv.set('first_response_at', at);
-	if (kind === 'visitor' && conv.getString('status') === 'resolved') {
-		conv.set('status', 'open');
-		conv.set('resolved_at', '');
-		conv.set('reopened', conv.getInt('reopened') + 1);
-	} else if (kind === 'visitor' && conv.getString('status') === 'pending') {
-		conv.set('status', 'open');
-	}
-	app.save(conv);
-}
-
 module.exports = {
 	handleConfig,
 	handleSession,
 	checkConversationCreate,
 	checkConversationUpdate,
-	prepareMessage,
-	afterMessage,
 	parseHours,
 	isOpenAt,
 	ms,

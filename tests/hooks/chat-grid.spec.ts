@@ -206,3 +206,73 @@ describe('chat realtime grid', () => {
 		expect(heard[role].has(events[name])).toBe(expected);
 	});
 });
+
+// The console's topic (server/chatrealtime.go): the server picks the recipients itself, so the same
+// grid is asked of it. Visitors, sales reps and the anonymous may subscribe but hear nothing.
+describe('chat realtime grid: the console topic crm/chat', () => {
+	const heard = {} as Record<Role, string[]>;
+	const expanded = {} as Record<Role, Set<string>>;
+	const events: Record<string, string> = {};
+	const EXPECT: Record<string, string> = {
+		'message from visitor A': 'gma',
+		'internal note': 'gma',
+		'conversation tagged': 'gma',
+		'new conversation in the queue': 'gGma',
+		'message in the queued conversation': 'gGma',
+		'queued conversation claimed by agent 2': 'Gma',
+		'the claimed conversation left agent 1': 'g',
+		'message after the claim': 'Gma'
+	};
+
+	beforeAll(async () => {
+		for (const role of ROLES) {
+			heard[role] = [];
+			expanded[role] = new Set();
+			// Conversations are told apart by their assignee at the time.
+			await pbs[role].realtime.subscribe('crm/chat', (e: { collection: string; action: string; record: { id: string; assignee?: string; expand?: { visitor?: { name?: string } } } }) => {
+				const conv = e.collection === 'conversations' && e.action !== 'leave';
+				heard[role].push(`${e.collection}:${e.action}:${e.record.id}${conv ? `:${e.record.assignee}` : ''}`);
+				if (conv) expanded[role].add(`${e.record.id}:${e.record.expand?.visitor?.name ?? ''}`);
+			});
+		}
+		const m = await pbs.visitorA.collection('messages').create({ conversation: t.conv, client_id: clientId(), body: '到哪了？' });
+		events['message from visitor A'] = `messages:create:${m.id}`;
+		const n = await pbs.agent.collection('messages').create({ conversation: t.conv, client_id: clientId(), body: '已催仓库', internal: true });
+		events['internal note'] = `messages:create:${n.id}`;
+		await pbs.manager.collection('conversations').update(t.conv, { tags: ['物流', '催单'] });
+		events['conversation tagged'] = `conversations:update:${t.conv}:${ids.agent}`;
+		const q = await pbs.visitorB.collection('conversations').create({ visitor: ids.visitorB, topic: 'pre_sale' });
+		events['new conversation in the queue'] = `conversations:create:${q.id}:`;
+		const qm = await pbs.visitorB.collection('messages').create({ conversation: q.id, client_id: clientId(), body: '有货吗？' });
+		events['message in the queued conversation'] = `messages:create:${qm.id}`;
+		await pbs.agent.collection('conversations').update(q.id, { assignee: ids.agent });
+		await pbs.manager.collection('conversations').update(q.id, { assignee: ids.agent2 });
+		events['queued conversation claimed by agent 2'] = `conversations:update:${q.id}:${ids.agent2}`;
+		events['the claimed conversation left agent 1'] = `conversations:leave:${q.id}`;
+		const after = await pbs.visitorB.collection('messages').create({ conversation: q.id, client_id: clientId(), body: '还在吗？' });
+		events['message after the claim'] = `messages:create:${after.id}`;
+		t.queued = q.id;
+		await waitFor(() => Object.entries(EXPECT).every(([name, who]) => ROLES.filter((r) => who.includes(LETTER[r])).every((r) => heard[r].includes(events[name]))), 10000).catch(() => undefined);
+		await new Promise((r) => setTimeout(r, 500));
+	});
+
+	afterAll(async () => {
+		for (const role of ROLES) await pbs[role].realtime.unsubscribe();
+	});
+
+	const cells: [string, Role, boolean][] = [];
+	for (const [name, who] of Object.entries(EXPECT)) for (const role of ROLES) cells.push([name, role, who.includes(LETTER[role])]);
+	it.each(cells)('%s heard by %s: %s', (name, role, expected) => {
+		expect(heard[role].includes(events[name])).toBe(expected);
+	});
+
+	it('each message is heard once, and conversations come with the visitor for the staff who may view it', () => {
+		for (const role of ROLES) {
+			const messages = heard[role].filter((h) => h.startsWith('messages:'));
+			expect(new Set(messages).size, role).toBe(messages.length);
+		}
+		expect(expanded.manager).toContain(`${t.conv}:访客甲2`);
+		expect(expanded.agent).toContain(`${t.conv}:访客甲2`);
+		expect(expanded.agent2).toContain(`${t.queued}:访客乙`);
+	});
+});

@@ -5,6 +5,13 @@ import { beep } from './beep';
 import { MessageOutbox, type OutgoingMessage } from './outbox';
 import type { ChatMessage, Conversation, ConversationStatus } from './types';
 
+/** An event on the console's realtime topic `crm/chat` (server/chatrealtime.go). */
+interface ChatEvent {
+	collection: 'conversations' | 'messages';
+	action: 'create' | 'update' | 'leave';
+	record: RecordModel;
+}
+
 // The agent console's live state: conversations (the queue and the user's own), the messages of the
 // conversations open in tabs, and the replies waiting to upload. Chats are fetched live from the
 // server (list rules decide what each user sees, so a conversation another agent claims leaves the
@@ -179,13 +186,16 @@ export class Inbox {
 
 	async #subscribe(): Promise<void> {
 		try {
-			const offC = await pb.collection('conversations').subscribe('*', (e) => this.#onConversation(e.action, e.record), { expand: 'visitor' });
-			const offM = await pb.collection('messages').subscribe('*', (e) => this.#onMessage(e.action, e.record));
+			// The server sends each chat event only to the staff it concerns (server/chatrealtime.go):
+			// cheaper than PocketBase's per-client rule check of `conversations/*` and `messages/*`.
+			const off = await pb.realtime.subscribe('crm/chat', (e: ChatEvent) => {
+				if (e.collection === 'conversations') this.#onConversation(e.action, e.record);
+				else if (e.collection === 'messages') this.#onMessage(e.action, e.record);
+			});
 			// Every reconnect of the realtime stream may follow missed events.
 			const offConnect = await pb.realtime.subscribe('PB_CONNECT', () => void this.resync());
 			this.#cleanups.push(() => {
-				void offC().catch(() => undefined);
-				void offM().catch(() => undefined);
+				void off().catch(() => undefined);
 				void offConnect().catch(() => undefined);
 			});
 		} catch {
@@ -201,11 +211,14 @@ export class Inbox {
 
 	#onConversation(action: string, r: RecordModel): void {
 		const c = r as unknown as Conversation;
-		if (action === 'delete' || (c as { deleted?: boolean }).deleted) {
+		// 'leave': taken over by someone else, so this agent no longer sees it.
+		if (action === 'delete' || action === 'leave' || (c as { deleted?: boolean }).deleted) {
 			delete this.conversations[c.id];
 			return;
 		}
 		const before = this.conversations[c.id];
+		// An older state arriving after a newer one (a refetch racing an event) is ignored.
+		if (before && c.updated && before.updated && c.updated < before.updated) return;
 		// A realtime record may come without the expanded visitor: keep the one held.
 		this.conversations[c.id] = { ...c, expand: c.expand?.visitor ? c.expand : before?.expand };
 		if (!before && !c.assignee && action === 'create') this.#alert(c.id, false);
