@@ -2,6 +2,8 @@
 // messages over realtime, and an outbox that sends what was written offline exactly once (client_id).
 import PocketBase, { BaseAuthStore, ClientResponseError, type RecordModel } from 'pocketbase';
 import { clientId, merge, ms } from './text';
+import type { ChatContact } from '$lib/shared/chat-contact';
+import type { HoursRule } from './hours';
 
 /** Kept in the iframe's own storage (the CRM origin), apart from any staff session on this origin. */
 const VISITOR_KEY = 'crm_chat_visitor';
@@ -23,7 +25,9 @@ export interface Identity {
 export interface ChatConfig {
 	open: boolean;
 	hours?: string;
+	schedule?: HoursRule[];
 	timezone?: string;
+	tz_offset_minutes?: number;
 	message_zh?: string;
 	message_en?: string;
 }
@@ -44,6 +48,9 @@ export interface Conversation extends RecordModel {
 	visitor_read_at: string;
 	agent_read_at: string;
 	agent_typing_at: string;
+	after_hours: boolean;
+	first_response_at: string;
+	contact: ChatContact | null;
 }
 
 /** A message written on this device and not yet confirmed by the server. */
@@ -59,6 +66,10 @@ export interface Outgoing {
 	/** How many images it had (kept across reloads, to know one that lost them). */
 	images?: number;
 	error?: string;
+	/** Left after hours: how to reach the shopper, sent with the new conversation. */
+	contact?: ChatContact;
+	/** The id the new conversation gets (chosen here, so a create whose answer was lost is not made twice). */
+	conversation_id?: string;
 }
 
 /**
@@ -163,6 +174,11 @@ export class ChatWidget {
 		this.#locale = locale;
 		// A message of images only, whose images a reload took away, has nothing left to send.
 		this.outbox = readJson<Outgoing[]>(OUTBOX_KEY, []).filter((o) => o.body || !o.images);
+	}
+
+	/** The shop identified the shopper (a customer of theirs): a message left after hours needs no contact. */
+	get identified(): boolean {
+		return !!this.pb.authStore.record?.customer;
 	}
 
 	/** Messages from the agent the shopper has not seen yet. */
@@ -432,6 +448,21 @@ export class ChatWidget {
 		void this.flush();
 	}
 
+	/**
+	 * A message left after hours, with how to reach the shopper: it opens a conversation (id chosen here)
+	 * through the same outbox as any message, so it is sent once, also after being written offline.
+	 */
+	leaveMessage(topic: Topic, body: string, contact: ChatContact): void {
+		const text = body.trim();
+		if (!text) return;
+		this.topic = topic;
+		const open = this.#current();
+		const item: Outgoing = { client_id: clientId(), conversation: open?.id ?? '', topic, body: text, at: Date.now() };
+		if (!open) Object.assign(item, { contact, conversation_id: recordId() });
+		this.#saveOutbox([...this.outbox, item]);
+		void this.flush();
+	}
+
 	/** Sends what waits, oldest first, one at a time; a resend of the same client_id is answered with the first. */
 	async flush(): Promise<void> {
 		if (this.phase !== 'ready') return;
@@ -443,7 +474,7 @@ export class ChatWidget {
 				if (!navigator.onLine) break;
 				if (item.error) continue;
 				try {
-					const conversation = item.conversation || (await this.#ensureConversation(item.topic));
+					const conversation = item.conversation || (await this.#ensureConversation(item));
 					const data = new FormData();
 					data.append('conversation', conversation);
 					data.append('client_id', item.client_id);
@@ -484,11 +515,11 @@ export class ChatWidget {
 	}
 
 	/** The open conversation, created now when the shopper has none (with the topic they chose). */
-	async #ensureConversation(topic: Topic): Promise<string> {
+	async #ensureConversation({ topic, contact, conversation_id: id }: Outgoing): Promise<string> {
 		const open = this.#current();
 		if (open) return open.id;
 		const visitor = this.pb.authStore.record?.id;
-		const c = await this.pb.collection('conversations').create<Conversation>({ visitor, topic, status: 'open', channel: 'web' });
+		const c = await this.pb.collection('conversations').create<Conversation>({ id, visitor, topic, status: 'open', channel: 'web', contact });
 		this.messages = [];
 		this.#setConversation(c);
 		return c.id;
@@ -577,6 +608,13 @@ export class ChatWidget {
 			this.outbox = readJson<Outgoing[]>(OUTBOX_KEY, []).map((o) => (files.has(o.client_id) ? { ...o, files: files.get(o.client_id) } : o));
 		}
 	};
+}
+
+/** A PocketBase record id (15 of a-z0-9), made on the device. */
+function recordId(): string {
+	const a = new Uint8Array(15);
+	crypto.getRandomValues(a);
+	return Array.from(a, (b) => 'abcdefghijklmnopqrstuvwxyz0123456789'[b % 36]).join('');
 }
 
 function firstError(e: ClientResponseError): string {

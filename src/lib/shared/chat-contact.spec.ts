@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkContact, mailtoHref, telHref } from './chat-contact';
+import { checkContact } from './chat-contact';
+import { mailtoHref, telHref } from './contact-links';
 
 const fields = (input: unknown, identified = false) => checkContact(input, { identified }).errors.map((e) => `${e.field}:${e.code}`);
 

@@ -41,13 +41,3 @@ export function checkContact(input: unknown, opts: { identified?: boolean } = {}
 	if (!given && !opts.identified) errors.push({ field: 'contact', code: 'required', message: 'contact needs an email or a phone number' });
 	return { errors, contact };
 }
-
-/** A mailto: address for a stored (validated) email; the address is encoded, never read as markup or a scheme. */
-export function mailtoHref(email: string): string {
-	return `mailto:${encodeURIComponent(email).replace(/%40/g, '@')}`;
-}
-
-/** A tel: address for a stored phone: its + and digits only. */
-export function telHref(phone: string): string {
-	return `tel:${phone.replace(/[^+\d]/g, '')}`;
-}
