@@ -26,6 +26,8 @@ export interface Conversation {
 	visitor_typing_at?: string;
 	agent_typing_at?: string;
 	after_hours?: boolean;
+	/** Left with an after-hours message: how to reach the shopper (docs/api/chat.md). */
+	contact?: { email?: string; phone?: string } | null;
 	created: string;
 	updated: string;
 	expand?: { visitor?: { id: string; name?: string; locale?: string } };
