@@ -5,6 +5,7 @@ export const chatWidgetEn = {
 	'widget.connecting': 'Connecting…',
 	'widget.offline': 'You are offline. Messages you write are sent when the connection is back.',
 	'widget.error': 'The chat could not connect. Please try again later.',
+	'widget.blocked': 'You cannot use this chat. If you think this is a mistake, please contact the shop another way.',
 	'widget.retry': 'Try again',
 	'widget.after_hours': 'Our agents are off duty now ({hours}). Leave a message and we will answer as soon as we are back.',
 	'widget.leave_message': 'Leave a message…',

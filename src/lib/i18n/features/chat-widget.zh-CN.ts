@@ -7,6 +7,7 @@ export const chatWidgetZhCN: Record<keyof typeof chatWidgetEn, string> = {
 	'widget.connecting': '正在连接…',
 	'widget.offline': '当前无网络。您写的消息会在恢复连接后发送。',
 	'widget.error': '聊天暂时无法连接，请稍后再试。',
+	'widget.blocked': '您目前无法使用在线客服。如有疑问，请通过其他方式联系商家。',
 	'widget.retry': '重试',
 	'widget.after_hours': '客服现在不在线（{hours}）。请留言，我们上班后会尽快回复。',
 	'widget.leave_message': '请留言…',
