@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exactShortcut, expandAt, matchCanned, shortcutAt } from './canned';
+import { canEditCanned, exactShortcut, expandAt, matchCanned, shortcutAt } from './canned';
 import { slaOf } from './sla';
 
 const replies = [
@@ -32,5 +32,21 @@ describe('SLA', () => {
 		const answered = slaOf({ priority: 'urgent', created, first_response_at: '2026-01-01T10:05:00Z' }, Date.parse('2026-01-02T10:00:00Z'));
 		expect(answered.responseBreached).toBe(false);
 		expect(answered.resolutionBreached).toBe(true);
+	});
+});
+
+describe('who edits a canned reply', () => {
+	const agent = { id: 'a1', role: 'agent' };
+	const manager = { id: 'm1', role: 'manager' };
+	const admin = { id: 'o1', role: 'admin' };
+	it('their own private ones; shared ones only managers and admins', () => {
+		expect(canEditCanned({ owner: 'a1', shared: false }, agent)).toBe(true);
+		expect(canEditCanned({ owner: 'a2', shared: false }, agent)).toBe(false);
+		expect(canEditCanned({ owner: 'm1', shared: true }, agent)).toBe(false);
+		expect(canEditCanned({ owner: 'a1', shared: true }, agent)).toBe(false);
+		expect(canEditCanned({ owner: 'm2', shared: true }, manager)).toBe(true);
+		expect(canEditCanned({ owner: 'm1', shared: true }, admin)).toBe(true);
+		expect(canEditCanned({ owner: 'a1', shared: false }, manager)).toBe(false);
+		expect(canEditCanned({ owner: 'a1', shared: false }, null)).toBe(false);
 	});
 });

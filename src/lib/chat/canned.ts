@@ -34,3 +34,13 @@ export function exactShortcut(replies: CannedReply[], word: string): CannedReply
 	const q = word.toLowerCase();
 	return replies.find((r) => !r.deleted && (r.shortcut ?? '').toLowerCase() === q) ?? null;
 }
+
+/**
+ * Whether this user may edit (and soft-delete) a reply, as the server's rules allow
+ * (1764151900_canned_replies.js): their own private ones; shared ones if they are a manager or admin.
+ */
+export function canEditCanned(r: Pick<CannedReply, 'owner' | 'shared'>, user: { id: string; role: string } | null | undefined): boolean {
+	if (!user) return false;
+	if (r.shared) return user.role === 'admin' || user.role === 'manager';
+	return r.owner === user.id;
+}

@@ -31,11 +31,25 @@ class CannedReplies {
 	}
 
 	async create(r: { shortcut: string; title: string; body: string; shared: boolean; owner: string }): Promise<void> {
-		const shortcut = r.shortcut.startsWith('/') ? r.shortcut : `/${r.shortcut}`;
-		await pb.collection('canned_replies').create({ ...r, shortcut, deleted: false }, { requestKey: null });
+		await pb.collection('canned_replies').create({ ...r, shortcut: slash(r.shortcut), deleted: false }, { requestKey: null });
+		await this.load(true);
+	}
+
+	async update(id: string, r: { shortcut: string; title: string; body: string; shared?: boolean }): Promise<void> {
+		const saved = await pb.collection('canned_replies').update<CannedReply>(id, { ...r, shortcut: slash(r.shortcut) }, { requestKey: null });
+		this.list = this.list.map((x) => (x.id === id ? saved : x));
+		await this.load(true);
+	}
+
+	/** Soft delete (the rules allow no delete): the reply leaves every device on its next load. */
+	async remove(id: string): Promise<void> {
+		await pb.collection('canned_replies').update(id, { deleted: true }, { requestKey: null });
+		this.list = this.list.filter((r) => r.id !== id);
 		await this.load(true);
 	}
 }
+
+const slash = (shortcut: string) => (shortcut.startsWith('/') ? shortcut : `/${shortcut}`);
 
 let instance: CannedReplies | null = null;
 export function cannedReplies(): CannedReplies {
