@@ -132,11 +132,14 @@ function readJson<T>(key: string, fallback: T): T {
 	}
 }
 
+/** Only a blocked visitor gets 403 from the chat's session, conversation and message writes. */
+const isBlocked = (e: unknown) => e instanceof ClientResponseError && e.status === 403;
 const isNetwork = (e: unknown) => e instanceof ClientResponseError && (e.status === 0 || e.isAbort);
 
 export class ChatWidget {
 	readonly pb: PocketBase;
-	phase = $state<'connecting' | 'error' | 'ready'>('connecting');
+	/** 'blocked': the shop blocked this visitor (403); the widget says so and starts no new visitor. */
+	phase = $state<'connecting' | 'error' | 'ready' | 'blocked'>('connecting');
 	online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
 	config = $state<ChatConfig | null>(null);
 	conversation = $state<Conversation | null>(null);
@@ -227,6 +230,7 @@ export class ChatWidget {
 			this.phase = 'ready';
 			void this.flush();
 		} catch (e) {
+			if (isBlocked(e)) return void (this.phase = 'blocked');
 			console.warn('[chat] start failed', e);
 			this.phase = 'error';
 			// Opened without a network (or the server was away): again once the device is back online.
@@ -350,7 +354,8 @@ export class ChatWidget {
 			res = await ask(saved ? { ...base, visitor_id: saved.id, secret: saved.secret } : base);
 		} catch (e) {
 			// The visitor kept here is unknown to the server (or its secret is wrong): start as a new one.
-			if (!saved || !(e instanceof ClientResponseError) || e.status < 400 || e.status >= 500 || e.status === 429) throw e;
+			// A blocked visitor (403) stays this visitor: a new one would undo the block.
+			if (!saved || !(e instanceof ClientResponseError) || e.status < 400 || e.status >= 500 || e.status === 429 || isBlocked(e)) throw e;
 			store.remove(VISITOR_KEY);
 			res = await ask(base);
 		}
@@ -493,6 +498,10 @@ export class ChatWidget {
 					if (isNetwork(e) || (e instanceof ClientResponseError && (e.status === 429 || e.status >= 500))) {
 						this.rateLimited = e instanceof ClientResponseError && e.status === 429;
 						this.#later(this.rateLimited ? 10_000 : 0);
+						break;
+					}
+					if (isBlocked(e)) {
+						this.phase = 'blocked';
 						break;
 					}
 					const reason = e instanceof ClientResponseError ? firstError(e) : String(e);

@@ -30,7 +30,7 @@ export interface Conversation {
 	contact?: { email?: string; phone?: string } | null;
 	created: string;
 	updated: string;
-	expand?: { visitor?: { id: string; name?: string; locale?: string } };
+	expand?: { visitor?: { id: string; name?: string; locale?: string; blocked?: boolean } };
 }
 
 export interface ChatMessage {
