@@ -42,6 +42,7 @@ export interface ChatMessage {
 	body: string;
 	internal?: boolean;
 	attachments?: string[];
+	collectionId?: string;
 	created: string;
 	/** Local only: still waiting in this device's outbox. */
 	pending?: boolean;
