@@ -4,6 +4,8 @@ export interface StaffEntry {
 	id: string;
 	name: string;
 	role: string;
+	/** The service team (staff.team), '' for none. */
+	team?: string;
 }
 
 const KEY = 'crm:staff-directory';
@@ -27,8 +29,8 @@ class StaffDirectory {
 	async load(): Promise<void> {
 		if (this.#loaded || !navigator.onLine) return;
 		try {
-			const list = await pb.collection('staff').getFullList({ sort: 'name', fields: 'id,name,role' });
-			this.entries = list.map((s) => ({ id: s.id, name: s.name, role: s.role }));
+			const list = await pb.collection('staff').getFullList({ sort: 'name', fields: 'id,name,role,team' });
+			this.entries = list.map((s) => ({ id: s.id, name: s.name, role: s.role, team: s.team ?? '' }));
 			localStorage.setItem(KEY, JSON.stringify(this.entries));
 			this.#loaded = true;
 		} catch {

@@ -29,6 +29,7 @@ export interface ServiceStats extends Figures {
 	from: string;
 	to: string;
 	agent: string | null;
+	team: string | null;
 	volume: {
 		conversations: number;
 		cases: number;
@@ -39,5 +40,7 @@ export interface ServiceStats extends Figures {
 	};
 	sla: Sla;
 	agents: (Figures & { agent: string; name: string; sla: Sla })[];
+	/** By the assignee's staff team ('' for none); absent from servers before per-team figures. */
+	teams?: (Figures & { team: string; sla: Sla })[];
 	daily: { day: string; conversations: number; resolved: number; first_response_median: number | null; resolution_median: number | null; csat_average: number | null; csat_count: number }[];
 }
