@@ -1,7 +1,7 @@
 // Live chat delivery (issue 5, docs/api/chat.md), all on one real server:
 //   chat.delivery_p95_ms      1,000 widget clients (each its own visitor session and realtime SSE
-//                             connection subscribed to its own conversation's record, fetching the new
-//                             messages when it changes, like the widget)
+//                             connection subscribed to the topic crm/chat, on which the server sends
+//                             it its conversation's messages, like the widget)
 //                             send a message every 10 s on average (Poisson), 50 agents (console
 //                             subscription: the topic crm/chat, server/chatrealtime.go) with
 //                             20 claimed conversations each reply to every visitor message at once.
@@ -197,8 +197,6 @@ export async function run() {
 		// Visitors: a session each (as the widget's first start); the 1,000 senders open a conversation,
 		// which their agent claims (20 each).
 		type V = { id: string; token: string; conv: string; agent: number; sse: Sse | null };
-		// A widget fetches from the last message it holds, inclusive: each agent message counts once.
-		const heardByVisitor = new Set<string>();
 		const visitors: V[] = [];
 		// Sessions are made when a step needs them (each costs the server a password hash).
 		const ensureVisitors = async (n: number) => {
@@ -282,29 +280,15 @@ export async function run() {
 		await pmap(agents, 10, (a) => a.sse!.connect());
 		conns.push(...agents.map((a) => a.sse!));
 
-		// As the widget does (src/lib/chat-widget/chat.svelte.ts): it listens to its own conversation's
-		// record, and when its last message changes it fetches the messages after the last one it holds.
+		// As the widget does (src/lib/chat-widget/chat.svelte.ts): it listens to the topic crm/chat, on
+		// which the server sends it its own conversation's changes and messages (server/chatrealtime.go).
 		const connectVisitors = async (from: number, to: number) => {
 			await pmap(visitors.slice(from, to), 50, async (v) => {
-				let lastAt = '';
-				let lastMessage = '';
-				const fetchNew = async () => {
-					const filter = encodeURIComponent(lastAt ? `conversation = "${v.conv}" && created >= "${lastAt}"` : `conversation = "${v.conv}"`);
-					const r = await api('GET', `/api/collections/messages/records?filter=${filter}&sort=created,id&perPage=200&skipTotal=1`, undefined, v.token);
-					for (const m of r.json?.items ?? []) {
-						if (m.created > lastAt) lastAt = m.created;
-						if (m.author_kind === 'agent' && !heardByVisitor.has(m.client_id)) {
-							heardByVisitor.add(m.client_id);
-							receive(m.client_id, sse);
-						}
-					}
-				};
-				const sse: Sse = new Sse(v.token, [`conversations/${v.conv}`], (name, data) => {
-					if (name !== `conversations/${v.conv}`) return;
-					const { record } = JSON.parse(data);
-					if (record.last_message_at === lastMessage) return;
-					lastMessage = record.last_message_at;
-					void fetchNew();
+				const sse: Sse = new Sse(v.token, ['crm/chat'], (name, data) => {
+					if (name !== 'crm/chat') return;
+					const { collection, action, record } = JSON.parse(data);
+					if (collection !== 'messages' || action !== 'create' || record.author_kind !== 'agent') return;
+					receive(record.client_id, sse);
 				});
 				v.sse = sse;
 				await sse.connect();

@@ -1,5 +1,5 @@
-// Live chat's realtime for staff (docs/api/chat.md, "Realtime"): the agent console subscribes to the
-// topic "crm/chat" instead of "conversations/*" and "messages/*".
+// Live chat's realtime (docs/api/chat.md, "Realtime"): the agent console and the shop's widget subscribe
+// to the topic "crm/chat" instead of "conversations/*" and "messages/*" (or a conversation's record).
 //
 // Why: PocketBase's broadcast (apis/realtime.go, realtimeBroadcastRecord) runs the collection's list
 // rule as one SQL query for every client holding a wildcard subscription, for every record event. A
@@ -7,15 +7,16 @@
 // each message cost about 100 rule queries, and 1,000 shoppers sending every 10 s kept the server's
 // two cores busy with checks whose answer was "no" for 49 agents of 50 (bench/chat.bench.ts).
 //
-// Here the recipients are picked from the record first: the conversation's assignee, every agent
-// while it waits in the queue, every manager and admin; and the agent it was just taken from hears
-// that it left. PocketBase's own rule check (the same list rule, through app.CanAccessRecord) still
+// Here the recipients are picked from the record first: the conversation's visitor, its assignee,
+// every agent while it waits in the queue, every manager and admin; and the agent it was just taken
+// from hears that it left. A visitor gets its messages themselves, so the widget needs no fetch per
+// message. PocketBase's own rule check (the same list rule, through app.CanAccessRecord) still
 // runs, but only for those few. The event is
 //
 //	{"collection": "messages" | "conversations", "action": "create" | "update" | "leave", "record": {...}}
 //
-// with the record serialised as PocketBase's realtime would (hidden fields left out; conversations
-// with expand.visitor where the subscriber may view the visitor). Each subscriber's events are sent
+// with the record serialised as PocketBase's realtime would (hidden fields left out; for staff,
+// conversations with expand.visitor where they may view the visitor). Each subscriber's events are sent
 // in order by one goroutine of its own.
 package main
 
@@ -117,8 +118,8 @@ type chatRecipient struct {
 	left bool // the conversation was just taken from them: they hear only that it left
 }
 
-// recipients: staff subscribed to the topic whom this conversation concerns.
-func (r *chatRealtime) recipients(assignee, former string) []chatRecipient {
+// recipients: the subscribers whom this conversation concerns: its visitor, and staff (see above).
+func (r *chatRealtime) recipients(visitor, assignee, former string) []chatRecipient {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	var out []chatRecipient
@@ -127,17 +128,24 @@ func (r *chatRealtime) recipients(assignee, former string) []chatRecipient {
 			continue
 		}
 		auth, _ := s.client.Get(apis.RealtimeClientAuthKey).(*core.Record)
-		if auth == nil || auth.Collection().Name != "staff" {
+		if auth == nil {
 			continue
 		}
-		switch auth.GetString("role") {
-		case "admin", "manager":
-			out = append(out, chatRecipient{sub: s, auth: auth})
-		case "agent":
-			if assignee == "" || assignee == auth.Id {
+		switch auth.Collection().Name {
+		case "visitors":
+			if auth.Id == visitor {
 				out = append(out, chatRecipient{sub: s, auth: auth})
-			} else if former == auth.Id {
-				out = append(out, chatRecipient{sub: s, auth: auth, left: true})
+			}
+		case "staff":
+			switch auth.GetString("role") {
+			case "admin", "manager":
+				out = append(out, chatRecipient{sub: s, auth: auth})
+			case "agent":
+				if assignee == "" || assignee == auth.Id {
+					out = append(out, chatRecipient{sub: s, auth: auth})
+				} else if former == auth.Id {
+					out = append(out, chatRecipient{sub: s, auth: auth, left: true})
+				}
 			}
 		}
 	}
@@ -178,7 +186,7 @@ func (r *chatRealtime) dispatch(app core.App, action string, rec *core.Record, f
 	if formerAssignee == assignee {
 		formerAssignee = ""
 	}
-	for _, to := range r.recipients(assignee, formerAssignee) {
+	for _, to := range r.recipients(conv.GetString("visitor"), assignee, formerAssignee) {
 		if to.left {
 			data, _ := json.Marshal(chatEvent{Collection: collection.Name, Action: "leave", Record: map[string]string{"id": rec.Id}})
 			r.send(to.sub, subscriptions.Message{Name: chatTopic, Data: data})
@@ -189,7 +197,7 @@ func (r *chatRealtime) dispatch(app core.App, action string, rec *core.Record, f
 			continue
 		}
 		clean := rec.Fresh()
-		if collection.Name == "conversations" {
+		if collection.Name == "conversations" && to.auth.Collection().Name == "staff" {
 			if errs := app.ExpandRecord(clean, []string{"visitor"}, expandWithRules(app, info)); len(errs) > 0 {
 				app.Logger().Debug("chat realtime: expand", "conversation", rec.Id, "errors", errs)
 			}

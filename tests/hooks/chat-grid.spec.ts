@@ -207,21 +207,21 @@ describe('chat realtime grid', () => {
 	});
 });
 
-// The console's topic (server/chatrealtime.go): the server picks the recipients itself, so the same
-// grid is asked of it. Visitors, sales reps and the anonymous may subscribe but hear nothing.
+// The topic of the console and the widget (server/chatrealtime.go): the server picks the recipients
+// itself, so the same grid is asked of it. Sales reps and the anonymous may subscribe but hear nothing.
 describe('chat realtime grid: the console topic crm/chat', () => {
 	const heard = {} as Record<Role, string[]>;
 	const expanded = {} as Record<Role, Set<string>>;
 	const events: Record<string, string> = {};
 	const EXPECT: Record<string, string> = {
-		'message from visitor A': 'gma',
+		'message from visitor A': 'Agma',
 		'internal note': 'gma',
-		'conversation tagged': 'gma',
-		'new conversation in the queue': 'gGma',
-		'message in the queued conversation': 'gGma',
-		'queued conversation claimed by agent 2': 'Gma',
+		'conversation tagged': 'Agma',
+		'new conversation in the queue': 'BgGma',
+		'message in the queued conversation': 'BgGma',
+		'queued conversation claimed by agent 2': 'BGma',
 		'the claimed conversation left agent 1': 'g',
-		'message after the claim': 'Gma'
+		'message after the claim': 'BGma'
 	};
 
 	beforeAll(async () => {
@@ -274,5 +274,8 @@ describe('chat realtime grid: the console topic crm/chat', () => {
 		expect(expanded.manager).toContain(`${t.conv}:访客甲2`);
 		expect(expanded.agent).toContain(`${t.conv}:访客甲2`);
 		expect(expanded.agent2).toContain(`${t.queued}:访客乙`);
+		// Visitors get their conversation without the expanded visitor record.
+		expect(expanded.visitorA).toContain(`${t.conv}:`);
+		expect([...expanded.visitorA].every((x) => x.endsWith(':'))).toBe(true);
 	});
 });

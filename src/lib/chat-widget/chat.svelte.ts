@@ -245,10 +245,10 @@ export class ChatWidget {
 
 	/**
 	 * The visitor's latest conversation, and the realtime subscription to it (again after the visitor
-	 * changed). The widget listens to its own conversation's record only, not to messages/* or
-	 * conversations/*: every message changes the conversation (last message, preview), and PocketBase
-	 * checks a record's subscribers alone, not every connected shopper, for each event (the chat
-	 * benchmark: docs/api/chat.md).
+	 * changed). The widget listens to the topic crm/chat, on which the server sends each visitor the
+	 * changes of their own conversation and its messages, and nothing else (not messages/* or
+	 * conversations/*, which PocketBase checks against every connected shopper for each event: the
+	 * chat benchmark, docs/api/chat.md).
 	 */
 	async #connect(): Promise<void> {
 		const previous = this.#unwatch;
@@ -260,7 +260,7 @@ export class ChatWidget {
 		if (this.conversation) await this.#resync();
 	}
 
-	/** Listens to conversation `id` (once per id); each change brings its new messages. */
+	/** Listens to conversation `id` (once per id): its changes and its new messages. */
 	async #watch(id: string): Promise<void> {
 		if (this.#watching === id) return;
 		this.#watching = id;
@@ -268,12 +268,13 @@ export class ChatWidget {
 		this.#unwatch = null;
 		await previous?.().catch(() => undefined);
 		try {
-			const unwatch = await this.pb.collection('conversations').subscribe<Conversation>(id, (e) => {
-				if (e.record.id !== this.conversation?.id) return;
-				const before = this.conversation.last_message_at;
-				this.#setConversation(e.record);
-				// Typing and read receipts change the record too; only a new message needs a fetch.
-				if (e.record.last_message_at !== before) void this.#fetchNew();
+			// The server sends a visitor their own conversation's changes and its messages themselves
+			// (server/chatrealtime.go); a reconnect fetches what came meanwhile (#resync).
+			const unwatch = await this.pb.realtime.subscribe('crm/chat', (e: { collection: string; record: RecordModel }) => {
+				const c = this.conversation;
+				if (!c) return;
+				if (e.collection === 'conversations' && e.record.id === c.id) this.#setConversation(e.record as unknown as Conversation);
+				else if (e.collection === 'messages' && e.record.conversation === c.id) this.#receive([e.record as unknown as Message]);
 			});
 			if (this.#watching === id) this.#unwatch = unwatch;
 			else await unwatch().catch(() => undefined);
