@@ -125,6 +125,8 @@ test('after hours a shopper leaves a message with a contact; offline it goes onc
 	const confirmation = frame.getByTestId('left-confirmation');
 	await expect(confirmation).toContainText(/留言已收到，谢谢！客服将于 .+（您当地时间）起在这里回复您/);
 	await expect(confirmation).toContainText(`139 1234 5678 / ${SLY_EMAIL}`);
+	// The contact is text there: no element of its making.
+	expect(await confirmation.evaluate((el) => el.children.length)).toBe(0);
 	await page.screenshot({ path: `${SHOTS}/04-left-zh.png` });
 	await page.waitForTimeout(2000); // a second send would show by now
 	const [conv, ...others] = await conversations();
