@@ -34,8 +34,9 @@ import (
 
 const chatTopic = "crm/chat"
 
-// Events waiting for a slow subscriber before further ones go out unordered (never dropped).
-const chatQueueSize = 1024
+// Events waiting for a slow subscriber before further ones go out unordered (never dropped). Small:
+// every connected shopper has one.
+const chatQueueSize = 64
 
 type chatSubscriber struct {
 	client subscriptions.Client
