@@ -36,7 +36,9 @@ export default defineConfig({
 				navigateFallbackDenylist: [/^\/api\//, /^\/_\//, /^\/demo-shop\//, /^\/tracker\.js/],
 				cleanupOutdatedCaches: true,
 				// The first install takes control at once so the shell works offline after one visit; updates still wait for the prompt.
-				clientsClaim: true
+				clientsClaim: true,
+				// Web Push: the push and notificationclick handlers (static/push-sw.js).
+				importScripts: ['push-sw.js']
 			},
 			kit: { adapterFallback: 'index.html', spa: true }
 		})

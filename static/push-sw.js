@@ -1,0 +1,66 @@
+// Web Push in the app's service worker (imported by the generated sw.js: vite.config.ts,
+// workbox.importScripts). The server (server/push.go) sends {title, body, conversation, url} for a
+// new visitor message; one notification per conversation (a newer message replaces the older one).
+/* eslint-env serviceworker */
+
+const PUSH_TEXT = {
+	zh: { title: '新消息', fallback: '访客发来一条消息' },
+	en: { title: 'New message', fallback: 'A visitor sent a message' }
+};
+
+function pushText() {
+	return /^zh/i.test(self.navigator.language || '') ? PUSH_TEXT.zh : PUSH_TEXT.en;
+}
+
+function pushData(event) {
+	try {
+		return (event.data && event.data.json()) || {};
+	} catch {
+		return {};
+	}
+}
+
+// Only paths of this app: a push never opens another site.
+function pushUrl(url) {
+	try {
+		const u = new URL(url || '/inbox', self.location.origin);
+		return u.origin === self.location.origin ? u.pathname + u.search : '/inbox';
+	} catch {
+		return '/inbox';
+	}
+}
+
+self.addEventListener('push', (event) => {
+	const data = pushData(event);
+	const text = pushText();
+	const conversation = typeof data.conversation === 'string' ? data.conversation : '';
+	event.waitUntil(
+		self.registration.showNotification(data.title || text.title, {
+			body: data.body || text.fallback,
+			tag: conversation ? `chat-${conversation}` : 'chat',
+			renotify: true,
+			icon: '/icons/icon-192.png',
+			badge: '/icons/icon-192.png',
+			timestamp: Date.now(),
+			data: { url: pushUrl(data.url), conversation }
+		})
+	);
+});
+
+self.addEventListener('notificationclick', (event) => {
+	event.notification.close();
+	const url = pushUrl(event.notification.data && event.notification.data.url);
+	event.waitUntil(
+		(async () => {
+			const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+			const client = windows.find((c) => new URL(c.url).origin === self.location.origin);
+			if (client) {
+				const focused = await client.focus().catch(() => client);
+				// navigate() needs a page this worker controls; otherwise a new window opens at the url.
+				const went = await focused.navigate(url).catch(() => null);
+				if (went) return;
+			}
+			await self.clients.openWindow(url);
+		})()
+	);
+});

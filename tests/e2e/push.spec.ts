@@ -1,0 +1,145 @@
+import { test, expect } from './fixtures';
+import type { Page } from '@playwright/test';
+
+// Web Push in the agent console (docs/api/chat.md, "Web Push"): the "Alerts on this device" control and
+// the service worker's push handler (static/push-sw.js), in Debian's headless Chromium.
+//
+// What this Chromium does (found here, and asserted below): a Playwright browser context is an
+// off-the-record profile, which has no push service; pushManager.subscribe() rejects at once with
+// "AbortError: Registration failed - permission denied" even with the notification permission granted.
+// (A persistent profile would try to register with Google's push service, which cannot be reached from
+// here.) So the saving of a subscription is checked with subscribe() replaced by one that returns a
+// subscription with real P-256 keys, and the push handler by delivering a push through DevTools.
+
+async function own(page: Page): Promise<{ id: string; endpoint: string; p256dh: string; auth: string }[]> {
+	return page.evaluate(async () => {
+		const token = JSON.parse(localStorage.getItem('pocketbase_auth') ?? '{}').token;
+		const res = await fetch('/api/collections/push_subscriptions/records', { headers: { authorization: token } });
+		return (await res.json()).items;
+	});
+}
+
+const toggle = (page: Page) => page.getByRole('button', { name: '本设备提醒' });
+const status = (page: Page) => page.getByTestId('push-toggle').getByRole('status');
+
+test('headless Chromium refuses the push subscription: the control says so and saves nothing', async ({ openAs }) => {
+	const { page, context, proxy } = await openAs('agent');
+	await context.grantPermissions(['notifications'], { origin: proxy.url });
+	await page.goto('/inbox');
+	await expect(toggle(page)).toHaveAttribute('aria-pressed', 'false');
+	await toggle(page).click();
+	await expect(status(page)).toHaveText('浏览器无法开启推送提醒（AbortError: Registration failed - permission denied）。提示音和角标仍然有效。');
+	await expect(toggle(page)).toHaveAttribute('aria-pressed', 'false');
+	expect(await own(page)).toEqual([]);
+});
+
+test('no push in the browser, notifications blocked, push off on the server: each is said plainly', async ({ openAs }) => {
+	const { page, context, proxy } = await openAs('agent');
+
+	await page.addInitScript(() => delete (window as { PushManager?: unknown }).PushManager);
+	await page.goto('/inbox');
+	await expect(status(page)).toHaveText('此浏览器不支持推送提醒。收件箱打开时，提示音、标签角标和通知仍然有效。');
+
+	const blocked = await context.newPage();
+	await blocked.addInitScript(() => Object.defineProperty(Notification, 'permission', { get: () => 'denied' }));
+	await blocked.goto('/inbox');
+	await expect(status(blocked)).toHaveText('此网站的通知已被禁止。请在浏览器的网站设置中允许通知，然后刷新页面。');
+	await expect(toggle(blocked)).toBeDisabled();
+
+	await context.grantPermissions(['notifications'], { origin: proxy.url });
+	const off = await context.newPage();
+	await off.route('**/api/crm/push/key', (route) => route.fulfill({ status: 404, json: { status: 404, message: 'Web Push is turned off on this server.', data: {} } }));
+	await off.goto('/inbox');
+	await toggle(off).click();
+	await expect(status(off)).toHaveText('服务器已关闭推送提醒。');
+	expect(await own(off)).toEqual([]);
+});
+
+test('where the browser subscribes, the subscription is saved for this agent and removed when turned off', async ({ openAs }) => {
+	const { page, context, proxy } = await openAs('agent');
+	await context.grantPermissions(['notifications'], { origin: proxy.url });
+	// Stands in for a browser whose push service answers: a subscription with real P-256 keys; it
+	// records the key it was asked to use. Kept in localStorage, so it survives a reload as a real one.
+	await page.addInitScript(() => {
+		type Fake = { endpoint: string; p256dh: string; auth: string; key: string };
+		const b64 = (b: ArrayBuffer | Uint8Array) => btoa(String.fromCharCode(...new Uint8Array(b))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+		const raw = (s: string) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+		const wrap = (f: Fake) => ({
+			endpoint: f.endpoint,
+			options: { userVisibleOnly: true, applicationServerKey: raw(f.key).buffer },
+			toJSON: () => ({ endpoint: f.endpoint, keys: { p256dh: f.p256dh, auth: f.auth } }),
+			unsubscribe: async () => {
+				localStorage.removeItem('test:fake-push');
+				localStorage.setItem('test:unsubscribed', f.endpoint);
+				return true;
+			}
+		});
+		PushManager.prototype.getSubscription = async function () {
+			const f = JSON.parse(localStorage.getItem('test:fake-push') ?? 'null') as Fake | null;
+			return (f ? wrap(f) : null) as unknown as PushSubscription;
+		};
+		PushManager.prototype.subscribe = async function (opts?: PushSubscriptionOptionsInit) {
+			const pair = await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits']);
+			const f: Fake = {
+				endpoint: `https://push.example.test/send/${crypto.randomUUID()}`,
+				p256dh: b64(await crypto.subtle.exportKey('raw', pair.publicKey)),
+				auth: b64(crypto.getRandomValues(new Uint8Array(16))),
+				key: b64(opts!.applicationServerKey as Uint8Array)
+			};
+			localStorage.setItem('test:fake-push', JSON.stringify(f));
+			return wrap(f) as unknown as PushSubscription;
+		};
+	});
+	await page.goto('/inbox');
+	await toggle(page).click();
+	await expect(status(page)).toHaveText('有新消息时提醒本设备，应用关闭时也会提醒。');
+	await expect(toggle(page)).toHaveAttribute('aria-pressed', 'true');
+
+	const fake = await page.evaluate(() => JSON.parse(localStorage.getItem('test:fake-push')!));
+	const serverKey = await page.evaluate(async () => {
+		const token = JSON.parse(localStorage.getItem('pocketbase_auth') ?? '{}').token;
+		return (await (await fetch('/api/crm/push/key', { headers: { authorization: token } })).json()).public_key;
+	});
+	expect(fake.key).toBe(serverKey);
+	const saved = await own(page);
+	expect(saved).toHaveLength(1);
+	expect(saved[0]).toMatchObject({ endpoint: fake.endpoint, p256dh: fake.p256dh, auth: fake.auth });
+
+	await page.reload();
+	await expect(toggle(page)).toHaveAttribute('aria-pressed', 'true');
+	await toggle(page).click();
+	await expect(toggle(page)).toHaveAttribute('aria-pressed', 'false');
+	expect(await page.evaluate(() => localStorage.getItem('test:unsubscribed'))).toBe(fake.endpoint);
+	expect(await own(page)).toEqual([]);
+});
+
+test('a push delivered to the service worker shows one notification per conversation', async ({ openAs }) => {
+	const { page, context, proxy } = await openAs('agent');
+	await context.grantPermissions(['notifications'], { origin: proxy.url });
+	await page.goto('/inbox');
+	const cdp = await context.newCDPSession(page);
+	const registration = new Promise<string>((ok) =>
+		cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+			const r = registrations.find((x: { scopeURL: string; isDeleted: boolean }) => x.scopeURL === `${proxy.url}/` && !x.isDeleted);
+			if (r) ok(r.registrationId);
+		})
+	);
+	await cdp.send('ServiceWorker.enable');
+	const registrationId = await registration;
+	const push = (data: unknown) => cdp.send('ServiceWorker.deliverPushMessage', { origin: proxy.url, registrationId, data: JSON.stringify(data) });
+
+	await push({ title: '张小花', body: '请问有 L 码吗？', conversation: 'abc123def456ghi', url: '/inbox?c=abc123def456ghi' });
+	await push({ title: '张小花', body: '还在吗？', conversation: 'abc123def456ghi', url: '/inbox?c=abc123def456ghi' });
+	await push({ title: '', body: '', conversation: 'zzz999yyy888xxx', url: 'https://elsewhere.example/phish' });
+	const shown = async () =>
+		page.evaluate(async () =>
+			(await (await navigator.serviceWorker.ready).getNotifications())
+				.map((n) => ({ title: n.title, body: n.body, tag: n.tag, url: n.data?.url, icon: n.icon, badge: n.badge }))
+				.sort((a, b) => a.tag.localeCompare(b.tag))
+		);
+	await expect.poll(shown).toEqual([
+		{ title: '张小花', body: '还在吗？', tag: 'chat-abc123def456ghi', url: '/inbox?c=abc123def456ghi', icon: `${proxy.url}/icons/icon-192.png`, badge: `${proxy.url}/icons/icon-192.png` },
+		// No name or text: the worker's own words (this browser is zh-CN); another site's link is not followed.
+		{ title: '新消息', body: '访客发来一条消息', tag: 'chat-zzz999yyy888xxx', url: '/inbox', icon: `${proxy.url}/icons/icon-192.png`, badge: `${proxy.url}/icons/icon-192.png` }
+	]);
+});
