@@ -143,3 +143,20 @@ test('a push delivered to the service worker shows one notification per conversa
 		{ title: '新消息', body: '访客发来一条消息', tag: 'chat-zzz999yyy888xxx', url: '/inbox', icon: `${proxy.url}/icons/icon-192.png`, badge: `${proxy.url}/icons/icon-192.png` }
 	]);
 });
+
+test('the notification\'s link, /inbox?c=<id>, opens that conversation', async ({ openAs, server }) => {
+	const post = async (path: string, body: unknown, token?: string) => {
+		const res = await fetch(server.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: token } : {}) }, body: JSON.stringify(body) });
+		expect(res.ok, path).toBe(true);
+		return res.json();
+	};
+	const s = await post('/api/crm/chat/session', { name: '推送顾客', locale: 'zh-CN' });
+	const c = await post('/api/collections/conversations/records', { visitor: s.visitor.id, topic: 'pre_sale' }, s.token);
+	await post('/api/collections/messages/records', { conversation: c.id, client_id: `p-${Date.now()}`, body: '从通知打开' }, s.token);
+	const { page } = await openAs('agent');
+	await page.goto(`/inbox?c=${c.id}`);
+	const pane = page.getByTestId('chat-pane');
+	await expect(pane.getByTestId('chat-name')).toHaveText('推送顾客');
+	await expect(pane.getByTestId('messages')).toContainText('从通知打开');
+	await expect(page).toHaveURL(/\/inbox$/);
+});
