@@ -10,7 +10,8 @@ import { createECDH, createDecipheriv, createPublicKey, hkdfSync, randomBytes, v
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { rmSync } from 'node:fs';
 import PocketBase from 'pocketbase';
-import { seedStaff, startServer, type RunningServer } from '../fixtures/pocketbase';
+import { execFileSync } from 'node:child_process';
+import { SERVER_BIN, seedStaff, startServer, type RunningServer } from '../fixtures/pocketbase';
 import { waitFor } from './helpers';
 import { clientId, newStaff, newVisitor, outcome, type Visitor } from './chat-helpers';
 
@@ -28,7 +29,7 @@ let receiver: Server;
 let origin: string;
 const received: Received[] = [];
 /** Paths the receiver answers with this status; /hold/ paths are answered by the test. */
-const statusFor = (path: string) => (path.startsWith('/gone/') ? 410 : 201);
+const statusFor = (path: string) => (path.startsWith('/gone/') ? 410 : path.startsWith('/busy/') ? 503 : 201);
 
 let admin: PocketBase;
 let agent: { pb: PocketBase; id: string };
@@ -93,14 +94,15 @@ function device(path = `/push/${randomBytes(8).toString('hex')}`): Device {
 const mine: { pb: PocketBase; id: string }[] = [];
 
 async function subscribe(who: { pb: PocketBase; id: string }, d: Device): Promise<Device> {
-	d.record = await who.pb.collection('push_subscriptions').create({
+	const record = await who.pb.collection('push_subscriptions').create({
 		staff: who.id,
 		endpoint: d.endpoint,
 		p256dh: b64url(d.ecdh.getPublicKey()),
 		auth: b64url(d.auth),
 		user_agent: 'vitest'
 	});
-	mine.push({ pb: who.pb, id: d.record.id });
+	mine.push({ pb: who.pb, id: record.id });
+	d.record = record;
 	return d;
 }
 
@@ -284,6 +286,31 @@ describe('a visitor message', () => {
 		expect(r.res.writableEnded).toBe(false);
 		expect(r.res.socket?.destroyed).toBe(false);
 		r.res.writeHead(201).end();
+	});
+});
+
+describe('the logs', () => {
+	it('name a push service by its host only, never the endpoint\'s path', async () => {
+		const secret = randomBytes(8).toString('hex');
+		const busy = await subscribe(agent, device(`/busy/${secret}`));
+		// A closed port: the send fails before any answer, and Go's error text carries the whole URL.
+		const closed = await subscribe(agent, { ...device(), endpoint: `http://127.0.0.1:9/unreachable/${secret}` });
+		const { v, c } = await openConversation();
+		await visitorMessage(v, c.id, '日志');
+		await arrived(busy, c.id);
+		execFileSync(SERVER_BIN, ['superuser', 'upsert', 'push@example.test', 'push-password-1', '--dir', server.dataDir]);
+		const su = new PocketBase(server.url);
+		await su.collection('_superusers').authWithPassword('push@example.test', 'push-password-1');
+		const logs = await waitFor(async () => {
+			const list = await su.logs.getList(1, 50, { filter: 'message ~ "web push"' });
+			const refused = list.items.filter((l) => l.data.subscription === busy.record!.id || l.data.subscription === closed.record!.id);
+			return refused.length === 2 ? list.items : undefined;
+		}, 15_000);
+		const text = JSON.stringify(logs);
+		expect(text).toContain(new URL(origin).host);
+		expect(text).toContain('127.0.0.1:9');
+		expect(text).not.toContain(secret);
+		expect(text).not.toContain(await publicKey());
 	});
 });
 
