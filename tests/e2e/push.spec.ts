@@ -55,7 +55,7 @@ test('no push in the browser, notifications blocked, push off on the server: eac
 	expect(await own(off)).toEqual([]);
 });
 
-test('where the browser subscribes, the subscription is saved for this agent and removed when turned off', async ({ openAs }) => {
+test('where the browser subscribes, the subscription is saved for this agent and removed when turned off or at sign-out', async ({ openAs, server }) => {
 	const { page, context, proxy } = await openAs('agent');
 	await context.grantPermissions(['notifications'], { origin: proxy.url });
 	// Stands in for a browser whose push service answers: a subscription with real P-256 keys; it
@@ -111,6 +111,22 @@ test('where the browser subscribes, the subscription is saved for this agent and
 	await expect(toggle(page)).toHaveAttribute('aria-pressed', 'false');
 	expect(await page.evaluate(() => localStorage.getItem('test:unsubscribed'))).toBe(fake.endpoint);
 	expect(await own(page)).toEqual([]);
+
+	// On again, then signing out: a shared device stops getting this agent's alerts.
+	await toggle(page).click();
+	await expect(toggle(page)).toHaveAttribute('aria-pressed', 'true');
+	const again = await page.evaluate(() => JSON.parse(localStorage.getItem('test:fake-push')!).endpoint);
+	expect(await own(page)).toHaveLength(1);
+	await page.getByRole('link', { name: '设置' }).click();
+	await page.getByRole('button', { name: '退出登录' }).click();
+	await expect(page).toHaveURL(/\/login$/);
+	expect(await page.evaluate(() => localStorage.getItem('test:unsubscribed'))).toBe(again);
+	expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('crm:push:')))).toEqual([]);
+	const auth = await (
+		await fetch(`${server.url}/api/collections/staff/auth-with-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: server.staff.agent.email, password: server.staff.agent.password }) })
+	).json();
+	const left = await (await fetch(`${server.url}/api/collections/push_subscriptions/records`, { headers: { authorization: auth.token } })).json();
+	expect(left.items).toEqual([]);
 });
 
 test('a push delivered to the service worker shows one notification per conversation', async ({ openAs }) => {

@@ -63,6 +63,7 @@ class Session {
 		if (user) await (await import('../sync/device')).closeDevice(user.id, this.engine);
 		(await import('./staff-directory.svelte')).staffDirectory.clear();
 		(await import('../chat/inbox.svelte')).stopInbox(true);
+		if (user) await (await import('../chat/push')).forgetPushDevice(pb, user.id);
 		pb.realtime.unsubscribe().catch(() => undefined);
 		pb.authStore.clear();
 		this.engine = null;

@@ -1,6 +1,6 @@
 // Web Push on this device for the inbox's "Alerts on this device" control (PushToggle.svelte): what the
 // browser offers, subscribing with the server's VAPID key and saving the subscription
-// (push_subscriptions), and turning it off again. docs/api/chat.md, "Web Push".
+// (push_subscriptions), and turning it off again, also at sign-out. docs/api/chat.md, "Web Push".
 import type PocketBase from 'pocketbase';
 import type { StaffRecord } from '$lib/pb/client';
 
@@ -116,4 +116,9 @@ export async function unsubscribeDevice(pb: PocketBase, userId: string): Promise
 	// Offline, the record stays until the server's next push to it is answered 410 and deletes it.
 	if (saved) await pb.collection('push_subscriptions').delete(saved.id, { requestKey: null }).catch(() => undefined);
 	return { kind: 'off' };
+}
+
+/** At sign-out: a shared device stops receiving this user's alerts (visitor names and messages). */
+export async function forgetPushDevice(pb: PocketBase, userId: string): Promise<void> {
+	if (readSaved(userId)) await unsubscribeDevice(pb, userId);
 }
