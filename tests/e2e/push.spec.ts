@@ -1,4 +1,4 @@
-import { test, expect } from './fixtures';
+import { test, expect, PHONE } from './fixtures';
 import type { Page } from '@playwright/test';
 
 // Web Push in the agent console (docs/api/chat.md, "Web Push"): the "Alerts on this device" control and
@@ -10,6 +10,8 @@ import type { Page } from '@playwright/test';
 // (A persistent profile would try to register with Google's push service, which cannot be reached from
 // here.) So the saving of a subscription is checked with subscribe() replaced by one that returns a
 // subscription with real P-256 keys, and the push handler by delivering a push through DevTools.
+
+const SHOTS = '/work/scratch/push';
 
 async function own(page: Page): Promise<{ id: string; endpoint: string; p256dh: string; auth: string }[]> {
 	return page.evaluate(async () => {
@@ -31,10 +33,11 @@ test('headless Chromium refuses the push subscription: the control says so and s
 	await expect(status(page)).toHaveText('浏览器无法开启推送提醒（AbortError: Registration failed - permission denied）。提示音和角标仍然有效。');
 	await expect(toggle(page)).toHaveAttribute('aria-pressed', 'false');
 	expect(await own(page)).toEqual([]);
+	await page.screenshot({ path: `${SHOTS}/tablet-refused.png` });
 });
 
-test('no push in the browser, notifications blocked, push off on the server: each is said plainly', async ({ openAs }) => {
-	const { page, context, proxy } = await openAs('agent');
+test('no push in the browser, notifications blocked, push off on the server: each is said plainly (phone)', async ({ openAs }) => {
+	const { page, context, proxy } = await openAs('agent', { viewport: PHONE });
 
 	await page.addInitScript(() => delete (window as { PushManager?: unknown }).PushManager);
 	await page.goto('/inbox');
@@ -45,6 +48,7 @@ test('no push in the browser, notifications blocked, push off on the server: eac
 	await blocked.goto('/inbox');
 	await expect(status(blocked)).toHaveText('此网站的通知已被禁止。请在浏览器的网站设置中允许通知，然后刷新页面。');
 	await expect(toggle(blocked)).toBeDisabled();
+	await blocked.screenshot({ path: `${SHOTS}/phone-blocked.png` });
 
 	await context.grantPermissions(['notifications'], { origin: proxy.url });
 	const off = await context.newPage();
@@ -94,6 +98,7 @@ test('where the browser subscribes, the subscription is saved for this agent and
 	await toggle(page).click();
 	await expect(status(page)).toHaveText('有新消息时提醒本设备，应用关闭时也会提醒。');
 	await expect(toggle(page)).toHaveAttribute('aria-pressed', 'true');
+	await page.screenshot({ path: `${SHOTS}/tablet-on.png` });
 
 	const fake = await page.evaluate(() => JSON.parse(localStorage.getItem('test:fake-push')!));
 	const serverKey = await page.evaluate(async () => {
