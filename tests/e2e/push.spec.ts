@@ -7,8 +7,9 @@ import type { Page } from '@playwright/test';
 // What this Chromium does (found here, and asserted below): a Playwright browser context is an
 // off-the-record profile, which has no push service; pushManager.subscribe() rejects at once with
 // "AbortError: Registration failed - permission denied" even with the notification permission granted.
-// (A persistent profile would try to register with Google's push service, which cannot be reached from
-// here.) So the saving of a subscription is checked with subscribe() replaced by one that returns a
+// In a persistent profile (launchPersistentContext, the permission granted in the profile's settings)
+// subscribe() was still pending after 4 minutes when the probe gave up, presumably waiting for Google's
+// push registration, which cannot be reached from here; that is not a usable test either. So the saving of a subscription is checked with subscribe() replaced by one that returns a
 // subscription with real P-256 keys, and the push handler by delivering a push through DevTools.
 
 const SHOTS = '/work/scratch/push';
