@@ -182,3 +182,21 @@ test('the notification\'s link, /inbox?c=<id>, opens that conversation', async (
 	await expect(pane.getByTestId('messages')).toContainText('从通知打开');
 	await expect(page).toHaveURL(/\/inbox$/);
 });
+
+test('a subscription that never settles is reported after 30 s, not left spinning', async ({ openAs }) => {
+	const { page, context, proxy } = await openAs('agent');
+	await context.grantPermissions(['notifications'], { origin: proxy.url });
+	// As Chromium does with a real profile and no way to Google's push service: subscribe() stays pending.
+	await page.addInitScript(() => {
+		PushManager.prototype.subscribe = () => new Promise<PushSubscription>(() => undefined);
+	});
+	await page.clock.install();
+	await page.goto('/inbox');
+	await toggle(page).click();
+	await expect(status(page)).toHaveText('请稍候…');
+	await expect(toggle(page)).toBeDisabled();
+	await page.clock.fastForward(31_000);
+	await expect(status(page)).toHaveText('浏览器无法开启推送提醒（TimeoutError: no answer from the push service in 30 s）。提示音和角标仍然有效。');
+	await expect(toggle(page)).toBeEnabled();
+	expect(await own(page)).toEqual([]);
+});

@@ -47,6 +47,17 @@ function sameKey(a: ArrayBuffer | null, b: Uint8Array): boolean {
 	return x.every((v, i) => v === b[i]);
 }
 
+/** A browser that cannot reach its push service may leave subscribe() pending for minutes (seen in
+ * Chromium without network to Google's); the user hears of it after SUBSCRIBE_WAIT_MS instead. A late
+ * subscription is picked up and saved by the next press (getSubscription above). */
+export const SUBSCRIBE_WAIT_MS = 30_000;
+function withinTime<T>(p: Promise<T>): Promise<T> {
+	return Promise.race([
+		p,
+		new Promise<never>((_, fail) => setTimeout(() => fail(new DOMException(`no answer from the push service in ${SUBSCRIBE_WAIT_MS / 1000} s`, 'TimeoutError')), SUBSCRIBE_WAIT_MS))
+	]);
+}
+
 const reason = (err: unknown) => (err instanceof Error || err instanceof DOMException ? `${err.name}: ${err.message}` : String(err));
 const status = (err: unknown) => (err as { status?: number }).status ?? 0;
 
@@ -82,7 +93,7 @@ export async function subscribeDevice(pb: PocketBase, user: StaffRecord): Promis
 	try {
 		const existing = await reg.pushManager.getSubscription();
 		if (existing && !sameKey(existing.options.applicationServerKey, publicKey)) await existing.unsubscribe();
-		sub = existing && sameKey(existing.options.applicationServerKey, publicKey) ? existing : await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: publicKey });
+		sub = existing && sameKey(existing.options.applicationServerKey, publicKey) ? existing : await withinTime(reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: publicKey }));
 	} catch (err) {
 		return { kind: 'failed', reason: reason(err) };
 	}
