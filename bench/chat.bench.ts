@@ -11,7 +11,7 @@
 //                             counterpart (visitor → its agent, agent → its visitor); lost = not heard
 //                             within 30 s after the sending stopped.
 //   chat.sse_clients_max      connected visitor SSE clients ramped in steps (250, 500, 1000, 2000,
-//                             3000, 5000; the first two locate the limit when 1000 fails): the largest
+//                             3000, 5000, 7500, 10000; the first two locate the limit when 1000 fails): the largest
 //                             step where the p95 delivery of a sending sample (100 visitors every 10 s,
 //                             agents replying, 30 s) stayed under 500 ms with nothing lost; stops at
 //                             the first failing step.
@@ -23,7 +23,7 @@
 // the server's and the generator's CPU (% of one core). The session endpoint's per-address limit is
 // lifted for the bench server (CRM_CHAT_SESSIONS_PER_MINUTE), as every client comes from 127.0.0.1.
 // File descriptors: each SSE client holds a socket in this process and one in the server, so 5,000
-// clients need `ulimit -n` above ~5,600 for each (printed at the start; raise it in the shell if not).
+// clients need `ulimit -n` above ~10,100 for each (printed at the start; raise it in the shell if not).
 import http from 'node:http';
 import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -33,7 +33,7 @@ const CLIENTS = Number(process.env.BENCH_CHAT_CLIENTS ?? 1000);
 const AGENTS = Number(process.env.BENCH_CHAT_AGENTS ?? 50);
 const MEAN_GAP_MS = Number(process.env.BENCH_CHAT_GAP_MS ?? 10_000);
 const RUN_S = Number(process.env.BENCH_CHAT_SECONDS ?? 75);
-const STEPS = (process.env.BENCH_CHAT_STEPS ?? '250,500,1000,2000,3000,5000').split(',').map(Number);
+const STEPS = (process.env.BENCH_CHAT_STEPS ?? '250,500,1000,2000,3000,5000,7500,10000').split(',').map(Number);
 const STEP_S = Number(process.env.BENCH_CHAT_STEP_SECONDS ?? 30);
 const SAMPLE = Number(process.env.BENCH_CHAT_SAMPLE ?? 100);
 const STEP_P95_MS = 500;

@@ -22,9 +22,9 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
-	validation "github.com/pocketbase/ozzo-validation/v4"
 )
 
 const visitorMessagesPerMinute = 20

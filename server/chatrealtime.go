@@ -39,8 +39,9 @@ const chatTopic = "crm/chat"
 const chatQueueSize = 64
 
 type chatSubscriber struct {
-	client subscriptions.Client
-	queue  chan subscriptions.Message
+	client  subscriptions.Client
+	queue   chan subscriptions.Message
+	visitor string // the visitor signed in on it when it subscribed ("" for staff and others)
 }
 
 func (s *chatSubscriber) run() {
@@ -49,9 +50,13 @@ func (s *chatSubscriber) run() {
 	}
 }
 
+// chatRealtime holds the topic's subscribers: staff in one set, shoppers by visitor id, so an event
+// looks at the staff and its own visitor's connections only, not at every connected shopper.
 type chatRealtime struct {
-	mu   sync.RWMutex
-	subs map[string]*chatSubscriber
+	mu       sync.RWMutex
+	subs     map[string]*chatSubscriber            // by client id
+	staff    map[string]*chatSubscriber            // by client id
+	visitors map[string]map[string]*chatSubscriber // by visitor id, then client id
 }
 
 type chatEvent struct {
@@ -61,7 +66,7 @@ type chatEvent struct {
 }
 
 func registerChatRealtime(app core.App) *chatRealtime {
-	r := &chatRealtime{subs: map[string]*chatSubscriber{}}
+	r := &chatRealtime{subs: map[string]*chatSubscriber{}, staff: map[string]*chatSubscriber{}, visitors: map[string]map[string]*chatSubscriber{}}
 
 	app.OnRealtimeSubscribeRequest().BindFunc(func(e *core.RealtimeSubscribeRequestEvent) error {
 		if err := e.Next(); err != nil {
@@ -92,21 +97,50 @@ func registerChatRealtime(app core.App) *chatRealtime {
 	return r
 }
 
+// add files the client under who is signed in on it now (again after a guest signed in).
 func (r *chatRealtime) add(c subscriptions.Client) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if _, ok := r.subs[c.Id()]; ok {
-		return
+	s, ok := r.subs[c.Id()]
+	if ok {
+		r.unindex(s)
+	} else {
+		s = &chatSubscriber{client: c, queue: make(chan subscriptions.Message, chatQueueSize)}
+		r.subs[c.Id()] = s
+		go s.run()
 	}
-	s := &chatSubscriber{client: c, queue: make(chan subscriptions.Message, chatQueueSize)}
-	r.subs[c.Id()] = s
-	go s.run()
+	s.visitor = ""
+	auth, _ := c.Get(apis.RealtimeClientAuthKey).(*core.Record)
+	switch {
+	case auth == nil:
+		// hears nothing
+	case auth.Collection().Name == "staff":
+		r.staff[c.Id()] = s
+	case auth.Collection().Name == "visitors":
+		s.visitor = auth.Id
+		if r.visitors[auth.Id] == nil {
+			r.visitors[auth.Id] = map[string]*chatSubscriber{}
+		}
+		r.visitors[auth.Id][c.Id()] = s
+	}
+}
+
+func (r *chatRealtime) unindex(s *chatSubscriber) {
+	id := s.client.Id()
+	delete(r.staff, id)
+	if s.visitor != "" {
+		delete(r.visitors[s.visitor], id)
+		if len(r.visitors[s.visitor]) == 0 {
+			delete(r.visitors, s.visitor)
+		}
+	}
 }
 
 func (r *chatRealtime) remove(id string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if s, ok := r.subs[id]; ok {
+		r.unindex(s)
 		delete(r.subs, id)
 		close(s.queue)
 	}
@@ -120,33 +154,37 @@ type chatRecipient struct {
 }
 
 // recipients: the subscribers whom this conversation concerns: its visitor, and staff (see above).
+// Who is signed in is read from the client again: PocketBase clears it when the account is deleted or
+// its password changes.
 func (r *chatRealtime) recipients(visitor, assignee, former string) []chatRecipient {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	var out []chatRecipient
-	for _, s := range r.subs {
-		if s.client.IsDiscarded() || !s.client.HasSubscription(chatTopic) {
-			continue
+	current := func(s *chatSubscriber) *core.Record {
+		if s.client.IsDiscarded() {
+			return nil
 		}
 		auth, _ := s.client.Get(apis.RealtimeClientAuthKey).(*core.Record)
-		if auth == nil {
+		return auth
+	}
+	for _, s := range r.visitors[visitor] {
+		if auth := current(s); auth != nil && auth.Collection().Name == "visitors" && auth.Id == visitor {
+			out = append(out, chatRecipient{sub: s, auth: auth})
+		}
+	}
+	for _, s := range r.staff {
+		auth := current(s)
+		if auth == nil || auth.Collection().Name != "staff" {
 			continue
 		}
-		switch auth.Collection().Name {
-		case "visitors":
-			if auth.Id == visitor {
+		switch auth.GetString("role") {
+		case "admin", "manager":
+			out = append(out, chatRecipient{sub: s, auth: auth})
+		case "agent":
+			if assignee == "" || assignee == auth.Id {
 				out = append(out, chatRecipient{sub: s, auth: auth})
-			}
-		case "staff":
-			switch auth.GetString("role") {
-			case "admin", "manager":
-				out = append(out, chatRecipient{sub: s, auth: auth})
-			case "agent":
-				if assignee == "" || assignee == auth.Id {
-					out = append(out, chatRecipient{sub: s, auth: auth})
-				} else if former == auth.Id {
-					out = append(out, chatRecipient{sub: s, auth: auth, left: true})
-				}
+			} else if former == auth.Id {
+				out = append(out, chatRecipient{sub: s, auth: auth, left: true})
 			}
 		}
 	}
