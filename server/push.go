@@ -5,7 +5,8 @@
 // path: a bounded queue and one worker; a full queue drops the alert, never delays the message.
 //
 // Environment: CRM_PUSH=off turns it off; CRM_PUSH_SUBJECT is the VAPID contact (mailto: or https:);
-// CRM_PUSH_ALLOW_HTTP=1 accepts http:// endpoints (tests only: their stand-in push service).
+// CRM_PUSH_ALLOW_HTTP=1 accepts http:// endpoints (tests only: their stand-in push service);
+// CRM_PUSH_HOSTS adds push service hosts to the browsers' own (knownPushHost).
 package main
 
 import (
@@ -128,7 +129,7 @@ func (p *pusher) loadKeys() error {
 func (p *pusher) checkSubscription(e *core.RecordRequestEvent) error {
 	endpoint := e.Record.GetString("endpoint")
 	u, err := url.Parse(endpoint)
-	okScheme := err == nil && (u.Scheme == "https" || (u.Scheme == "http" && os.Getenv("CRM_PUSH_ALLOW_HTTP") == "1"))
+	okScheme := err == nil && ((u.Scheme == "https" && knownPushHost(u.Hostname())) || (u.Scheme == "http" && os.Getenv("CRM_PUSH_ALLOW_HTTP") == "1"))
 	if !okScheme || u.Host == "" || u.User != nil {
 		return apis.NewBadRequestError("The endpoint must be the https address the browser's push service gave.", map[string]any{
 			"endpoint": map[string]string{"code": "invalid", "message": "Not a push service address."},
@@ -150,6 +151,27 @@ func (p *pusher) checkSubscription(e *core.RecordRequestEvent) error {
 		}
 	}
 	return e.Next()
+}
+
+// The browsers' push services (Chrome, Edge on Android, Opera, Samsung: FCM; Firefox; Safari; Edge on
+// Windows: WNS). CRM_PUSH_HOSTS adds others, comma-separated; a leading dot also allows subdomains.
+// Without this list a staff member could have the server post to any https address of their choosing.
+var defaultPushHosts = []string{"fcm.googleapis.com", "android.googleapis.com", "updates.push.services.mozilla.com", ".push.apple.com", ".notify.windows.com"}
+
+func knownPushHost(host string) bool {
+	host = strings.ToLower(host)
+	hosts := defaultPushHosts
+	for _, h := range strings.Split(os.Getenv("CRM_PUSH_HOSTS"), ",") {
+		if h = strings.ToLower(strings.TrimSpace(h)); h != "" {
+			hosts = append(hosts[:len(hosts):len(hosts)], h)
+		}
+	}
+	for _, h := range hosts {
+		if host == h || (strings.HasPrefix(h, ".") && strings.HasSuffix(host, h)) {
+			return true
+		}
+	}
+	return false
 }
 
 func decodeKey(s string) ([]byte, error) {

@@ -9,6 +9,9 @@ test('a rep’s new customer reaches the manager live, never another rep', async
 	await rep.page.getByRole('button', { name: '保存' }).click();
 	await expect(rep.page.getByRole('heading', { name: '只属于李销售' })).toBeVisible();
 
+	// The list shows the first customers by name; with the other tests' customers on the shared server
+	// this one may be below them, so the manager looks it up (search runs on the device's own data).
+	await manager.page.getByRole('searchbox', { name: '搜索客户' }).fill('只属于李销售');
 	await expect(manager.page.getByRole('link', { name: /只属于李销售/ })).toBeVisible({ timeout: 15_000 });
 	await other.page.reload();
 	await expect(other.page.getByRole('heading', { name: '客户' })).toBeVisible();

@@ -215,6 +215,9 @@ describe('push_subscriptions rules', () => {
 		};
 		expect(await bad({ endpoint: 'file:///etc/passwd' })).toEqual(['endpoint']);
 		expect(await bad({ endpoint: 'ftp://push.example/x' })).toEqual(['endpoint']);
+		// https, but not a browser's push service (nor one named in CRM_PUSH_HOSTS): the server would post there.
+		expect(await bad({ endpoint: 'https://intranet.example/admin/reset' })).toEqual(['endpoint']);
+		expect(await bad({ endpoint: 'https://fcm.googleapis.com.evil.example/fcm/send/x' })).toEqual(['endpoint']);
 		expect(await bad({ p256dh: b64url(randomBytes(65)) })).toEqual(['p256dh']);
 		expect(await bad({ auth: b64url(randomBytes(8)) })).toEqual(['auth']);
 	});
