@@ -9,9 +9,9 @@
 //
 // Here the recipients are picked from the record first: the conversation's visitor, its assignee,
 // every agent while it waits in the queue, every manager and admin; and the agent it was just taken
-// from hears that it left. A visitor gets its messages themselves, so the widget needs no fetch per
-// message. PocketBase's own rule check (the same list rule, through app.CanAccessRecord) still
-// runs, but only for those few. The event is
+// from, or every other agent when it is taken from the queue, hears that it left. A visitor gets its
+// messages themselves, so the widget needs no fetch per message. PocketBase's own rule check (the
+// same list rule, through app.CanAccessRecord) still runs, but only for those few. The event is
 //
 //	{"collection": "messages" | "conversations", "action": "create" | "update" | "leave", "record": {...}}
 //
@@ -34,9 +34,14 @@ import (
 
 const chatTopic = "crm/chat"
 
-// Events waiting for a slow subscriber before further ones go out unordered (never dropped). Small:
-// every connected shopper has one.
-const chatQueueSize = 64
+// Events waiting for a subscriber's connection. A shopper hears of their own conversation only; staff
+// may hear every conversation (managers: two events a message). A subscriber whose queue is full is
+// stalled (a half-open connection): it is dropped, and its app reconnects and fetches what it missed,
+// rather than holding goroutines and events without bound.
+const (
+	chatQueueVisitor = 32
+	chatQueueStaff   = 4096
+)
 
 type chatSubscriber struct {
 	client  subscriptions.Client
@@ -86,12 +91,13 @@ func registerChatRealtime(app core.App) *chatRealtime {
 	})
 
 	app.OnRecordAfterCreateSuccess("messages", "conversations").BindFunc(func(e *core.RecordEvent) error {
-		r.dispatch(e.App, "create", e.Record, "")
+		r.dispatch(e.App, "create", e.Record, "", false)
 		return e.Next()
 	})
 	app.OnRecordAfterUpdateSuccess("conversations").BindFunc(func(e *core.RecordEvent) error {
 		// Original() still holds the values loaded before this save.
-		r.dispatch(e.App, "update", e.Record, e.Record.Original().GetString("assignee"))
+		former := e.Record.Original().GetString("assignee")
+		r.dispatch(e.App, "update", e.Record, former, former == "" && e.Record.GetString("assignee") != "")
 		return e.Next()
 	})
 	return r
@@ -101,16 +107,23 @@ func registerChatRealtime(app core.App) *chatRealtime {
 func (r *chatRealtime) add(c subscriptions.Client) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if c.IsDiscarded() {
+		return // the connection ended while it subscribed (its remove has run already)
+	}
+	auth, _ := c.Get(apis.RealtimeClientAuthKey).(*core.Record)
 	s, ok := r.subs[c.Id()]
 	if ok {
 		r.unindex(s)
 	} else {
-		s = &chatSubscriber{client: c, queue: make(chan subscriptions.Message, chatQueueSize)}
+		size := chatQueueVisitor
+		if auth != nil && auth.Collection().Name == "staff" {
+			size = chatQueueStaff
+		}
+		s = &chatSubscriber{client: c, queue: make(chan subscriptions.Message, size)}
 		r.subs[c.Id()] = s
 		go s.run()
 	}
 	s.visitor = ""
-	auth, _ := c.Get(apis.RealtimeClientAuthKey).(*core.Record)
 	switch {
 	case auth == nil:
 		// hears nothing
@@ -156,7 +169,7 @@ type chatRecipient struct {
 // recipients: the subscribers whom this conversation concerns: its visitor, and staff (see above).
 // Who is signed in is read from the client again: PocketBase clears it when the account is deleted or
 // its password changes.
-func (r *chatRealtime) recipients(visitor, assignee, former string) []chatRecipient {
+func (r *chatRealtime) recipients(visitor, assignee, former string, leftQueue bool) []chatRecipient {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	var out []chatRecipient
@@ -183,7 +196,7 @@ func (r *chatRealtime) recipients(visitor, assignee, former string) []chatRecipi
 		case "agent":
 			if assignee == "" || assignee == auth.Id {
 				out = append(out, chatRecipient{sub: s, auth: auth})
-			} else if former == auth.Id {
+			} else if former == auth.Id || leftQueue {
 				out = append(out, chatRecipient{sub: s, auth: auth, left: true})
 			}
 		}
@@ -200,11 +213,14 @@ func (r *chatRealtime) send(s *chatSubscriber, m subscriptions.Message) {
 	select {
 	case s.queue <- m:
 	default:
-		go s.client.Send(m)
+		// Stalled: close its connection (the queue goes with the connection's end).
+		s.client.Discard()
 	}
 }
 
-func (r *chatRealtime) dispatch(app core.App, action string, rec *core.Record, formerAssignee string) {
+// dispatch: formerAssignee is who had the conversation before this update, leftQueue whether it was
+// just taken from the queue (every other agent then hears that it left).
+func (r *chatRealtime) dispatch(app core.App, action string, rec *core.Record, formerAssignee string, leftQueue bool) {
 	r.mu.RLock()
 	none := len(r.subs) == 0
 	r.mu.RUnlock()
@@ -219,13 +235,13 @@ func (r *chatRealtime) dispatch(app core.App, action string, rec *core.Record, f
 			app.Logger().Warn("chat realtime: conversation of a message not found", "message", rec.Id, "error", err)
 			return
 		}
-		formerAssignee = ""
+		formerAssignee, leftQueue = "", false
 	}
 	assignee := conv.GetString("assignee")
 	if formerAssignee == assignee {
 		formerAssignee = ""
 	}
-	for _, to := range r.recipients(conv.GetString("visitor"), assignee, formerAssignee) {
+	for _, to := range r.recipients(conv.GetString("visitor"), assignee, formerAssignee, leftQueue) {
 		if to.left {
 			data, _ := json.Marshal(chatEvent{Collection: collection.Name, Action: "leave", Record: map[string]string{"id": rec.Id}})
 			r.send(to.sub, subscriptions.Message{Name: chatTopic, Data: data})

@@ -59,6 +59,9 @@ func main() {
 	registerChatRealtime(app)
 	// Chat messages' checks and their conversation's update (chatmessages.go).
 	registerChatMessages(app)
+	// Conversation updates applied to the row as it is now; a claim race answers 409
+	// (chatconversations.go).
+	registerChatConversations(app)
 
 	// `crm-server migrate up|down`; schema changes are written by hand as code, never auto-generated.
 	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{

@@ -220,7 +220,7 @@ describe('chat realtime grid: the console topic crm/chat', () => {
 		'new conversation in the queue': 'BgGma',
 		'message in the queued conversation': 'BgGma',
 		'queued conversation claimed by agent 2': 'BGma',
-		'the claimed conversation left agent 1': 'g',
+		'the conversation left the agents who no longer see it': 'gG',
 		'message after the claim': 'BGma'
 	};
 
@@ -248,7 +248,8 @@ describe('chat realtime grid: the console topic crm/chat', () => {
 		await pbs.agent.collection('conversations').update(q.id, { assignee: ids.agent });
 		await pbs.manager.collection('conversations').update(q.id, { assignee: ids.agent2 });
 		events['queued conversation claimed by agent 2'] = `conversations:update:${q.id}:${ids.agent2}`;
-		events['the claimed conversation left agent 1'] = `conversations:leave:${q.id}`;
+		// Agent 2 hears it left when agent 1 claims it from the queue; agent 1 when the manager moves it.
+		events['the conversation left the agents who no longer see it'] = `conversations:leave:${q.id}`;
 		const after = await pbs.visitorB.collection('messages').create({ conversation: q.id, client_id: clientId(), body: '还在吗？' });
 		events['message after the claim'] = `messages:create:${after.id}`;
 		t.queued = q.id;
