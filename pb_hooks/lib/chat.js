@@ -280,8 +280,6 @@ function linkConversations(visitor) {
 // ---------------------------------------------------------------------------------------------
 // Conversations
 
-// Written by the server only (message hook, status changes).
-const SERVER_FIELDS = ['channel', 'last_message_at', 'last_message_preview', 'first_response_at', 'resolved_at', 'reopened', 'after_hours', 'seq'];
 const ALLOWED = {
 	visitor: ['visitor_read_at', 'visitor_typing_at', 'rating', 'rating_comment'],
 	agent: ['assignee', 'status', 'tags', 'agent_read_at', 'agent_typing_at'],
@@ -381,7 +379,7 @@ function checkConversationUpdate(e) {
 		if (!allowed.includes(f)) throw forbidden(f, `${f} cannot be changed by ${role || 'you'}.`);
 		if (TIME_FIELDS.includes(f)) checkTime(e.record, f);
 	}
-	if (before.assignee !== after.assignee) checkAssignee(e, role, before.assignee, after.assignee);
+	if (before.assignee !== after.assignee) checkAssignee(role, after.assignee);
 	if (before.status !== after.status) applyStatus(e.record, before.status, after.status);
 	const sent = e.requestInfo().body || {};
 	if ('rating' in sent || 'rating_comment' in sent || before.rating !== after.rating || before.rating_comment !== after.rating_comment) {
@@ -391,7 +389,7 @@ function checkConversationUpdate(e) {
 	if (before.tags !== after.tags && JSON.stringify(before.tags) !== JSON.stringify(after.tags)) checkTags(after.tags);
 }
 
-function checkAssignee(e, role, from, to) {
+function checkAssignee(role, to) {
 	// An agent claims from the queue, or hands their own conversation on (the rule let only those through).
 	if (role === 'agent' && to === '') throw forbidden('assignee', 'Transfer the conversation to another agent instead.');
 	if (to === '') return;
@@ -403,7 +401,6 @@ function checkAssignee(e, role, from, to) {
 	}
 	const ok = role === 'agent' ? ['agent'] : ['agent', 'manager', 'admin'];
 	if (!ok.includes(target.getString('role'))) throw badRequest([{ field: 'assignee', code: 'invalid', message: `a conversation goes to ${ok.join(' or ')} staff` }]);
-	void from;
 }
 
 function applyStatus(record, from, to) {
@@ -432,6 +429,5 @@ module.exports = {
 	ms,
 	iso,
 	roleOf,
-	LIMITS,
-	SERVER_FIELDS
+	LIMITS
 };
