@@ -247,9 +247,11 @@ function handleSession(e) {
 			throw new UnauthorizedError('Unknown visitor or wrong secret: start a new session without visitor_id.', {});
 		}
 		if (visitor.getBool('blocked')) throw new ForbiddenError('This visitor is blocked.', {});
-		// A different shopper signed in on this device: they get a visitor of their own.
+		// A visitor the shop identified is resumed only with that same identity: without one (the shop
+		// signed the shopper out, or another shopper uses the device) or with another customer's, this
+		// device gets a visitor of its own, so one shopper never sees another's chats on a shared device.
 		const ext = visitor.getString('external_id');
-		if (body.identity && ext && ext !== body.identity.customerId) visitor = null;
+		if (ext && (!body.identity || ext !== body.identity.customerId)) visitor = null;
 	}
 	if (!visitor) ({ visitor, secret } = newVisitor(body.name, body.locale));
 	else {

@@ -123,6 +123,28 @@ describe('chat session', () => {
 		expect(b.json.secret).toBeTruthy();
 	});
 
+	it('an identified visitor resumed without its identity (signed out, or another shopper) is a new visitor, sharing nothing', async () => {
+		const post = from();
+		const ext = `out-${clientId()}`;
+		const a = (await post({ identity: identity(ext) })).json;
+		const conv = await visitorClient(a).collection('conversations').create({ visitor: a.visitor.id });
+		const anon = await post({ visitor_id: a.visitor.id, secret: a.secret });
+		expect(anon.status).toBe(200);
+		expect(anon.json.visitor.id).not.toBe(a.visitor.id);
+		expect(anon.json.secret).toBeTruthy();
+		expect(anon.json.visitor).toMatchObject({ customer: '', external_id: '' });
+		const b = visitorClient(anon.json);
+		expect(await b.collection('conversations').getFullList()).toEqual([]);
+		await expect(b.collection('conversations').getOne(conv.id)).rejects.toMatchObject({ status: 404 });
+		// The same identity again resumes the identified visitor and their conversation.
+		const back = await post({ visitor_id: a.visitor.id, secret: a.secret, identity: identity(ext) });
+		expect(back.json.visitor.id).toBe(a.visitor.id);
+		expect(back.json.secret).toBeUndefined();
+		expect((await visitorClient(back.json).collection('conversations').getFullList()).map((c) => c.id)).toEqual([conv.id]);
+		// The anonymous one stays anonymous: A's secret never linked it.
+		expect((await su.collection('visitors').getOne(anon.json.visitor.id)).external_id).toBe('');
+	});
+
 	it('a wrong signature, a stale time or a bad customer id is refused', async () => {
 		const post = from();
 		const ext = `bad-${clientId()}`;
