@@ -25,6 +25,7 @@ export const inboxEn = {
 	'inbox.err.forbidden': 'Your role has no access to conversations.',
 	'inbox.err.not_ready': 'Live chat is not set up on this server yet.',
 	'inbox.err.server': 'The server could not load the conversations. Try again shortly.',
+	'inbox.err.claim_taken': 'Another agent took this chat first.',
 	'inbox.err.action': 'That did not work: {reason}',
 	'inbox.retry': 'Try again',
 	'inbox.alerts_on': 'Sound on',

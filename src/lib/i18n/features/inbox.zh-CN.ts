@@ -27,6 +27,7 @@ export const inboxZhCN: Record<keyof typeof inboxEn, string> = {
 	'inbox.err.forbidden': '您的角色无权查看会话。',
 	'inbox.err.not_ready': '此服务器尚未开通在线客服。',
 	'inbox.err.server': '服务器暂时无法加载会话，请稍后重试。',
+	'inbox.err.claim_taken': '该会话已被其他客服接入。',
 	'inbox.err.action': '操作未成功：{reason}',
 	'inbox.retry': '重试',
 	'inbox.alerts_on': '提示音已开启',
