@@ -10,6 +10,9 @@
 //
 // Two agents claiming the same waiting conversation: the second finds it taken and gets 409
 // (data.assignee.code = "taken"), instead of both being told it is theirs.
+//
+// Staff-only fields (tags, such as "abusive") are left out of what a shopper gets: the records API,
+// expand and realtime (chatrealtime.go hides them too).
 package main
 
 import (
@@ -20,7 +23,20 @@ import (
 	"github.com/pocketbase/pocketbase/tools/hook"
 )
 
+// visitorHidden: the conversation fields a shopper never sees.
+var visitorHidden = []string{"tags"}
+
+func isVisitor(auth *core.Record) bool {
+	return auth != nil && auth.Collection().Name == "visitors"
+}
+
 func registerChatConversations(app core.App) {
+	app.OnRecordEnrich("conversations").BindFunc(func(e *core.RecordEnrichEvent) error {
+		if e.RequestInfo != nil && isVisitor(e.RequestInfo.Auth) {
+			e.Record.Hide(visitorHidden...)
+		}
+		return e.Next()
+	})
 	app.OnRecordUpdateRequest("conversations").Bind(&hook.Handler[*core.RecordRequestEvent]{
 		// After the JS hooks (priority 0), which check the request against the record as loaded.
 		Priority: 10,

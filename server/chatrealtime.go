@@ -252,6 +252,9 @@ func (r *chatRealtime) dispatch(app core.App, action string, rec *core.Record, f
 			continue
 		}
 		clean := rec.Fresh()
+		if collection.Name == "conversations" && isVisitor(to.auth) {
+			clean.Hide(visitorHidden...)
+		}
 		if collection.Name == "conversations" && to.auth.Collection().Name == "staff" {
 			if errs := app.ExpandRecord(clean, []string{"visitor"}, expandWithRules(app, info)); len(errs) > 0 {
 				app.Logger().Debug("chat realtime: expand", "conversation", rec.Id, "errors", errs)

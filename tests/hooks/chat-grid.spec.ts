@@ -212,6 +212,7 @@ describe('chat realtime grid', () => {
 describe('chat realtime grid: the console topic crm/chat', () => {
 	const heard = {} as Record<Role, string[]>;
 	const expanded = {} as Record<Role, Set<string>>;
+	const tagsSeen = new Set<Role>();
 	const events: Record<string, string> = {};
 	const EXPECT: Record<string, string> = {
 		'message from visitor A': 'Agma',
@@ -233,6 +234,7 @@ describe('chat realtime grid: the console topic crm/chat', () => {
 				const conv = e.collection === 'conversations' && e.action !== 'leave';
 				heard[role].push(`${e.collection}:${e.action}:${e.record.id}${conv ? `:${e.record.assignee}` : ''}`);
 				if (conv) expanded[role].add(`${e.record.id}:${e.record.expand?.visitor?.name ?? ''}`);
+				if (conv && 'tags' in e.record) tagsSeen.add(role);
 			});
 		}
 		const m = await pbs.visitorA.collection('messages').create({ conversation: t.conv, client_id: clientId(), body: '到哪了？' });
@@ -278,5 +280,13 @@ describe('chat realtime grid: the console topic crm/chat', () => {
 		// Visitors get their conversation without the expanded visitor record.
 		expect(expanded.visitorA).toContain(`${t.conv}:`);
 		expect([...expanded.visitorA].every((x) => x.endsWith(':'))).toBe(true);
+	});
+
+	it('staff-only fields (tags) reach staff, never the shopper: realtime and the records API', async () => {
+		expect([...tagsSeen].sort()).toEqual(['admin', 'agent', 'agent2', 'manager'].sort());
+		const own = await pbs.visitorA.collection('conversations').getOne(t.conv);
+		expect(own).not.toHaveProperty('tags');
+		expect((await pbs.visitorA.collection('conversations').getList(1, 10)).items.every((c) => !('tags' in c))).toBe(true);
+		expect(await pbs.manager.collection('conversations').getOne(t.conv)).toHaveProperty('tags');
 	});
 });
