@@ -335,3 +335,47 @@ test('the inbox in English', async ({ openAs, server }) => {
 	await expect(page.getByTestId('customer-panel')).toContainText('not linked to a shop customer');
 	await page.screenshot({ path: `${SHOTS}/tablet-english.png` });
 });
+
+test('a shopper message written while the agent was offline shows after the agent’s offline reply is stored (review F2)', async ({ openAs, server }) => {
+	const name = `断网访客${Math.random().toString(36).slice(2, 6)}`;
+	const shopper = await newVisitor(server.url, name);
+	const conv = await startConversation(server.url, shopper, 'order_problem');
+	await visitorSays(server.url, shopper, conv, '请问什么时候发货？');
+	const agent = await openAs('agent', { viewport: TABLET });
+	const { page } = agent;
+	await page.goto('/inbox');
+	const waiting = page.getByTestId('queue').getByRole('listitem').filter({ hasText: name });
+	await expect(waiting).toBeVisible({ timeout: 15_000 });
+	await waiting.getByRole('button', { name: '接入' }).click();
+	const pane = page.getByTestId('chat-pane');
+	const messages = pane.getByTestId('messages');
+	await expect(messages).toContainText('请问什么时候发货？');
+
+	// The agent's network goes; meanwhile the shopper writes, then the agent replies (it waits on the device).
+	await goOffline(agent);
+	await expect(page.getByText('离线：回复暂存在本设备')).toBeVisible();
+	await visitorSays(server.url, shopper, conv, '断网期间访客的消息');
+	await page.waitForTimeout(1500); // the reply is stored clearly later than the shopper's message
+	await pane.getByTestId('compose').fill('离线时写的回复');
+	await pane.getByTestId('compose').press('Enter');
+	await expect(messages.getByText('等待发送')).toHaveCount(1);
+
+	// Back online: the reply is stored, and the shopper's message written during the cut shows too,
+	// once, before the reply.
+	await goOnline(agent);
+	await expect(messages.getByText('等待发送')).toHaveCount(0, { timeout: 20_000 });
+	const expectThread = async () => {
+		await expect(messages.getByText('断网期间访客的消息', { exact: true })).toHaveCount(1, { timeout: 20_000 });
+		await expect(messages.getByText('离线时写的回复', { exact: true })).toHaveCount(1);
+		const order = await messages.getByTestId('message').allTextContents();
+		const at = (s: string) => order.findIndex((t) => t.includes(s));
+		expect(at('请问什么时候发货？')).toBeLessThan(at('断网期间访客的消息'));
+		expect(at('断网期间访客的消息')).toBeLessThan(at('离线时写的回复'));
+	};
+	await expectThread();
+	// And after a reload (the device cache and its watermark), still once and in order.
+	await page.reload();
+	await expect(pane.getByTestId('chat-name')).toHaveText(name);
+	await expectThread();
+	expect((await visitorSees(server.url, shopper, conv)).filter((m) => m.body === '离线时写的回复')).toHaveLength(1);
+});

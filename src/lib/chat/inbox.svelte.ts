@@ -4,6 +4,7 @@ import type { StaffRecord } from '$lib/pb/client';
 import { beep } from './beep';
 import { MessageOutbox, type OutgoingMessage } from './outbox';
 import type { ChatMessage, Conversation, ConversationStatus } from './types';
+import { advance, fetchFrom, mergeMessages, readMarks, type Marks } from './watermark';
 
 /** An event on the console's realtime topic `crm/chat` (server/chatrealtime.go). */
 interface ChatEvent {
@@ -15,7 +16,9 @@ interface ChatEvent {
 // The agent console's live state: conversations (the queue and the user's own), the messages of the
 // conversations open in tabs, and the replies waiting to upload. Chats are fetched live from the
 // server (list rules decide what each user sees, so a conversation another agent claims leaves the
-// queue at once) and kept current by realtime events; every (re)connect refetches what was missed.
+// queue at once) and kept current by realtime events; every (re)connect refetches what was missed,
+// from each open conversation's watermark (./watermark.ts: the newest message a fetch answered, never
+// the device's own sends), so a shopper's message written while the agent was offline is not skipped.
 // Replies go through a persistent outbox with a client_id, so a cut network loses nothing and
 // a repeated send is stored once.
 
@@ -24,7 +27,6 @@ const MESSAGES_PER_CONVERSATION = 500;
 const CONVERSATION_LIMIT = 300;
 
 const time = (s?: string) => (s ? Date.parse(s.replace(' ', 'T')) : 0);
-const byTime = (a: { created: string; id: string }, b: { created: string; id: string }) => time(a.created) - time(b.created) || a.id.localeCompare(b.id);
 
 export function visitorName(c: Conversation | undefined): string {
 	if (!c) return '';
@@ -48,6 +50,8 @@ export class Inbox {
 	visible = $state(false);
 
 	readonly outbox: MessageOutbox;
+	/** Per conversation: the newest `created` a fetch answered (where the next fetch starts, less an overlap). */
+	#marks: Marks = {};
 	#cleanups: (() => void)[] = [];
 	#started = false;
 
@@ -56,10 +60,12 @@ export class Inbox {
 		this.outgoing = this.outbox.items;
 		// The last answer is kept on the device: an offline start shows the chats as they were.
 		try {
-			const kept = JSON.parse(localStorage.getItem(this.#cacheKey) ?? 'null') as { conversations: Record<string, Conversation>; messages: Record<string, ChatMessage[]> } | null;
+			const kept = JSON.parse(localStorage.getItem(this.#cacheKey) ?? 'null') as { conversations: Record<string, Conversation>; messages: Record<string, ChatMessage[]>; marks?: Marks } | null;
 			if (kept) {
 				this.conversations = kept.conversations ?? {};
 				this.messages = kept.messages ?? {};
+				// Without a watermark (a cache from before them) a conversation's next fetch is a full load.
+				this.#marks = readMarks(kept.marks);
 			}
 		} catch {
 			// unreadable: start empty
@@ -100,8 +106,12 @@ export class Inbox {
 		if (!this.#started) return;
 		try {
 			const messages: Record<string, ChatMessage[]> = {};
-			for (const id of this.openIds) if (this.messages[id]) messages[id] = this.messages[id].slice(-100);
-			localStorage.setItem(this.#cacheKey, JSON.stringify({ conversations: this.conversations, messages }));
+			const marks: Marks = {};
+			for (const id of this.openIds) {
+				if (this.messages[id]) messages[id] = this.messages[id].slice(-100);
+				if (this.messages[id] && this.#marks[id]) marks[id] = this.#marks[id];
+			}
+			localStorage.setItem(this.#cacheKey, JSON.stringify({ conversations: this.conversations, messages, marks }));
 		} catch (err) {
 			console.warn('inbox: not kept on the device', err); // storage full: the live view still works
 		}
@@ -229,7 +239,8 @@ export class Inbox {
 		const m = r as unknown as ChatMessage;
 		const list = this.messages[m.conversation];
 		const isNew = !list?.some((x) => x.id === m.id);
-		if (list && isNew) this.messages[m.conversation] = [...list, m].sort(byTime);
+		// Held, but the watermark stays: an event does not prove the messages before it were heard.
+		if (list && isNew) this.messages[m.conversation] = mergeMessages(list, [m]);
 		if (isNew && m.author_kind === 'visitor') this.#alert(m.conversation, true);
 		if (isNew) this.#saveSnapshot();
 		// A conversation the device has not heard of yet (a new one, or one just assigned): fetch it.
@@ -280,8 +291,9 @@ export class Inbox {
 			this.error = null;
 			this.loaded = true;
 			this.online = true;
-			await this.flush();
+			// What others wrote meanwhile first, then the replies waiting on this device.
 			await Promise.all(Object.keys(this.messages).map((id) => this.loadMessages(id)));
+			await this.flush();
 			this.#saveSnapshot();
 		} catch (err) {
 			const status = (err as { status?: number }).status ?? 0;
@@ -292,20 +304,24 @@ export class Inbox {
 		}
 	}
 
-	/** Loads (or completes after a reconnect) the messages of one conversation. */
+	/**
+	 * Loads (or completes after a reconnect) the messages of one conversation: the latest page the first
+	 * time, then everything from the watermark less an overlap (./watermark.ts), merged by id.
+	 */
 	async loadMessages(id: string): Promise<void> {
 		if (!navigator.onLine) return;
-		const held = this.messages[id] ?? [];
-		const last = held.at(-1);
 		try {
-			const filter = last
-				? pb.filter('conversation = {:id} && created >= {:after}', { id, after: last.created })
-				: pb.filter('conversation = {:id}', { id });
-			const page = await pb.collection('messages').getList<ChatMessage>(1, MESSAGES_PER_CONVERSATION, { filter, sort: last ? 'created,id' : '-created,-id', skipTotal: true, requestKey: null });
-			// Merged with what is held now: realtime may have added messages while this was loading.
-			const byId = new Map((this.messages[id] ?? held).map((m) => [m.id, m]));
-			for (const m of page.items) byId.set(m.id, m);
-			this.messages[id] = [...byId.values()].sort(byTime);
+			const from = fetchFrom(this.#marks[id]);
+			for (let pageNo = 1; pageNo <= 20; pageNo++) {
+				const filter = from ? pb.filter('conversation = {:id} && created >= {:from}', { id, from }) : pb.filter('conversation = {:id}', { id });
+				const page = await pb.collection('messages').getList<ChatMessage>(pageNo, MESSAGES_PER_CONVERSATION, { filter, sort: from ? 'created,id' : '-created,-id', skipTotal: true, requestKey: null });
+				// Merged with what is held now: realtime may have added messages while this was loading.
+				this.messages[id] = mergeMessages(this.messages[id] ?? [], page.items);
+				const mark = advance(this.#marks[id], page.items);
+				if (mark) this.#marks[id] = mark;
+				// The first load shows the latest page; a catch-up reads on while pages are full.
+				if (!from || page.items.length < MESSAGES_PER_CONVERSATION) break;
+			}
 			this.#saveSnapshot();
 		} catch {
 			if (!this.messages[id]) this.messages[id] = [];
@@ -325,6 +341,7 @@ export class Inbox {
 		this.openIds = this.openIds.filter((x) => x !== id);
 		if (this.activeId === id) this.activeId = this.openIds.at(-1) ?? null;
 		delete this.messages[id];
+		delete this.#marks[id];
 		this.#saveTabs();
 	}
 
@@ -357,9 +374,11 @@ export class Inbox {
 					{ requestKey: null }
 				),
 			(m, record) => {
+				// Shown at once, but never a watermark: others may have written before it while this
+				// device was offline, and the next fetch must still ask for those.
 				const rec = record as ChatMessage | null;
 				const list = this.messages[m.conversation];
-				if (rec?.id && list && !list.some((x) => x.id === rec.id)) this.messages[m.conversation] = [...list, rec].sort(byTime);
+				if (rec?.id && list && !list.some((x) => x.id === rec.id)) this.messages[m.conversation] = mergeMessages(list, [rec]);
 				else if (!rec?.id) void this.loadMessages(m.conversation);
 			}
 		);
