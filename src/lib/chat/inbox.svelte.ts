@@ -165,6 +165,8 @@ export class Inbox {
 			void this.resync();
 		};
 		const offline = () => (this.online = false);
+		// Replies queued or sent in another tab of the console.
+		this.#cleanups.push(this.outbox.listen(window));
 		const hide = () => this.#saveSnapshot(true);
 		window.addEventListener('pagehide', hide);
 		this.#cleanups.push(() => window.removeEventListener('pagehide', hide));

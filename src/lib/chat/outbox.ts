@@ -1,6 +1,9 @@
 // Replies written in the agent console wait here until the server has them. Each carries the
 // client_id the server keeps unique per conversation, so a send repeated after a lost answer is
 // stored once (docs/api/chat.md). Kept in localStorage per staff member: survives reloads.
+// Several tabs of the console share that list: every change re-reads it and applies only itself
+// (an add, a discard, a confirmed send), and a `storage` event brings another tab's changes in, so
+// one tab never writes over a reply another tab queued.
 
 export interface OutgoingMessage {
 	client_id: string;
@@ -17,6 +20,12 @@ export interface KeyValueLike {
 	getItem(k: string): string | null;
 	setItem(k: string, v: string): void;
 	removeItem(k: string): void;
+}
+
+/** What delivers another tab's writes (`window`): its `storage` events. */
+export interface StorageEventsLike {
+	addEventListener(type: 'storage', fn: (e: { key: string | null }) => void): void;
+	removeEventListener(type: 'storage', fn: (e: { key: string | null }) => void): void;
 }
 
 export type SendOutcome = { ok: true } | { ok: false; retry: boolean; reason: string };
@@ -46,31 +55,44 @@ export class MessageOutbox {
 		private key: string,
 		private onChange: (items: OutgoingMessage[]) => void = () => {}
 	) {
-		let items: OutgoingMessage[] = [];
+		this.items = this.read() ?? [];
+	}
+
+	/** The list as stored now (null: no storage, or unreadable). */
+	private read(): OutgoingMessage[] | null {
+		if (!this.kv) return null;
 		try {
-			items = JSON.parse(kv?.getItem(key) ?? '[]');
+			const items = JSON.parse(this.kv.getItem(this.key) ?? '[]');
+			return Array.isArray(items) ? items.filter((i) => i && typeof i.client_id === 'string') : null;
 		} catch {
-			items = [];
+			return null;
 		}
-		this.items = Array.isArray(items) ? items : [];
+	}
+
+	/** Another tab's changes, when it tells (`storage` events of this key); returns the way to stop. */
+	listen(events: StorageEventsLike): () => void {
+		const fn = (e: { key: string | null }) => {
+			if (e.key !== this.key && e.key !== null) return;
+			this.items = this.read() ?? this.items;
+			this.onChange(this.items);
+		};
+		events.addEventListener('storage', fn);
+		return () => events.removeEventListener('storage', fn);
 	}
 
 	add(m: Omit<OutgoingMessage, 'client_id' | 'created'> & Partial<Pick<OutgoingMessage, 'client_id' | 'created'>>): OutgoingMessage {
 		const item: OutgoingMessage = { client_id: m.client_id ?? newClientId(), created: m.created ?? new Date().toISOString(), conversation: m.conversation, body: m.body, internal: m.internal };
-		this.items = [...this.items, item];
-		this.save();
+		this.change((items) => (items.some((i) => i.client_id === item.client_id) ? items : [...items, item]));
 		return item;
 	}
 
 	discard(clientId: string): void {
-		this.items = this.items.filter((i) => i.client_id !== clientId);
-		this.save();
+		this.change((items) => items.filter((i) => i.client_id !== clientId));
 	}
 
 	/** A refused message the agent sends again. */
 	retry(clientId: string): void {
-		this.items = this.items.map((i) => (i.client_id === clientId ? { ...i, failed: undefined } : i));
-		this.save();
+		this.change((items) => items.map((i) => (i.client_id === clientId ? { ...i, failed: undefined } : i)));
 	}
 
 	/**
@@ -83,6 +105,7 @@ export class MessageOutbox {
 			await Promise.resolve(); // #flushing is set before the loop can end and clear it
 			try {
 				for (;;) {
+					this.items = this.read() ?? this.items; // another tab may have queued or sent some
 					const next = this.items.find((i) => !i.failed);
 					if (!next) return;
 					let outcome: SendOutcome;
@@ -94,15 +117,14 @@ export class MessageOutbox {
 						outcome = classifySend(err);
 					}
 					if (outcome.ok) {
-						this.items = this.items.filter((i) => i.client_id !== next.client_id);
-						this.save();
+						// Only the confirmed one leaves: what was queued meanwhile (here or in another tab) stays.
+						this.change((items) => items.filter((i) => i.client_id !== next.client_id));
 						onSent(next, record);
 					} else if (outcome.retry) {
 						return;
 					} else {
 						const reason = outcome.reason;
-						this.items = this.items.map((i) => (i.client_id === next.client_id ? { ...i, failed: reason } : i));
-						this.save();
+						this.change((items) => items.map((i) => (i.client_id === next.client_id ? { ...i, failed: reason } : i)));
 					}
 				}
 			} finally {
@@ -119,7 +141,9 @@ export class MessageOutbox {
 		this.onChange(this.items);
 	}
 
-	private save(): void {
+	/** Applies one change to the list as stored now (not to this tab's older copy), and keeps it. */
+	private change(fn: (items: OutgoingMessage[]) => OutgoingMessage[]): void {
+		this.items = fn(this.read() ?? this.items);
 		this.kv?.setItem(this.key, JSON.stringify(this.items));
 		this.onChange(this.items);
 	}
