@@ -1,0 +1,51 @@
+// Pure rules of the widget's sync with the server: which conversation state to keep, from where to
+// refetch messages, and what a failed send means.
+
+/** How far back a refetch reaches before the newest message heard, for events that crossed near a reconnect. */
+export const REFETCH_OVERLAP_MS = 10_000;
+
+const time = (t: string | undefined) => (t ? Date.parse(t.replace(' ', 'T')) : NaN);
+
+/**
+ * Whether `incoming` is an older state of the conversation held (a fetch and a realtime event crossed):
+ * then it is ignored. Another conversation, or one without `updated`, is never stale.
+ */
+export function isStale(held: { id: string; updated?: string } | null | undefined, incoming: { id: string; updated?: string }): boolean {
+	if (!held || held.id !== incoming.id) return false;
+	const a = time(held.updated);
+	const b = time(incoming.updated);
+	return !Number.isNaN(a) && !Number.isNaN(b) && b < a;
+}
+
+/**
+ * The newest `created` of the messages heard from the server (fetched or by realtime), never of the
+ * shopper's own POST answers: a reply made before the shopper's message but not yet heard stays after it.
+ */
+export function advance(watermark: string, heard: { created: string }[]): string {
+	let best = watermark;
+	for (const m of heard) if (m.created && (!best || time(m.created) > time(best))) best = m.created;
+	return best;
+}
+
+/** The `created` to refetch from (inclusive): the watermark less the overlap, in PocketBase's own format; '' = all. */
+export function refetchFrom(watermark: string): string {
+	const t = time(watermark);
+	if (!watermark || Number.isNaN(t)) return '';
+	return new Date(t - REFETCH_OVERLAP_MS).toISOString().replace('T', ' ');
+}
+
+export type SendOutcome = 'retry' | 'reauth' | 'blocked' | 'stored' | 'failed';
+
+/**
+ * What a failed message (or conversation) write means: 'retry' (no answer, busy, rate limited: later),
+ * 'reauth' (401: the token expired; a new session, then again), 'blocked' (403), 'stored' (another
+ * tab sent the same client_id at the same moment: the server has it), 'failed' (refused for good).
+ */
+export function sendOutcome(status: number, data: unknown, aborted = false): SendOutcome {
+	if (status === 0 || aborted || status === 429 || status >= 500) return 'retry';
+	if (status === 401) return 'reauth';
+	if (status === 403) return 'blocked';
+	const clientId = (data as { client_id?: { code?: string } } | null)?.client_id;
+	if (status === 400 && clientId?.code === 'validation_not_unique') return 'stored';
+	return 'failed';
+}
