@@ -296,6 +296,67 @@ describe('cases', () => {
 	});
 });
 
+describe('who opens, reassigns and relinks a case (review F14)', () => {
+	const status = (p: Promise<unknown>) => p.then(() => 200, (e: { status?: number }) => e.status ?? 0);
+	const fields = { kind: 'inquiry', priority: 'normal', status: 'open', summary: '查询' };
+	let mine: string; // the agent's conversation, with a customer
+	let theirs: string; // agent2's conversation
+	let customer: string;
+	let other: string;
+	const me = () => staff('agent').id;
+
+	beforeAll(async () => {
+		const v = await newVisitor(url());
+		mine = (await conversation(v)).id;
+		customer = (await manager.collection('customers').create({ name: '工单客户', owner: staff('sales').id })).id;
+		other = (await manager.collection('customers').create({ name: '别的客户', owner: staff('sales').id })).id;
+		await manager.collection('conversations').update(mine, { customer, assignee: me() });
+		const w = await newVisitor(url());
+		theirs = (await conversation(w)).id;
+		await manager.collection('conversations').update(theirs, { assignee: agent2.id });
+	});
+
+	it('an agent opens a case for themself on their own conversation, for its customer, and no other', async () => {
+		expect(await status(agent.collection('cases').create({ ...fields, conversation: mine, customer, assignee: me() }))).toBe(200);
+		expect(await status(agent.collection('cases').create({ ...fields, conversation: mine, assignee: me() }))).toBe(200);
+		// Assigned to someone else, or to nobody, on their own conversation: refused.
+		expect(await status(agent.collection('cases').create({ ...fields, conversation: mine, customer, assignee: agent2.id }))).toBe(400);
+		expect(await status(agent.collection('cases').create({ ...fields, conversation: mine, customer }))).toBe(400);
+		// Another agent's conversation, no conversation, another customer: refused.
+		expect(await status(agent.collection('cases').create({ ...fields, conversation: theirs, assignee: me() }))).toBe(400);
+		expect(await status(agent.collection('cases').create({ ...fields, assignee: me() }))).toBe(400);
+		expect(await status(agent.collection('cases').create({ ...fields, conversation: mine, customer: other, assignee: me() }))).toBe(400);
+		// Sales reps never create one.
+		expect(await status(sales.collection('cases').create({ ...fields, conversation: mine, customer, assignee: staff('sales').id }))).toBe(400);
+	});
+
+	it('an agent works their case but neither hands it on nor moves it to another conversation or customer', async () => {
+		const c = await agent.collection('cases').create({ ...fields, conversation: mine, customer, assignee: me() });
+		expect(await status(agent.collection('cases').update(c.id, { status: 'in_progress', summary: '处理中', assignee: me(), conversation: mine, customer }))).toBe(200);
+		expect(await status(agent.collection('cases').update(c.id, { assignee: agent2.id }))).toBe(404);
+		expect(await status(agent.collection('cases').update(c.id, { assignee: '' }))).toBe(404);
+		expect(await status(agent.collection('cases').update(c.id, { conversation: theirs }))).toBe(404);
+		expect(await status(agent.collection('cases').update(c.id, { customer: other }))).toBe(404);
+		expect(await status(agent.collection('cases').update(c.id, { customer: '' }))).toBe(404);
+		const kept = await manager.collection('cases').getOne(c.id);
+		expect([kept.assignee, kept.conversation, kept.customer, kept.summary]).toEqual([me(), mine, customer, '处理中']);
+		// An unassigned case on their conversation they may take on themselves, not give away.
+		const open = await manager.collection('cases').create({ ...fields, conversation: mine, customer });
+		expect(await status(agent.collection('cases').update(open.id, { assignee: agent2.id }))).toBe(404);
+		expect(await status(agent.collection('cases').update(open.id, { assignee: me() }))).toBe(200);
+	});
+
+	it('managers and admins reassign and relink', async () => {
+		const c = await agent.collection('cases').create({ ...fields, conversation: mine, customer, assignee: me() });
+		expect(await status(manager.collection('cases').update(c.id, { assignee: agent2.id, conversation: theirs }))).toBe(200);
+		expect(await status(admin.collection('cases').update(c.id, { customer: other, assignee: staff('manager').id }))).toBe(200);
+		expect(await status(manager.collection('cases').create({ ...fields, conversation: theirs, assignee: me() }))).toBe(200);
+		// Moved to agent2's conversation and to the manager: the agent no longer sees it, agent2 does.
+		expect(await status(agent.collection('cases').getOne(c.id))).toBe(404);
+		expect(await status(agent2.pb.collection('cases').getOne(c.id))).toBe(200);
+	});
+});
+
 describe('staff an agent may see', () => {
 	it('agents list the other agents (to transfer a chat to), not sales reps or managers, and never their emails', async () => {
 		const agent = await signIn('agent');

@@ -62,7 +62,9 @@ const ROWS: Row[] = [
 		collection: 'cases',
 		target: () => t.case,
 		grid: { list: 'gmas', view: 'gmas', create: 'gma', update: 'gma', delete: NONE },
-		create: () => ({ conversation: t.conv, customer: t.customer, kind: 'inquiry', priority: 'normal', status: 'open', summary: 'grid' }),
+		// Staff name themselves as the assignee (an agent opens a case for themself only, and for the
+		// conversation's customer: this one has none).
+		create: (r) => ({ conversation: t.conv, kind: 'inquiry', priority: 'normal', status: 'open', summary: 'grid', ...(ids[r] && !r.startsWith('visitor') ? { assignee: ids[r] } : {}) }),
 		update: () => ({ summary: '已处理' })
 	},
 	{
