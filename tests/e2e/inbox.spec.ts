@@ -379,3 +379,39 @@ test('a shopper message written while the agent was offline shows after the agen
 	await expectThread();
 	expect((await visitorSees(server.url, shopper, conv)).filter((m) => m.body === '离线时写的回复')).toHaveLength(1);
 });
+
+test('two tabs of the console: replies queued offline in each arrive once, also when the first tab is closed (review F11)', async ({ openAs, server }) => {
+	const name = `双标签访客${Math.random().toString(36).slice(2, 6)}`;
+	const shopper = await newVisitor(server.url, name);
+	const conv = await startConversation(server.url, shopper, 'pre_sale');
+	await visitorSays(server.url, shopper, conv, '两个标签页');
+	const agent = await openAs('agent', { viewport: TABLET });
+	const tabA = agent.page;
+	await tabA.goto('/inbox');
+	const waiting = tabA.getByTestId('queue').getByRole('listitem').filter({ hasText: name });
+	await expect(waiting).toBeVisible({ timeout: 15_000 });
+	await waiting.getByRole('button', { name: '接入' }).click();
+	await expect(tabA.getByTestId('chat-pane').getByTestId('messages')).toContainText('两个标签页');
+	// A second tab of the same console, with the same conversation open (the open tabs are kept).
+	const tabB = await agent.context.newPage();
+	await tabB.goto('/inbox');
+	await expect(tabB.getByTestId('chat-pane').getByTestId('chat-name')).toHaveText(name, { timeout: 15_000 });
+
+	await goOffline(agent);
+	for (const [tab, text] of [[tabA, '标签甲的离线回复'], [tabB, '标签乙的离线回复']] as const) {
+		await expect(tab.getByText('离线：回复暂存在本设备')).toBeVisible();
+		await tab.getByTestId('chat-pane').getByTestId('compose').fill(text);
+		await tab.getByTestId('chat-pane').getByTestId('compose').press('Enter');
+	}
+	// Each tab shows both waiting (the other's through storage events); tab A closes before coming online.
+	await expect(tabB.getByTestId('chat-pane').getByText('等待发送')).toHaveCount(2);
+	await expect(tabA.getByTestId('chat-pane').getByText('等待发送')).toHaveCount(2);
+	await tabA.close();
+	await goOnline(agent);
+	await expect.poll(async () => {
+		const bodies = (await visitorSees(server.url, shopper, conv)).map((m) => m.body);
+		return [bodies.filter((b) => b === '标签甲的离线回复').length, bodies.filter((b) => b === '标签乙的离线回复').length];
+	}, { timeout: 20_000 }).toEqual([1, 1]);
+	await expect(tabB.getByTestId('chat-pane').getByText('等待发送')).toHaveCount(0, { timeout: 20_000 });
+	await expect(tabB.getByTestId('chat-pane').getByTestId('messages').getByText('标签甲的离线回复', { exact: true })).toHaveCount(1);
+});
