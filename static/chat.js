@@ -2,7 +2,8 @@
  * data-locale="zh-CN|en", data-position="right|left", data-bottom="16" (px above the window's bottom, for a
  * shop with a bar there), data-open="1" (opened at once), and for a signed-in
  * shopper data-customer-id, data-ts, data-sig (HMAC, docs/api/chat.md) or later
- * window.crmChat.identify({ customer_id, ts, sig }). Also crmChat.open(), .close(), .toggle().
+ * window.crmChat.identify({ customer_id, ts, sig }) (best before the tag loads, or at once after), and
+ * window.crmChat.identify(null) when the shopper signs out. Also crmChat.open(), .close(), .toggle().
  * The chat itself runs in an iframe on the CRM's origin, so its storage and token never touch this page. */
 (function (w, d) {
 	'use strict';
@@ -20,9 +21,19 @@
 	var identity = opt('customer-id') ? { customer_id: opt('customer-id'), ts: +opt('ts'), sig: opt('sig') } : null;
 	var KEY = 'crm_chat_started';
 	var frame, btn, badge, isOpen = false, ready = false;
+	// The chat waits for our first word on who the shopper is before it starts (a signed-in shopper gets
+	// their own visitor back): the identity at once when known, else "none" after a moment for identify().
+	var told = !!identity, greeted = false, greetTimer;
+	var GRACE = 300;
 
 	function started() { try { return localStorage.getItem(KEY) == '1'; } catch (e) { return false; } }
 	function remember() { try { localStorage.setItem(KEY, '1'); } catch (e) {} }
+	function greet() {
+		if (greeted || !ready) return;
+		greeted = true;
+		clearTimeout(greetTimer);
+		post({ type: 'identify', identity: identity });
+	}
 	function post(msg) { msg.crmChat = 1; if (frame && ready) frame.contentWindow.postMessage(msg, origin); }
 
 	function css(node, s) { for (var k in s) node.style[k] = s[k]; }
@@ -80,7 +91,9 @@
 		if (m.crmChat !== 1) return;
 		if (m.type == 'ready') {
 			ready = true;
-			if (identity) post({ type: 'identify', identity: identity });
+			greeted = false;
+			if (told) greet();
+			else greetTimer = setTimeout(greet, GRACE);
 			post({ type: isOpen ? 'open' : 'close' });
 		} else if (m.type == 'close') close();
 		else if (m.type == 'unread') setBadge(+m.count || 0);
@@ -114,7 +127,10 @@
 		toggle: function () { btn && (isOpen ? close() : open()); },
 		identify: function (id) {
 			identity = id && id.customer_id ? { customer_id: String(id.customer_id), ts: +id.ts, sig: String(id.sig) } : null;
-			post({ type: 'identify', identity: identity });
+			told = true;
+			// identify(null): the shop signed the shopper out; the chat forgets their visitor on this device.
+			if (greeted) post({ type: 'identify', identity: identity });
+			else greet();
 		}
 	};
 	w.crmChat = api;

@@ -2,6 +2,7 @@
 // messages over realtime, and an outbox that sends what was written offline exactly once (client_id).
 import PocketBase, { BaseAuthStore, ClientResponseError, type RecordModel } from 'pocketbase';
 import { clientId, merge, ms } from './text';
+import { advance, isStale, refetchFrom, sendOutcome } from './sync';
 import type { ChatContact } from '$lib/shared/chat-contact';
 import type { HoursRule } from './hours';
 
@@ -9,6 +10,14 @@ import type { HoursRule } from './hours';
 const VISITOR_KEY = 'crm_chat_visitor';
 const OUTBOX_KEY = 'crm_chat_outbox';
 const AUTH_KEY = 'crm_chat_auth';
+/**
+ * Visitors the shop identified on this device, by the shop's customer id: `{ [customer_id]: { id, secret } }`.
+ * The server resumes such a visitor only with that customer's signed identity, so what is kept here opens
+ * nothing for the next shopper; it lets a shopper who signs in again get their own chats back.
+ */
+const KNOWN_KEY = 'crm_chat_known';
+/** How long the widget waits for the shop page's first word on who the shopper is (static/chat.js answers at once). */
+export const HELLO_WAIT_MS = 1500;
 const TYPING_EVERY = 3000;
 const TYPING_SHOWN = 6000;
 
@@ -70,7 +79,18 @@ export interface Outgoing {
 	contact?: ChatContact;
 	/** The id the new conversation gets (chosen here, so a create whose answer was lost is not made twice). */
 	conversation_id?: string;
+	/** The visitor who wrote it: another visitor on this device (a sign-out, another shopper) never sends it. */
+	visitor?: string;
 }
+
+interface SavedVisitor {
+	id: string;
+	secret: string;
+	/** The shop's customer id the visitor is linked to ('' = anonymous). */
+	external_id?: string;
+}
+
+const sameIdentity = (a: Identity | null, b: Identity | null) => (a?.customer_id ?? '') === (b?.customer_id ?? '');
 
 /**
  * The iframe's localStorage, or memory when the browser refuses it (third-party storage blocked):
@@ -163,8 +183,17 @@ export class ChatWidget {
 	#again = false;
 	#listening = false;
 	#identity: Identity | null = null;
+	/** The identity the current session was asked with. */
+	#sessionIdentity: Identity | null = null;
+	#identifying: Promise<void> = Promise.resolve();
 	#locale: string;
-	#unsub: (() => Promise<void>)[] = [];
+	/**
+	 * The newest `created` among fetched messages: refetches start 10 s before it. Own sends (the POST's
+	 * answer) never move it, nor do realtime events: after a reconnect the SDK hands the new connection's
+	 * events over before the PB_CONNECT callback's fetch, which would then skip what came during the cut.
+	 */
+	#watermark = '';
+	#reauthAt = 0;
 	/** The conversation whose record this widget listens to, and how to stop. */
 	#watching: string | null = null;
 	#unwatch: (() => Promise<void>) | null = null;
@@ -219,15 +248,13 @@ export class ChatWidget {
 	async #open(): Promise<void> {
 		this.phase = 'connecting';
 		try {
-			await this.#session();
+			if (await this.#session()) await this.#switched();
 			this.config = await this.pb.send<ChatConfig>('/api/crm/chat/config', {});
-			if (!this.#listening) {
-				await this.pb.realtime.subscribe('PB_CONNECT', () => this.#resync());
-				this.#listening = true;
-			}
-			for (const u of this.#unsub.splice(0)) await u().catch(() => undefined);
+			await this.#listen();
 			await this.#connect();
 			this.phase = 'ready';
+			// The shop said who the shopper is (or that they signed out) while this session was being made.
+			if (!sameIdentity(this.#sessionIdentity, this.#identity)) void this.identify(this.#identity);
 			void this.flush();
 		} catch (e) {
 			if (isBlocked(e)) return void (this.phase = 'blocked');
@@ -235,6 +262,28 @@ export class ChatWidget {
 			this.phase = 'error';
 			// Opened without a network (or the server was away): again once the device is back online.
 			if (isNetwork(e)) addEventListener('online', () => void this.#open(), { once: true });
+		}
+	}
+
+	/** The realtime connection (PB_CONNECT resyncs every (re)connect), made with the current visitor's token. */
+	async #listen(): Promise<void> {
+		if (this.#listening) return;
+		await this.pb.realtime.subscribe('PB_CONNECT', () => this.#resync());
+		this.#listening = true;
+	}
+
+	/**
+	 * Another visitor now: nothing of the previous one's stays on screen, and the realtime connection
+	 * is dropped altogether (PocketBase refuses, 403, a realtime client whose auth changes), so the next
+	 * subscription opens a new one with the new token.
+	 */
+	async #switched(): Promise<void> {
+		this.startNew();
+		this.#unwatch = null;
+		this.#watching = null;
+		if (this.#listening) {
+			this.#listening = false;
+			await this.pb.realtime.unsubscribe().catch(() => undefined);
 		}
 	}
 
@@ -295,12 +344,14 @@ export class ChatWidget {
 				this.#fetchAgain = false;
 				const c = this.conversation;
 				if (!c) return;
-				const last = this.messages.at(-1);
-				const filter = last
-					? this.pb.filter('conversation = {:c} && created >= {:at}', { c: c.id, at: last.created })
+				// From shortly before the newest message fetched (own sends do not count: an agent's reply made
+				// just before one may not have been heard yet); merging drops what is already held.
+				const from = refetchFrom(this.#watermark);
+				const filter = from
+					? this.pb.filter('conversation = {:c} && created >= {:at}', { c: c.id, at: from })
 					: this.pb.filter('conversation = {:c}', { c: c.id });
 				try {
-					this.#receive(await this.pb.collection('messages').getFullList<Message>({ filter, sort: 'created,id' }));
+					this.#receive(await this.pb.collection('messages').getFullList<Message>({ filter, sort: 'created,id' }), true);
 				} catch (e) {
 					if (!isNetwork(e)) console.warn('[chat] fetching new messages failed', e);
 					return;
@@ -318,38 +369,63 @@ export class ChatWidget {
 		document.removeEventListener('visibilitychange', this.#onVisibility);
 		for (const t of this.#timers) clearInterval(t);
 		clearTimeout(this.#retry);
-		for (const u of this.#unsub) u().catch(() => undefined);
 		this.#unwatch?.().catch(() => undefined);
 		this.pb.realtime.unsubscribe().catch(() => undefined);
 	}
 
 	/**
-	 * The shop signed the shopper in: the same visitor, now linked to that customer. A different customer
-	 * than the one this visitor belongs to gets a visitor (and conversations) of their own.
+	 * The shop signed the shopper in (or out: null). Signed in: the same visitor, now linked to that
+	 * customer, or the visitor this customer had on this device; a different customer than the one this
+	 * visitor belongs to gets a visitor (and conversations) of their own. Signed out after being identified:
+	 * the visitor, its token and what waited to be sent are forgotten here, and a new anonymous visitor starts.
 	 */
-	async identify(identity: Identity | null): Promise<void> {
+	identify(identity: Identity | null): Promise<void> {
 		this.#identity = identity;
-		if (this.phase !== 'ready' || !identity) return;
-		const before = this.pb.authStore.record?.id;
+		const run = () => this.#applyIdentity();
+		this.#identifying = this.#identifying.then(run, run);
+		return this.#identifying;
+	}
+
+	async #applyIdentity(): Promise<void> {
+		// Not connected yet: #open asks with the latest identity, and checks again once ready.
+		if (this.phase !== 'ready') return;
+		const identity = this.#identity;
+		const me = this.pb.authStore.record;
+		const linked = (me?.external_id as string | undefined) ?? '';
+		if (!identity ? !linked : linked === identity.customer_id && sameIdentity(this.#sessionIdentity, identity)) return;
 		try {
-			await this.#session();
-			if (this.pb.authStore.record?.id === before) return;
-			for (const u of this.#unsub.splice(0)) await u().catch(() => undefined);
-			this.startNew();
-			// What waited for the previous visitor's conversation is not this shopper's to send.
-			this.#saveOutbox(this.outbox.filter((o) => !o.conversation));
+			if (!identity) this.#forget();
+			if (await this.#session()) {
+				await this.#switched();
+				await this.#listen();
+			}
 			await this.#connect();
+			void this.flush();
 		} catch (e) {
-			console.warn('[chat] identify failed', e);
+			if (isBlocked(e)) this.phase = 'blocked';
+			else console.warn('[chat] identify failed', e);
 		}
 	}
 
-	async #session(): Promise<void> {
-		const saved = readJson<{ id: string; secret: string } | null>(VISITOR_KEY, null);
+	/** Signed out: this device forgets the visitor as the current one, its token and its outbox. */
+	#forget(): void {
+		store.remove(VISITOR_KEY);
+		this.pb.authStore.clear();
+		this.#saveOutbox([]);
+		this.startNew();
+	}
+
+	/** A session for the visitor kept here (or the one the identified customer had here); true when the visitor changed. */
+	async #session(): Promise<boolean> {
+		const before = this.pb.authStore.record;
+		const identity = this.#identity;
+		const known = readJson<Record<string, SavedVisitor>>(KNOWN_KEY, {});
+		const current = readJson<SavedVisitor | null>(VISITOR_KEY, null);
+		const saved = (identity && known[identity.customer_id]) || current;
 		const ask = (body: Record<string, unknown>) =>
 			this.pb.send<{ token: string; visitor: RecordModel; secret?: string }>('/api/crm/chat/session', { method: 'POST', body });
 		const base: Record<string, unknown> = { locale: this.#locale };
-		if (this.#identity) base.identity = this.#identity;
+		if (identity) base.identity = identity;
 		let res;
 		try {
 			res = await ask(saved ? { ...base, visitor_id: saved.id, secret: saved.secret } : base);
@@ -357,12 +433,25 @@ export class ChatWidget {
 			// The visitor kept here is unknown to the server (or its secret is wrong): start as a new one.
 			// A blocked visitor (403) stays this visitor: a new one would undo the block.
 			if (!saved || !(e instanceof ClientResponseError) || e.status < 400 || e.status >= 500 || e.status === 429 || isBlocked(e)) throw e;
-			store.remove(VISITOR_KEY);
+			if (saved === current) store.remove(VISITOR_KEY);
+			else if (identity) delete known[identity.customer_id];
 			res = await ask(base);
 		}
-		if (res.secret) store.set(VISITOR_KEY, JSON.stringify({ id: res.visitor.id, secret: res.secret }));
+		const secret = res.secret ?? (saved?.id === res.visitor.id ? saved.secret : '');
+		const mine: SavedVisitor = { id: res.visitor.id, secret, external_id: (res.visitor.external_id as string) || '' };
+		// The identified visitor this device had before stays known by its customer (useless without their identity).
+		const previousExt = current?.external_id || (before?.id === current?.id ? (before?.external_id as string | undefined) : '') || '';
+		if (current && previousExt && current.id !== mine.id && !known[previousExt]) known[previousExt] = { id: current.id, secret: current.secret };
+		if (mine.external_id && secret) known[mine.external_id] = { id: mine.id, secret };
+		store.set(KNOWN_KEY, JSON.stringify(known));
+		store.set(VISITOR_KEY, JSON.stringify(mine));
+		this.#sessionIdentity = identity;
 		this.pb.authStore.save(res.token, res.visitor);
+		const changed = before?.id !== res.visitor.id;
+		// What another visitor wrote on this device is not this one's to send.
+		if (changed) this.#saveOutbox(this.outbox.filter((o) => o.visitor === res.visitor.id || (!before && !o.visitor)));
 		await this.#refreshFileToken();
+		return changed;
 	}
 
 	async #refreshFileToken(): Promise<void> {
@@ -384,12 +473,15 @@ export class ChatWidget {
 				filter: this.pb.filter('conversation = {:c}', { c: last.id }),
 				sort: 'created,id'
 			});
+			this.#watermark = advance('', this.messages);
 			this.#dropConfirmed();
 			this.#reportUnread();
 		}
 	}
 
 	#setConversation(c: Conversation): void {
+		// An older state arriving after a newer one (a fetch and a realtime event crossed) is ignored.
+		if (isStale(this.conversation, c)) return;
 		const changed = c.id !== this.conversation?.id;
 		this.conversation = c;
 		void this.#watch(c.id);
@@ -415,10 +507,12 @@ export class ChatWidget {
 		void this.flush();
 	}
 
-	#receive(records: Message[]): void {
+	/** Messages of the conversation; `fetched`: a list answer from the server (moves the watermark). */
+	#receive(records: Message[], fetched = false): void {
 		const c = this.conversation;
 		const mine = records.filter((m) => !c || m.conversation === c.id);
 		if (!mine.length) return;
+		if (fetched) this.#watermark = advance(this.#watermark, mine);
 		this.messages = merge(this.messages, mine);
 		this.#dropConfirmed();
 		if (this.visible) void this.markRead();
@@ -442,13 +536,18 @@ export class ChatWidget {
 	send(body: string, files: File[] = []): void {
 		const text = body.trim();
 		if (!text && !files.length) return;
+		const open = this.#current();
 		const item: Outgoing = {
 			client_id: clientId(),
-			conversation: this.#current()?.id ?? '',
+			conversation: open?.id ?? '',
 			topic: this.conversation?.topic ?? this.topic ?? 'other',
 			body: text,
-			at: Date.now()
+			at: Date.now(),
+			visitor: this.pb.authStore.record?.id
 		};
+		// The new conversation's id is chosen here: a create whose answer was lost, or two tabs sending at
+		// once, give one conversation (the server answers a create with a known id with the stored one).
+		if (!open) item.conversation_id = this.#newConversationId();
 		if (files.length) Object.assign(item, { files, images: files.length });
 		this.#saveOutbox([...this.outbox, item]);
 		void this.flush();
@@ -463,10 +562,15 @@ export class ChatWidget {
 		if (!text) return;
 		this.topic = topic;
 		const open = this.#current();
-		const item: Outgoing = { client_id: clientId(), conversation: open?.id ?? '', topic, body: text, at: Date.now() };
-		if (!open) Object.assign(item, { contact, conversation_id: recordId() });
+		const item: Outgoing = { client_id: clientId(), conversation: open?.id ?? '', topic, body: text, at: Date.now(), visitor: this.pb.authStore.record?.id };
+		if (!open) Object.assign(item, { contact, conversation_id: this.#newConversationId() });
 		this.#saveOutbox([...this.outbox, item]);
 		void this.flush();
+	}
+
+	/** The id for the conversation the waiting messages open: the one already chosen for them, else a new one. */
+	#newConversationId(): string {
+		return this.outbox.find((o) => !o.conversation && o.conversation_id)?.conversation_id ?? recordId();
 	}
 
 	/** Sends what waits, oldest first, one at a time; a resend of the same client_id is answered with the first. */
@@ -493,16 +597,39 @@ export class ChatWidget {
 					this.#receive([rec]);
 					this.#saveOutbox(this.outbox.filter((o) => o.client_id !== item.client_id));
 				} catch (e) {
+					const outcome = e instanceof ClientResponseError ? sendOutcome(e.status, e.response?.data, e.isAbort) : 'failed';
 					// Not answered (the server may have it: the same client_id again is answered with the first),
 					// busy or refusing for now: again later, waiting longer each time; 'online' and a realtime
 					// reconnect try at once.
-					if (isNetwork(e) || (e instanceof ClientResponseError && (e.status === 429 || e.status >= 500))) {
+					if (outcome === 'retry') {
 						this.rateLimited = e instanceof ClientResponseError && e.status === 429;
 						this.#later(this.rateLimited ? 10_000 : 0);
 						break;
 					}
-					if (isBlocked(e)) {
+					if (outcome === 'blocked') {
 						this.phase = 'blocked';
+						break;
+					}
+					// Another tab sent the same message at the same moment: the server has it.
+					if (outcome === 'stored') {
+						this.#saveOutbox(this.outbox.filter((o) => o.client_id !== item.client_id));
+						void this.#fetchNew();
+						continue;
+					}
+					// The token expired: a new session (the same visitor), then the outbox again.
+					if (outcome === 'reauth' && Date.now() - this.#reauthAt > 30_000) {
+						this.#reauthAt = Date.now();
+						try {
+							if (await this.#session()) {
+								await this.#switched();
+								await this.#listen();
+								await this.#connect();
+							}
+							this.#again = true;
+						} catch (e2) {
+							if (isBlocked(e2)) this.phase = 'blocked';
+							else this.#later(0);
+						}
 						break;
 					}
 					const reason = e instanceof ClientResponseError ? firstError(e) : String(e);
@@ -531,6 +658,7 @@ export class ChatWidget {
 		const visitor = this.pb.authStore.record?.id;
 		const c = await this.pb.collection('conversations').create<Conversation>({ id, visitor, topic, status: 'open', channel: 'web', contact });
 		this.messages = [];
+		this.#watermark = '';
 		this.#setConversation(c);
 		return c.id;
 	}
@@ -596,6 +724,7 @@ export class ChatWidget {
 	startNew(): void {
 		this.conversation = null;
 		this.messages = [];
+		this.#watermark = '';
 		this.topic = null;
 		this.rated = false;
 	}

@@ -16,14 +16,14 @@ describe('isStale', () => {
 });
 
 describe('watermark', () => {
-	it('advances to the newest created heard, never back', () => {
+	it('advances to the newest created fetched, never back', () => {
 		const w = advance('', [{ created: '2026-11-26 10:00:01.000Z' }, { created: '2026-11-26 10:00:03.000Z' }, { created: '2026-11-26 10:00:02.000Z' }]);
 		expect(w).toBe('2026-11-26 10:00:03.000Z');
 		expect(advance(w, [{ created: '2026-11-26 10:00:00.000Z' }])).toBe(w);
 		expect(advance(w, [])).toBe(w);
 	});
 	it('refetches from 10 s before it, so a reply made before the shopper’s own message is not skipped', () => {
-		// Heard: the agent at :00. Own message answered at :05 (not heard, so not counted); an agent reply
+		// Fetched: the agent at :00. Own message answered at :05 (not counted); an agent reply
 		// created at :04 arrives only by the refetch, which starts at :00 − 10 s.
 		const w = advance('', [{ created: '2026-11-26 10:00:00.000Z' }]);
 		const from = refetchFrom(w);

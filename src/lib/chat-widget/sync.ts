@@ -1,7 +1,7 @@
 // Pure rules of the widget's sync with the server: which conversation state to keep, from where to
 // refetch messages, and what a failed send means.
 
-/** How far back a refetch reaches before the newest message heard, for events that crossed near a reconnect. */
+/** How far back a refetch reaches before the newest message fetched, for events that crossed near a reconnect. */
 export const REFETCH_OVERLAP_MS = 10_000;
 
 const time = (t: string | undefined) => (t ? Date.parse(t.replace(' ', 'T')) : NaN);
@@ -18,12 +18,13 @@ export function isStale(held: { id: string; updated?: string } | null | undefine
 }
 
 /**
- * The newest `created` of the messages heard from the server (fetched or by realtime), never of the
- * shopper's own POST answers: a reply made before the shopper's message but not yet heard stays after it.
+ * The newest `created` of the messages fetched from the server, never of the shopper's own POST answers
+ * (a reply made before the shopper's message but not yet heard stays after the watermark) nor of realtime
+ * events (after a reconnect they come before the resync's fetch, which would then skip the cut).
  */
-export function advance(watermark: string, heard: { created: string }[]): string {
+export function advance(watermark: string, fetched: { created: string }[]): string {
 	let best = watermark;
-	for (const m of heard) if (m.created && (!best || time(m.created) > time(best))) best = m.created;
+	for (const m of fetched) if (m.created && (!best || time(m.created) > time(best))) best = m.created;
 	return best;
 }
 
