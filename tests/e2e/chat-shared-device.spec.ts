@@ -1,8 +1,10 @@
-// The chat widget on a shared device and across visitor changes (review F1, F6, F5, F13), at phone size
-// against a server with a shop identity secret: one shopper's chats are never shown to the next, a
+// The chat widget on a shared device and across visitor changes (review F1, F6, F5, F13, F2, F9), at phone
+// size against a server with a shop identity secret: one shopper's chats are never shown to the next, a
 // returning identified shopper gets their own history from the first session, an agent's reply still
 // arrives live after identify() switched visitor, a first message whose conversation answer was lost
-// opens one conversation, and an expired token is renewed instead of failing the message.
+// opens one conversation, an expired token is renewed instead of failing the message, a not-unique
+// client_id counts as sent, a reply made before the shopper's own message while realtime was down still
+// arrives, and an older conversation state answered late does not undo a newer one.
 import type { BrowserContext, FrameLocator, Page } from '@playwright/test';
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -286,5 +288,101 @@ test('an expired token (401) on sending: a new session and the message is sent, 
 	expect(d.sessions.length).toBeGreaterThan(sessionsBefore);
 	const conv = await manager.find('第一条正常');
 	expect(await manager.bodies(conv.id)).toEqual(['第一条正常', '令牌过期后的消息']);
+	await d.close();
+});
+
+test('realtime down: an agent reply made before the shopper’s own message still arrives on reconnect', async ({ browser }) => {
+	const manager = await new Staff().signIn(staff.manager);
+	const agent = await new Staff().signIn(staff.agent);
+	const d = await device(browser);
+	const log = d.frame.getByRole('log');
+	await d.visit(null);
+	await say(d.frame, '实时断开前的第一条');
+	const conv = await manager.find('实时断开前的第一条');
+	await agent.call('PATCH', `/api/collections/conversations/records/${conv.id}`, { assignee: agent.id });
+	await agent.say(conv.id, '断开前的回复');
+	await expect(log.getByTestId('message').filter({ hasText: '断开前的回复' })).toBeVisible();
+	// The realtime stream drops and cannot come back for now; ordinary requests still go through.
+	const refuse = (route: import('@playwright/test').Route) => route.abort('connectionrefused');
+	await d.context.route('**/api/realtime', refuse);
+	d.proxy.cut();
+	d.proxy.restore();
+	await d.page.waitForTimeout(500);
+	await agent.say(conv.id, '断线期间的回复');
+	await d.page.waitForTimeout(1000);
+	await expect(d.frame.getByText('断线期间的回复')).toHaveCount(0);
+	// The shopper writes after it: their own message (the POST's answer) must not hide the earlier reply.
+	const input = d.frame.getByRole('textbox', { name: '消息' });
+	await input.fill('断线期间我也发了一条');
+	await input.press('Enter');
+	await expect(log.getByTestId('message').filter({ hasText: '断线期间我也发了一条' })).toBeVisible();
+	await d.context.unroute('**/api/realtime', refuse);
+	await expect(log.getByTestId('message').filter({ hasText: '断线期间的回复' })).toBeVisible({ timeout: 15_000 });
+	await expect(log.getByTestId('message')).toHaveCount(4);
+	// Live again.
+	await agent.say(conv.id, '重连后的回复');
+	await expect(log.getByTestId('message').filter({ hasText: '重连后的回复' })).toBeVisible();
+	await d.close();
+});
+
+test('an older conversation state fetched after a newer realtime one is ignored', async ({ browser }) => {
+	const manager = await new Staff().signIn(staff.manager);
+	const agent = await new Staff().signIn(staff.agent);
+	const d = await device(browser);
+	await d.visit(null);
+	await say(d.frame, '状态会交错吗');
+	const conv = await manager.find('状态会交错吗');
+	await agent.call('PATCH', `/api/collections/conversations/records/${conv.id}`, { assignee: agent.id });
+	// The widget's next fetch of the conversation reads it while open, but its answer comes late: after the
+	// agent resolved it and the widget heard so by realtime.
+	let release = () => {};
+	const released = new Promise<void>((r) => (release = r));
+	let held = 0;
+	await d.context.route(`**/api/collections/conversations/records/${conv.id}`, async (route) => {
+		if (route.request().method() !== 'GET' || held++) return route.fallback();
+		const response = await route.fetch();
+		await released;
+		await route.fulfill({ response });
+	});
+	// Coming back online refetches the conversation.
+	await d.context.setOffline(true);
+	await d.context.setOffline(false);
+	await expect.poll(() => held).toBe(1);
+	await agent.call('PATCH', `/api/collections/conversations/records/${conv.id}`, { status: 'resolved' });
+	await expect(d.frame.getByText('本次会话已解决。')).toBeVisible();
+	release();
+	await d.page.waitForTimeout(1500);
+	await expect(d.frame.getByText('本次会话已解决。')).toBeVisible();
+	await expect(d.frame.getByRole('button', { name: '提交评分' })).toBeVisible();
+	await d.close();
+});
+
+test('another tab stored the same message at that moment (400 client_id not unique): shown as sent, not failed', async ({ browser }) => {
+	const d = await device(browser);
+	const log = d.frame.getByRole('log');
+	await d.visit(null);
+	await say(d.frame, '两个标签页之前');
+	// No realtime meanwhile (it would bring the stored message anyway): only the widget's own handling counts.
+	const refuse = (route: import('@playwright/test').Route) => route.abort('connectionrefused');
+	await d.context.route('**/api/realtime', refuse);
+	d.proxy.cut();
+	d.proxy.restore();
+	let raced = 0;
+	await d.context.route('**/api/collections/messages/records', async (route) => {
+		if (route.request().method() !== 'POST' || raced++) return route.fallback();
+		await route.fetch(); // stored, as the other tab's send was
+		await route.fulfill({
+			status: 400,
+			contentType: 'application/json',
+			body: JSON.stringify({ status: 400, message: 'Failed to create record.', data: { client_id: { code: 'validation_not_unique', message: 'Value must be unique.' } } })
+		});
+	});
+	const input = d.frame.getByRole('textbox', { name: '消息' });
+	await input.fill('两个标签页同时发');
+	await input.press('Enter');
+	await expect(log.getByTestId('message').filter({ hasText: '两个标签页同时发' })).toBeVisible();
+	await expect(d.frame.getByTestId('outgoing')).toHaveCount(0);
+	await expect(d.frame.getByText('Value must be unique.')).toHaveCount(0);
+	await d.context.unroute('**/api/realtime', refuse);
 	await d.close();
 });
