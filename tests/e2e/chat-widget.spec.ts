@@ -8,22 +8,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startCuttableProxy, type CuttableProxy } from '../fixtures/cuttable-proxy';
 import { seedStaff, startServer } from '../fixtures/pocketbase';
-import { expect, goOffline, goOnline, PHONE, test as base } from './fixtures';
+import { expect, goOffline, goOnline, PHONE } from './fixtures';
+import { staffedTest } from './chat-fixtures';
 
-// Staffed round the clock, so these chats start the same way at any hour (the after-hours form has its
-// own test: chat-after-hours.spec.ts).
-const test = base.extend<object, { server: Awaited<ReturnType<typeof startServer>> & { staff: Awaited<ReturnType<typeof seedStaff>>['staff'] } }>({
-	server: [
-		async ({}, use) => {
-			process.env.CRM_CHAT_HOURS = 'Mon-Sun 00:00-24:00';
-			const server = await startServer().finally(() => delete process.env.CRM_CHAT_HOURS);
-			const { staff } = await seedStaff(server.url);
-			await use({ ...server, staff });
-			await server.stop();
-		},
-		{ scope: 'worker' }
-	]
-});
+const test = staffedTest;
 
 const SHOTS = process.env.CHAT_SHOTS || '/work/scratch/chat-widget';
 mkdirSync(SHOTS, { recursive: true });

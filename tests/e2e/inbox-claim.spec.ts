@@ -1,15 +1,10 @@
 import { test, expect, TABLET } from './fixtures';
+import { api } from './chat-fixtures';
 
 // A waiting chat taken by someone else leaves an agent's queue at once (the server's `leave` event on
 // crm/chat), and an agent who still clicks "claim" on it (their realtime down) is told in Chinese that
 // another agent took it, not shown the server's English.
 
-async function api<T>(url: string, path: string, body: unknown, token?: string): Promise<T> {
-	const res = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: token } : {}) }, body: JSON.stringify(body) });
-	const json = await res.json();
-	if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
-	return json as T;
-}
 
 async function patch(url: string, path: string, body: unknown, token: string) {
 	const res = await fetch(url + path, { method: 'PATCH', headers: { 'content-type': 'application/json', authorization: token }, body: JSON.stringify(body) });

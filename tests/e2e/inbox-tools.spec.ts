@@ -4,36 +4,14 @@
 import type { Browser, Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
-import { seedStaff, startServer } from '../fixtures/pocketbase';
-import { expect, PHONE, signIn, TABLET, test as base } from './fixtures';
+import { expect, PHONE, signIn, TABLET } from './fixtures';
+import { api, staffedTest } from './chat-fixtures';
 
-// Staffed round the clock: the widget starts a chat the same way at any hour.
-const test = base.extend<object, { server: Awaited<ReturnType<typeof startServer>> & { staff: Awaited<ReturnType<typeof seedStaff>>['staff'] } }>({
-	server: [
-		async ({}, use) => {
-			process.env.CRM_CHAT_HOURS = 'Mon-Sun 00:00-24:00';
-			const server = await startServer().finally(() => delete process.env.CRM_CHAT_HOURS);
-			const { staff } = await seedStaff(server.url);
-			await use({ ...server, staff });
-			await server.stop();
-		},
-		{ scope: 'worker' }
-	]
-});
+const test = staffedTest;
 
 const SHOTS = '/work/scratch/inbox-tools';
 mkdirSync(SHOTS, { recursive: true });
 
-async function api<T>(url: string, path: string, body: unknown, token?: string, method = 'POST'): Promise<T> {
-	const res = await fetch(url + path, {
-		method,
-		headers: { 'content-type': 'application/json', ...(token ? { authorization: token } : {}) },
-		body: method === 'GET' ? undefined : JSON.stringify(body)
-	});
-	const json = await res.json();
-	if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-	return json as T;
-}
 
 async function staffToken(url: string, who: { email: string; password: string }): Promise<string> {
 	return (await api<{ token: string }>(url, '/api/collections/staff/auth-with-password', { identity: who.email, password: who.password })).token;

@@ -1,5 +1,6 @@
 import { test, expect, goOffline, goOnline, PHONE, TABLET } from './fixtures';
 import type { Page } from '@playwright/test';
+import { api } from './chat-fixtures';
 
 // The agent console against the real server: a shopper (visitor) starts a chat through the chat API,
 // an agent on a tablet claims it, replies, hears the shopper in realtime, keeps replying through a
@@ -12,16 +13,6 @@ interface Visitor {
 	id: string;
 }
 
-async function api<T>(url: string, path: string, body: unknown, token?: string, method = 'POST'): Promise<T> {
-	const res = await fetch(url + path, {
-		method,
-		headers: { 'content-type': 'application/json', ...(token ? { authorization: token } : {}) },
-		body: method === 'GET' ? undefined : JSON.stringify(body)
-	});
-	const json = await res.json();
-	if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-	return json as T;
-}
 
 async function newVisitor(url: string, name: string): Promise<Visitor> {
 	const s = await api<{ token: string; visitor: { id: string } }>(url, '/api/crm/chat/session', { name, locale: 'zh-CN' });
