@@ -1,14 +1,16 @@
 // npm run demo -- [--url http://127.0.0.1:8090] [--customers 20000] [--events 1000000] [--seed 2026] [--concurrency 4]
-//                 [--email owner@demo.test --password demo-owner-password] [--again]
-// (or the environment: DEMO_URL, DEMO_CUSTOMERS, DEMO_EVENTS, DEMO_SEED, DEMO_EMAIL, DEMO_PASSWORD; PORT for the default URL)
+//                 [--chats 40] [--email owner@demo.test --password demo-owner-password] [--again]
+// (or the environment: DEMO_URL, DEMO_CUSTOMERS, DEMO_EVENTS, DEMO_SEED, DEMO_CHATS, DEMO_EMAIL, DEMO_PASSWORD; PORT for the default URL)
 // Fills a running CRM with a demo shop through its APIs, never by writing the database: staff of every role
 // (admin API), then a year of an invented shop's behaviour through the event ingestion API
 // (docs/api/ingestion.md) with a server shop key: customers who register with Chinese names, phones,
 // emails and addresses, browsing, searches, carts, checkouts, purchases and refunds. The data is the
 // same for a seed; times are relative to now. The server key is kept in .bench/demo-keys.json, so a
 // second run against the same server (say after an interruption) sends the same event ids with the same
-// key and the server keeps each once.
+// key and the server keeps each once. Then live chat of today (scripts/demo-chats.mjs): conversations,
+// replies, cases and ratings through the chat APIs.
 import { build } from 'esbuild';
+import { demoChats } from './demo-chats.mjs';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const arg = (name, env, fallback) => {
@@ -20,16 +22,18 @@ const customers = Number(arg('customers', 'DEMO_CUSTOMERS', 20000));
 const events = Number(arg('events', 'DEMO_EVENTS', 1000000));
 const seed = Number(arg('seed', 'DEMO_SEED', 2026));
 const concurrency = Number(arg('concurrency', 'DEMO_CONCURRENCY', 4));
+const chats = Number(arg('chats', 'DEMO_CHATS', 40));
 const OWNER = { email: arg('email', 'DEMO_EMAIL', 'owner@demo.test'), password: arg('password', 'DEMO_PASSWORD', 'demo-owner-password'), name: '演示店主' };
 const STAFF = [
 	['manager@demo.test', 'manager', '王经理'],
 	['sales1@demo.test', 'sales', '李晓明'],
 	['sales2@demo.test', 'sales', '张丽'],
 	['sales3@demo.test', 'sales', '陈刚'],
-	['agent@demo.test', 'agent', '赵客服']
+	['agent@demo.test', 'agent', '赵客服', '售前组'],
+	['agent2@demo.test', 'agent', '钱客服', '售后组']
 ];
-for (const [name, v] of Object.entries({ customers, events, seed, concurrency })) {
-	if (!Number.isInteger(v) || v < (name === 'seed' ? 0 : 1)) {
+for (const [name, v] of Object.entries({ customers, events, seed, concurrency, chats })) {
+	if (!Number.isInteger(v) || v < (name === 'seed' || name === 'chats' ? 0 : 1)) {
 		console.error(`--${name} must be a whole number (got ${v})`);
 		process.exit(2);
 	}
@@ -61,10 +65,10 @@ const { token } = await call('/api/collections/staff/auth-with-password', { iden
 });
 
 // Staff of every role (kept from earlier runs).
-for (const [email, role, name] of STAFF) {
+for (const [email, role, name, team = ''] of STAFF) {
 	const password = `demo-${role}-password`;
 	const found = await call(`/api/collections/staff/records?filter=${encodeURIComponent(`email="${email}"`)}`, null, token);
-	if (!found.items.length) await call('/api/collections/staff/records', { email, password, passwordConfirm: password, name, role, emailVisibility: true }, token);
+	if (!found.items.length) await call('/api/collections/staff/records', { email, password, passwordConfirm: password, name, role, team, emailVisibility: true }, token);
 	console.log(`${role.padEnd(8)} ${email}  password: ${password}`);
 }
 
@@ -142,6 +146,17 @@ console.log(
 // RFM scores and named segments now rather than at the server's next 10-minute refresh.
 const rfm = await call('/api/crm/stats/rfm/refresh', {}, token).catch((e) => ({ error: e.message }));
 console.log(rfm.error ? `RFM refresh failed: ${rfm.error}` : `RFM scores refreshed (${fmt(rfm.changed ?? 0)} customers changed).`);
+
+// Live chat: conversations, replies, cases and ratings of today (the service metrics and the inbox).
+if (chats > 0) {
+	const agents = STAFF.filter(([, role]) => role === 'agent').map(([email, role]) => ({ email, password: `demo-${role}-password` }));
+	const chatTally = await demoChats({ url, count: chats, seed, agents, manager: { email: 'manager@demo.test', password: 'demo-manager-password' } }).catch((e) => ({ error: e.message }));
+	console.log(
+		chatTally.error
+			? `Demo chats failed: ${chatTally.error}`
+			: `Live chat: ${chatTally.conversations} conversations (${chatTally.waiting} waiting in the queue, ${chatTally.resolved} resolved, ${chatTally.rated} rated), ${chatTally.cases} cases.`
+	);
+}
 
 console.log(`\nSign in at ${url} as ${OWNER.email} / ${OWNER.password} or a staff account above.`);
 console.log(`Demo shop (tracks into this CRM with a browser key): ${url}/demo-shop/?key=${browserKey}`);
