@@ -263,7 +263,13 @@ function handleSession(e) {
 		visitor.set('customer', customer.id);
 		visitor.set('external_id', body.identity.customerId);
 	}
-	$app.save(visitor);
+	// Saved with every column: a block set since the visitor was loaded must not be undone.
+	$app.runInTransaction((tx) => {
+		if (!visitor.isNew() && tx.findRecordById('visitors', visitor.id).getBool('blocked')) {
+			throw new ForbiddenError('This visitor is blocked.', {});
+		}
+		tx.save(visitor);
+	});
 	if (visitor.getString('customer')) linkConversations(visitor);
 	const out = { token: visitor.newAuthToken(), visitor: visitorView(visitor) };
 	if (secret) out.secret = secret;

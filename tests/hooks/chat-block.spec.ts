@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type PocketBase from 'pocketbase';
 import { signIn, url } from './helpers';
-import { anonymous, clientId, newVisitor, session, type Visitor } from './chat-helpers';
+import { anonymous, clientId, newVisitor, postFrom, session, type Visitor } from './chat-helpers';
 
 let agent: PocketBase;
 let manager: PocketBase;
@@ -85,5 +85,20 @@ describe('blocking a visitor', () => {
 		await expect(block(manager, v.id, {})).rejects.toMatchObject({ status: 400 });
 		await expect(block(manager, 'aaaaaaaaaaaaaaa', { blocked: true })).rejects.toMatchObject({ status: 404 });
 		expect((await manager.collection('visitors').getOne(v.id)).blocked).toBe(false);
+	});
+});
+
+describe('a block racing the shopper’s session', () => {
+	it('a session that loaded the visitor before the block does not undo it', async () => {
+		for (let round = 0; round < 10; round++) {
+			const v = await newVisitor(url(), `竞态拉黑 ${round}`);
+			// The widget resumes the session (renaming the visitor) while a manager blocks them.
+			// Several tabs of the shop resume at once, so one of them is likely between its read and its save
+			// (from an address of their own: the shared server allows 60 sessions a minute per address).
+			const from = `127.0.0.${60 + round}`;
+			const resumes = Array.from({ length: 6 }, (_, i) => postFrom(url(), '/api/crm/chat/session', from, { visitor_id: v.id, secret: v.secret, name: `改名 ${round}-${i}` }));
+			await Promise.allSettled([...resumes.slice(0, 3), block(manager, v.id, { blocked: true }), ...resumes.slice(3)]);
+			expect((await manager.collection('visitors').getOne(v.id)).blocked, `round ${round}`).toBe(true);
+		}
 	});
 });
