@@ -17,6 +17,8 @@
 //                             the first failing step.
 //   chat.server_rss_mib_1000  the server's VmRSS with 1,000 widget + 50 agent clients connected, before
 //                             the load; chat.server_rss_mib_1000_load_peak the most seen under the load.
+// BENCH_CHAT_TYPING=1 sends a typing notice (a conversation update) before every message, as the apps do
+// while someone writes.
 // The ramp runs first (each step from a quiet server), the full load last (it may leave a backlog).
 // The load generator is this one Node process (raw node:http: a keep-alive agent of 512 sockets for
 // the POSTs, one socket per SSE client) sharing the machine's CPUs with the server; the table shows
@@ -38,6 +40,8 @@ const STEP_S = Number(process.env.BENCH_CHAT_STEP_SECONDS ?? 30);
 const SAMPLE = Number(process.env.BENCH_CHAT_SAMPLE ?? 100);
 const STEP_P95_MS = 500;
 const DRAIN_MS = 30_000;
+const TYPING = process.env.BENCH_CHAT_TYPING === '1';
+let typingErrors = 0;
 
 let base = { host: '127.0.0.1', port: 0 };
 const pool = new http.Agent({ keepAlive: true, maxSockets: 512 });
@@ -243,6 +247,11 @@ export async function run() {
 		};
 
 		const send = (kind: 'v' | 'a', from: string, to: Sse, conv: string) => {
+			// BENCH_CHAT_TYPING=1: each message follows a typing notice, as the widget and console send one
+			// (at most every 3 s) while someone writes: a conversation update through its JS checks.
+			if (TYPING) void api('PATCH', `/api/collections/conversations/records/${conv}`, { [kind === 'v' ? 'visitor_typing_at' : 'agent_typing_at']: new Date().toISOString() }, from).then((r) => {
+				if (r.status !== 200) typingErrors++;
+			}, () => typingErrors++);
 			const clientId = `${kind}${++seq}`;
 			const s: Sent = { at: performance.now(), phase, to, ok: null, got: 0 };
 			sent.set(clientId, s);
@@ -417,7 +426,7 @@ export async function run() {
 		if (main.lost) console.log(`(the percentiles count each unheard message at its age when the drain gave up: a lower bound)`);
 		if (errorSamples.length) console.log(`failed POSTs, e.g.: ${errorSamples.join(' | ')}`);
 		const reconnects = conns.reduce((s, c) => s + c.reconnects, 0);
-		console.log(`SSE reconnects during the run: ${reconnects}; misdelivered events: ${misdelivered}`);
+		console.log(`SSE reconnects during the run: ${reconnects}; misdelivered events: ${misdelivered}${TYPING ? `; typing notices refused or failed: ${typingErrors}` : ''}`);
 
 		return {
 			'chat.delivery_p95_ms': { value: round(main.p95), unit: 'ms', target: 150 },
