@@ -30,10 +30,15 @@ func isVisitor(auth *core.Record) bool {
 	return auth != nil && auth.Collection().Name == "visitors"
 }
 
+// hideFromVisitor leaves the staff-only fields out of a conversation shown to its shopper.
+func hideFromVisitor(conv *core.Record) {
+	conv.Hide(visitorHidden...)
+}
+
 func registerChatConversations(app core.App) {
 	app.OnRecordEnrich("conversations").BindFunc(func(e *core.RecordEnrichEvent) error {
 		if e.RequestInfo != nil && isVisitor(e.RequestInfo.Auth) {
-			e.Record.Hide(visitorHidden...)
+			hideFromVisitor(e.Record)
 		}
 		return e.Next()
 	})

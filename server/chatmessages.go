@@ -53,20 +53,6 @@ func registerChatMessages(app core.App) {
 	})
 }
 
-// chatRole: "visitor", a staff role ("admin", "manager", "agent", "sales"), or "".
-func chatRole(auth *core.Record) string {
-	if auth == nil {
-		return ""
-	}
-	switch auth.Collection().Name {
-	case "visitors":
-		return "visitor"
-	case "staff":
-		return auth.GetString("role")
-	}
-	return ""
-}
-
 func apiFieldError(status int, field, code, message string) *router.ApiError {
 	return router.NewApiError(status, message, map[string]validation.Error{field: validation.NewError(code, message)})
 }
@@ -94,8 +80,8 @@ func prepareMessage(e *core.RecordRequestEvent) (*core.Record, error) {
 			return nil, apiFieldError(http.StatusConflict, "client_id", "taken", "This client_id is taken in this conversation.")
 		}
 	}
-	switch role := chatRole(e.Auth); {
-	case role == "visitor":
+	switch {
+	case isVisitor(e.Auth):
 		if e.Auth.GetBool("blocked") {
 			return nil, apiFieldError(http.StatusForbidden, "conversation", "forbidden", "This visitor is blocked.")
 		}

@@ -70,7 +70,7 @@ type chatEvent struct {
 	Record     any    `json:"record"`
 }
 
-func registerChatRealtime(app core.App) *chatRealtime {
+func registerChatRealtime(app core.App) {
 	r := &chatRealtime{subs: map[string]*chatSubscriber{}, staff: map[string]*chatSubscriber{}, visitors: map[string]map[string]*chatSubscriber{}}
 
 	app.OnRealtimeSubscribeRequest().BindFunc(func(e *core.RealtimeSubscribeRequestEvent) error {
@@ -100,7 +100,6 @@ func registerChatRealtime(app core.App) *chatRealtime {
 		r.dispatch(e.App, "update", e.Record, former, former == "" && e.Record.GetString("assignee") != "")
 		return e.Next()
 	})
-	return r
 }
 
 // add files the client under who is signed in on it now (again after a guest signed in).
@@ -241,31 +240,43 @@ func (r *chatRealtime) dispatch(app core.App, action string, rec *core.Record, f
 	if formerAssignee == assignee {
 		formerAssignee = ""
 	}
+	// The payload is the same for every staff recipient, and for the visitor: each is worked out once.
+	// (Staff who may see the conversation may see its visitor too: the visitors' view rule lets managers
+	// and admins see all, and agents the visitors of the conversations assigned to them or queued.)
+	var staffData, visitorData, leaveData []byte
 	for _, to := range r.recipients(conv.GetString("visitor"), assignee, formerAssignee, leftQueue) {
 		if to.left {
-			data, _ := json.Marshal(chatEvent{Collection: collection.Name, Action: "leave", Record: map[string]string{"id": rec.Id}})
-			r.send(to.sub, subscriptions.Message{Name: chatTopic, Data: data})
+			if leaveData == nil {
+				leaveData, _ = json.Marshal(chatEvent{Collection: collection.Name, Action: "leave", Record: map[string]string{"id": rec.Id}})
+			}
+			r.send(to.sub, subscriptions.Message{Name: chatTopic, Data: leaveData})
 			continue
 		}
 		info := &core.RequestInfo{Context: core.RequestInfoContextRealtime, Method: "GET", Auth: to.auth, Query: map[string]string{}, Headers: map[string]string{}}
 		if ok, _ := app.CanAccessRecord(rec, info, collection.ListRule); !ok {
 			continue
 		}
-		clean := rec.Fresh()
-		if collection.Name == "conversations" && isVisitor(to.auth) {
-			clean.Hide(visitorHidden...)
+		data := &staffData
+		if isVisitor(to.auth) {
+			data = &visitorData
 		}
-		if collection.Name == "conversations" && to.auth.Collection().Name == "staff" {
-			if errs := app.ExpandRecord(clean, []string{"visitor"}, expandWithRules(app, info)); len(errs) > 0 {
-				app.Logger().Debug("chat realtime: expand", "conversation", rec.Id, "errors", errs)
+		if *data == nil {
+			clean := rec.Fresh()
+			if collection.Name == "conversations" {
+				if isVisitor(to.auth) {
+					hideFromVisitor(clean)
+				} else if errs := app.ExpandRecord(clean, []string{"visitor"}, expandWithRules(app, info)); len(errs) > 0 {
+					app.Logger().Debug("chat realtime: expand", "conversation", rec.Id, "errors", errs)
+				}
 			}
+			encoded, err := json.Marshal(chatEvent{Collection: collection.Name, Action: action, Record: clean})
+			if err != nil {
+				app.Logger().Warn("chat realtime: encode", "record", rec.Id, "error", err)
+				return
+			}
+			*data = encoded
 		}
-		data, err := json.Marshal(chatEvent{Collection: collection.Name, Action: action, Record: clean})
-		if err != nil {
-			app.Logger().Warn("chat realtime: encode", "record", rec.Id, "error", err)
-			continue
-		}
-		r.send(to.sub, subscriptions.Message{Name: chatTopic, Data: data})
+		r.send(to.sub, subscriptions.Message{Name: chatTopic, Data: *data})
 	}
 }
 

@@ -255,7 +255,7 @@ func (p *pusher) recipients(assignee string) ([]*core.Record, error) {
 }
 
 func pushPayload(title string, job pushJob, conversation string) ([]byte, error) {
-	body := strings.Join(strings.Fields(job.body), " ")
+	body := preview(job.body) // chatmessages.go: white space folded, at most 140 characters
 	if utf8.RuneCountInString(body) > pushPreviewMax {
 		body = string([]rune(body)[:pushPreviewMax-1]) + "…"
 	}

@@ -1,14 +1,10 @@
 /// <reference path="../../pb_data/types.d.ts" />
 // Cases (docs/api/chat.md): the service-level due times follow the priority; the response and
 // resolution times are stamped by the server when the status moves.
-const SLA_MINUTES = { urgent: [15, 240], high: [60, 480], normal: [240, 1440], low: [480, 4320] };
+const { SLA_TARGETS, parseEventTime } = require(`${__hooks}/lib/shared.js`);
 
 function iso(t) {
 	return new Date(t).toISOString();
-}
-
-function ms(text) {
-	return text ? Date.parse(String(text).replace(' ', 'T')) : NaN;
 }
 
 /** Create and update of a case through the API: due times, response and resolution stamps. */
@@ -16,12 +12,12 @@ function checkCase(e, isUpdate) {
 	const r = e.record;
 	const before = isUpdate ? e.record.original() : null;
 	const now = Date.now();
-	const created = before ? ms(before.getString('created')) : now;
+	const created = before ? parseEventTime(before.getString('created')) : now;
 	const priority = r.getString('priority');
 	if (!before || before.getString('priority') !== priority) {
-		const sla = SLA_MINUTES[priority] || SLA_MINUTES.normal;
-		r.set('first_response_due', iso(created + sla[0] * 60000));
-		r.set('resolution_due', iso(created + sla[1] * 60000));
+		const sla = SLA_TARGETS[priority] || SLA_TARGETS.normal;
+		r.set('first_response_due', iso(created + sla.response * 60000));
+		r.set('resolution_due', iso(created + sla.resolution * 60000));
 	} else if (!e.hasSuperuserAuth()) {
 		r.set('first_response_due', before.getString('first_response_due'));
 		r.set('resolution_due', before.getString('resolution_due'));
@@ -38,4 +34,4 @@ function checkCase(e, isUpdate) {
 	if ((status === 'open' || status === 'in_progress') && (was === 'resolved' || was === 'closed')) r.set('resolved_at', '');
 }
 
-module.exports = { checkCase, SLA_MINUTES };
+module.exports = { checkCase };

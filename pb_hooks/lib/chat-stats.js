@@ -3,21 +3,21 @@
 // and cases created in a range of shop days, read from their own fields.
 const { badRequest } = require(`${__hooks}/lib/errors.js`);
 const { TZ_OFFSET } = require(`${__hooks}/lib/tz.js`);
+const shared = require(`${__hooks}/lib/shared.js`);
 
 const DAY_MS = 86400000;
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_DAYS = 366;
 
-function ms(text) {
-	return text ? Date.parse(String(text).replace(' ', 'T')) : NaN;
-}
+/** Milliseconds of a PocketBase datetime; NaN when empty. */
+const ms = (text) => shared.parseEventTime(text);
 
 function dayStart(day) {
 	return Date.parse(`${day}T00:00:00Z`) - TZ_OFFSET * 60000;
 }
 
 function shopDay(t) {
-	return new Date(t + TZ_OFFSET * 60000).toISOString().slice(0, 10);
+	return shared.shopDay(t, TZ_OFFSET);
 }
 
 function isDay(v) {
@@ -26,7 +26,7 @@ function isDay(v) {
 
 /** Range, agent and team of the request, checked against who asks. */
 function scope(e) {
-	const role = e.auth && e.auth.collection().name === 'staff' ? e.auth.getString('role') : '';
+	const role = require(`${__hooks}/lib/chat.js`).roleOf(e.auth);
 	if (!['admin', 'manager', 'agent'].includes(role)) throw new ForbiddenError('Only admins, managers and agents see service metrics.');
 	const q = e.requestInfo().query;
 	const now = Date.now();
@@ -52,12 +52,8 @@ function rows(sql, params, shape) {
 	return JSON.parse(JSON.stringify(out));
 }
 
-function pbTime(t) {
-	return new Date(t).toISOString().replace('T', ' ');
-}
-
 function load(s) {
-	const params = { a: pbTime(s.start), b: pbTime(s.end), agent: s.agent, team: s.team };
+	const params = { a: shared.stamp(s.start), b: shared.stamp(s.end), agent: s.agent, team: s.team };
 	const who = `${s.agent ? ' AND assignee = {:agent}' : ''}${s.team ? ' AND assignee IN (SELECT id FROM staff WHERE team = {:team})' : ''}`;
 	const conversations = rows(
 		`SELECT id, topic, channel, status, assignee, created, first_response_at, resolved_at, reopened, rating FROM conversations
@@ -139,36 +135,41 @@ function figures(list) {
 	};
 }
 
-function perAgent(conversations, cases, now) {
-	const ids = Array.from(new Set(conversations.map((c) => c.assignee).concat(cases.map((c) => c.assignee)).filter(Boolean))).sort();
-	return ids.map((id) => {
-		let name = '';
-		try {
-			name = $app.findRecordById('staff', id).getString('name');
-		} catch (_gone) {
-			name = '';
-		}
-		const mine = conversations.filter((c) => c.assignee === id);
-		return Object.assign({ agent: id, name }, figures(mine), { sla: sla(cases.filter((c) => c.assignee === id), now) });
-	});
+/** Every staff member's name and team, read once for the per-agent and per-team figures. */
+function staffById() {
+	const out = {};
+	for (const r of rows('SELECT id, name, team FROM staff', {}, { id: '', name: '', team: '' })) out[r.id] = r;
+	return out;
+}
+
+/** Conversations (or cases) by a key of theirs, in one pass; rows whose key is null are left out. */
+function groupBy(list, key) {
+	const out = {};
+	for (const x of list) {
+		const k = key(x);
+		if (k !== null) (out[k] = out[k] || []).push(x);
+	}
+	return out;
+}
+
+function perAgent(conversations, cases, now, staff) {
+	const byConv = groupBy(conversations, (c) => c.assignee || null);
+	const byCase = groupBy(cases, (c) => c.assignee || null);
+	const ids = Array.from(new Set(Object.keys(byConv).concat(Object.keys(byCase)))).sort();
+	return ids.map((id) => Object.assign({ agent: id, name: staff[id] ? staff[id].name : '' }, figures(byConv[id] || []), { sla: sla(byCase[id] || [], now) }));
 }
 
 /** Figures per team of the assignee ("" for staff without a team); the queue's belong to no team. */
-function perTeam(conversations, cases, now) {
-	const teamOf = {};
-	for (const r of rows('SELECT id, team FROM staff', {}, { id: '', team: '' })) teamOf[r.id] = r.team;
-	const team = (x) => (x.assignee ? teamOf[x.assignee] || '' : null);
-	const names = Array.from(new Set(conversations.map(team).concat(cases.map(team)).filter((x) => x !== null))).sort();
-	return names.map((name) => Object.assign({ team: name }, figures(conversations.filter((c) => team(c) === name)), { sla: sla(cases.filter((c) => team(c) === name), now) }));
+function perTeam(conversations, cases, now, staff) {
+	const team = (x) => (x.assignee ? (staff[x.assignee] && staff[x.assignee].team) || '' : null);
+	const byConv = groupBy(conversations, team);
+	const byCase = groupBy(cases, team);
+	const names = Array.from(new Set(Object.keys(byConv).concat(Object.keys(byCase)))).sort();
+	return names.map((name) => Object.assign({ team: name }, figures(byConv[name] || []), { sla: sla(byCase[name] || [], now) }));
 }
 
 function daily(s, conversations) {
-	// Grouped by day once: a year of conversations is not walked once per day.
-	const byDay = {};
-	for (const c of conversations) {
-		const day = shopDay(ms(c.created));
-		(byDay[day] = byDay[day] || []).push(c);
-	}
+	const byDay = groupBy(conversations, (c) => shopDay(ms(c.created)));
 	const out = [];
 	for (let i = 0; i < s.days; i++) {
 		const day = shopDay(s.start + i * DAY_MS);
@@ -182,17 +183,18 @@ function daily(s, conversations) {
 function handleService(e) {
 	const s = scope(e);
 	const { conversations, cases } = load(s);
+	const staff = staffById();
 	return e.json(200, Object.assign(
 		{ from: s.from, to: s.to, agent: s.agent || null, team: s.team || null },
 		figures(conversations),
 		{
 			volume: { conversations: conversations.length, cases: cases.length, by_topic: countBy(conversations, 'topic'), by_channel: countBy(conversations, 'channel'), by_category: countBy(cases, 'category'), by_kind: countBy(cases, 'kind') },
 			sla: sla(cases, s.now),
-			agents: perAgent(conversations, cases, s.now),
-			teams: perTeam(conversations, cases, s.now),
+			agents: perAgent(conversations, cases, s.now, staff),
+			teams: perTeam(conversations, cases, s.now, staff),
 			daily: daily(s, conversations)
 		}
 	));
 }
 
-module.exports = { handleService, spread };
+module.exports = { handleService };

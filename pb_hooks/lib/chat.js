@@ -26,11 +26,6 @@ function iso(t) {
 	return new Date(t).toISOString();
 }
 
-/** PocketBase's own datetime text, for comparisons with `created` in SQL. */
-function pbTime(t) {
-	return iso(t).replace('T', ' ');
-}
-
 /** 'visitor' | 'admin' | 'manager' | 'agent' | 'sales' | '' */
 function roleOf(auth) {
 	if (!auth) return '';
@@ -312,7 +307,7 @@ function checkConversationCreate(e) {
 	if (visitor.getBool('blocked')) throw forbidden('visitor', 'This visitor is blocked.');
 	const existing = storedConversation(e.record.id, visitor);
 	if (existing) return existing;
-	const since = pbTime(Date.now() - 60 * MINUTE);
+	const since = require(`${__hooks}/lib/shared.js`).stamp(Date.now() - 60 * MINUTE);
 	const recent = $app.countRecords('conversations', $dbx.exp('visitor = {:v} AND created > {:t}', { v: visitor.id, t: since }));
 	if (recent >= LIMITS.conversationsPerHour) {
 		throw tooMany(e, 'visitor', `At most ${LIMITS.conversationsPerHour} new conversations an hour: please continue in an open one.`, 3600);
@@ -432,10 +427,5 @@ module.exports = {
 	handleSession,
 	checkConversationCreate,
 	checkConversationUpdate,
-	parseHours,
-	isOpenAt,
-	ms,
-	iso,
-	roleOf,
-	LIMITS
+	roleOf
 };

@@ -5,8 +5,7 @@
 const { badRequest } = require(`${__hooks}/lib/errors.js`);
 
 function handleBlock(e) {
-	const auth = e.auth;
-	const role = auth && auth.collection().name === 'staff' ? auth.getString('role') : '';
+	const role = require(`${__hooks}/lib/chat.js`).roleOf(e.auth);
 	if (role !== 'admin' && role !== 'manager') {
 		const data = { blocked: new ValidationError('forbidden', 'Only managers and admins block or unblock visitors.') };
 		throw new ForbiddenError('Only managers and admins block or unblock visitors.', data);

@@ -1,15 +1,10 @@
 import { test, expect, TABLET } from './fixtures';
-import { api } from './chat-fixtures';
+import { api, staffToken } from './chat-fixtures';
 
 // A waiting chat taken by someone else leaves an agent's queue at once (the server's `leave` event on
 // crm/chat), and an agent who still clicks "claim" on it (their realtime down) is told in Chinese that
 // another agent took it, not shown the server's English.
 
-
-async function patch(url: string, path: string, body: unknown, token: string) {
-	const res = await fetch(url + path, { method: 'PATCH', headers: { 'content-type': 'application/json', authorization: token }, body: JSON.stringify(body) });
-	expect(res.status).toBe(200);
-}
 
 async function waitingChat(url: string, name: string): Promise<string> {
 	const s = await api<{ token: string; visitor: { id: string } }>(url, '/api/crm/chat/session', { name, locale: 'zh-CN' });
@@ -19,7 +14,7 @@ async function waitingChat(url: string, name: string): Promise<string> {
 }
 
 test('a waiting chat the manager takes leaves the agent’s queue at once; a stale claim is said in words', async ({ openAs, server }) => {
-	const manager = (await api<{ token: string }>(server.url, '/api/collections/staff/auth-with-password', { identity: server.staff.manager.email, password: server.staff.manager.password })).token;
+	const manager = await staffToken(server.url, server.staff.manager);
 	const agent = await openAs('agent', { viewport: TABLET });
 	const { page } = agent;
 	await page.goto('/inbox');
@@ -28,7 +23,7 @@ test('a waiting chat the manager takes leaves the agent’s queue at once; a sta
 	const first = await waitingChat(server.url, '排队甲');
 	const item = queue.getByRole('listitem').filter({ hasText: '排队甲' });
 	await expect(item).toBeVisible({ timeout: 15_000 });
-	await patch(server.url, `/api/collections/conversations/records/${first}`, { assignee: server.staff.manager.id }, manager);
+	await api(server.url, `/api/collections/conversations/records/${first}`, { assignee: server.staff.manager.id }, manager, 'PATCH');
 	// Well before the console's 15 s refresh: the realtime `leave`.
 	await expect(item).toHaveCount(0, { timeout: 4000 });
 
@@ -39,7 +34,7 @@ test('a waiting chat the manager takes leaves the agent’s queue at once; a sta
 	await page.reload();
 	const stale = queue.getByRole('listitem').filter({ hasText: '排队乙' });
 	await expect(stale).toBeVisible({ timeout: 15_000 });
-	await patch(server.url, `/api/collections/conversations/records/${second}`, { assignee: server.staff.manager.id }, manager);
+	await api(server.url, `/api/collections/conversations/records/${second}`, { assignee: server.staff.manager.id }, manager, 'PATCH');
 	await stale.getByRole('button', { name: '接入' }).click();
 	await expect(page.getByText('该会话已被其他客服接入。')).toBeVisible();
 	await expect(page.getByText(/wasn't found|requested resource/i)).toHaveCount(0);

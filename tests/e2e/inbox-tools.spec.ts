@@ -5,17 +5,13 @@ import type { Browser, Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { expect, PHONE, signIn, TABLET } from './fixtures';
-import { api, staffedTest } from './chat-fixtures';
+import { api, staffedTest, staffToken } from './chat-fixtures';
 
 const test = staffedTest;
 
 const SHOTS = '/work/scratch/inbox-tools';
 mkdirSync(SHOTS, { recursive: true });
 
-
-async function staffToken(url: string, who: { email: string; password: string }): Promise<string> {
-	return (await api<{ token: string }>(url, '/api/collections/staff/auth-with-password', { identity: who.email, password: who.password })).token;
-}
 
 /** A shopper with a conversation and a first message, through the chat API. */
 async function shopperWith(url: string, name: string, text: string): Promise<{ token: string; id: string; conversation: string }> {

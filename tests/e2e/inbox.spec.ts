@@ -1,6 +1,6 @@
 import { test, expect, goOffline, goOnline, PHONE, TABLET } from './fixtures';
 import type { Page } from '@playwright/test';
-import { api } from './chat-fixtures';
+import { api, staffToken } from './chat-fixtures';
 
 // The agent console against the real server: a shopper (visitor) starts a chat through the chat API,
 // an agent on a tablet claims it, replies, hears the shopper in realtime, keeps replying through a
@@ -225,10 +225,6 @@ test('the inbox on a phone: the list, then one conversation with a way back', as
 	await page.getByRole('button', { name: /会话列表/ }).click();
 	await expect(page.getByTestId('mine')).toContainText(name);
 });
-
-async function staffToken(url: string, who: { email: string; password: string }): Promise<string> {
-	return (await api<{ token: string }>(url, '/api/collections/staff/auth-with-password', { identity: who.email, password: who.password })).token;
-}
 
 test('a manager assigns a waiting chat to an agent, links the customer; canned replies expand; the card and the metrics show it', async ({ openAs, server }) => {
 	const managerToken = await staffToken(server.url, server.staff.manager);

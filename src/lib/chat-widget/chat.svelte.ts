@@ -5,6 +5,9 @@ import { clientId, merge, ms } from './text';
 import { advance, isStale, refetchFrom, sendOutcome } from './sync';
 import type { ChatContact } from '$lib/shared/chat-contact';
 import type { HoursRule } from './hours';
+import { newRecordId } from '$lib/db/ids';
+import { FileToken } from '$lib/chat/file-token.svelte';
+import type { Topic } from '$lib/chat/types';
 
 /** Kept in the iframe's own storage (the CRM origin), apart from any staff session on this origin. */
 const VISITOR_KEY = 'crm_chat_visitor';
@@ -21,8 +24,7 @@ export const HELLO_WAIT_MS = 1500;
 const TYPING_EVERY = 3000;
 const TYPING_SHOWN = 6000;
 
-export type Topic = 'pre_sale' | 'order_problem' | 'complaint' | 'other';
-export const TOPICS: Topic[] = ['pre_sale', 'order_problem', 'complaint', 'other'];
+export { TOPICS, type Topic } from '$lib/chat/types';
 
 export interface Identity {
 	customer_id: string;
@@ -158,6 +160,8 @@ const isNetwork = (e: unknown) => e instanceof ClientResponseError && (e.status 
 
 export class ChatWidget {
 	readonly pb: PocketBase;
+	/** The file token images are shown with: fetched with the session, again when an image fails. */
+	readonly files: FileToken;
 	/** 'blocked': the shop blocked this visitor (403); the widget says so and starts no new visitor. */
 	phase = $state<'connecting' | 'error' | 'ready' | 'blocked'>('connecting');
 	online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
@@ -168,7 +172,6 @@ export class ChatWidget {
 	/** The topic chosen while no conversation exists yet (the conversation is created with the first message). */
 	topic = $state<Topic | null>(null);
 	visible = $state(true);
-	fileToken = $state('');
 	now = $state(Date.now());
 	rateLimited = $state(false);
 	rated = $state(false);
@@ -202,6 +205,7 @@ export class ChatWidget {
 
 	constructor(origin: string, locale: string) {
 		this.pb = new PocketBase(origin, new VisitorAuthStore());
+		this.files = new FileToken(this.pb);
 		this.pb.autoCancellation(false);
 		this.#locale = locale;
 		// A message of images only, whose images a reload took away, has nothing left to send.
@@ -219,13 +223,15 @@ export class ChatWidget {
 		return this.messages.filter((m) => m.author_kind !== 'visitor' && ms(m.created) > seen).length;
 	}
 
-	get agentTyping(): boolean {
+	// Derived, not a getter: it reads the 1-second clock, and what depends on it (the list's scroll)
+	// should run when it flips, not every second.
+	agentTyping = $derived.by((): boolean => {
 		const at = ms(this.conversation?.agent_typing_at);
 		if (!at || this.now - at >= TYPING_SHOWN || this.conversation?.status === 'resolved') return false;
 		// What they were typing has arrived.
 		const said = this.messages.findLast((m) => m.author_kind === 'agent');
 		return !said || ms(said.created) < at;
-	}
+	});
 
 	/** The conversation is resolved and waits for the shopper's rating. */
 	get wantsRating(): boolean {
@@ -241,7 +247,6 @@ export class ChatWidget {
 		document.addEventListener('visibilitychange', this.#onVisibility);
 		this.#timers.push(setInterval(() => (this.now = Date.now()), 1000));
 		// File tokens last a few minutes; images shown later need a fresh one.
-		this.#timers.push(setInterval(() => this.#refreshFileToken(), 120_000));
 		await this.#open();
 	}
 
@@ -450,17 +455,8 @@ export class ChatWidget {
 		const changed = before?.id !== res.visitor.id;
 		// What another visitor wrote on this device is not this one's to send.
 		if (changed) this.#saveOutbox(this.outbox.filter((o) => o.visitor === res.visitor.id || (!before && !o.visitor)));
-		await this.#refreshFileToken();
+		await this.files.ensure();
 		return changed;
-	}
-
-	async #refreshFileToken(): Promise<void> {
-		if (!this.pb.authStore.isValid || !this.online) return;
-		try {
-			this.fileToken = await this.pb.files.getToken();
-		} catch {
-			// images wait for the next token
-		}
 	}
 
 	async #loadConversation(): Promise<void> {
@@ -570,7 +566,7 @@ export class ChatWidget {
 
 	/** The id for the conversation the waiting messages open: the one already chosen for them, else a new one. */
 	#newConversationId(): string {
-		return this.outbox.find((o) => !o.conversation && o.conversation_id)?.conversation_id ?? recordId();
+		return this.outbox.find((o) => !o.conversation && o.conversation_id)?.conversation_id ?? newRecordId();
 	}
 
 	/** Sends what waits, oldest first, one at a time; a resend of the same client_id is answered with the first. */
@@ -729,13 +725,9 @@ export class ChatWidget {
 		this.rated = false;
 	}
 
-	fileUrl(m: Message, name: string): string {
-		return this.pb.files.getURL(m, name, { token: this.fileToken });
-	}
-
 	#onOnline = () => {
 		this.online = true;
-		void this.#refreshFileToken();
+		void this.files.ensure();
 		void this.#resync();
 	};
 	#onOffline = () => (this.online = false);
@@ -747,13 +739,6 @@ export class ChatWidget {
 			this.outbox = readJson<Outgoing[]>(OUTBOX_KEY, []).map((o) => (files.has(o.client_id) ? { ...o, files: files.get(o.client_id) } : o));
 		}
 	};
-}
-
-/** A PocketBase record id (15 of a-z0-9), made on the device. */
-function recordId(): string {
-	const a = new Uint8Array(15);
-	crypto.getRandomValues(a);
-	return Array.from(a, (b) => 'abcdefghijklmnopqrstuvwxyz0123456789'[b % 36]).join('');
 }
 
 function firstError(e: ClientResponseError): string {

@@ -1,10 +1,11 @@
 // Pure rules of the widget's sync with the server: which conversation state to keep, from where to
 // refetch messages, and what a failed send means.
 
-/** How far back a refetch reaches before the newest message fetched, for events that crossed near a reconnect. */
-export const REFETCH_OVERLAP_MS = 10_000;
+import { pbMs as time } from '$lib/pb/time';
+import { advance as advanceMark, fetchFrom, OVERLAP_MS } from '$lib/chat/watermark';
 
-const time = (t: string | undefined) => (t ? Date.parse(t.replace(' ', 'T')) : NaN);
+/** How far back a refetch reaches before the newest message fetched, for events that crossed near a reconnect. */
+export const REFETCH_OVERLAP_MS = OVERLAP_MS;
 
 /**
  * Whether `incoming` is an older state of the conversation held (a fetch and a realtime event crossed):
@@ -23,16 +24,12 @@ export function isStale(held: { id: string; updated?: string } | null | undefine
  * events (after a reconnect they come before the resync's fetch, which would then skip the cut).
  */
 export function advance(watermark: string, fetched: { created: string }[]): string {
-	let best = watermark;
-	for (const m of fetched) if (m.created && (!best || time(m.created) > time(best))) best = m.created;
-	return best;
+	return advanceMark(watermark || undefined, fetched) ?? '';
 }
 
 /** The `created` to refetch from (inclusive): the watermark less the overlap, in PocketBase's own format; '' = all. */
 export function refetchFrom(watermark: string): string {
-	const t = time(watermark);
-	if (!watermark || Number.isNaN(t)) return '';
-	return new Date(t - REFETCH_OVERLAP_MS).toISOString().replace('T', ' ');
+	return fetchFrom(watermark) ?? '';
 }
 
 export type SendOutcome = 'retry' | 'reauth' | 'blocked' | 'stored' | 'failed';

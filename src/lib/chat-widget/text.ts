@@ -48,24 +48,10 @@ export function checkImages(files: { name: string; type: string; size: number }[
 	return null;
 }
 
-/** Milliseconds of a PocketBase date ("2026-01-02 03:04:05.678Z") or an ISO text; 0 when empty. */
-export function ms(date: string | undefined | null): number {
-	if (!date) return 0;
-	const n = Date.parse(date.includes('T') ? date : date.replace(' ', 'T'));
-	return Number.isNaN(n) ? 0 : n;
-}
-
-export interface Ordered {
-	id: string;
-	created: string;
-}
+export { ms } from '$lib/pb/time';
 
 /** Messages held plus new ones: each id once (the newer copy wins), oldest first. */
-export function merge<T extends Ordered>(held: T[], incoming: T[]): T[] {
-	const byId = new Map(held.map((m) => [m.id, m]));
-	for (const m of incoming) byId.set(m.id, m);
-	return [...byId.values()].sort((a, b) => ms(a.created) - ms(b.created) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
+export { mergeMessages as merge } from '$lib/chat/watermark';
 
 /** A random id for a message written on this device (the server keeps one message per client_id). */
 export function clientId(): string {

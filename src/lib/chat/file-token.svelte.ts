@@ -1,21 +1,28 @@
-import { pb } from '$lib/pb/client';
+import type PocketBase from 'pocketbase';
 
 // Chat images are protected files: their URL needs a file token of someone who may view the message.
 // A token lasts a few minutes, so it is fetched when first needed and again when an image fails to load
-// with an old one (not on a timer, which would reload every image shown).
-class FileToken {
+// with an old one (not on a timer, which would reload every image shown). One for the console's
+// client (inbox.svelte.ts) and one for the widget's.
+export class FileToken {
 	value = $state('');
 	#at = 0;
 	/** Whose token it is: another user signed in on this device fetches their own. */
 	#owner = '';
 	#pending: Promise<void> | null = null;
 
+	#pb: PocketBase;
+
+	constructor(pb: PocketBase) {
+		this.#pb = pb;
+	}
+
 	/** Fetches a token when there is none, or the one held is older than `maxAge` ms. */
 	ensure(maxAge = 150_000): Promise<void> {
-		const owner = pb.authStore.record?.id ?? '';
+		const owner = this.#pb.authStore.record?.id ?? '';
 		if (this.value && this.#owner === owner && Date.now() - this.#at < maxAge) return Promise.resolve();
 		if (this.#owner !== owner) this.value = '';
-		this.#pending ??= pb.files
+		this.#pending ??= this.#pb.files
 			.getToken({ requestKey: null })
 			.then((token) => {
 				this.value = token;
@@ -29,8 +36,7 @@ class FileToken {
 
 	/** The URL of an image of a message, with the token. */
 	url(message: { id: string; collectionId?: string }, name: string): string {
-		return pb.files.getURL({ id: message.id, collectionId: message.collectionId, collectionName: 'messages' }, name, { token: this.value });
+		return this.#pb.files.getURL({ id: message.id, collectionId: message.collectionId, collectionName: 'messages' }, name, { token: this.value });
 	}
 }
 
-export const fileToken = new FileToken();

@@ -1,7 +1,9 @@
 import type { RecordModel } from 'pocketbase';
 import { pb } from '$lib/pb/client';
+import { ms } from '$lib/pb/time';
 import type { StaffRecord } from '$lib/pb/client';
 import { beep } from './beep';
+import { FileToken } from './file-token.svelte';
 import { MessageOutbox, type OutgoingMessage } from './outbox';
 import type { ChatMessage, Conversation, ConversationStatus } from './types';
 import { advance, fetchFrom, mergeMessages, readMarks, type Marks } from './watermark';
@@ -26,7 +28,10 @@ const RECENT_DAYS = 30;
 const MESSAGES_PER_CONVERSATION = 500;
 const CONVERSATION_LIMIT = 300;
 
-const time = (s?: string) => (s ? Date.parse(s.replace(' ', 'T')) : 0);
+const time = ms;
+
+/** The file token the console's images are shown with. */
+export const fileToken = new FileToken(pb);
 
 export function visitorName(c: Conversation | undefined): string {
 	if (!c) return '';

@@ -1,14 +1,7 @@
-import type { CasePriority, ChatCase } from './types';
+import { pbMs as ms } from '$lib/pb/time';
+import { SLA_TARGETS } from '$lib/shared/cases';
+import type { ChatCase } from './types';
 
-/** Service-level targets by priority, in minutes: first response and resolution (docs/api/chat.md). */
-export const SLA_TARGETS: Record<CasePriority, { response: number; resolution: number }> = {
-	urgent: { response: 15, resolution: 4 * 60 },
-	high: { response: 60, resolution: 8 * 60 },
-	normal: { response: 4 * 60, resolution: 24 * 60 },
-	low: { response: 8 * 60, resolution: 72 * 60 }
-};
-
-const ms = (s?: string) => (s ? Date.parse(s.replace(' ', 'T')) : NaN);
 
 export interface SlaState {
 	responseDue: number;

@@ -8,6 +8,8 @@
 // are not fetched yet). The next fetch asks from the watermark less OVERLAP_MS and merges by id:
 // `created` is stamped before the row commits, so a message may become visible after a newer one.
 
+import { pbDate, pbMs as ms } from '$lib/pb/time';
+
 export const OVERLAP_MS = 10_000;
 
 export type Marks = Record<string, string>;
@@ -17,12 +19,7 @@ interface Stamped {
 	created: string;
 }
 
-const ms = (s: string) => Date.parse(s.replace(' ', 'T'));
-
-/** As PocketBase writes dates (`2026-11-26 10:05:00.123Z`), so a filter compares them as text. */
-export function pbDate(t: number): string {
-	return new Date(t).toISOString().replace('T', ' ');
-}
+export { pbDate };
 
 /** The lower bound (`created >=`) of the next fetch; null when nothing was fetched yet (load the latest). */
 export function fetchFrom(mark: string | undefined): string | null {
@@ -31,7 +28,7 @@ export function fetchFrom(mark: string | undefined): string | null {
 }
 
 /** The watermark once a fetch answered `fetched`: the newest `created` among them, never earlier than before. */
-export function advance(mark: string | undefined, fetched: readonly Stamped[]): string | undefined {
+export function advance(mark: string | undefined, fetched: readonly { created: string }[]): string | undefined {
 	let best = mark && !Number.isNaN(ms(mark)) ? mark : undefined;
 	for (const m of fetched) {
 		const t = ms(m.created);
@@ -40,11 +37,12 @@ export function advance(mark: string | undefined, fetched: readonly Stamped[]): 
 	return best;
 }
 
-/** Held and incoming messages, once each (by id; the incoming copy wins), oldest first. */
+/** Held and incoming messages, once each (by id; the incoming copy wins), oldest first (console and widget). */
 export function mergeMessages<T extends Stamped>(held: readonly T[], incoming: readonly T[]): T[] {
 	const byId = new Map(held.map((m) => [m.id, m]));
 	for (const m of incoming) byId.set(m.id, m);
-	return [...byId.values()].sort((a, b) => ms(a.created) - ms(b.created) || a.id.localeCompare(b.id));
+	const at = (m: T) => ms(m.created) || 0;
+	return [...byId.values()].sort((a, b) => at(a) - at(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** Watermarks read back from the device cache: only well-formed ones. */

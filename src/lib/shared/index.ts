@@ -2,6 +2,7 @@
 export * from './customer-fields';
 export * from './validation';
 export * from './chat-contact';
+export * from './cases';
 export * from './state-equal';
 export * from './history';
 export * from './segments';
