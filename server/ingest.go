@@ -224,7 +224,7 @@ func (in *ingestion) handle(e *core.RequestEvent) error {
 	}
 
 	now := time.Now().UnixMilli()
-	ctx := eventContext{now: now, kind: "browser", tzOffset: in.tzOffset}
+	ctx := eventContext{now: now, kind: "browser", tzOffset: in.tzOffset, identitySecret: shopIdentitySecret()}
 	if source.GetString("kind") == "server" {
 		ctx.kind = "server"
 	}

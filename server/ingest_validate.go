@@ -77,6 +77,8 @@ type eventContext struct {
 	skewMs   int64
 	kind     string
 	tzOffset int
+	// identitySecret signs the shop's customer ids for browser keys (shopIdentitySecret).
+	identitySecret string
 }
 
 // jsLength counts UTF-16 code units, as a JavaScript string's length does.
@@ -290,6 +292,11 @@ func validateEvent(value any, ctx eventContext, checkTraits func(map[string]any)
 	}
 	if anon == "" && ext == "" {
 		return nil, &fieldError{"anonymous_id", "required", "anonymous_id or customer_id is required"}
+	}
+	if ctx.kind == "browser" && ext != "" {
+		if problem := checkSignedCustomer(raw, ext, ctx); problem != nil {
+			return nil, problem
+		}
 	}
 
 	ev := &shopEvent{EventID: idText, Type: typeText, TS: ts, Day: shopDay(ts, ctx.tzOffset), AnonID: anon, CustomerExt: ext}

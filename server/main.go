@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
-	"strings"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase"
@@ -17,6 +16,7 @@ import (
 	"github.com/pocketbase/pocketbase/plugins/jsvm"
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
 	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/ui"
 )
 
 func main() {
@@ -63,6 +63,18 @@ func main() {
 	// (chatconversations.go).
 	registerChatConversations(app)
 
+	// Security (README "Security"): filters only on readable fields (filterguard.go), sign-in throttling,
+	// lockout and deactivated accounts (authguard.go), staff accounts (staff.go), browser headers, CORS
+	// and the demo shop switch (webguard.go).
+	registerFilterGuard(app)
+	registerAuthGuard(app)
+	registerStaff(app)
+	registerWebGuard(app, publicDir)
+	ensureDemoIdentitySecret()
+	if !adminUIEnabled() {
+		ui.DistDirFS = nil // PocketBase's dashboard (/_/) only with CRM_ADMIN_UI=on
+	}
+
 	// `crm-server migrate up|down`; schema changes are written by hand as code, never auto-generated.
 	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{
 		TemplateLang: migratecmd.TemplateLangJS,
@@ -76,7 +88,9 @@ func main() {
 				// indexFallback: client-side routes survive a reload.
 				static := apis.Static(os.DirFS(publicDir), true)
 				e.Router.GET("/{path...}", func(re *core.RequestEvent) error {
-					allowShopFraming(re)
+					if !staticHeaders(re) {
+						return re.NotFoundError("", nil)
+					}
 					return static(re)
 				}).Bind(apis.Gzip())
 			}
@@ -96,22 +110,4 @@ func main() {
 // mattn/go-sqlite3 (cgo, see sqlite.go).
 func durableDBConnect(dbPath string) (*dbx.DB, error) {
 	return dbx.Open(sqliteDriver, dbPath)
-}
-
-// allowShopFraming lets the shop's pages show the chat widget (/chat-widget, loaded by static/chat.js
-// in an iframe): PocketBase answers every request with X-Frame-Options: SAMEORIGIN, which would keep
-// it off any other site. Only that page may be framed, by the origins in CRM_CHAT_FRAME_ANCESTORS
-// (space-separated, default any: the page shows nothing but the visitor's own chat); the staff app
-// keeps SAMEORIGIN.
-func allowShopFraming(e *core.RequestEvent) {
-	path := e.Request.URL.Path
-	if path != "/chat-widget" && !strings.HasPrefix(path, "/chat-widget/") {
-		return
-	}
-	ancestors := strings.TrimSpace(os.Getenv("CRM_CHAT_FRAME_ANCESTORS"))
-	if ancestors == "" {
-		ancestors = "*"
-	}
-	e.Response.Header().Del("X-Frame-Options")
-	e.Response.Header().Set("Content-Security-Policy", "frame-ancestors "+ancestors)
 }
