@@ -115,38 +115,6 @@ function handleConfig(e) {
 // ---------------------------------------------------------------------------------------------
 // Sessions
 
-/** At most CRM_CHAT_SESSIONS_PER_MINUTE (default 60) session requests a minute per IP address. */
-function takeSessionToken(e) {
-	const limit = envInt('CRM_CHAT_SESSIONS_PER_MINUTE', 60);
-	const ip = e.realIP();
-	const now = Date.now();
-	let allowed = false;
-	let retry = 60;
-	$app.store().setFunc(`crm_chat_session:${ip}`, (old) => {
-		const [start, n] = old ? String(old).split(':').map(Number) : [0, 0];
-		if (now - start >= MINUTE) {
-			allowed = true;
-			return `${now}:1`;
-		}
-		allowed = n < limit;
-		retry = Math.max(1, Math.ceil((start + MINUTE - now) / 1000));
-		return `${start}:${allowed ? n + 1 : n}`;
-	});
-	if (!allowed) throw tooMany(e, 'ip', 'Too many chat sessions from this address: wait a minute.', retry);
-	pruneSessionCounters(now);
-}
-
-/** Counters of addresses quiet for a minute go, so the store does not grow with every address seen. */
-function pruneSessionCounters(now) {
-	const store = $app.store();
-	if (store.length() < 2000) return;
-	for (const key of store.keys()) {
-		if (!String(key).startsWith('crm_chat_session:')) continue;
-		const start = Number(String(store.get(key) || '0').split(':')[0]);
-		if (now - start >= MINUTE) store.remove(key);
-	}
-}
-
 function sessionBody(e) {
 	const body = JSON.parse(JSON.stringify(e.requestInfo().body || {}));
 	const errors = [];
@@ -170,8 +138,9 @@ function checkIdentity(id, errors) {
 		errors.push({ field: 'identity', code: 'invalid', message });
 		return null;
 	};
-	const secret = $os.getenv('CRM_CHAT_IDENTITY_SECRET');
-	if (!secret) return fail('this server has no CRM_CHAT_IDENTITY_SECRET: shoppers cannot be identified');
+	// One secret signs the shop's customer ids for the chat and the tracker (server/identity.go).
+	const secret = $os.getenv('CRM_SHOP_IDENTITY_SECRET') || $os.getenv('CRM_CHAT_IDENTITY_SECRET');
+	if (!secret) return fail('this server has no CRM_SHOP_IDENTITY_SECRET: shoppers cannot be identified');
 	if (!id || typeof id !== 'object') return fail('identity must be { customer_id, ts, sig }');
 	const customerId = id.customer_id;
 	if (typeof customerId !== 'string' || !customerId || customerId.length > 64) return fail('identity.customer_id must be a text of 1-64 characters');
@@ -228,7 +197,6 @@ function visitorView(v) {
 
 /** POST /api/crm/chat/session */
 function handleSession(e) {
-	takeSessionToken(e);
 	const body = sessionBody(e);
 	let visitor = null;
 	let secret = '';

@@ -17,7 +17,9 @@ const SPECS = {
 		validate: (doc, opts) => shared.validateCustomer(doc, opts),
 		normalize: (doc) => shared.normalizeCustomer(doc),
 		normalized: ['name', 'phones', 'emails', 'tags'],
-		ownerField: 'owner'
+		ownerField: 'owner',
+		// Unique among all customers, also those the caller may not see (see createRefusedAnyway).
+		unique: ['external_id']
 	},
 	service_records: {
 		fields: shared.SERVICE_RECORD_FIELDS,
@@ -71,6 +73,8 @@ function pushRow(collection, spec, row, info) {
 	} catch (err) {
 		if (outcome.rejected) return outcome;
 		const fe = err && err.__crm ? err.__crm : fromSaveError(err);
+		const refused = (spec.unique || []).includes(fe.field) && createRefusedAnyway(collection, spec, id, data, info);
+		if (refused) return { rejected: refused };
 		return { rejected: reject(id, fe.status, fe.field, fe.code, fe.message) };
 	}
 	return outcome;
@@ -125,6 +129,37 @@ function applyRow(tx, collection, spec, id, data, base, info) {
 		throw e;
 	}
 	return {};
+}
+
+/**
+ * A create that failed on a unique value (a shop customer id already used) answers as the rules would
+ * have answered without that value: a caller the rules refuse learns nothing about records they may
+ * not see. Checked with the row saved without its unique values, then rolled back.
+ */
+function createRefusedAnyway(collection, spec, id, data, info) {
+	let refusal = null;
+	try {
+		$app.runInTransaction((tx) => {
+			try {
+				tx.findRecordById(collection.name, id);
+				return; // not a create
+			} catch (_notFound) {
+				// a create: check it below
+			}
+			const record = new Record(collection);
+			record.set('id', id);
+			assign(record, spec.fields, data);
+			for (const f of spec.unique) record.set(f, '');
+			tx.save(record);
+			if (!tx.canAccessRecord(record, info, collection.createRule)) {
+				refusal = reject(id, 403, spec.ownerField, 'forbidden', 'you may not create this record');
+			}
+			throw new Error('dry run'); // never kept
+		});
+	} catch (_rolledBack) {
+		// the dry run always rolls back
+	}
+	return refusal;
 }
 
 function pick(doc, fields) {
