@@ -464,7 +464,9 @@ func (in *ingestion) storeBatch(tx core.App, sourceID string, events []indexedEv
 	}
 	customerOf := map[string]string{}
 	if len(exts) > 0 {
-		pairs, err := column(db, "SELECT external_id || '=' || id FROM customers WHERE external_id != '' AND external_id IN (SELECT value FROM json_each({:ids}))", dbx.Params{"ids": toJSON(exts)})
+		// Two customers may hold one shop id (reps who cannot see each other's customers): the events go
+		// to the oldest live one, read last here.
+		pairs, err := column(db, "SELECT external_id || '=' || id FROM customers WHERE external_id != '' AND external_id IN (SELECT value FROM json_each({:ids})) ORDER BY deleted DESC, created DESC, id DESC", dbx.Params{"ids": toJSON(exts)})
 		if err != nil {
 			return result, err
 		}

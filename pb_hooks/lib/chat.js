@@ -152,25 +152,31 @@ function checkIdentity(id, errors) {
 	return { customerId };
 }
 
+/**
+ * The shop's customer with this id: the oldest live one when two customers hold it (reps who cannot
+ * see each other's customers), as the event ingestion picks it. Made in one transaction with the
+ * look-up: writes are serialised, so the ingestion cannot make the same customer meanwhile.
+ */
+function shopCustomer(app, externalId) {
+	const found = app.findRecordsByFilter('customers', 'external_id = {:x}', 'deleted,created,id', 1, 0, { x: externalId });
+	return found.length ? found[0] : null;
+}
+
 function findOrCreateCustomer(externalId, name) {
-	try {
-		return $app.findFirstRecordByFilter('customers', 'external_id = {:x}', { x: externalId });
-	} catch (_notFound) {
-		// created below
-	}
-	const c = new Record($app.findCollectionByNameOrId('customers'));
-	c.set('name', name || `Shop customer ${externalId}`);
-	c.set('source', 'shop');
-	c.set('external_id', externalId);
-	for (const f of ['phones', 'emails', 'addresses', 'tags', 'history']) c.set(f, []);
-	c.set('field_times', {});
-	try {
-		$app.save(c);
-		return c;
-	} catch (err) {
-		// Created at the same moment by the event ingestion or another session.
-		return $app.findFirstRecordByFilter('customers', 'external_id = {:x}', { x: externalId });
-	}
+	let customer = null;
+	$app.runInTransaction((tx) => {
+		customer = shopCustomer(tx, externalId);
+		if (customer) return;
+		const c = new Record(tx.findCollectionByNameOrId('customers'));
+		c.set('name', name || `Shop customer ${externalId}`);
+		c.set('source', 'shop');
+		c.set('external_id', externalId);
+		for (const f of ['phones', 'emails', 'addresses', 'tags', 'history']) c.set(f, []);
+		c.set('field_times', {});
+		tx.save(c);
+		customer = c;
+	});
+	return customer;
 }
 
 function newVisitor(name, locale) {

@@ -18,8 +18,8 @@ const SPECS = {
 		normalize: (doc) => shared.normalizeCustomer(doc),
 		normalized: ['name', 'phones', 'emails', 'tags'],
 		ownerField: 'owner',
-		// Unique among all customers, also those the caller may not see (see createRefusedAnyway).
-		unique: ['external_id']
+		// Unique among the customers the caller may see (1764153400_customers_external_id_seen.js).
+		uniqueAmongVisible: ['external_id']
 	},
 	service_records: {
 		fields: shared.SERVICE_RECORD_FIELDS,
@@ -73,8 +73,6 @@ function pushRow(collection, spec, row, info) {
 	} catch (err) {
 		if (outcome.rejected) return outcome;
 		const fe = err && err.__crm ? err.__crm : fromSaveError(err);
-		const refused = (spec.unique || []).includes(fe.field) && createRefusedAnyway(collection, spec, id, data, info);
-		if (refused) return { rejected: refused };
 		return { rejected: reject(id, fe.status, fe.field, fe.code, fe.message) };
 	}
 	return outcome;
@@ -103,6 +101,8 @@ function applyRow(tx, collection, spec, id, data, base, info) {
 		current = null; // a create
 	}
 	info.body = data; // rules may test @request.body.*
+	const taken = takenAmongVisible(tx, collection, spec, id, data, info, current);
+	if (taken) return { rejected: taken };
 	if (current) {
 		if (!tx.canAccessRecord(current, info, collection.viewRule)) {
 			return { rejected: reject(id, 403, 'id', 'forbidden', 'you may not change this record') };
@@ -132,34 +132,18 @@ function applyRow(tx, collection, spec, id, data, base, info) {
 }
 
 /**
- * A create that failed on a unique value (a shop customer id already used) answers as the rules would
- * have answered without that value: a caller the rules refuse learns nothing about records they may
- * not see. Checked with the row saved without its unique values, then rolled back.
+ * The first field whose value another record the caller may see already holds (records they may not
+ * see do not count: the answer must not tell them such a record exists), as a rejection, or null.
  */
-function createRefusedAnyway(collection, spec, id, data, info) {
-	let refusal = null;
-	try {
-		$app.runInTransaction((tx) => {
-			try {
-				tx.findRecordById(collection.name, id);
-				return; // not a create
-			} catch (_notFound) {
-				// a create: check it below
-			}
-			const record = new Record(collection);
-			record.set('id', id);
-			assign(record, spec.fields, data);
-			for (const f of spec.unique) record.set(f, '');
-			tx.save(record);
-			if (!tx.canAccessRecord(record, info, collection.createRule)) {
-				refusal = reject(id, 403, spec.ownerField, 'forbidden', 'you may not create this record');
-			}
-			throw new Error('dry run'); // never kept
-		});
-	} catch (_rolledBack) {
-		// the dry run always rolls back
+function takenAmongVisible(tx, collection, spec, id, data, info, current) {
+	for (const f of spec.uniqueAmongVisible || []) {
+		const value = data[f];
+		if (typeof value !== 'string' || !value || (current && current.getString(f) === value)) continue;
+		const others = tx.findRecordsByFilter(collection.name, `${f} = {:v} && id != {:id}`, '', 50, 0, { v: value, id: id || '' });
+		const seen = others.find((o) => tx.canAccessRecord(o, info, collection.viewRule));
+		if (seen) return reject(id, 400, f, 'validation_not_unique', `${f}: "${value}" is already the shop customer id of ${seen.getString('name')}`);
 	}
-	return refusal;
+	return null;
 }
 
 function pick(doc, fields) {
@@ -206,6 +190,9 @@ function checkRestWrite(e, partial) {
 	for (const k of sent) body[k] = k in loaded ? loaded[k] : true;
 	const errors = spec.validate(body, { partial });
 	if (errors.length) throw badRequest(errors);
+	const current = partial ? e.record.original() : null;
+	const taken = takenAmongVisible($app, e.collection, spec, e.record.id, body, e.requestInfo(), current);
+	if (taken) throw badRequest([taken]);
 	const normalized = spec.normalize(pick(body, spec.fields));
 	for (const f of spec.normalized) if (f in normalized) e.record.set(f, normalized[f]);
 	if (partial && 'history' in body) {
