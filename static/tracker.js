@@ -10,7 +10,7 @@
 	var endpoint = opt('endpoint') || (el.src ? new URL(el.src).origin : location.origin) + '/api/crm/events';
 	// Do Not Track / GPC: treated as "ask first" (consent required), not as a silent no.
 	var need = opt('consent') == 'required' || ((nav.doNotTrack == '1' || nav.globalPrivacyControl) && opt('dnt') != 'ignore');
-	var BATCH = 20, MAX = 1000, FIELDS = ' id time anonymous_id customer_id product_id sku category price quantity order_id total items query url referrer traits ';
+	var BATCH = 20, MAX = 1000, FIELDS = ' id time anonymous_id product_id sku category price quantity order_id total items query url referrer traits ';
 	var said = {}, Q = [], timer = 0, busy = 0, tries = 0, dead = 0, last;
 
 	function get(k) { try { return localStorage.getItem('crm_' + k); } catch (e) { return null; } }
@@ -19,7 +19,12 @@
 	function emit(n, x) { try { w.dispatchEvent(new CustomEvent('crm:' + n, { detail: x })); } catch (e) {} }
 
 	var consent = get('consent'); // '1' granted, '0' refused, null not asked
-	var aid = get('aid'), cid = get('cid');
+	// cid: the shop's signed customer id {customer_id, ts, sig} (a browser key sends no unsigned one).
+	var aid = get('aid'), cid = signed(get('cid'));
+	function signed(v) {
+		try { v = typeof v == 'string' ? JSON.parse(v) : v; } catch (e) { v = null; }
+		return v && v.customer_id && v.ts && v.sig ? { customer_id: String(v.customer_id), ts: v.ts, sig: String(v.sig) } : null;
+	}
 	function allowed() { return consent == '1' || (!need && consent != '0'); }
 	function pending() { return need && consent == null; } // held in memory only, sent if granted
 
@@ -53,7 +58,7 @@
 		if (!allowed() && !pending()) return;
 		if (!aid) { aid = uid(); if (allowed()) set('aid', aid); }
 		var e = { id: uid(), type: type, time: Date.now(), anonymous_id: aid, url: location.href }, p = {}, n = 0, k;
-		if (cid) e.customer_id = cid;
+		if (cid) e.customer_id = cid.customer_id, e.customer_ts = cid.ts, e.customer_sig = cid.sig;
 		f = f || {};
 		for (k in f) {
 			if (k == 'properties') for (var j in f[k]) p[j] = f[k][j], n++;
@@ -77,9 +82,11 @@
 		return track('page_view', e);
 	}
 
+	// identify({customer_id, ts, sig}, traits): the identity the shop signed (docs/api/ingestion.md).
 	function identify(id, traits) {
-		cid = id == null || id === '' ? null : String(id);
-		if (allowed()) set('cid', cid);
+		cid = signed(id);
+		if (id != null && id !== '' && !cid) say('sign', 'identify needs the identity the shop signed: crm.identify({customer_id, ts, sig})');
+		if (allowed()) set('cid', cid ? JSON.stringify(cid) : null);
 		if (cid) return track('identify', traits ? { traits: traits } : {});
 	}
 
@@ -101,7 +108,7 @@
 		set('consent', consent);
 		if (granted) {
 			if (aid) set('aid', aid);
-			if (cid) set('cid', cid);
+			if (cid) set('cid', JSON.stringify(cid));
 			save(load().concat(held));
 			return flush();
 		}

@@ -111,11 +111,23 @@
 		var f = ev.target;
 		var id = f.customer.value.trim();
 		var name = f.name.value.trim();
-		localStorage.setItem('demo_shop_customer', id + (name ? ' ' + name : ''));
-		localStorage.setItem('demo_shop_customer_id', id);
-		window.crm.identify(id, name ? { name: name } : undefined);
-		f.reset();
-		showAccount();
+		// A real shop signs the customer id on its server (docs/api/ingestion.md, "Identity"); this demo
+		// asks the CRM, which signs only while the demo shop is switched on.
+		fetch('/api/crm/demo/identity', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ customer_id: id }) })
+			.then(function (res) {
+				if (!res.ok) throw new Error('HTTP ' + res.status);
+				return res.json();
+			})
+			.then(function (identity) {
+				localStorage.setItem('demo_shop_customer', id + (name ? ' ' + name : ''));
+				localStorage.setItem('demo_shop_customer_id', id);
+				window.crm.identify(identity, name ? { name: name } : undefined);
+				f.reset();
+				showAccount();
+			})
+			.catch(function (err) {
+				log('bad', '登录失败 sign-in failed: ' + err.message);
+			});
 	};
 	$('logout').onclick = function () {
 		localStorage.removeItem('demo_shop_customer');

@@ -22,7 +22,7 @@ test('a fresh install leads the first visitor to create the owner, who adds a sa
 		await expect(page.getByText('还没有客户')).toBeVisible();
 
 		await page.getByRole('link', { name: '员工' }).click();
-		await page.getByLabel('您的姓名').fill('新销售');
+		await page.getByLabel('姓名', { exact: true }).fill('新销售');
 		await page.getByLabel('邮箱').fill('rep@shop.test');
 		await page.getByLabel('密码').fill('rep-password-123');
 		await page.getByLabel('角色').selectOption('sales');

@@ -7,6 +7,7 @@ import type { statsEn } from './features/stats.en';
 import type { shopEn } from './features/shop.en';
 import type { chatWidgetEn } from './features/chat-widget.en';
 import type { inboxEn } from './features/inbox.en';
+import type { staffEn } from './features/staff.en';
 
 export const en = {
 	'app.name': 'Shop CRM',
@@ -44,6 +45,10 @@ export const en = {
 	'auth.name': 'Your name',
 	'auth.failed': 'Email or password is wrong.',
 	'auth.offline': 'You are offline. Signing in needs a connection the first time.',
+	'auth.locked': 'Too many wrong passwords: this account is locked. Try again in {n} seconds ({time}).',
+	'auth.rate_limited': 'Too many sign-in attempts from this device. Wait {n} seconds and try again.',
+	'auth.deactivated': 'This account has been deactivated, and the data it held on this device has been deleted. Ask an administrator if this is a mistake.',
+	'sync.err.account_deactivated': 'This account has been deactivated. Its data is being removed from this device.',
 	'auth.signing_in': 'Signing in…',
 	'auth.sign_out_confirm': 'Signing out removes this device’s copy of your data. {n} changes have not been uploaded yet and would be lost. Sign out anyway?',
 	'setup.title': 'Welcome! Create the owner account',
@@ -51,6 +56,7 @@ export const en = {
 	'setup.create': 'Create owner account',
 	'setup.password_hint': 'At least 10 characters',
 	'setup.exists': 'The owner account exists already: sign in instead.',
+	'customers.same_shop_id': 'Another customer has the same shop customer ID (two people met the same shopper): check and merge them.',
 	'customers.title': 'Customers',
 	'customers.new': 'New customer',
 	'customers.search': 'Search customers',
@@ -203,4 +209,5 @@ export type MessageKey =
 	| keyof typeof statsEn
 	| keyof typeof shopEn
 	| keyof typeof inboxEn
-	| keyof typeof chatWidgetEn;
+	| keyof typeof chatWidgetEn
+	| keyof typeof staffEn;

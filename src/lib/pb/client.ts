@@ -25,4 +25,7 @@ export interface StaffRecord {
 	role: 'admin' | 'manager' | 'agent' | 'sales';
 	team?: string;
 	region?: string;
+	/** Deactivated by an administrator (a leaver): refused everywhere, kept for the records. */
+	deactivated?: boolean;
+	deactivated_at?: string;
 }

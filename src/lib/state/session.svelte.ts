@@ -18,6 +18,8 @@ class Session {
 	db = $state.raw<CrmDatabase | null>(null);
 	engine = $state.raw<SyncEngine | null>(null);
 	ready = $state(false);
+	/** Why the last session ended without the user signing out ('deactivated'), for the sign-in screen. */
+	ended = $state<'deactivated' | null>(null);
 	sync = $derived(new ObservableState((this.engine?.status.status$ ?? idle).asObservable(), initialStatus()));
 
 	get canManageAll(): boolean {
@@ -57,6 +59,16 @@ class Session {
 		this.engine?.resyncAll();
 	}
 
+	/**
+	 * An administrator deactivated this account (the server said so): the device deletes this user's
+	 * data at once, pending changes included, as at sign-out.
+	 */
+	async endDeactivated(): Promise<void> {
+		if (!this.user) return;
+		await this.signOut();
+		this.ended = 'deactivated';
+	}
+
 	/** Sign-out removes this user's local database and what it still owed the server. */
 	async signOut(): Promise<void> {
 		const user = this.user;
@@ -77,6 +89,10 @@ class Session {
 		const { db, engine } = await openDevice(pb, rec.id);
 		this.db = db;
 		this.engine = engine;
+		this.ended = null;
+		engine.status.status$.subscribe((s) => {
+			if (s.error?.code === 'account_deactivated' && this.engine === engine) void this.endDeactivated();
+		});
 	}
 }
 

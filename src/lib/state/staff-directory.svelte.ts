@@ -29,8 +29,9 @@ class StaffDirectory {
 	async load(): Promise<void> {
 		if (this.#loaded || !navigator.onLine) return;
 		try {
-			const list = await pb.collection('staff').getFullList({ sort: 'name', fields: 'id,name,role,team' });
-			this.entries = list.map((s) => ({ id: s.id, name: s.name, role: s.role, team: s.team ?? '' }));
+			const list = await pb.collection('staff').getFullList({ sort: 'name', fields: 'id,name,role,team,deactivated' });
+			// A deactivated colleague keeps their records but takes no new customers or chats.
+			this.entries = list.filter((s) => !s.deactivated).map((s) => ({ id: s.id, name: s.name, role: s.role, team: s.team ?? '' }));
 			localStorage.setItem(KEY, JSON.stringify(this.entries));
 			this.#loaded = true;
 		} catch {

@@ -113,6 +113,17 @@ export class SyncEngine {
 		this.outbox.clear();
 	}
 
+	private lastSessionCheck = 0;
+
+	/** Renews the token, at most every 10 s; a refusal (expired, deactivated) goes to the status. */
+	private checkSession(): void {
+		if (Date.now() - this.lastSessionCheck < 10_000) return;
+		this.lastSessionCheck = Date.now();
+		this.o.pb.collection(this.o.authCollection ?? 'staff')
+			.authRefresh()
+			.catch((err) => this.reportError(err));
+	}
+
 	private watchConnectivity(): void {
 		const online = () => {
 			this.status.patch({ online: true });
@@ -142,6 +153,9 @@ export class SyncEngine {
 		const prev = pb.realtime.onDisconnect;
 		pb.realtime.onDisconnect = (subs) => {
 			this.status.patch({ live: false });
+			// The server closes a deactivated person's connection, and then refuses the resubscription
+			// (the SDK retries it silently): ask about the session itself, which says why.
+			this.checkSession();
 			prev?.(subs);
 		};
 		this.cleanups.push(() => {

@@ -59,10 +59,12 @@ function shallowEqual(a: object, b: object): boolean {
 
 /** Classifies a failed request: PocketBase's ClientResponseError has status 0 when the network failed. */
 export function classifyError(err: unknown): SyncError {
-	const e = err as { status?: number; message?: string; response?: { message?: string } };
+	const e = err as { status?: number; message?: string; response?: { message?: string; data?: { account?: { code?: string } } } };
 	const status = typeof e?.status === 'number' ? e.status : 0;
 	const at = Date.now();
 	if (status === 0) return { kind: 'network', code: 'network', at };
+	// An administrator deactivated this account: the device deletes its copy (state/session).
+	if (e.response?.data?.account?.code === 'account_deactivated') return { kind: 'auth', code: 'account_deactivated', at };
 	if (status === 401) return { kind: 'auth', code: 'session_expired', at };
 	if (status === 403) return { kind: 'auth', code: 'forbidden', detail: e.response?.message, at };
 	if (status === 413) return { kind: 'server', code: 'too_large', detail: e.response?.message, at };

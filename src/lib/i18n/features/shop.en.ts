@@ -34,5 +34,17 @@ export const shopEn = {
 	'shop.offline': 'Managing shop connections needs an internet connection.',
 	'shop.forbidden': 'Only administrators manage shop connections.',
 	'shop.session': 'Your session has expired. Tap the status at the top of the screen to sign in again.',
-	'shop.failed': 'The server could not do this (error {status}). Try again; if it keeps happening, check the server log.'
+	'shop.failed': 'The server could not do this (error {status}). Try again; if it keeps happening, check the server log.',
+	'shop.origins_title': 'Your shop’s web addresses',
+	'shop.origins_intro': 'The sites that may show the CRM’s chat widget. Other sites cannot put it in a frame.',
+	'shop.origins_unset': 'Not set yet: any website may show your chat widget. Enter your shop’s addresses.',
+	'shop.origins_label': 'Addresses, one per line',
+	'shop.origins_hint': 'Scheme and host only, e.g. https://shop.example.com',
+	'shop.origins_save': 'Save addresses',
+	'shop.origins_saved': 'Saved. Only these sites may show the chat widget now.',
+	'shop.origins_invalid': 'Not saved: {detail}',
+	'shop.origins_env': 'Also allowed by the server’s settings: {list}',
+	'shop.origins_prompt': 'Finish setting up: enter your shop’s web address, so only your shop can show the chat widget.',
+	'shop.origins_prompt_go': 'Set it now',
+	'shop.origins_prompt_later': 'Later',
 };

@@ -36,5 +36,17 @@ export const shopZhCN: Record<keyof typeof shopEn, string> = {
 	'shop.offline': '管理店铺连接需要联网。',
 	'shop.forbidden': '只有管理员可以管理店铺连接。',
 	'shop.session': '登录已过期。请点击屏幕顶部的状态重新登录。',
-	'shop.failed': '服务器无法完成此操作（错误 {status}）。请重试；如果一直出现，请检查服务器日志。'
+	'shop.failed': '服务器无法完成此操作（错误 {status}）。请重试；如果一直出现，请检查服务器日志。',
+	'shop.origins_title': '商城网址',
+	'shop.origins_intro': '允许显示 CRM 在线客服窗口的网站。其他网站无法将其嵌入。',
+	'shop.origins_unset': '尚未设置：任何网站都可以显示您的客服窗口。请填写您商城的网址。',
+	'shop.origins_label': '网址（每行一个）',
+	'shop.origins_hint': '只填协议和域名，例如 https://shop.example.com',
+	'shop.origins_save': '保存网址',
+	'shop.origins_saved': '已保存。现在只有这些网站可以显示客服窗口。',
+	'shop.origins_invalid': '未保存：{detail}',
+	'shop.origins_env': '服务器设置中另外允许：{list}',
+	'shop.origins_prompt': '完成设置：填写您商城的网址，这样只有您的商城可以显示客服窗口。',
+	'shop.origins_prompt_go': '现在设置',
+	'shop.origins_prompt_later': '稍后',
 };
