@@ -13,12 +13,17 @@ export function staff(key: string) {
 	return inject('staff')[key];
 }
 
-/** A signed-in PocketBase client for a seeded staff member. */
-export async function signIn(key: string): Promise<PocketBase> {
+/**
+ * A signed-in PocketBase client for a seeded staff member, with the session the global setup opened
+ * (password sign-in is rate limited per address); `fresh` signs in with the password again.
+ */
+export async function signIn(key: string, opts: { fresh?: boolean } = {}): Promise<PocketBase> {
 	const pb = new PocketBase(url());
 	pb.autoCancellation(false);
 	const s = staff(key);
-	await pb.collection('staff').authWithPassword(s.email, s.password);
+	const session = inject('sessions')[key];
+	if (session && !opts.fresh) pb.authStore.save(session.token, session.record as never);
+	else await pb.collection('staff').authWithPassword(s.email, s.password);
 	return pb;
 }
 

@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type PocketBase from 'pocketbase';
 import { signIn, url } from './helpers';
+import { signedCustomer } from './shop-secret';
 
 let owner: PocketBase;
 let manager: PocketBase;
@@ -163,7 +164,7 @@ describe('per-event errors keep the valid events of the batch', () => {
 
 	it('a browser key may not send purchases or refunds', async () => {
 		const c = `browser-${run}`;
-		const res = await post([view(c), { id: eid(), type: 'purchase', customer_id: c, order_id: `b-${run}`, total: 5, time: Date.now() }], { key: browserKey });
+		const res = await post([view(c, signedCustomer(c)), { id: eid(), type: 'purchase', ...signedCustomer(c), order_id: `b-${run}`, total: 5, time: Date.now() }], { key: browserKey });
 		expect(res.body.accepted).toBe(1);
 		expect(res.body.rejected).toMatchObject([{ index: 1, field: 'type', code: 'type_not_allowed' }]);
 	});
@@ -171,7 +172,7 @@ describe('per-event errors keep the valid events of the batch', () => {
 	it('a beacon (text/plain, key in the body) with a sender clock two hours fast lands at the right time', async () => {
 		const c = `beacon-${run}`;
 		const fast = Date.now() + 2 * 3600_000;
-		const res = await post({ key: browserKey, sent_at: fast, events: [{ id: eid(), type: 'page_view', time: fast - 60_000, customer_id: c }] }, { key: null, contentType: 'text/plain' });
+		const res = await post({ key: browserKey, sent_at: fast, events: [{ id: eid(), type: 'page_view', time: fast - 60_000, ...signedCustomer(c) }] }, { key: null, contentType: 'text/plain' });
 		expect(res.body).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
 		const [stored] = await storedFor(c);
 		expect(Math.abs(Date.parse(stored.time) - (Date.now() - 60_000))).toBeLessThan(10_000);
@@ -182,6 +183,35 @@ describe('per-event errors keep the valid events of the batch', () => {
 		await post([view(c, { type: 'identify', traits: { name: '王芳', phone: '13912345678', email: 'WF@Example.com', region: '上海' } })]);
 		const [customer] = await owner.collection('customers').getFullList({ filter: `external_id = "${c}"` });
 		expect(customer).toMatchObject({ name: '王芳', source: 'shop', phones: ['+8613912345678'], emails: ['wf@example.com'], region: '上海' });
+	});
+
+	it('a browser key names a shop customer only as the shop signed it; traits need that signature too (security probe, item 8)', async () => {
+		const c = `signed-${run}`;
+		const ts = Math.floor(Date.now() / 1000);
+		const events = [
+			{ id: eid(), type: 'identify', time: Date.now() - 1000, customer_id: c, traits: { name: '冒名', phone: '13900000000' } },
+			{ id: eid(), type: 'page_view', time: Date.now() - 1000, ...signedCustomer(c), customer_sig: signedCustomer(`${c}-other`).customer_sig },
+			{ id: eid(), type: 'page_view', time: Date.now() - 1000, ...signedCustomer(c, ts - 8 * 24 * 3600) },
+			{ id: eid(), type: 'page_view', time: Date.now() - 1000, anonymous_id: `a-${run}`, ...signedCustomer(c, ts, 'not-the-shop-secret') },
+			{ id: eid(), type: 'page_view', time: Date.now() - 1000, anonymous_id: `a-${run}` }
+		];
+		const res = await post(events, { key: browserKey });
+		expect(res.status).toBe(200);
+		expect(res.body.accepted).toBe(1);
+		expect(res.body.rejected.map((r: { index: number; code: string }) => [r.index, r.code])).toEqual([
+			[0, 'identity_unsigned'],
+			[1, 'identity_invalid'],
+			[2, 'identity_expired'],
+			[3, 'identity_invalid']
+		]);
+		expect(await owner.collection('customers').getFullList({ filter: `external_id = "${c}"` })).toEqual([]);
+
+		const ok = await post([{ id: eid(), type: 'identify', time: Date.now() - 1000, ...signedCustomer(c), traits: { name: '本人', region: '杭州' } }], { key: browserKey });
+		expect(ok.body).toMatchObject({ accepted: 1, rejected: [] });
+		const [customer] = await owner.collection('customers').getFullList({ filter: `external_id = "${c}"` });
+		expect(customer).toMatchObject({ name: '本人', source: 'shop', region: '杭州' });
+		// the shop's back end (server key) needs no signature
+		expect((await post([view(`server-${run}`)])).body).toMatchObject({ accepted: 1 });
 	});
 
 	it('devices subscribed to customer_stats hear of new figures (they are written without record events)', async () => {

@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type PocketBase from 'pocketbase';
 import { id15, push, signIn, staff, url, waitFor } from './helpers';
+import { newVisitor } from './chat-helpers';
 
 type Row = { doc: Record<string, unknown>; base: Record<string, unknown> | null };
 type PushAnswer = { conflicts: Record<string, unknown>[]; rejected: { id: string; status: number; field: string; code: string }[] };
@@ -32,6 +33,10 @@ beforeAll(async () => {
 	custA = id15();
 	custB = id15();
 	expect((await push(pb.manager, [{ doc: { id: custA, name: '服务客户甲', owner: staff('sales').id }, base: null }, { doc: { id: custB, name: '服务客户乙', owner: staff('sales2').id }, base: null }])).rejected).toEqual([]);
+	// The agent answers a chat of custA's, so may log for custA (and for no other customer).
+	const shopper = await newVisitor(url(), '服务访客');
+	const conv = await shopper.pb.collection('conversations').create({ visitor: shopper.id, topic: 'other' });
+	await pb.manager.collection('conversations').update(conv.id, { customer: custA, assignee: staff('agent').id });
 	rec.owner = record(custA, 'owner');
 	rec.manager = record(custB, 'manager');
 	rec.sales = record(custA, 'sales');
@@ -62,7 +67,7 @@ describe('service records: access per role', () => {
 		expect((await fetch(`${url()}/api/collections/service_records/records/${rec.sales.id}`)).status).toBe(404);
 	});
 
-	it('create by push: admin and manager for anyone; a rep as themself for their own customer; an agent as themself', async () => {
+	it('create by push: admin and manager for anyone; a rep as themself for their own customer; an agent as themself for the customers of their chats', async () => {
 		const cases: [Role, Record<string, unknown>, number | null][] = [
 			['owner', record(custB, 'sales2'), null],
 			['manager', record(custA, 'sales'), null],
@@ -72,7 +77,8 @@ describe('service records: access per role', () => {
 			['sales2', record(custB, 'sales2'), null],
 			['sales2', record(custA, 'sales2'), 403],
 			['agent', record(custA, 'agent', { kind: 'complaint' }), null],
-			['agent', record(custA, 'sales'), 403]
+			['agent', record(custA, 'sales'), 403],
+			['agent', record(custB, 'agent', { kind: 'complaint' }), 403] // no chat of theirs with custB (security probe, item 7)
 		];
 		for (const [role, doc, status] of cases) {
 			const res = await pushRecords(pb[role], [{ doc, base: null }]);
@@ -99,8 +105,9 @@ describe('service records: access per role', () => {
 			['sales', body(custA, 'sales2'), false],
 			['sales2', body(custB, 'sales2'), true],
 			['sales2', body(custB, 'sales'), false],
-			['agent', body(custB, 'agent'), true],
-			['agent', body(custB, 'sales2'), false]
+			['agent', body(custA, 'agent'), true],
+			['agent', body(custB, 'agent'), false], // not a customer of the agent's chats
+			['agent', body(custA, 'sales2'), false]
 		];
 		for (const [role, data, ok] of cases) {
 			const out = await pb[role].collection('service_records').create(data).catch((e) => e);
