@@ -68,7 +68,7 @@ const { token } = await call('/api/collections/staff/auth-with-password', { iden
 for (const [email, role, name, team = ''] of STAFF) {
 	const password = `demo-${role}-password`;
 	const found = await call(`/api/collections/staff/records?filter=${encodeURIComponent(`email="${email}"`)}`, null, token);
-	if (!found.items.length) await call('/api/collections/staff/records', { email, password, passwordConfirm: password, name, role, team, emailVisibility: true }, token);
+	if (!found.items.length) await call('/api/collections/staff/records', { email, password, passwordConfirm: password, name, role, team }, token);
 	console.log(`${role.padEnd(8)} ${email}  password: ${password}`);
 }
 
@@ -159,5 +159,6 @@ if (chats > 0) {
 }
 
 console.log(`\nSign in at ${url} as ${OWNER.email} / ${OWNER.password} or a staff account above.`);
-console.log(`Demo shop (tracks into this CRM with a browser key): ${url}/demo-shop/?key=${browserKey}`);
+const shopOn = (await fetch(`${url}/demo-shop/`).catch(() => null))?.ok;
+console.log(`Demo shop (tracks into this CRM with a browser key): ${url}/demo-shop/?key=${browserKey}${shopOn ? '' : '\n  (off on this server: start it with CRM_DEMO_SHOP=on, e.g. CRM_DEMO_SHOP=on npm start)'}`);
 console.log(`Server key of the demo shop's back end (keep it secret; also in ${KEY_FILE}): ${serverKey}`);
