@@ -6,7 +6,8 @@ import { SHOP_SECRET } from './shop-secret';
 let server: RunningServer | undefined;
 
 export async function setup(project: TestProject) {
-	server = await startServer({ env: { CRM_SHOP_IDENTITY_SECRET: SHOP_SECRET } });
+	// The tests open many chat sessions from one address, more than a shop's shoppers would.
+	server = await startServer({ env: { CRM_SHOP_IDENTITY_SECRET: SHOP_SECRET, CRM_CHAT_SESSIONS_PER_MINUTE: '1000' } });
 	const { staff } = await seedStaff(server.url);
 	// One sign-in per seeded account for the whole run: password sign-in is rate limited per address
 	// (15 in 15 s), as in production, and the tests come from one address.

@@ -75,6 +75,12 @@ describe('headers', () => {
 		expect(((await fetch(`${server.url}/customers`)).headers.get('content-security-policy') ?? '').replace(/.*frame-ancestors /, '')).toBe("'self'");
 	});
 
+	it('without a shop secret, a shopper identity is refused, not trusted', async () => {
+		const res = await fetch(`${server.url}/api/crm/chat/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: { customer_id: 'U1', ts: Math.floor(Date.now() / 1000), sig: 'x' } }) });
+		expect(res.status).toBe(400);
+		expect((await res.json()).data.identity.message).toMatch(/CRM_SHOP_IDENTITY_SECRET/);
+	});
+
 	it('the demo storefront is off unless switched on', async () => {
 		expect((await fetch(`${server.url}/demo-shop/`)).status).toBe(404);
 		expect((await fetch(`${server.url}/demo-shop/shop.js`)).status).toBe(404);
