@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { buildShared } from './build-shared.mjs';
 import { buildServer } from './build-server.mjs';
+import { buildMailpit } from './build-mailpit.mjs';
 import { isStale } from './paths.mjs';
 
 const ifStale = process.argv.includes('--if-stale');
@@ -13,3 +14,5 @@ if (!ifStale || isStale('build/index.html', webInputs)) {
 	execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
 }
 buildServer();
+// The SMTP server of the e-mail tests (not needed to run the CRM).
+if (!process.argv.includes('--no-mailpit')) buildMailpit();

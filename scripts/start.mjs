@@ -7,7 +7,7 @@ if (!existsSync('node_modules/.package-lock.json')) {
 	console.log('Installing npm packages…');
 	execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
 }
-execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { stdio: 'inherit' });
+execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale', '--no-mailpit'], { stdio: 'inherit' });
 
 const host = process.env.HOST || '127.0.0.1';
 const port = process.env.PORT || '8090';

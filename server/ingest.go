@@ -90,16 +90,18 @@ type batchResult struct {
 	Rejected   []rejection `json:"rejected"`
 }
 
-func registerIngestion(app core.App, commits *groupCommitter, stats *statsNotifier, hooksDir string) {
+func registerIngestion(app core.App, commits *groupCommitter, stats *statsNotifier, js *sharedJS) *ingestion {
 	tz := 480
 	if v, err := strconv.Atoi(os.Getenv("CRM_TZ_OFFSET_MINUTES")); err == nil && v >= -14*60 && v <= 14*60 {
 		tz = v
 	}
-	in := &ingestion{app: app, commits: commits, stats: stats, traits: newTraitsChecker(hooksDir), tzOffset: tz, buckets: map[string]*bucket{}}
+	in := &ingestion{app: app, commits: commits, stats: stats, traits: newTraitsChecker(js), tzOffset: tz, buckets: map[string]*bucket{}}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.POST("/api/crm/events", in.handle)
+		se.Router.GET("/api/crm/coupons/{code}", in.handleCouponCheck)
 		return se.Next()
 	})
+	return in
 }
 
 func fail(e *core.RequestEvent, status int, code, message string, extra map[string]any) error {
@@ -581,7 +583,7 @@ func (in *ingestion) storeBatch(tx core.App, sourceID string, events []indexedEv
 			propsValue = ev.Properties
 		}
 		rows = append(rows, []any{nextEventID(), sourceID, ev.EventID, ev.Type, ev.TS, ev.Day, ev.AnonID, ev.Customer, ev.CustomerExt, ev.ProductID, ev.SKU, ev.Category,
-			ev.Price, ev.Quantity, ev.OrderID, ev.Total, ev.Query, ev.URL, ev.Referrer, itemsValue, propsValue})
+			ev.Price, ev.Quantity, ev.OrderID, ev.Total, ev.Query, ev.URL, ev.Referrer, itemsValue, propsValue, ev.Coupon})
 	}
 	if err := insertEvents(db, rows); err != nil {
 		return result, err
@@ -815,6 +817,10 @@ func (in *ingestion) storeBatch(tx core.App, sourceID string, events []indexedEv
 			return result, err
 		}
 	}
+	// 7. What the events say about campaigns: coupons redeemed, on-site messages seen (campaign_ingest.go).
+	if err := recordCampaignEffects(db, batch); err != nil {
+		return result, err
+	}
 	err = exec(db, "UPDATE shop_sources SET last_used_at = "+nowSQL+" WHERE id = {:id}", dbx.Params{"id": sourceID})
 	return result, err
 }
@@ -834,10 +840,10 @@ func nextEventID() string {
 // statement executed per row measured the same).
 func insertEvents(db dbx.Builder, rows [][]any) error {
 	return exec(db, `INSERT INTO events (id, source, event_id, type, ts, day, anon_id, customer, customer_ext, product_id, sku, category,
-		  price, quantity, order_id, total, query, url, referrer, items, properties, created, updated)
+		  price, quantity, order_id, total, query, url, referrer, items, properties, coupon, created, updated)
 		SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8,
 		  value->>9, value->>10, value->>11, value->>12, value->>13, value->>14, value->>15, value->>16, value->>17, value->>18,
-		  json(value->19), json(value->20), `+nowSQL+`, `+nowSQL+`
+		  json(value->19), json(value->20), value->>21, `+nowSQL+`, `+nowSQL+`
 		FROM jsonb_each({:rows})`, dbx.Params{"rows": toJSON(rows)})
 }
 

@@ -64,6 +64,7 @@ type shopEvent struct {
 	Query       string
 	URL         string
 	Referrer    string
+	Coupon      string      // the campaign coupon code a purchase used
 	Items       []eventItem // nil when the event has none
 	Properties  map[string]any
 	Traits      map[string]any // normalised by the shared checkTraits
@@ -309,6 +310,7 @@ func validateEvent(value any, ctx eventContext, checkTraits func(map[string]any)
 	ev.Query = text(raw, "query", 200, &errs, "")
 	ev.URL = text(raw, "url", 2000, &errs, "")
 	ev.Referrer = text(raw, "referrer", 2000, &errs, "")
+	ev.Coupon = strings.ToUpper(strings.TrimSpace(text(raw, "coupon", 40, &errs, "")))
 	ev.Items = items(raw["items"], &errs)
 	if len(errs) > 0 {
 		return first()

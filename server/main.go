@@ -51,7 +51,11 @@ func main() {
 	})
 
 	// POST /api/crm/events (ingest.go), its writes grouped into shared transactions (groupcommit.go).
-	registerIngestion(app, newGroupCommitter(app), stats, hooksDir)
+	js := newSharedJS(hooksDir) // the shared TypeScript's rules, run from Go (sharedjs.go)
+	ingest := registerIngestion(app, newGroupCommitter(app), stats, js)
+	// Campaigns: publishing, the send queue, on-site messages, unsubscribes (campaigns.go and beside it).
+	campaigns := registerCampaigns(app, js)
+	registerOnsite(app, ingest, campaigns)
 	registerPush(app) // Web Push alerts of new visitor messages (push.go)
 
 	// Chat events for the agent console on the topic "crm/chat", sent only to the staff they concern

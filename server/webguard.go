@@ -34,7 +34,7 @@ import (
 )
 
 // publicCORSPaths: APIs a shop's own pages call from the shop's origin.
-var publicCORSPaths = []string{"/api/crm/events"}
+var publicCORSPaths = []string{"/api/crm/events", "/api/crm/onsite"}
 
 func isPublicCORSPath(path string) bool {
 	for _, p := range publicCORSPaths {

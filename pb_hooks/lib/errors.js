@@ -6,7 +6,9 @@ function fromSaveError(err) {
 	// A BadRequestError thrown by a record hook (e.g. lib/labels.js) names its field and code itself.
 	const data = err && err.value && err.value.data;
 	const field = data && Object.keys(data)[0];
-	if (field && data[field] && data[field].code) return { status: 400, field, code: String(data[field].code), message: `${field}: ${data[field].message}` };
+	// A Go model hook may refuse with its own status (e.g. 403: a published campaign's content is locked).
+	const status = err && err.value && typeof err.value.status === 'number' && err.value.status >= 400 && err.value.status < 500 ? err.value.status : 400;
+	if (field && data[field] && data[field].code) return { status, field, code: String(data[field].code), message: `${field}: ${data[field].message}` };
 	const text = String((err && (err.value && err.value.error ? err.value.error() : err.message)) || err);
 	const m = /^\s*([a-z_][a-z0-9_]*):\s*(.+?)(;|$)/i.exec(text.replace(/^.*?Error:\s*/, ''));
 	if (m) return { status: 400, field: m[1], code: 'invalid', message: `${m[1]}: ${m[2].replace(/\.$/, '')}` };

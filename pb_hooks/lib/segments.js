@@ -44,12 +44,10 @@ function findSegment(id, info) {
 	return segment;
 }
 
-// The columns behind each rule field (src/lib/shared/segments.ts READERS).
-const CUSTOMER_COLUMNS = {
-	name: 'name', gender: 'gender', region: 'region', category: 'category', source: 'source', owner: 'owner',
-	tags: 'tags', marketing_consent: 'marketing_consent', age: 'birthday', days_since_created: 'created'
-};
-const STATS_COLUMNS = { total_spend: 'total_spend', order_count: 'order_count', days_since_last_purchase: 'last_order_at', rfm_segment: 'rfm_segment' };
+// The columns behind each rule field (src/lib/shared/segments.ts SEGMENT_COLUMNS).
+const CUSTOMER_COLUMNS = {};
+const STATS_COLUMNS = {};
+for (const [field, at] of Object.entries(shared.SEGMENT_COLUMNS)) (at.table === 'customers' ? CUSTOMER_COLUMNS : STATS_COLUMNS)[field] = at.column;
 
 function columnJson(column) {
 	if (column === 'tags') return "'tags', json(CASE WHEN json_valid(c.tags) THEN c.tags ELSE 'null' END)";

@@ -38,6 +38,13 @@ const SPECS = {
 		// Labels have no owner: only the role decides (a refusal names the record).
 		ownerField: 'id'
 	},
+	campaigns: {
+		fields: shared.CAMPAIGN_FIELDS,
+		validate: (doc, opts) => shared.validateCampaign(doc, opts),
+		normalize: (doc) => shared.normalizeCampaign(doc),
+		normalized: ['name', 'offer'],
+		ownerField: 'id'
+	},
 	segments: {
 		fields: shared.SEGMENT_RECORD_FIELDS,
 		validate: (doc, opts) => shared.validateSegmentRecord(doc, opts),

@@ -1,7 +1,7 @@
 import { addRxPlugin, createRxDatabase, removeRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
 import { RxDBLeaderElectionPlugin } from 'rxdb/plugins/leader-election';
 import { syncedCollections } from '../sync/collections';
-import type { CustomerDoc, CustomerStatsDoc, SegmentDoc, ServiceRecordDoc } from './schemas';
+import type { CampaignDoc, ConsentDoc, CustomerDoc, CustomerStatsDoc, SegmentDoc, ServiceRecordDoc } from './schemas';
 import type { LabelDoc } from './schemas';
 
 export type CrmCollections = {
@@ -10,6 +10,8 @@ export type CrmCollections = {
 	customer_stats: RxCollection<CustomerStatsDoc>;
 	labels: RxCollection<LabelDoc>;
 	segments: RxCollection<SegmentDoc>;
+	campaigns: RxCollection<CampaignDoc>;
+	consents: RxCollection<ConsentDoc>;
 };
 export type CrmDatabase = RxDatabase<CrmCollections>;
 

@@ -172,3 +172,78 @@ export const segmentSchemaLiteral = {
 const segmentSchemaTyped = toTypedRxJsonSchema(segmentSchemaLiteral);
 export type SegmentDoc = ExtractDocumentTypeFromTypedRxJsonSchema<typeof segmentSchemaTyped>;
 export const segmentSchema: RxJsonSchema<SegmentDoc> = segmentSchemaLiteral;
+
+/**
+ * Campaigns: drafts are written on the device (synced like a customer, merged field by field);
+ * publishing and everything after it happen on the server, which fills the server's fields (state,
+ * published copy, counts). A handful per shop, read whole: only the sync's seq is needed.
+ */
+export const campaignSchemaLiteral = {
+	title: 'campaigns',
+	version: 0,
+	primaryKey: 'id',
+	type: 'object',
+	properties: {
+		id: { type: 'string', maxLength: 15 },
+		name: { type: 'string', maxLength: 100 },
+		kind: text,
+		trigger: { type: 'object' },
+		audience: { type: 'object' },
+		offer: { type: 'object' },
+		channels: textList,
+		content: { type: 'object' },
+		schedule: { type: 'object' },
+		attribution_days: { type: 'number' },
+		cost: { type: 'number' },
+		notes: text,
+		owner: text,
+		archived: { type: 'boolean' },
+		state: text,
+		approval: { type: 'object' },
+		published: { type: 'object' },
+		counts: { type: 'object' },
+		reached_owners: textList,
+		started_at: text,
+		completed_at: text,
+		deleted: { type: 'boolean' },
+		history: { type: 'array', items: { type: 'object' } },
+		field_times: { type: 'object' },
+		seq: { type: 'number' },
+		created: text,
+		updated: text
+	},
+	required: ['id', 'name', 'kind']
+} as const;
+
+const campaignSchemaTyped = toTypedRxJsonSchema(campaignSchemaLiteral);
+export type CampaignDoc = ExtractDocumentTypeFromTypedRxJsonSchema<typeof campaignSchemaTyped>;
+export const campaignSchema: RxJsonSchema<CampaignDoc> = campaignSchemaLiteral;
+
+/** The consent ledger, pulled read-only: one decision per row (granted or withdrawn, when, how). */
+export const consentSchemaLiteral = {
+	title: 'consents',
+	version: 0,
+	primaryKey: 'id',
+	type: 'object',
+	properties: {
+		id: { type: 'string', maxLength: 15 },
+		customer: { type: 'string', maxLength: 15 },
+		purpose: text,
+		granted: { type: 'boolean' },
+		at: text,
+		how: text,
+		wording: text,
+		by: text,
+		campaign: text,
+		deleted: { type: 'boolean' },
+		seq: { type: 'number' },
+		created: text,
+		updated: text
+	},
+	required: ['id', 'customer', 'purpose'],
+	indexes: ['customer']
+} as const;
+
+const consentSchemaTyped = toTypedRxJsonSchema(consentSchemaLiteral);
+export type ConsentDoc = ExtractDocumentTypeFromTypedRxJsonSchema<typeof consentSchemaTyped>;
+export const consentSchema: RxJsonSchema<ConsentDoc> = consentSchemaLiteral;

@@ -10,3 +10,4 @@ export * from './segments-record';
 export * from './service-records';
 export * from './labels';
 export * from './events';
+export * from './campaigns';

@@ -50,6 +50,28 @@ export const SEGMENT_FIELDS = {
 
 export type SegmentFieldName = keyof typeof SEGMENT_FIELDS;
 
+/**
+ * Where the server reads each rule field: the customers column, or the customer_stats column (the
+ * rule engine derives age, days since… from them). One list for the JS hooks (lib/segments.js) and
+ * the Go campaign audience (server/audience.go).
+ */
+export const SEGMENT_COLUMNS: Record<SegmentFieldName, { table: 'customers' | 'customer_stats'; column: string }> = {
+	name: { table: 'customers', column: 'name' },
+	gender: { table: 'customers', column: 'gender' },
+	region: { table: 'customers', column: 'region' },
+	category: { table: 'customers', column: 'category' },
+	source: { table: 'customers', column: 'source' },
+	owner: { table: 'customers', column: 'owner' },
+	tags: { table: 'customers', column: 'tags' },
+	marketing_consent: { table: 'customers', column: 'marketing_consent' },
+	age: { table: 'customers', column: 'birthday' },
+	days_since_created: { table: 'customers', column: 'created' },
+	total_spend: { table: 'customer_stats', column: 'total_spend' },
+	order_count: { table: 'customer_stats', column: 'order_count' },
+	days_since_last_purchase: { table: 'customer_stats', column: 'last_order_at' },
+	rfm_segment: { table: 'customer_stats', column: 'rfm_segment' }
+};
+
 /** Limits that keep a rule cheap to evaluate over every customer on a phone. */
 export const SEGMENT_LIMITS = { depth: 5, conditions: 50 } as const;
 

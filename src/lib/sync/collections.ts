@@ -3,7 +3,8 @@ import { customerSchema, customerStatsSchema, segmentSchema, serviceRecordSchema
 import { CUSTOMER_FIELDS, CUSTOMER_MERGE_FIELDS } from '../shared/customer-fields';
 import { SERVICE_RECORD_FIELDS, SERVICE_RECORD_MERGE_FIELDS } from '../shared/service-records';
 import { SEGMENT_RECORD_FIELDS, SEGMENT_RECORD_MERGE_FIELDS } from '../shared/segments-record';
-import { labelSchema } from '../db/schemas';
+import { campaignSchema, consentSchema, labelSchema } from '../db/schemas';
+import { CAMPAIGN_FIELDS, CAMPAIGN_MERGE_FIELDS } from '../shared/campaigns';
 import { LABEL_FIELDS, LABEL_MERGE_FIELDS } from '../shared/labels';
 import { sameState } from '../shared/state-equal';
 import { mergeFields, type Mergeable } from './merge';
@@ -44,13 +45,15 @@ export const syncedCollections = {
 	service_records: { schema: serviceRecordSchema, conflictHandler: fieldMerge('service_records', SERVICE_RECORD_MERGE_FIELDS, SERVICE_RECORD_FIELDS) },
 	customer_stats: { schema: customerStatsSchema },
 	labels: { schema: labelSchema, conflictHandler: fieldMerge('labels', LABEL_MERGE_FIELDS, LABEL_FIELDS) },
-	segments: { schema: segmentSchema, conflictHandler: fieldMerge('segments', SEGMENT_RECORD_MERGE_FIELDS, SEGMENT_RECORD_FIELDS) }
+	segments: { schema: segmentSchema, conflictHandler: fieldMerge('segments', SEGMENT_RECORD_MERGE_FIELDS, SEGMENT_RECORD_FIELDS) },
+	campaigns: { schema: campaignSchema, conflictHandler: fieldMerge('campaigns', CAMPAIGN_MERGE_FIELDS, CAMPAIGN_FIELDS) },
+	consents: { schema: consentSchema }
 } satisfies Record<string, SyncedCollection>;
 
 export type SyncedName = keyof typeof syncedCollections;
 
 /** Collections the server computes: pulled, never pushed. */
-export const pullOnly: ReadonlySet<SyncedName> = new Set<SyncedName>(['customer_stats']);
+export const pullOnly: ReadonlySet<SyncedName> = new Set<SyncedName>(['customer_stats', 'consents']);
 
 /**
  * Fields that point to records of another synced collection. A row whose target is still waiting in

@@ -1,0 +1,332 @@
+// Campaigns through the real server (issue "Marketing campaigns"): drafts synced like customers, the
+// lifecycle and who may drive it, the frozen audience (exclusions, frequency cap, consent, a
+// reproducible stratified holdout), e-mail to a real SMTP server (Mailpit) with one-click unsubscribe,
+// the SMS gateway's failures, coupons, on-site decisions, triggered entries and sales tasks.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { customer, draft, events, id15, progress, publish, segment, signed, startSmsGateway, startWorld, until, type CampaignWorld, type SmsGateway } from './campaign-helpers';
+
+let w: CampaignWorld;
+let gw: SmsGateway;
+
+beforeAll(async () => {
+	w = await startWorld();
+	gw = await startSmsGateway();
+	await w.pb.admin.send('/api/crm/settings/campaigns', {
+		method: 'PUT',
+		body: {
+			email: { enabled: true, host: '127.0.0.1', port: w.mail.smtpPort, username: '', tls: false, sender_name: '小满优选', sender_address: 'shop@example.test' },
+			sms: { url: gw.url, key_id: 'test', secret: 'sms-gateway-secret', sign_name: '小满优选', opt_out_keyword: 'TD' }
+		}
+	});
+}, 120_000);
+
+afterAll(async () => {
+	await gw?.close();
+	await w?.stop();
+});
+
+const ALL_DAY = { quiet_from: '00:00', quiet_to: '00:00' };
+
+function emailCampaign(seg: string, extra: Record<string, unknown> = {}) {
+	return {
+		name: '双十二老客回馈',
+		channels: ['email'],
+		audience: { segment: seg, holdout_pct: 0 },
+		content: { email: { subject: '{{name}}，您的专属优惠', body: '{{name}} 您好：\n送您一张券 {{coupon}}（{{offer}}），详见 https://shop.example/sale' } },
+		offer: { type: 'fixed', value: 20, min_spend: 199, code_mode: 'unique' },
+		schedule: ALL_DAY,
+		...extra
+	};
+}
+
+describe('drafts and who drives a campaign', () => {
+	it('a manager drafts through sync; bad drafts are refused naming the field', async () => {
+		const ok = await draft(w, { name: '草稿' });
+		expect(ok.res.rejected).toEqual([]);
+		const bad = await draft(w, { name: 'x', content: { email: { subject: '{{nmae}}' } } });
+		expect(bad.res.rejected).toMatchObject([{ status: 400, field: 'content.email.subject', code: 'unknown_variable' }]);
+		const script = await draft(w, { name: 'x', content: { onsite: { body: '<script>alert(1)</script>' } } });
+		expect(script.res.rejected).toMatchObject([{ field: 'content.onsite.body', code: 'markup_not_allowed' }]);
+		const over = await draft(w, { name: 'x', offer: { type: 'percent', value: 120 } });
+		expect(over.res.rejected).toMatchObject([{ field: 'offer.value', code: 'out_of_range' }]);
+		// nobody sets the state or the server's fields from a device
+		const sneaky = await draft(w, { name: 'x', state: 'running' });
+		expect(sneaky.res.rejected).toMatchObject([{ status: 403 }]);
+	});
+
+	it('role grid: read, create, publish, approve, cancel', async () => {
+		const c = await customer(w, { emails: ['grid@example.test'], owner: w.staff.sales.id });
+		const seg = await segment(w, [c.id]);
+		const { id } = await draft(w, emailCampaign(seg));
+		const outcome = (p: Promise<unknown>) => p.then(() => 'allow', (e) => (e.status === 403 || e.status === 404 ? 'deny' : `error ${e.status}`));
+		// create
+		expect((await draft(w, { name: 'sales draft' }, w.pb.sales)).res.rejected).toMatchObject([{ status: 403 }]);
+		expect((await draft(w, { name: 'agent draft' }, w.pb.agent)).res.rejected).toMatchObject([{ status: 403 }]);
+		expect((await draft(w, { name: 'admin draft' }, w.pb.admin)).res.rejected).toEqual([]);
+		// read before publishing: managers and admins
+		expect(await outcome(w.pb.admin.collection('campaigns').getOne(id))).toBe('allow');
+		expect(await outcome(w.pb.sales.collection('campaigns').getOne(id))).toBe('deny');
+		expect(await outcome(w.pb.agent.collection('campaigns').getOne(id))).toBe('deny');
+		// publish: managers and admins only
+		expect(await outcome(publish(w, id, w.pb.sales))).toBe('deny');
+		expect(await outcome(publish(w, id, w.pb.agent))).toBe('deny');
+		expect((await publish(w, id)).state).toBe('running');
+		// a sales rep reads the campaign that reached their customer; another rep does not
+		expect(await outcome(w.pb.sales.collection('campaigns').getOne(id))).toBe('allow');
+		expect(await outcome(w.pb.sales2.collection('campaigns').getOne(id))).toBe('deny');
+		// the customer card's list: their rep and managers, not another rep
+		expect((await w.pb.sales.send(`/api/crm/customers/${c.id}/campaigns`, {})).items[0]).toMatchObject({ campaign: id, channel: 'email' });
+		expect(await outcome(w.pb.sales2.send(`/api/crm/customers/${c.id}/campaigns`, {}))).toBe('deny');
+		// cancel: not a rep
+		expect(await outcome(w.pb.sales.send(`/api/crm/campaigns/${id}/cancel`, { method: 'POST' }))).toBe('deny');
+		expect((await w.pb.manager.send(`/api/crm/campaigns/${id}/cancel`, { method: 'POST' })).state).toBe('cancelled');
+	});
+
+	it('a published campaign keeps its content: edits are refused (push and REST); cost and notes may change', async () => {
+		const c = await customer(w, { emails: ['locked@example.test'] });
+		const { id } = await draft(w, emailCampaign(await segment(w, [c.id])));
+		await publish(w, id);
+		const base = await w.pb.manager.collection('campaigns').getOne(id);
+		const edit = await w.pb.manager.send('/api/crm/sync/campaigns/push', { method: 'POST', body: { rows: [{ doc: { ...base, content: { email: { subject: '改了', body: '改了' } } }, base }] } });
+		expect(edit.rejected).toMatchObject([{ status: 403, field: 'content', code: 'locked' }]);
+		await expect(w.pb.manager.collection('campaigns').update(id, { name: '改名' })).rejects.toMatchObject({ status: 403 });
+		expect((await w.pb.manager.collection('campaigns').update(id, { cost: 120, notes: '成本含短信费' })).cost).toBe(120);
+		expect((await w.pb.manager.collection('campaigns').getOne(id)).published.content.email.subject).toBe('{{name}}，您的专属优惠');
+	});
+});
+
+describe('the audience', () => {
+	it('counts by reason before publishing, and refuses an audience with nobody left', async () => {
+		const noConsent = await customer(w, { marketing_consent: false, emails: ['no@example.test'] });
+		const noEmail = await customer(w, { emails: [] });
+		const seg = await segment(w, [noConsent.id, noEmail.id]);
+		const { id } = await draft(w, emailCampaign(seg));
+		const preview = await w.pb.manager.send(`/api/crm/campaigns/${id}/audience`, {});
+		expect(preview.counts).toMatchObject({ members: 2, audience: 2, reachable: 0, suppressed_by_reason: { no_consent: 1, no_email: 1 } });
+		const refused = await publish(w, id).catch((e) => e);
+		expect(refused.status).toBe(400);
+		expect(refused.response.data.audience.code).toBe('empty');
+		expect(refused.response.counts.suppressed_by_reason).toEqual({ no_consent: 1, no_email: 1 });
+		expect((await w.pb.manager.collection('campaigns').getOne(id)).state).toBe('draft');
+	});
+
+	it('refuses a schedule in the past and names the field', async () => {
+		const c = await customer(w, { emails: ['past@example.test'] });
+		const { id } = await draft(w, emailCampaign(await segment(w, [c.id]), { schedule: { send_at: '2026-01-01T10:00:00+08:00' } }));
+		await expect(publish(w, id)).rejects.toMatchObject({ status: 400, response: { data: { 'schedule.send_at': { code: 'in_past' } } } });
+	});
+
+	it('exclusions and the frequency cap leave people out; the holdout is stratified by RFM and the same every time', async () => {
+		const people = [];
+		for (let i = 0; i < 60; i++) people.push(await customer(w, { emails: [`h${i}@example.test`], external_id: `H-${id15()}` }));
+		// RFM groups as the statistics job writes them
+		for (let i = 0; i < people.length; i++) {
+			await w.su.collection('customer_stats').create({ customer: people[i].id, rfm_segment: i < 30 ? 'champions' : 'at_risk', order_count: 1, total_spend: 10 });
+		}
+		const excludedSeg = await segment(w, [people[0].id, people[1].id]);
+		const seg = await segment(w, people.map((p) => p.id));
+		const fields = emailCampaign(seg, { audience: { segment: seg, exclude: [excludedSeg], holdout_pct: 20 }, channels: ['onsite'], content: { onsite: { body: '欢迎回来' } }, offer: { type: 'none' } });
+		const a = await draft(w, fields);
+		const b = await draft(w, fields);
+		const pa = await w.pb.manager.send(`/api/crm/campaigns/${a.id}/audience`, {});
+		expect(pa.counts).toMatchObject({ members: 60, excluded: 2, audience: 58 });
+		// 28 champions and 30 at risk: 20% of each
+		expect(pa.counts.holdout).toBe(Math.round(28 * 0.2) + Math.round(30 * 0.2));
+		await publish(w, a.id);
+		const held = async (id: string) =>
+			(await w.su.collection('campaign_recipients').getFullList({ filter: `campaign = "${id}" && channel = "holdout"` })).map((r) => r.customer).sort();
+		const first = await held(a.id);
+		expect(first).toHaveLength(pa.counts.holdout);
+		// the draw depends on the campaign: published again as another campaign, another draw…
+		await publish(w, b.id);
+		expect(await held(b.id)).not.toEqual(first);
+		// …and reproducible: the same campaign id and members give the same holdout
+		const replay = await w.pb.manager.send(`/api/crm/campaigns/${a.id}/audience`, {});
+		expect(replay.frozen).toBe(true);
+		expect(replay.counts.holdout).toBe(first.length);
+		// the frequency cap: everyone was just reached by an on-site message? not sent yet, so nobody is capped
+		const c = await draft(w, { ...fields, audience: { segment: seg, frequency_cap_days: 7, holdout_pct: 0 } });
+		expect((await w.pb.manager.send(`/api/crm/campaigns/${c.id}/audience`, {})).counts.frequency_cap).toBe(0);
+	});
+});
+
+describe('e-mail', () => {
+	it('goes to consenting recipients only, once, personalised, with a one-click unsubscribe that stops the next campaign', async () => {
+		await w.mail.clear();
+		const yes = await customer(w, { name: '张<b>伟</b>', emails: ['zhang@example.test'] });
+		const no = await customer(w, { marketing_consent: false, emails: ['nope@example.test'] });
+		const seg = await segment(w, [yes.id, no.id]);
+		const { id } = await draft(w, emailCampaign(seg));
+		const out = await publish(w, id);
+		expect(out.counts).toMatchObject({ audience: 2, reachable: 1, suppressed_by_reason: { no_consent: 1 } });
+		const msgs = await until(async () => {
+			const m = (await w.mail.messages()).filter((x) => x.Subject.includes('专属优惠'));
+			return m.length >= 1 && m;
+		});
+		await new Promise((r) => setTimeout(r, 500));
+		expect((await w.mail.messages()).filter((x) => x.Subject.includes('专属优惠')).map((m) => m.To[0].Address)).toEqual(['zhang@example.test']);
+		const full = await w.mail.message(msgs[0].ID);
+		expect(full.Subject).toBe('张<b>伟</b>，您的专属优惠');
+		expect(full.HTML).toContain('张&lt;b&gt;伟&lt;/b&gt;');
+		expect(full.HTML).not.toContain('<b>伟</b>');
+		expect(full.Text).toMatch(/券 [A-Z2-9]{10}（立减 ¥20（满 ¥199 可用））/);
+		expect(full.HTML).toContain('/api/crm/r/');
+		const headers = await w.mail.headers(msgs[0].ID);
+		expect(headers['List-Unsubscribe-Post']).toEqual(['List-Unsubscribe=One-Click']);
+		const unsub = headers['List-Unsubscribe'][0].replace(/^<|>$/g, '').replace('http://crm.example.test', w.server.url);
+		expect((await until(async () => (await progress(w, id)).by_channel.email?.sent === 1 && true))).toBe(true);
+
+		// the mail client's one-click unsubscribe (RFC 8058)
+		const res = await fetch(unsub, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+		expect(res.status).toBe(200);
+		const ledger = await w.pb.manager.collection('consents').getFullList({ filter: `customer = "${yes.id}"`, sort: 'at' });
+		expect(ledger.at(-1)).toMatchObject({ purpose: 'marketing_email', granted: false, how: 'one_click_unsubscribe', campaign: id });
+		// the next campaign leaves them out, by reason
+		const next = await draft(w, emailCampaign(seg, { name: '下一次' }));
+		const p = await w.pb.manager.send(`/api/crm/campaigns/${next.id}/audience`, {});
+		expect(p.counts).toMatchObject({ reachable: 0, suppressed_by_reason: { no_consent: 2 } });
+		// a tampered link does nothing
+		expect((await fetch(unsub.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')), { method: 'POST' })).status).toBe(404);
+	});
+
+	it('a test send goes to the manager, marked as a test', async () => {
+		const c = await customer(w, { emails: ['t@example.test'], name: '预览客户' });
+		const { id } = await draft(w, emailCampaign(await segment(w, [c.id])));
+		const t = await w.pb.manager.send(`/api/crm/campaigns/${id}/test`, { method: 'POST', body: { channel: 'email', customer: c.id } });
+		expect(t.to).toBe(w.staff.manager.email);
+		await until(async () => (await w.pb.manager.send(`/api/crm/campaigns/${id}/test/${t.id}`, {})).status === 'sent');
+		const m = (await w.mail.messages()).find((x) => x.To[0].Address === w.staff.manager.email && x.Subject.startsWith('[测试]'));
+		expect(m?.Subject).toBe('[测试] 预览客户，您的专属优惠');
+		// nothing counts as sent for the campaign
+		expect((await progress(w, id)).by_channel).toEqual({});
+	});
+});
+
+describe('SMS through the gateway', () => {
+	it('signs each request; a 500 and a timeout are retried, a 400 fails with its reason; nothing is sent twice', async () => {
+		const a = await customer(w, { phones: ['+8613800000001'] });
+		const b = await customer(w, { phones: ['+8613800000002'] });
+		const c = await customer(w, { phones: ['+8613800000003'] });
+		gw.received = [];
+		gw.script = [500, 400];
+		const { id } = await draft(w, {
+			name: '短信活动',
+			channels: ['sms'],
+			audience: { segment: await segment(w, [a.id, b.id, c.id]), holdout_pct: 0 },
+			content: { sms: { template_id: 'SMS_1234', params: { name: '{{name}}' } } },
+			schedule: ALL_DAY
+		});
+		await publish(w, id);
+		const done = await until(async () => {
+			const p = await progress(w, id);
+			const s = p.by_channel.sms ?? {};
+			return (s.sent ?? 0) + (s.failed ?? 0) === 3 && s;
+		}, 30_000);
+		expect(done).toEqual({ sent: 2, failed: 1 });
+		expect(gw.received.every((r) => r.signatureOk)).toBe(true);
+		const outIds = gw.received.map((r) => r.body.out_id);
+		// one retry after the 500: four requests for three messages, the retry with the same out_id
+		expect(outIds).toHaveLength(4);
+		expect(new Set(outIds).size).toBe(3);
+		const failed = (await w.pb.manager.send(`/api/crm/campaigns/${id}/recipients?status=failed`, {})).items;
+		expect(failed[0].reason).toMatch(/sms gateway refused \(400\)/);
+		// an opt-out keyword withdraws SMS consent
+		const body = JSON.stringify({ phone: '13800000001', content: 'TD' });
+		const sig = (await import('node:crypto')).createHmac('sha256', 'sms-gateway-secret').update(body).digest('hex');
+		const inbound = await fetch(`${w.server.url}/api/crm/sms/inbound`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': sig }, body });
+		expect((await inbound.json()).opted_out).toBe(1);
+		expect((await w.pb.manager.collection('consents').getFullList({ filter: `customer = "${a.id}" && purpose = "marketing_sms"` }))[0]).toMatchObject({ granted: false, how: 'sms_keyword' });
+	});
+});
+
+describe('coupons, on-site messages, triggers and tasks', () => {
+	it('unique codes for the shop, checked with the server key, redeemed by a purchase that carries one', async () => {
+		const shopId = `U-${id15()}`;
+		const c = await customer(w, { emails: ['coupon@example.test'], external_id: shopId });
+		const { id } = await draft(w, emailCampaign(await segment(w, [c.id]), { offer: { type: 'percent', value: 15, code_mode: 'unique', valid_to: '2099-12-31' } }));
+		await publish(w, id);
+		const csv = await (await fetch(`${w.server.url}/api/crm/campaigns/${id}/coupons.csv`, { headers: { authorization: w.pb.manager.authStore.token } })).text();
+		const code = csv.split('\n')[1].split(',')[0];
+		expect(code).toMatch(/^[A-Z2-9]{10}$/);
+		const check = async () => (await fetch(`${w.server.url}/api/crm/coupons/${code}`, { headers: { authorization: `Bearer ${w.serverKey}` } })).json();
+		expect(await check()).toMatchObject({ valid: true, kind: 'percent', value: 15, customer_id: shopId });
+		expect((await fetch(`${w.server.url}/api/crm/coupons/${code}`, { headers: { authorization: `Bearer ${w.browserKey}` } })).status).toBe(403);
+		await events(w, [{ id: `o-${id15()}`, type: 'purchase', time: Date.now() - 1000, customer_id: shopId, order_id: `o-${id15()}`, total: 100, coupon: code.toLowerCase() }]);
+		expect(await check()).toMatchObject({ valid: false, reason: 'already_used', redemptions: 1 });
+		// an agent sees it beside the chat: the customer's campaigns and coupon states
+		const seen = await w.pb.manager.send(`/api/crm/customers/${c.id}/campaigns`, {});
+		expect(seen.coupons[code]).toMatchObject({ valid: false, reason: 'already_used' });
+	});
+
+	it('on-site: the message is for the audience shopper, not the holdout or anyone else; seen, clicked and dismissed come back as events', async () => {
+		const inId = `IN-${id15()}`;
+		const heldId = `HO-${id15()}`;
+		const outId = `OUT-${id15()}`;
+		const inC = await customer(w, { external_id: inId });
+		const heldC = await customer(w, { external_id: heldId });
+		await customer(w, { external_id: outId });
+		const { id } = await draft(w, { name: '站内横幅', channels: ['onsite'], audience: { segment: await segment(w, [inC.id, heldC.id]), holdout_pct: 0 }, content: { onsite: { style: 'banner', title: '欢迎回来', body: '{{name}}，今天全场包邮', cta_label: '去看看', cta_url: 'https://shop.example/' } }, schedule: ALL_DAY });
+		await publish(w, id);
+		// hold one of them out by hand, as the holdout would (the draw is tested above)
+		const heldRow = (await w.su.collection('campaign_recipients').getFullList({ filter: `campaign = "${id}" && customer = "${heldC.id}"` }))[0];
+		await w.su.collection('campaign_recipients').update(heldRow.id, { status: 'holdout', channel: 'holdout' });
+		const ask = (ext: string) => fetch(`${w.server.url}/api/crm/onsite?${new URLSearchParams({ key: w.browserKey, anonymous_id: 'a1', ...Object.fromEntries(Object.entries(signed(ext)).map(([k, v]) => [k, String(v)])) })}`);
+		const shown = await ask(inId);
+		expect(shown.status).toBe(200);
+		const msg = await shown.json();
+		expect(msg).toMatchObject({ campaign: id, style: 'banner', title: '欢迎回来', cta_url: 'https://shop.example/' });
+		expect(msg.body).toMatch(/，今天全场包邮$/);
+		expect((await ask(heldId)).status).toBe(204);
+		expect((await ask(outId)).status).toBe(204);
+		// unsigned: refused
+		expect((await fetch(`${w.server.url}/api/crm/onsite?key=${w.browserKey}&customer_id=${inId}`)).status).toBe(400);
+		// the tracker's reports
+		const report = (type: string) => ({ id: `e-${id15()}`, type, time: Date.now() - 500, ...signed(inId), properties: { delivery: msg.delivery, campaign: id } });
+		await events(w, [report('campaign_impression'), report('campaign_click')], w.browserKey);
+		const row = (await w.pb.manager.send(`/api/crm/campaigns/${id}/recipients?channel=onsite`, {})).items.find((r: { customer: string }) => r.customer === inC.id);
+		expect(row).toMatchObject({ status: 'delivered', impressions: 1 });
+		expect(row.clicked_at).toBeGreaterThan(0);
+		await events(w, [report('campaign_dismiss')], w.browserKey);
+		expect((await ask(inId)).status).toBe(204);
+	});
+
+	it('pause stops the queue; resume goes on where it stopped', async () => {
+		const people = [];
+		for (let i = 0; i < 40; i++) people.push(await customer(w, { emails: [`p${i}-${id15()}@example.test`] }));
+		const { id } = await draft(w, emailCampaign(await segment(w, people.map((p) => p.id)), { name: '暂停测试', offer: { type: 'none' }, content: { email: { subject: '暂停测试', body: '你好 {{name}}' } } }));
+		await w.pb.admin.send('/api/crm/settings/campaigns', { method: 'PUT', body: { rates: { email_per_second: 20, sms_per_second: 50 }, email: { enabled: true, host: '127.0.0.1', port: w.mail.smtpPort, sender_address: 'shop@example.test', sender_name: '小满优选' } } });
+		await publish(w, id);
+		await until(async () => ((await progress(w, id)).by_channel.email?.sent ?? 0) > 0);
+		await w.pb.manager.send(`/api/crm/campaigns/${id}/pause`, { method: 'POST' });
+		const atPause = (await progress(w, id)).by_channel.email.sent ?? 0;
+		await new Promise((r) => setTimeout(r, 1500));
+		const later = (await progress(w, id)).by_channel.email;
+		// within a second: at most the messages already in flight
+		expect((later.sent ?? 0) - atPause).toBeLessThanOrEqual(16);
+		expect(later.queued).toBeGreaterThan(0);
+		expect((await progress(w, id)).state).toBe('paused');
+		await w.pb.manager.send(`/api/crm/campaigns/${id}/resume`, { method: 'POST' });
+		await until(async () => (await progress(w, id)).by_channel.email?.sent === 40, 30_000);
+		const mails = (await w.mail.messages()).filter((m) => m.Subject === '暂停测试');
+		expect(mails).toHaveLength(40);
+		expect(await until(async () => (await progress(w, id)).state === 'completed' || undefined, 10_000)).toBe(true);
+	});
+
+	it('a triggered abandoned-cart campaign: a cart without a purchase enters once; sales tasks reach the rep', async () => {
+		const shopId = `CART-${id15()}`;
+		const c = await customer(w, { external_id: shopId, owner: w.staff.sales.id });
+		const { id } = await draft(w, { name: '购物车挽回', kind: 'triggered', trigger: { type: 'abandoned_cart', delay_hours: 0, reentry_days: 30 }, channels: ['task'], audience: { holdout_pct: 0 }, content: { task: { kind: 'call', note: '回访：购物车里还有商品' } }, schedule: ALL_DAY });
+		expect((await publish(w, id)).state).toBe('running');
+		await events(w, [{ id: `c-${id15()}`, type: 'add_to_cart', time: Date.now(), customer_id: shopId, product_id: 'P1' }]);
+		await new Promise((r) => setTimeout(r, 50));
+		expect((await w.pb.manager.send('/api/crm/campaigns/triggers/run', { method: 'POST' })).entered).toBe(1);
+		expect((await w.pb.manager.send('/api/crm/campaigns/triggers/run', { method: 'POST' })).entered).toBe(0);
+		const task = await until(async () => (await w.pb.sales.collection('service_records').getFullList({ filter: `customer = "${c.id}"` }))[0]);
+		expect(task).toMatchObject({ kind: 'call', staff: w.staff.sales.id, follow_up_done: false });
+		expect(task.summary).toBe('【活动】购物车挽回：回访：购物车里还有商品');
+		// the rep logs the call: it counts as the touch
+		await w.pb.sales.collection('service_records').update(task.id, { follow_up_done: true, outcome: '已下单' });
+		const row = (await w.pb.manager.send(`/api/crm/campaigns/${id}/recipients?channel=task`, {})).items[0];
+		expect(row.clicked_at).toBeGreaterThan(0);
+	});
+});
