@@ -5,6 +5,7 @@ import { buildShared } from './build-shared.mjs';
 import { buildServer } from './build-server.mjs';
 import { buildMailpit } from './build-mailpit.mjs';
 import { isStale } from './paths.mjs';
+import { minifyShopScripts } from './minify-shop-scripts.mjs';
 
 const ifStale = process.argv.includes('--if-stale');
 await buildShared();
@@ -12,6 +13,7 @@ const webInputs = ['src', 'static', 'vite.config.ts', 'svelte.config.js', 'packa
 if (!ifStale || isStale('build/index.html', webInputs)) {
 	console.log('Building the app (vite build)…');
 	execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+	await minifyShopScripts();
 }
 buildServer();
 // The SMTP server of the e-mail tests (not needed to run the CRM).

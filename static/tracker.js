@@ -79,7 +79,57 @@
 		var u = location.href, e = { url: u, referrer: last || d.referrer || void 0, title: d.title }, k;
 		for (k in f) e[k] = f[k];
 		last = u;
-		return track('page_view', e);
+		var id = track('page_view', e);
+		if (id) onsite();
+		return id;
+	}
+
+	// On-site campaign messages (README "Campaigns"): at most one per page view, for this shopper only,
+	// shown as text; seen, clicked and closed are sent back as events.
+	var shown;
+	function onsite() {
+		if (opt('onsite') == 'off' || !allowed() || shown || nav.onLine === false || (!cid && !aid)) return;
+		var p = 'key=' + encodeURIComponent(key) + '&anonymous_id=' + encodeURIComponent(aid || '');
+		if (cid) p += '&customer_id=' + encodeURIComponent(cid.customer_id) + '&customer_ts=' + cid.ts + '&customer_sig=' + cid.sig;
+		fetch(endpoint.replace(/\/events$/, '/onsite') + '?' + p, { credentials: 'omit' })
+			.then(function (r) { return r.status == 200 ? r.json() : null; })
+			.then(function (m) { if (m && m.delivery && !shown) show(m); })
+			['catch'](function () {});
+	}
+	function show(m) {
+		shown = m;
+		var box = d.createElement('div'), text = d.createElement('div'), x = d.createElement('button'), s = box.style;
+		var report = function (type) { track(type, { properties: { delivery: m.delivery, campaign: m.campaign } }); };
+		box.setAttribute('role', m.style == 'popup' ? 'dialog' : 'region');
+		box.setAttribute('aria-label', m.title || '活动');
+		box.setAttribute('data-crm-onsite', m.campaign);
+		s.cssText = m.style == 'popup'
+			? 'position:fixed;left:50%;top:30%;transform:translate(-50%,-30%);max-width:22rem;width:90%;z-index:2147483000;background:#fff;color:#0f172a;border-radius:12px;box-shadow:0 10px 40px rgba(0,0,0,.25);padding:1.25rem;font:15px/1.5 system-ui,sans-serif'
+			: 'position:fixed;left:0;right:0;top:0;z-index:2147483000;background:#0f766e;color:#fff;padding:.6rem 3rem .6rem 1rem;font:14px/1.5 system-ui,sans-serif';
+		[['strong', m.title], ['span', m.body]].forEach(function (t) {
+			if (!t[1]) return;
+			var el = d.createElement(t[0]);
+			el.textContent = t[1];
+			el.style.cssText = 'display:block';
+			text.appendChild(el);
+		});
+		box.appendChild(text);
+		if (m.cta_url && /^https?:\/\//i.test(m.cta_url)) {
+			var a = d.createElement('a');
+			a.href = m.cta_url;
+			a.textContent = m.cta_label || '查看';
+			a.style.cssText = 'display:inline-block;margin-top:.4rem;color:inherit;font-weight:600;text-decoration:underline';
+			a.onclick = function () { report('campaign_click'); flush(); };
+			box.appendChild(a);
+		}
+		x.type = 'button';
+		x.textContent = '×';
+		x.setAttribute('aria-label', '关闭 Close');
+		x.style.cssText = 'position:absolute;right:.4rem;top:.3rem;min-width:44px;min-height:44px;background:none;border:0;color:inherit;font-size:1.4rem;cursor:pointer';
+		x.onclick = function () { box.remove(); report('campaign_dismiss'); };
+		box.appendChild(x);
+		(d.body || d.documentElement).appendChild(box);
+		report('campaign_impression');
 	}
 
 	// identify({customer_id, ts, sig}, traits): the identity the shop signed (docs/api/ingestion.md).

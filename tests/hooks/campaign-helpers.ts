@@ -52,7 +52,7 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Camp
 	});
 	const serverKey = (await pb.admin.send('/api/crm/shop-sources', { method: 'POST', body: { name: 'shop back end', kind: 'server' } })).key;
 	const browserKey = (await pb.admin.send('/api/crm/shop-sources', { method: 'POST', body: { name: 'shop pages', kind: 'browser' } })).key;
-	return {
+	const world: CampaignWorld = {
 		server,
 		mail,
 		staff,
@@ -60,11 +60,13 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Camp
 		su,
 		serverKey,
 		browserKey,
+		// The server now running (a test may have restarted it), then Mailpit.
 		async stop() {
-			await server.stop();
+			await world.server.stop();
 			await mail.stop();
 		}
 	};
+	return world;
 }
 
 /** A customer pushed by a manager (owner optional), with marketing consent unless said otherwise. */

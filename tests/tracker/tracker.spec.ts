@@ -6,6 +6,8 @@ import vm from 'node:vm';
 
 const SRC = readFileSync('static/tracker.js', 'utf8');
 const KEY = 'crm_pk_' + 'a'.repeat(33);
+/** An identity as the shop's server signs it (the signature is checked by the CRM, not by the tracker). */
+const signed = (id: string) => ({ customer_id: id, ts: 1765000000, sig: `sig-${id}` });
 
 type Sent = { url: string; body: { key: string; sent_at: number; events: Record<string, any>[] }; contentType?: string };
 
@@ -83,8 +85,9 @@ afterEach(() => {
 });
 
 describe('tracker.js', () => {
-	it('is at most 4 KiB gzipped', () => {
-		const size = gzipSync(readFileSync('static/tracker.js'), { level: 9 }).length;
+	it('is at most 4 KiB gzipped, as the build ships it (minified: scripts/build.mjs)', async () => {
+		const { minifyShopScript } = await import('../../scripts/minify-shop-scripts.mjs');
+		const size = gzipSync(await minifyShopScript(readFileSync('static/tracker.js', 'utf8')), { level: 9 }).length;
 		console.log(`tracker.js: ${size} bytes gzipped`);
 		expect(size).toBeLessThanOrEqual(4096);
 	});
@@ -236,25 +239,37 @@ describe('tracker.js', () => {
 		expect(b.events().map((e) => e.id)).toEqual(b.beacons[0].body.events.map((e) => e.id));
 	});
 
-	it('identify links the customer id to later events; reset forgets it', async () => {
+	it('identify links the signed customer id to later events; reset forgets it', async () => {
 		const b = browser({ attrs: { 'data-page': 'off' } });
-		b.crm.identify('C-1001', { name: '张伟', phone: '+8613800000000' });
+		b.crm.identify(signed('C-1001'), { name: '张伟', phone: '+8613800000000' });
 		b.crm.track('add_to_cart', { product_id: 'P1' });
 		b.crm.reset();
 		b.crm.track('search', { query: '耳机' });
 		await settle(2000);
 		const [id, cart, search] = b.events();
-		expect(id).toMatchObject({ type: 'identify', customer_id: 'C-1001', traits: { name: '张伟' } });
-		expect(cart.customer_id).toBe('C-1001');
+		expect(id).toMatchObject({ type: 'identify', customer_id: 'C-1001', customer_ts: 1765000000, customer_sig: 'sig-C-1001', traits: { name: '张伟' } });
+		expect(cart).toMatchObject({ customer_id: 'C-1001', customer_sig: 'sig-C-1001' });
 		expect(search.customer_id).toBeUndefined();
+		expect(search.customer_sig).toBeUndefined();
 		expect(search.anonymous_id).not.toBe(cart.anonymous_id);
+	});
+
+	it('an unsigned customer id is not sent (a browser key may not name a customer on its own word)', async () => {
+		const b = browser({ attrs: { 'data-page': 'off' } });
+		b.crm.identify('C-1001', { name: '冒名' });
+		b.crm.track('search', { query: 'x' });
+		b.crm.track('search', { query: 'y', customer_id: 'C-1003' });
+		await settle(2000);
+		expect(b.events().map((e) => e.type)).toEqual(['search', 'search']);
+		for (const e of b.events()) expect(e.customer_id).toBeUndefined();
+		expect(b.warnings.join(' ')).toMatch(/signed/);
 	});
 
 	it('replays calls queued on a stub before the script loaded, with options from window.crmTracker', async () => {
 		const b = browser({
 			attrs: { 'data-key': '' },
 			config: { key: KEY, endpoint: 'https://other.example/e' },
-			stub: { q: [['identify', 'C-7'], ['page', { title: 'x' }]] }
+			stub: { q: [['identify', signed('C-7')], ['page', { title: 'x' }]] }
 		});
 		await settle(2000);
 		expect(b.sent[0].url).toBe('https://other.example/e');
@@ -265,7 +280,7 @@ describe('tracker.js', () => {
 	describe('consent required', () => {
 		it('sends and stores nothing before consent; consent(true) sends what happened on this page', async () => {
 			const b = browser({ attrs: { 'data-consent': 'required' } });
-			b.crm.identify('C-9');
+			b.crm.identify(signed('C-9'));
 			b.crm.track('product_view', { product_id: 'P9' });
 			await settle(30_000);
 			b.doc.visibilityState = 'hidden';
@@ -276,7 +291,7 @@ describe('tracker.js', () => {
 			await b.crm.consent(true);
 			expect(b.events().map((e) => e.type)).toEqual(['page_view', 'identify', 'product_view']);
 			expect(b.store.get('crm_consent')).toBe('1');
-			expect(b.store.get('crm_cid')).toBe('C-9');
+			expect(JSON.parse(b.store.get('crm_cid')!)).toEqual(signed('C-9'));
 			// remembered on the next page
 			const next = browser({ store: b.store, attrs: { 'data-consent': 'required' } });
 			await settle(2000);
