@@ -1,5 +1,5 @@
 import PocketBase from 'pocketbase';
-import { test, expect, goOffline, goOnline, PHONE, TABLET, type Device } from './fixtures';
+import { test, expect, goOffline, goOnline, PHONE, TABLET, type Device, navTo } from './fixtures';
 import { addDays, shopDay } from '../../src/lib/stats/range';
 
 // The analytics dashboard, the customer card's shop activity and Settings → Shop connections against
@@ -115,7 +115,7 @@ for (const [name, viewport, back] of [['phone', PHONE, 300], ['tablet', TABLET, 
 
 		const device = await openAs('manager', { viewport });
 		const { page } = device;
-		await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '分析' }).click();
+		await navTo(page, '分析');
 		await expect(page.getByRole('heading', { name: '数据分析', level: 1 })).toBeVisible();
 		await expect(page.getByTestId('as-of')).toContainText('数据截至');
 
@@ -279,7 +279,7 @@ test('the customer card shows the shop activity and orders, and keeps them offli
 	// Signing out removes the kept figures with the rest of the user's data.
 	await goOnline(device);
 	expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('crm:stats:')).length)).toBeGreaterThan(0);
-	await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '设置' }).click();
+	await navTo(page, '设置');
 	await page.getByRole('button', { name: '退出登录' }).click();
 	await expect(page).toHaveURL(/\/login$/);
 	expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('crm:stats:')))).toEqual([]);
@@ -290,7 +290,7 @@ test('an administrator creates a shop key (shown once), and a revoked key is ref
 	const device = await openAs('owner', { viewport: PHONE });
 	const { page, context } = device;
 	await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-	await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '设置' }).click();
+	await navTo(page, '设置');
 	const section = page.getByRole('region', { name: '店铺连接' });
 	await expect(section).toBeVisible();
 

@@ -1,4 +1,4 @@
-import { test, expect, PHONE } from './fixtures';
+import { test, expect, PHONE, navTo } from './fixtures';
 
 test('the customer form refuses bad input in the user’s language and keeps what was saved', async ({ openAs }) => {
 	const { page } = await openAs('sales', { viewport: PHONE });
@@ -30,7 +30,7 @@ test('the customer form refuses bad input in the user’s language and keeps wha
 	await expect(page.locator('[data-field="phones"]')).toHaveText('138 0013 8000');
 
 	// In English the same errors read in English.
-	await page.getByRole('link', { name: '设置' }).click();
+	await navTo(page, '设置');
 	await page.getByLabel('语言').selectOption('en');
 	await page.getByRole('link', { name: 'Customers' }).click();
 	await page.getByRole('link', { name: /New customer/ }).click();

@@ -1,5 +1,5 @@
 import PocketBase from 'pocketbase';
-import { test, expect, PHONE, TABLET } from './fixtures';
+import { test, expect, PHONE, TABLET, navTo } from './fixtures';
 
 for (const [name, viewport] of [['phone', PHONE], ['tablet', TABLET]] as const) {
 	test(`a segment's characteristics compare it with all customers, charts drawn (${name})`, async ({ openAs, server }) => {
@@ -19,7 +19,7 @@ for (const [name, viewport] of [['phone', PHONE], ['tablet', TABLET]] as const) 
 		expect(res.rejected).toEqual([]);
 
 		const { page } = await openAs('manager', { viewport });
-		await page.getByRole('link', { name: '客户分组' }).click();
+		await navTo(page, '客户分组');
 		await page.getByRole('link', { name: new RegExp(`${tag}华东`) }).click();
 		await page.getByRole('link', { name: '分群特征' }).click();
 		await expect(page.getByRole('heading', { name: `“${tag}华东”的特征` })).toBeVisible();

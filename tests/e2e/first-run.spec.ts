@@ -1,4 +1,4 @@
-import { test, expect, newBrowserContext, PHONE } from './fixtures';
+import { test, expect, newBrowserContext, PHONE, navTo } from './fixtures';
 import { startServer } from '../fixtures/pocketbase';
 
 test('a fresh install leads the first visitor to create the owner, who adds a sales rep', async ({ browser }) => {
@@ -21,7 +21,7 @@ test('a fresh install leads the first visitor to create the owner, who adds a sa
 		await expect(page).toHaveURL(/\/customers$/);
 		await expect(page.getByText('还没有客户')).toBeVisible();
 
-		await page.getByRole('link', { name: '员工' }).click();
+		await navTo(page, '员工');
 		await page.getByLabel('姓名', { exact: true }).fill('新销售');
 		await page.getByLabel('邮箱').fill('rep@shop.test');
 		await page.getByLabel('密码').fill('rep-password-123');
@@ -34,7 +34,7 @@ test('a fresh install leads the first visitor to create the owner, who adds a sa
 		await page.reload();
 		await expect(page.getByRole('list', { name: '员工' })).toContainText('新销售');
 
-		await page.getByRole('link', { name: '设置' }).click();
+		await navTo(page, '设置');
 		await page.getByRole('button', { name: '退出登录' }).click();
 		await expect(page).toHaveURL(/\/login$/);
 		const dbs = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));

@@ -51,6 +51,18 @@ export async function signIn(page: Page, email: string, password: string) {
 	await waitForServiceWorker(page);
 }
 
+/**
+ * Goes to a main destination through the navigation, as the user would: on a phone, what does not
+ * fit on the tab bar is under "More".
+ */
+export async function navTo(page: Page, name: string) {
+	const nav = page.getByRole('navigation', { name: /主导航|Main navigation/ });
+	const link = nav.getByRole('link', { name, exact: true });
+	if (await link.isVisible()) return link.click();
+	await nav.getByRole('button', { name: /更多|More/ }).click();
+	await page.getByRole('list', { name: /更多|More/ }).getByRole('link', { name, exact: true }).click();
+}
+
 /** The service worker controls the page, so a reload works offline. */
 export async function waitForServiceWorker(page: Page) {
 	await page.waitForFunction(async () => {

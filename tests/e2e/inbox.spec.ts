@@ -1,4 +1,4 @@
-import { test, expect, goOffline, goOnline, PHONE, TABLET } from './fixtures';
+import { test, expect, goOffline, goOnline, PHONE, TABLET, navTo } from './fixtures';
 import type { Page } from '@playwright/test';
 import { api, staffToken } from './chat-fixtures';
 
@@ -118,7 +118,7 @@ test('an agent on a tablet claims a waiting chat, replies, and replies sent offl
 	expect(dialogs).toEqual([]);
 
 	// Signing out leaves no chat on the device.
-	await page.getByRole('link', { name: '设置' }).click();
+	await navTo(page, '设置');
 	await page.getByRole('button', { name: '退出登录' }).click();
 	await expect(page).toHaveURL(/\/login$/);
 	expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => /^crm:(chat-outbox|inbox-|canned)/.test(k)))).toEqual([]);

@@ -1,4 +1,4 @@
-import { test, expect, goOffline, goOnline, PHONE, TABLET, type Device } from './fixtures';
+import { test, expect, goOffline, goOnline, PHONE, TABLET, type Device, navTo } from './fixtures';
 import type { Page } from '@playwright/test';
 
 /** The suggestions a customer form input offers: the options of the datalist it points to. */
@@ -6,7 +6,7 @@ const suggestions = (page: Page, label: string) =>
 	page.getByLabel(label, { exact: true }).evaluate((el) => [...((el as HTMLInputElement).list?.options ?? [])].map((o) => o.value));
 
 async function openLabels(d: Device) {
-	await d.page.getByRole('link', { name: '设置' }).click();
+	await navTo(d.page, '设置');
 	return d.page.getByRole('region', { name: '标签与分类' });
 }
 
@@ -45,7 +45,7 @@ test('a manager adds a tag and a category in settings; a sales rep’s customer 
 	await expect(rep.page.getByRole('heading', { name: '标签客户' })).toBeVisible();
 
 	// A sales rep does not see the management section.
-	await rep.page.getByRole('link', { name: '设置' }).click();
+	await navTo(rep.page, '设置');
 	await expect(rep.page.getByRole('heading', { name: '设置' })).toBeVisible();
 	await expect(rep.page.getByRole('heading', { name: '标签与分类' })).toHaveCount(0);
 	await expect(rep.page.getByRole('region', { name: '标签与分类' })).toHaveCount(0);

@@ -3,7 +3,7 @@
 // phone deletes its customer data at its next contact; an admin sets a new password; wrong passwords
 // lock the account with a message that says when to try again.
 import type { Browser, Page } from '@playwright/test';
-import { test, expect, PHONE, signIn, type Device } from './fixtures';
+import { test, expect, PHONE, signIn, type Device, navTo } from './fixtures';
 import { startCuttableProxy } from '../fixtures/cuttable-proxy';
 
 async function device(browser: Browser, port: number, viewport = PHONE): Promise<Device> {
@@ -13,7 +13,7 @@ async function device(browser: Browser, port: number, viewport = PHONE): Promise
 }
 
 async function addStaff(admin: Page, name: string, email: string, password: string, role = 'sales') {
-	await admin.getByRole('link', { name: '员工' }).first().click();
+	await navTo(admin, '员工');
 	await admin.getByLabel('姓名', { exact: true }).fill(name);
 	await admin.getByLabel('邮箱').fill(email);
 	await admin.getByLabel('密码').fill(password);

@@ -1,4 +1,4 @@
-import { test, expect, PHONE } from './fixtures';
+import { test, expect, PHONE, navTo } from './fixtures';
 import type { Page } from '@playwright/test';
 
 // Web Push in the agent console (docs/api/chat.md, "Web Push"): the "Alerts on this device" control and
@@ -123,7 +123,7 @@ test('where the browser subscribes, the subscription is saved for this agent and
 	await expect(toggle(page)).toHaveAttribute('aria-pressed', 'true');
 	const again = await page.evaluate(() => JSON.parse(localStorage.getItem('test:fake-push')!).endpoint);
 	expect(await own(page)).toHaveLength(1);
-	await page.getByRole('link', { name: '设置' }).click();
+	await navTo(page, '设置');
 	await page.getByRole('button', { name: '退出登录' }).click();
 	await expect(page).toHaveURL(/\/login$/);
 	expect(await page.evaluate(() => localStorage.getItem('test:unsubscribed'))).toBe(again);

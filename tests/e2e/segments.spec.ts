@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { test, expect, PHONE, TABLET } from './fixtures';
+import { test, expect, PHONE, TABLET, navTo } from './fixtures';
 
 /** Customers pushed through the sync API as the manager, as another device of the shop would. */
 async function addCustomers(url: string, email: string, password: string, docs: Record<string, unknown>[]) {
@@ -41,7 +41,7 @@ for (const [label, viewport] of [['phone', PHONE], ['tablet', TABLET]] as const)
 		await page.getByLabel('搜索客户').fill(names.d);
 		await expect(page.getByRole('link', { name: new RegExp(names.d) })).toBeVisible({ timeout: 15_000 }); // synced to the device
 
-		await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '客户分组' }).click();
+		await navTo(page, '客户分组');
 		await page.getByRole('link', { name: /新建分组/ }).click();
 		const live = page.getByTestId('live-count');
 		const dynamicName = `北京或上海 VIP ${label}`;
@@ -113,7 +113,7 @@ for (const [label, viewport] of [['phone', PHONE], ['tablet', TABLET]] as const)
 
 		// The Shanghai customer is no longer VIP: the dynamic segment drops them, the fixed list keeps them.
 		await editTags(page, names.b, tag);
-		await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '客户分组' }).click();
+		await navTo(page, '客户分组');
 		await expect(page.getByRole('link', { name: new RegExp(dynamicName) })).toContainText('1 位客户');
 		await expect(page.getByRole('link', { name: new RegExp(fixedName) })).toContainText('3 位客户');
 

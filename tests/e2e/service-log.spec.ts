@@ -1,4 +1,4 @@
-import { test, expect, goOffline, goOnline, PHONE } from './fixtures';
+import { test, expect, goOffline, goOnline, PHONE, navTo } from './fixtures';
 
 test('a rep logs a visit offline with a follow-up; it shows in Today and reaches the manager', async ({ openAs }) => {
 	const rep = await openAs('sales', { viewport: PHONE });
@@ -25,7 +25,7 @@ test('a rep logs a visit offline with a follow-up; it shows in Today and reaches
 	await expect(timeline).toContainText('上门演示新品，客户很感兴趣');
 	await expect(timeline).toContainText(`${today} 跟进`);
 
-	await page.getByRole('link', { name: '今天' }).click();
+	await navTo(page, '今天');
 	const due = page.getByRole('list', { name: '今天到期' });
 	await expect(due).toContainText('拜访对象');
 	await expect(due).toContainText('上门演示新品');
@@ -44,6 +44,6 @@ test('a rep logs a visit offline with a follow-up; it shows in Today and reaches
 	await page.getByRole('link', { name: /拜访对象/ }).click();
 	await page.getByRole('button', { name: '标记完成' }).click();
 	await expect(page.getByRole('list', { name: '服务记录' })).toContainText('已完成');
-	await page.getByRole('link', { name: '今天' }).click();
+	await navTo(page, '今天');
 	await expect(page.getByText('拜访对象')).toHaveCount(0);
 });

@@ -68,6 +68,8 @@ export async function updateRecord<D, C extends SyncedName>(db: CrmDatabase, spe
 	if (errors.length) throw new RecordValidationError(errors);
 	const data = spec.normalize(patch);
 	for (const [k, v] of Object.entries(spec.defaults)) if (k in data && data[k] == null) data[k] = v; // indexed: never missing
+	// Nothing changed (a form saved twice): no write, and nothing is owed to the server.
+	if (Object.keys(data).every((k) => sameValue(data[k], current[k]))) return current as D;
 	const saved = await doc.incrementalPatch({ ...data, field_times: touchedTimes(spec.mergeFields, current, data, Date.now()) });
 	onWrite(spec.collection, id);
 	return saved.toMutableJSON() as D;

@@ -8,12 +8,16 @@ import type { shopEn } from './features/shop.en';
 import type { chatWidgetEn } from './features/chat-widget.en';
 import type { inboxEn } from './features/inbox.en';
 import type { staffEn } from './features/staff.en';
+import type { campaignsEn } from './features/campaigns.en';
 
 export const en = {
 	'app.name': 'Shop CRM',
 	'nav.customers': 'Customers',
 	'nav.staff': 'Staff',
 	'nav.settings': 'Settings',
+	'nav.campaigns': 'Campaigns',
+	'nav.metrics': 'Service metrics',
+	'nav.more': 'More',
 	'nav.main': 'Main navigation',
 	'sync.online': 'Online',
 	'sync.offline': 'Offline',
@@ -210,4 +214,5 @@ export type MessageKey =
 	| keyof typeof shopEn
 	| keyof typeof inboxEn
 	| keyof typeof chatWidgetEn
-	| keyof typeof staffEn;
+	| keyof typeof staffEn
+	| keyof typeof campaignsEn;

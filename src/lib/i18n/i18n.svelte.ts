@@ -87,6 +87,8 @@ class I18n {
 	dateTime = (ms: number): string =>
 		new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
 
+	number = (n: number, opts?: Intl.NumberFormatOptions): string => new Intl.NumberFormat(this.locale, opts).format(n);
+
 	private apply() {
 		document.documentElement.lang = this.locale;
 	}

@@ -1,0 +1,113 @@
+// Campaigns as a manager and shoppers meet them (issue "Marketing campaigns", acceptance): a manager
+// drafts a campaign offline on a phone, reconnects and publishes it; the demo shop shows the on-site
+// banner to a shopper of the audience, and not to one held out or to one outside the audience.
+import type { Browser, Page } from '@playwright/test';
+import { test, expect, goOffline, goOnline, PHONE, navTo } from './fixtures';
+
+async function api(url: string, method: string, path: string, token: string, body?: unknown) {
+	const res = await fetch(url + path, { method, headers: { 'content-type': 'application/json', authorization: token }, body: body === undefined ? undefined : JSON.stringify(body) });
+	const json = await res.json();
+	if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
+	return json;
+}
+
+const id15 = () => Array.from({ length: 15 }, () => 'abcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(Math.random() * 36)]).join('');
+
+async function shopper(browser: Browser, baseURL: string, key: string, shopId: string): Promise<Page> {
+	const context = await browser.newContext({ baseURL, viewport: PHONE, locale: 'zh-CN' });
+	const page = await context.newPage();
+	await page.goto(`/demo-shop/?key=${key}`);
+	await page.getByLabel(/以顾客身份登录/).fill(shopId);
+	await page.getByRole('button', { name: '登录' }).click();
+	await expect(page.getByText(`已登录：${shopId}`)).toBeVisible();
+	// The next page view asks whether a campaign has something for this shopper.
+	await page.reload();
+	return page;
+}
+
+test('a manager drafts a campaign offline on a phone, publishes it online; the banner shows for the audience, not the holdout or others', async ({ browser, server, openAs }) => {
+	test.setTimeout(120_000);
+	const owner = await api(server.url, 'POST', '/api/collections/staff/auth-with-password', '', { identity: server.staff.owner.email, password: server.staff.owner.password });
+	const manager = await api(server.url, 'POST', '/api/collections/staff/auth-with-password', '', { identity: server.staff.manager.email, password: server.staff.manager.password });
+	const browserKey = (await api(server.url, 'POST', '/api/crm/shop-sources', owner.token, { name: 'demo pages', kind: 'browser' })).key;
+	const stamp = Date.now().toString(36);
+	const people = ['A', 'B', 'C'].map((x) => ({ id: id15(), name: `活动顾客${x}`, external_id: `E2E-CAMP-${x}-${stamp}`, marketing_consent: true, consent_how: 'web_form' }));
+	await api(server.url, 'POST', '/api/crm/sync/customers/push', manager.token, { rows: people.map((doc) => ({ doc, base: null })) });
+	const segmentName = `活动分组 ${stamp}`;
+	await api(server.url, 'POST', '/api/crm/sync/segments/push', manager.token, {
+		rows: [{ doc: { id: id15(), name: segmentName, kind: 'static', members: [people[0].id, people[1].id], owner: server.staff.manager.id, shared: true }, base: null }]
+	});
+
+	// The manager on a phone, offline on the way to a meeting.
+	const device = await openAs('manager', { viewport: PHONE });
+	const { page } = device;
+	await page.getByTestId('sync-indicator').click();
+	await expect(page.getByText(/上次同步/)).toBeVisible();
+	await page.getByTestId('sync-indicator').click();
+	await goOffline(device);
+	await navTo(page, '营销活动');
+	await page.getByRole('button', { name: /新建活动/ }).click();
+	await page.getByLabel('活动名称').fill(`周末站内横幅 ${stamp}`);
+	await page.getByLabel('发送给客户分组').selectOption({ label: segmentName });
+	await page.getByLabel('对照组比例（%）').fill('50');
+	await page.getByRole('button', { name: '下一步' }).click();
+	await expect(page.getByLabel('优惠类型')).toHaveValue('none');
+	await page.getByRole('button', { name: '下一步' }).click();
+	await page.getByRole('checkbox', { name: /^站内消息/ }).check();
+	await page.getByLabel('标题').fill('周末专享');
+	await page.getByLabel('消息内容').fill('{{name}}，本周末全场包邮');
+	await page.getByLabel('按钮文字').fill('去逛逛');
+	await page.getByLabel('按钮链接').fill('https://shop.example/weekend');
+	await expect(page.getByLabel('预览')).toContainText('本周末全场包邮');
+	await page.getByRole('button', { name: '下一步' }).click();
+	await page.getByRole('button', { name: '下一步' }).click();
+	await expect(page.getByRole('status').filter({ hasText: '已保存到本设备' })).toBeVisible();
+	await expect(page.getByText('可以发布了。')).toBeVisible();
+	await expect(page.getByText('计算受众需要联网。')).toBeVisible();
+	await expect(page.getByRole('button', { name: '发布活动' })).toBeDisabled();
+	await page.screenshot({ path: test.info().outputPath('campaign-review-offline.png'), fullPage: true });
+
+	// Back online: the draft uploads, the review counts the recipients, the manager publishes.
+	await goOnline(device);
+	await page.getByTestId('sync-indicator').click();
+	await expect(page.getByTestId('sync-pending')).toContainText('所有更改已上传', { timeout: 15_000 });
+	await page.getByTestId('sync-indicator').click();
+	await page.getByRole('button', { name: '重新计算' }).click();
+	await expect(page.getByRole('row', { name: /对照组（不发送）\s*1/ })).toBeVisible();
+	await page.getByRole('button', { name: '发布活动' }).click();
+	await expect(page.getByRole('status').filter({ hasText: '已发布，正在发送。' })).toBeVisible();
+	await expect(page.getByText('进行中').first()).toBeVisible({ timeout: 15_000 });
+	await page.getByTestId('sync-indicator').click();
+	await expect(page.getByTestId('sync-pending')).toContainText('所有更改已上传', { timeout: 15_000 });
+	await page.screenshot({ path: test.info().outputPath('campaign-running.png'), fullPage: true });
+	await page.getByTestId('sync-indicator').click();
+
+	// Who was held out (drawn on the server, reproducibly).
+	const campaigns = await api(server.url, 'GET', `/api/collections/campaigns/records?filter=${encodeURIComponent(`name ~ "${stamp}"`)}`, manager.token);
+	const id = campaigns.items[0].id;
+	const held = (await api(server.url, 'GET', `/api/crm/campaigns/${id}/recipients?channel=holdout`, manager.token)).items.map((r: { customer: string }) => r.customer);
+	expect(held).toHaveLength(1);
+	const treated = people.find((p) => p.id !== held[0] && p !== people[2])!;
+	const heldOut = people.find((p) => p.id === held[0])!;
+
+	const shop = server.url;
+	const inAudience = await shopper(browser, shop, browserKey, treated.external_id);
+	const banner = inAudience.getByRole('region', { name: '周末专享' });
+	await expect(banner).toBeVisible({ timeout: 10_000 });
+	await expect(banner).toContainText(`${treated.name}，本周末全场包邮`);
+	await expect(banner.getByRole('link', { name: '去逛逛' })).toHaveAttribute('href', 'https://shop.example/weekend');
+	await inAudience.screenshot({ path: test.info().outputPath('shop-banner.png') });
+	for (const other of [heldOut, people[2]]) {
+		const p = await shopper(browser, shop, browserKey, other.external_id);
+		await p.waitForTimeout(2500);
+		await expect(p.getByRole('region', { name: '周末专享' })).toHaveCount(0);
+		await p.context().close();
+	}
+	// Seen and closed come back: the manager's recipients list shows it delivered.
+	await banner.getByRole('button', { name: /关闭/ }).click();
+	await expect(banner).toHaveCount(0);
+	await expect
+		.poll(async () => (await api(server.url, 'GET', `/api/crm/campaigns/${id}/recipients?channel=onsite`, manager.token)).items.find((r: { customer: string }) => r.customer === treated.id)?.status, { timeout: 15_000 })
+		.toBe('delivered');
+	await inAudience.context().close();
+});
