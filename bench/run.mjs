@@ -10,7 +10,8 @@ const GROUPS = {
 	customers: 'bench/customers.bench.ts',
 	ingest: 'bench/ingest.bench.ts',
 	stats: 'bench/stats.bench.ts',
-	chat: 'bench/chat.bench.ts'
+	chat: 'bench/chat.bench.ts',
+	campaigns: 'bench/campaigns.bench.ts'
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((g) => !(g in GROUPS));
