@@ -8,9 +8,10 @@
 // same for a seed; times are relative to now. The server key is kept in .bench/demo-keys.json, so a
 // second run against the same server (say after an interruption) sends the same event ids with the same
 // key and the server keeps each once. Then live chat of today (scripts/demo-chats.mjs): conversations,
-// replies, cases and ratings through the chat APIs.
+// replies, cases and ratings through the chat APIs. Then campaigns (scripts/demo-campaigns.mjs).
 import { build } from 'esbuild';
 import { demoChats } from './demo-chats.mjs';
+import { demoCampaigns } from './demo-campaigns.mjs';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const arg = (name, env, fallback) => {
@@ -157,6 +158,23 @@ if (chats > 0) {
 			: `Live chat: ${chatTally.conversations} conversations (${chatTally.waiting} waiting in the queue, ${chatTally.resolved} resolved, ${chatTally.rated} rated), ${chatTally.cases} cases.`
 	);
 }
+
+// Campaigns: consent, segments, a broadcast with coupons and a holdout, a call campaign for the sales
+// reps, a triggered one, a draft; then what the shoppers did with them.
+const campaignTally = await demoCampaigns({
+	url,
+	seed,
+	ownerToken: token,
+	serverKey,
+	manager: { email: 'manager@demo.test', password: 'demo-manager-password' },
+	sales: STAFF.filter(([, role]) => role === 'sales').map(([email, role]) => ({ email, password: `demo-${role}-password` }))
+}).catch((e) => ({ error: e.message }));
+console.log(
+	campaignTally.error
+		? `Demo campaigns failed: ${campaignTally.error}`
+		: `Campaigns: ${campaignTally.campaigns} (${campaignTally.published} published); ${fmt(campaignTally.consented)} shoppers' marketing consent recorded, ${campaignTally.assigned} lapsing buyers assigned to sales reps; ` +
+				`${fmt(campaignTally.impressions)} on-site messages seen, ${fmt(campaignTally.clicks)} clicked, ${fmt(campaignTally.couponOrders)} orders with the coupon, ${fmt(campaignTally.holdoutOrders)} orders in the holdout.`
+);
 
 console.log(`\nSign in at ${url} as ${OWNER.email} / ${OWNER.password} or a staff account above.`);
 const shopOn = (await fetch(`${url}/demo-shop/`).catch(() => null))?.ok;

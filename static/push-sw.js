@@ -30,11 +30,16 @@ function pushUrl(url) {
 	}
 }
 
+// Notifications are shown one after another in the order the pushes came: showNotification first
+// loads the icons, so two calls in a row may finish out of order, and the older message of a
+// conversation would then replace the newer one.
+let shown = Promise.resolve();
+
 self.addEventListener('push', (event) => {
 	const data = pushData(event);
 	const text = pushText();
 	const conversation = typeof data.conversation === 'string' ? data.conversation : '';
-	event.waitUntil(
+	const show = () =>
 		self.registration.showNotification(data.title || text.title, {
 			body: data.body || text.fallback,
 			tag: conversation ? `chat-${conversation}` : 'chat',
@@ -43,8 +48,9 @@ self.addEventListener('push', (event) => {
 			badge: '/icons/icon-192.png',
 			timestamp: Date.now(),
 			data: { url: pushUrl(data.url), conversation }
-		})
-	);
+		});
+	shown = shown.then(show, show);
+	event.waitUntil(shown);
 });
 
 self.addEventListener('notificationclick', (event) => {
