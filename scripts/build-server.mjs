@@ -4,10 +4,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { SERVER_BIN, isStale } from './paths.mjs';
+import { GO_ENV, SERVER_BIN, isStale } from './paths.mjs';
 
 // Every Go file of the server, and its module files.
-const SOURCES = () => ['server/go.mod', 'server/go.sum', ...readdirSync('server').filter((f) => f.endsWith('.go')).map((f) => `server/${f}`)];
+const SOURCES = () => ['scripts/build-server.mjs', 'scripts/paths.mjs', 'server/go.mod', 'server/go.sum', ...readdirSync('server').filter((f) => f.endsWith('.go')).map((f) => `server/${f}`)];
 
 export function buildServer({ force = false } = {}) {
 	if (!force && !isStale(SERVER_BIN, SOURCES())) return false;
@@ -16,7 +16,7 @@ export function buildServer({ force = false } = {}) {
 	execFileSync('go', ['build', '-trimpath', '-tags', 'no_default_driver', '-o', resolve(SERVER_BIN), '.'], {
 		cwd: 'server',
 		stdio: 'inherit',
-		env: { ...process.env, GOTOOLCHAIN: process.env.GOTOOLCHAIN === 'local' ? 'local' : 'auto', CGO_ENABLED: '1' }
+		env: GO_ENV
 	});
 	return true;
 }

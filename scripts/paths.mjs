@@ -20,3 +20,14 @@ export function newestMtime(paths) {
 export function isStale(output, inputs) {
 	return !existsSync(output) || statSync(output).mtimeMs < newestMtime(inputs);
 }
+
+// The environment the server is built and tested with. SQLite (compiled from C by mattn/go-sqlite3)
+// without its memory statistics: they take one process-wide lock on every allocation, so many
+// requests reading at once (500 shoppers' page views) queued on it; with it off, 64 concurrent reads
+// ran about 4 times faster (SQLite's documentation recommends SQLITE_DEFAULT_MEMSTATUS=0).
+export const GO_ENV = {
+	...process.env,
+	GOTOOLCHAIN: process.env.GOTOOLCHAIN === 'local' ? 'local' : 'auto',
+	CGO_ENABLED: '1',
+	CGO_CFLAGS: `${process.env.CGO_CFLAGS ?? '-O2 -g'} -DSQLITE_DEFAULT_MEMSTATUS=0`
+};

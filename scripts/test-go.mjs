@@ -1,8 +1,9 @@
 // The server's own checks: gofmt (nothing left unformatted), go vet, and the Go tests beside each file
 // (PocketBase's tests.ApiScenario for routes). Run by `npm test`.
 import { execFileSync } from 'node:child_process';
+import { GO_ENV } from './paths.mjs';
 
-const env = { ...process.env, GOTOOLCHAIN: process.env.GOTOOLCHAIN === 'local' ? 'local' : 'auto', CGO_ENABLED: '1' };
+const env = GO_ENV; // the same build settings as the server, so the compiled SQLite is shared
 const go = (args) => execFileSync('go', args, { cwd: 'server', stdio: ['ignore', 'pipe', 'inherit'], env }).toString();
 
 const unformatted = execFileSync('gofmt', ['-l', '.'], { cwd: 'server', env }).toString().trim();

@@ -139,11 +139,13 @@ type couponState struct {
 	CampaignOK  string  `json:"-" db:"campaign_state"`
 }
 
+const couponLookupSQL = `SELECT k.code, k.kind, k.value, k.threshold, k.min_spend, k.valid_from, k.valid_to, k.redemptions, k.redeemed_at, k.last_order,
+		k.customer, coalesce(c.external_id, '') AS customer_id, k.campaign, m.state AS campaign_state
+		FROM coupons k JOIN campaigns m ON m.id = k.campaign LEFT JOIN customers c ON c.id = k.customer WHERE k.code = {:code}`
+
 func lookupCoupon(app core.App, code string, tzOffset int) (*couponState, bool) {
 	st := &couponState{}
-	err := app.DB().NewQuery(`SELECT k.code, k.kind, k.value, k.threshold, k.min_spend, k.valid_from, k.valid_to, k.redemptions, k.redeemed_at, k.last_order,
-		k.customer, coalesce(c.external_id, '') AS customer_id, k.campaign, m.state AS campaign_state
-		FROM coupons k JOIN campaigns m ON m.id = k.campaign LEFT JOIN customers c ON c.id = k.customer WHERE k.code = {:code}`).
+	err := app.DB().NewQuery(couponLookupSQL).
 		Bind(dbx.Params{"code": strings.ToUpper(strings.TrimSpace(code))}).One(st)
 	if err != nil {
 		return nil, false

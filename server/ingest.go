@@ -69,7 +69,19 @@ type ingestion struct {
 	tzOffset int
 	mu       sync.Mutex
 	buckets  map[string]*bucket
+	// sources: shop keys by their hash, so a page view's question (on-site messages) or an event
+	// batch does not look its key up in the database each time. Emptied whenever a key is created,
+	// changed (revoked) or deleted, so a revoked key is refused at once; entries live a minute.
+	sourcesMu sync.RWMutex
+	sources   map[string]cachedSource
 }
+
+type cachedSource struct {
+	record *core.Record // read only: shared by the requests using the key
+	at     time.Time
+}
+
+const sourceCacheTTL = time.Minute
 
 type indexedEvent struct {
 	index int
@@ -95,7 +107,16 @@ func registerIngestion(app core.App, commits *groupCommitter, stats *statsNotifi
 	if v, err := strconv.Atoi(os.Getenv("CRM_TZ_OFFSET_MINUTES")); err == nil && v >= -14*60 && v <= 14*60 {
 		tz = v
 	}
-	in := &ingestion{app: app, commits: commits, stats: stats, traits: newTraitsChecker(js), tzOffset: tz, buckets: map[string]*bucket{}}
+	in := &ingestion{app: app, commits: commits, stats: stats, traits: newTraitsChecker(js), tzOffset: tz, buckets: map[string]*bucket{}, sources: map[string]cachedSource{}}
+	forget := func(e *core.RecordEvent) error {
+		in.sourcesMu.Lock()
+		clear(in.sources)
+		in.sourcesMu.Unlock()
+		return e.Next()
+	}
+	app.OnRecordAfterCreateSuccess("shop_sources").BindFunc(forget)
+	app.OnRecordAfterUpdateSuccess("shop_sources").BindFunc(forget)
+	app.OnRecordAfterDeleteSuccess("shop_sources").BindFunc(forget)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.POST("/api/crm/events", in.handle)
 		se.Router.GET("/api/crm/coupons/{code}", in.handleCouponCheck)
@@ -117,10 +138,23 @@ func (in *ingestion) findSource(key string) *core.Record {
 		return nil
 	}
 	sum := sha256.Sum256([]byte(key))
-	record, err := in.app.FindFirstRecordByData("shop_sources", "key_hash", hex.EncodeToString(sum[:]))
-	if err != nil {
-		return nil
+	hash := hex.EncodeToString(sum[:])
+	in.sourcesMu.RLock()
+	c, ok := in.sources[hash]
+	in.sourcesMu.RUnlock()
+	if ok && time.Since(c.at) < sourceCacheTTL {
+		return c.record
 	}
+	record, err := in.app.FindFirstRecordByData("shop_sources", "key_hash", hash)
+	if err != nil {
+		return nil // unknown keys are not kept: anyone may send any number of them
+	}
+	in.sourcesMu.Lock()
+	if len(in.sources) > 10_000 {
+		clear(in.sources)
+	}
+	in.sources[hash] = cachedSource{record: record, at: time.Now()}
+	in.sourcesMu.Unlock()
 	return record
 }
 

@@ -17,10 +17,26 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 )
 
 const maxImpressions = 3
+
+// customerByShopIDSQL: the oldest live customer with a shop customer id. "external_id != ”" lets
+// SQLite use the partial index on external_id (a bound value alone does not tell it the value is not
+// empty, and it scanned every customer); queryplan_test.go checks the plan.
+const customerByShopIDSQL = "SELECT id FROM customers WHERE external_id != '' AND external_id = {:x} AND deleted = 0 ORDER BY created LIMIT 1"
+
+// onsiteCandidatesSQL answers the whole question in one statement (it is asked on every page view):
+// the shopper (the shop customer the shop signed, else the customer the anonymous id was linked to),
+// their on-site messages that may still be shown, oldest first, their name and their on-site consent.
+var onsiteCandidatesSQL = `WITH who AS (SELECT coalesce((` + customerByShopIDSQL + `), (SELECT customer FROM identities WHERE anon_id = {:a})) AS id)
+	SELECT r.id, r.campaign, r.coupon, c.name, ` + consentSQL("marketing_onsite") + ` AS ok
+	FROM who JOIN customers c ON c.id = who.id
+	JOIN campaign_recipients r ON r.customer = c.id AND r.channel = 'onsite' AND r.status IN ('queued', 'delivered')
+		AND r.dismissed = 0 AND r.impressions < {:max} AND r.test = 0
+	ORDER BY r.created LIMIT 20`
 
 func (in *ingestion) handleOnsite(svc *campaignService) func(e *core.RequestEvent) error {
 	return func(e *core.RequestEvent) error {
@@ -29,50 +45,46 @@ func (in *ingestion) handleOnsite(svc *campaignService) func(e *core.RequestEven
 		if source == nil || source.GetBool("revoked") {
 			return fail(e, http.StatusUnauthorized, "unknown_key", "this shop key is not known: check the key in Settings → Shop connections", nil)
 		}
-		customer := ""
-		now := time.Now().UnixMilli()
-		if ext := strings.TrimSpace(q.Get("customer_id")); ext != "" {
+		ext := strings.TrimSpace(q.Get("customer_id"))
+		if ext != "" && source.GetString("kind") == "browser" {
 			raw := map[string]any{"customer_ts": q.Get("customer_ts"), "customer_sig": q.Get("customer_sig")}
-			ctx := eventContext{now: now, kind: source.GetString("kind"), identitySecret: shopIdentitySecret()}
-			if ctx.kind == "browser" {
-				if problem := checkSignedCustomer(raw, ext, ctx); problem != nil {
-					return fail(e, http.StatusBadRequest, problem.Code, problem.Message, map[string]any{"field": problem.Field})
-				}
+			ctx := eventContext{now: time.Now().UnixMilli(), kind: "browser", identitySecret: shopIdentitySecret()}
+			if problem := checkSignedCustomer(raw, ext, ctx); problem != nil {
+				return fail(e, http.StatusBadRequest, problem.Code, problem.Message, map[string]any{"field": problem.Field})
 			}
-			_ = e.App.DB().NewQuery("SELECT id FROM customers WHERE external_id = {:x} AND deleted = 0 ORDER BY created LIMIT 1").Bind(dbx.Params{"x": ext}).Row(&customer)
 		}
-		if anon := strings.TrimSpace(q.Get("anonymous_id")); customer == "" && anon != "" && len(anon) <= 64 {
-			_ = e.App.DB().NewQuery("SELECT customer FROM identities WHERE anon_id = {:a}").Bind(dbx.Params{"a": anon}).Row(&customer)
+		anon := strings.TrimSpace(q.Get("anonymous_id"))
+		if len(anon) > 64 {
+			anon = ""
 		}
-		if customer == "" {
+		if ext == "" && anon == "" {
 			return e.NoContent(http.StatusNoContent)
 		}
 		type candidateRow struct {
 			ID       string `db:"id"`
 			Campaign string `db:"campaign"`
 			Coupon   string `db:"coupon"`
+			Name     string `db:"name"`
+			OK       bool   `db:"ok"`
 		}
 		rows := []candidateRow{}
-		if err := e.App.DB().NewQuery(`SELECT id, campaign, coupon FROM campaign_recipients
-			WHERE customer = {:c} AND channel = 'onsite' AND status IN ('queued', 'delivered') AND dismissed = 0 AND impressions < {:max} AND test = 0
-			ORDER BY created LIMIT 20`).Bind(dbx.Params{"c": customer, "max": maxImpressions}).All(&rows); err != nil {
+		if err := e.App.DB().NewQuery(onsiteCandidatesSQL).Bind(dbx.Params{"x": ext, "a": anon, "max": maxImpressions}).All(&rows); err != nil {
 			return err
 		}
 		for _, r := range rows {
+			if !r.OK {
+				break // no on-site consent: nothing of any campaign
+			}
 			if state, _ := svc.states.get(r.Campaign); state != "running" {
 				continue
 			}
 			svc.queue.mu.Lock()
 			snap := svc.queue.campaign[r.Campaign]
 			svc.queue.mu.Unlock()
-			if snap == nil || !hasConsent(e.App, customer, "marketing_onsite") {
+			if snap == nil {
 				continue
 			}
-			facts, err := loadRecipient(e.App, customer)
-			if err != nil {
-				continue
-			}
-			vars := messageVars(snap, facts, r.Coupon, "")
+			vars := messageVars(snap, &recipientFacts{Name: r.Name}, r.Coupon, "")
 			style := snap.text("onsite", "style")
 			if style != "popup" {
 				style = "banner"
@@ -89,7 +101,10 @@ func (in *ingestion) handleOnsite(svc *campaignService) func(e *core.RequestEven
 
 func registerOnsite(app core.App, in *ingestion, svc *campaignService) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		se.Router.GET("/api/crm/onsite", in.handleOnsite(svc))
+		// Asked on every page view of the shop: answered requests are not written to the request log
+		// (their address carries the shop's customer id, and a log row per page view costs more than
+		// the answer); failures still are.
+		se.Router.GET("/api/crm/onsite", in.handleOnsite(svc)).Bind(apis.SkipSuccessActivityLog())
 		return se.Next()
 	})
 }

@@ -158,8 +158,15 @@ function checkIdentity(id, errors) {
  * look-up: writes are serialised, so the ingestion cannot make the same customer meanwhile.
  */
 function shopCustomer(app, externalId) {
-	const found = app.findRecordsByFilter('customers', 'external_id = {:x}', 'deleted,created,id', 1, 0, { x: externalId });
-	return found.length ? found[0] : null;
+	// Plain SQL: "external_id != ''" lets SQLite use the partial index on external_id (a filter's !=
+	// becomes a null-safe comparison that does not, and every customer was read).
+	const row = new DynamicModel({ id: '' });
+	try {
+		app.db().newQuery("SELECT id FROM customers WHERE external_id != '' AND external_id = {:x} ORDER BY deleted, created, id LIMIT 1").bind({ x: externalId }).one(row);
+	} catch {
+		return null; // none
+	}
+	return app.findRecordById('customers', row.id);
 }
 
 function findOrCreateCustomer(externalId, name) {

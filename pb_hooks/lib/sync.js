@@ -146,7 +146,14 @@ function takenAmongVisible(tx, collection, spec, id, data, info, current) {
 	for (const f of spec.uniqueAmongVisible || []) {
 		const value = data[f];
 		if (typeof value !== 'string' || !value || (current && current.getString(f) === value)) continue;
-		const others = tx.findRecordsByFilter(collection.name, `${f} = {:v} && id != {:id}`, '', 50, 0, { v: value, id: id || '' });
+		// Plain SQL: "!= ''" lets SQLite use the partial index on the field (a filter's != becomes a
+		// null-safe comparison that does not, and every record was read for each row pushed).
+		const ids = arrayOf(new DynamicModel({ id: '' }));
+		tx.db()
+			.newQuery(`SELECT id FROM ${collection.name} WHERE ${f} != '' AND ${f} = {:v} AND id != {:id} LIMIT 50`)
+			.bind({ v: value, id: id || '' })
+			.all(ids);
+		const others = ids.length ? tx.findRecordsByIds(collection.name, ids.map((r) => r.id)) : [];
 		const seen = others.find((o) => tx.canAccessRecord(o, info, collection.viewRule));
 		if (seen) return reject(id, 400, f, 'validation_not_unique', `${f}: "${value}" is already the shop customer id of ${seen.getString('name')}`);
 	}
