@@ -11,6 +11,10 @@ import (
 
 // migratedApp: an app with the project's real migrations applied (the JS ones, as the server runs them).
 func migratedApp(t *testing.T) core.App {
+	// The JS migrations register in PocketBase's global list: keep them out of the other tests' apps.
+	saved := core.AppMigrations
+	core.AppMigrations = core.MigrationsList{}
+	t.Cleanup(func() { core.AppMigrations = saved })
 	app := core.NewBaseApp(core.BaseAppConfig{DataDir: t.TempDir(), DBConnect: durableDBConnect})
 	jsvm.MustRegister(app, jsvm.Config{MigrationsDir: "../pb_migrations", HooksDir: t.TempDir()})
 	if err := app.Bootstrap(); err != nil {
