@@ -267,15 +267,19 @@ func drawHoldout(campaign string, people []candidate, pct float64) map[string]bo
 	if pct <= 0 {
 		return held
 	}
-	groups := map[string][]string{}
-	for _, p := range people {
-		groups[p.Stratum] = append(groups[p.Stratum], p.ID)
+	type ranked struct {
+		id   string
+		rank uint64
 	}
-	for _, ids := range groups {
-		sort.Slice(ids, func(i, j int) bool { return holdoutRank(campaign, ids[i]) < holdoutRank(campaign, ids[j]) })
-		n := int(math.Round(float64(len(ids)) * pct / 100))
-		for _, id := range ids[:n] {
-			held[id] = true
+	groups := map[string][]ranked{}
+	for _, p := range people {
+		groups[p.Stratum] = append(groups[p.Stratum], ranked{p.ID, holdoutRank(campaign, p.ID)}) // hashed once each
+	}
+	for _, list := range groups {
+		sort.Slice(list, func(i, j int) bool { return list[i].rank < list[j].rank })
+		n := int(math.Round(float64(len(list)) * pct / 100))
+		for _, r := range list[:n] {
+			held[r.id] = true
 		}
 	}
 	return held
@@ -329,6 +333,8 @@ type audienceCounts struct {
 	Queued       map[string]int `json:"queued"`
 	Suppressed   map[string]int `json:"suppressed"`
 	ByReason     map[string]int `json:"suppressed_by_reason"`
+	// owners: the sales reps whose customers have a row (they may read the campaign).
+	owners []string
 }
 
 // planAudience works out the recipients of a broadcast for the given members (not yet excluded or
@@ -406,8 +412,13 @@ func planRecipients(app core.App, js *sharedJS, campaignID, entry string, snap *
 		return customer + "#" + entry
 	}
 	rows := make([]recipientRow, 0, len(people)*(len(snap.Channels)+1))
+	owners := map[string]bool{}
 	for i := range people {
 		p := &people[i]
+		if p.Owner != "" && !owners[p.Owner] {
+			owners[p.Owner] = true
+			counts.owners = append(counts.owners, p.Owner)
+		}
 		if held[p.ID] {
 			counts.Holdout++
 			rows = append(rows, recipientRow{ID: recipientID(campaignID, key(p.ID), "holdout"), Customer: p.ID, Channel: "holdout", Stratum: p.Stratum, Status: "holdout"})

@@ -78,8 +78,16 @@ func assignCoupons(tx core.App, campaign string, snap *campaignSnapshot, rows []
 		}
 	}
 	pending := map[string]string{} // code → customer
+	// fresh: a code not already given out in this batch.
+	fresh := func() string {
+		for {
+			if code := newCouponCode(); pending[code] == "" {
+				return code
+			}
+		}
+	}
 	for customer := range codeOf {
-		code := newCouponCode()
+		code := fresh()
 		pending[code] = customer
 		codeOf[customer] = code
 	}
@@ -87,8 +95,12 @@ func assignCoupons(tx core.App, campaign string, snap *campaignSnapshot, rows []
 		if attempt > 5 {
 			return fieldErr("offer", "codes_failed", "unique coupon codes could not be made")
 		}
-		if _, err := insert(pending); err != nil {
+		n, err := insert(pending)
+		if err != nil {
 			return err
+		}
+		if n == len(pending) {
+			break // every code was new (the usual case: 50 bits each)
 		}
 		// A code that existed already (another campaign's) was ignored: give that customer a new one.
 		mine := []string{}
@@ -103,13 +115,13 @@ func assignCoupons(tx core.App, campaign string, snap *campaignSnapshot, rows []
 		for _, code := range mine {
 			delete(pending, code)
 		}
-		retry := map[string]string{}
-		for _, customer := range pending {
-			code := newCouponCode()
-			retry[code] = customer
+		left := pending
+		pending = map[string]string{}
+		for _, customer := range left {
+			code := fresh()
+			pending[code] = customer
 			codeOf[customer] = code
 		}
-		pending = retry
 	}
 	for i := range rows {
 		if rows[i].Channel != "holdout" && rows[i].Status == "queued" {
