@@ -39,3 +39,22 @@ test('a waiting chat the manager takes leaves the agent’s queue at once; a sta
 	await expect(page.getByText('该会话已被其他客服接入。')).toBeVisible();
 	await expect(page.getByText(/wasn't found|requested resource/i)).toHaveCount(0);
 });
+
+test('a chat taken before the console’s realtime is ready still leaves the queue, without waiting for the refresh', async ({ openAs, server }) => {
+	const manager = await staffToken(server.url, server.staff.manager);
+	const agent = await openAs('agent', { viewport: TABLET });
+	const { page } = agent;
+	const id = await waitingChat(server.url, '排队丙');
+	// The subscription reaches the server 3 s late (a slow network): the list is fetched first, and
+	// the manager takes the chat in between, so no `leave` is sent to this console.
+	await page.route('**/api/realtime', async (route) => {
+		if (route.request().method() === 'POST') await new Promise((r) => setTimeout(r, 3000));
+		await route.continue();
+	});
+	await page.goto('/inbox');
+	const item = page.getByTestId('queue').getByRole('listitem').filter({ hasText: '排队丙' });
+	await expect(item).toBeVisible({ timeout: 10_000 });
+	await api(server.url, `/api/collections/conversations/records/${id}`, { assignee: server.staff.manager.id }, manager, 'PATCH');
+	// Once subscribed, the console refetches: gone well before the 15 s refresh.
+	await expect(item).toHaveCount(0, { timeout: 8000 });
+});

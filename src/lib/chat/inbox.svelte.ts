@@ -59,6 +59,10 @@ export class Inbox {
 	#marks: Marks = {};
 	#cleanups: (() => void)[] = [];
 	#started = false;
+	/** Conversation events heard while a refetch was under way: applied over its (older) answer. */
+	#heard = new Map<string, { action: string; record: RecordModel; seq: number }>();
+	#seq = 0;
+	#resyncing = 0;
 
 	constructor(readonly user: StaffRecord) {
 		this.outbox = new MessageOutbox(globalThis.localStorage ?? null, `crm:chat-outbox:${user.id}`, (items) => (this.outgoing = items));
@@ -209,6 +213,9 @@ export class Inbox {
 				if (e.collection === 'conversations') this.#onConversation(e.action, e.record);
 				else if (e.collection === 'messages') this.#onMessage(e.action, e.record);
 			});
+			// The subscription is now known to the server: what changed before it (after the first
+			// fetch started) would otherwise wait for the next refresh.
+			void this.resync();
 			// Every reconnect of the realtime stream may follow missed events.
 			const offConnect = await pb.realtime.subscribe('PB_CONNECT', () => void this.resync());
 			this.#cleanups.push(() => {
@@ -228,6 +235,7 @@ export class Inbox {
 
 	#onConversation(action: string, r: RecordModel): void {
 		const c = r as unknown as Conversation;
+		if (this.#resyncing > 0) this.#heard.set(c.id, { action, record: r, seq: ++this.#seq });
 		// 'leave': taken over by someone else, so this agent no longer sees it.
 		if (action === 'delete' || action === 'leave' || (c as { deleted?: boolean }).deleted) {
 			delete this.conversations[c.id];
@@ -281,6 +289,8 @@ export class Inbox {
 	/** Refetches the conversations and the open ones' messages, and uploads waiting replies. */
 	async resync(): Promise<void> {
 		if (!navigator.onLine) return;
+		const from = this.#seq;
+		this.#resyncing++;
 		try {
 			const since = new Date(Date.now() - RECENT_DAYS * 86_400_000).toISOString().replace('T', ' ');
 			const page = await pb.collection('conversations').getList<Conversation>(1, CONVERSATION_LIMIT, {
@@ -294,6 +304,14 @@ export class Inbox {
 			for (const c of page.items) if (!(c as { deleted?: boolean }).deleted) next[c.id] = c;
 			// Keep open tabs of older conversations the user is looking at.
 			for (const id of this.openIds) if (!next[id] && this.conversations[id]?.status === 'resolved') next[id] = this.conversations[id];
+			// Events heard while the answer was on its way are newer than it (a claim by someone else
+			// would otherwise come back with the answer and stay until the next refresh).
+			for (const [id, e] of this.#heard) {
+				if (e.seq <= from) continue;
+				const c = e.record as unknown as Conversation;
+				if (e.action === 'delete' || e.action === 'leave' || (c as { deleted?: boolean }).deleted) delete next[id];
+				else if (!next[id] || !next[id].updated || (c.updated && c.updated >= next[id].updated)) next[id] = { ...c, expand: c.expand?.visitor ? c.expand : next[id]?.expand };
+			}
 			this.conversations = next;
 			this.error = null;
 			this.loaded = true;
@@ -308,6 +326,8 @@ export class Inbox {
 			if (status === 0) this.online = false;
 			for (const id of this.openIds) if (!this.messages[id]) this.messages[id] = [];
 			this.loaded = true;
+		} finally {
+			if (--this.#resyncing === 0) this.#heard.clear();
 		}
 	}
 
