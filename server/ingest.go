@@ -522,9 +522,23 @@ func (in *ingestion) storeBatch(tx core.App, sourceID string, events []indexedEv
 	}
 	created := map[string]*newCustomer{}
 	newCustomers := []*newCustomer{}
+	// Customers made by the chat before the shop named them ("Shop customer <id>", pb_hooks/lib/chat.js)
+	// get the name of the first event with traits, as a new customer would.
+	type rename struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	renames := []rename{}
+	renamed := map[string]bool{}
 	for _, ev := range batch {
 		if ev.CustomerExt == "" {
 			continue
+		}
+		if id := customerOf[ev.CustomerExt]; id != "" && created[ev.CustomerExt] == nil && !renamed[id] && ev.Traits != nil {
+			if v, ok := ev.Traits["name"].(string); ok && v != "" {
+				renamed[id] = true
+				renames = append(renames, rename{id, v})
+			}
 		}
 		nc := created[ev.CustomerExt]
 		if nc == nil && customerOf[ev.CustomerExt] == "" {
@@ -562,6 +576,14 @@ func (in *ingestion) storeBatch(tx core.App, sourceID string, events []indexedEv
 		err := exec(db, `INSERT INTO customers (id, name, phones, emails, addresses, tags, region, source, external_id, history, field_times, created, updated)
 			SELECT value->>'id', value->>'name', json(value->'phones'), json(value->'emails'), json(value->'addresses'), '[]', value->>'region',
 			  'shop', value->>'ext', '[]', '{}', `+nowSQL+`, `+nowSQL+` FROM json_each({:rows})`, dbx.Params{"rows": toJSON(newCustomers)})
+		if err != nil {
+			return result, err
+		}
+	}
+
+	if len(renames) > 0 {
+		err := exec(db, `UPDATE customers SET name = (SELECT value->>'name' FROM json_each({:rows}) WHERE value->>'id' = customers.id), updated = `+nowSQL+`
+			WHERE id IN (SELECT value->>'id' FROM json_each({:rows})) AND name = 'Shop customer ' || external_id`, dbx.Params{"rows": toJSON(renames)})
 		if err != nil {
 			return result, err
 		}

@@ -20,7 +20,8 @@
 	var bottom = Math.max(0, Math.min(400, parseInt(opt('bottom'), 10) || 16));
 	var identity = opt('customer-id') ? { customer_id: opt('customer-id'), ts: +opt('ts'), sig: opt('sig') } : null;
 	var KEY = 'crm_chat_started';
-	var frame, btn, badge, isOpen = false, ready = false;
+	var CHECKED = 'crm_chat_checked';
+	var frame, btn, badge, teaser, isOpen = false, ready = false;
 	// The chat waits for our first word on who the shopper is before it starts (a signed-in shopper gets
 	// their own visitor back): the identity at once when known, else "none" after a moment for identify().
 	var told = !!identity, greeted = false, greetTimer;
@@ -65,8 +66,45 @@
 		btn.setAttribute('aria-label', (en ? 'Chat with us' : '在线客服') + (n > 0 ? (en ? ' (' + n + ' new)' : '（' + n + ' 条新消息）') : ''));
 	}
 
+	// A campaign's chat message for this shopper, while the chat is closed: a bubble beside the button
+	// (text only, set with textContent); a click opens the chat.
+	function showTeaser(text) {
+		if (isOpen || !text) return;
+		remember();
+		if (!teaser) {
+			teaser = d.createElement('div');
+			teaser.setAttribute('role', 'status');
+			css(teaser, { position: 'fixed', bottom: bottom + 68 + 'px', maxWidth: 'min(280px, calc(100vw - 32px))', padding: '10px 34px 10px 12px', borderRadius: '12px', background: '#fff', color: '#0f172a', boxShadow: '0 6px 24px rgba(0,0,0,.2)', font: '14px/1.45 system-ui,sans-serif', cursor: 'pointer', zIndex: Z, boxSizing: 'border-box' });
+			teaser.style[side] = '16px';
+			var body = d.createElement('span');
+			var x = d.createElement('button');
+			x.type = 'button';
+			x.textContent = '×';
+			x.setAttribute('aria-label', en ? 'Close' : '关闭');
+			css(x, { position: 'absolute', top: '2px', right: '2px', width: '30px', height: '30px', border: '0', background: 'none', font: '20px/1 system-ui,sans-serif', color: '#64748b', cursor: 'pointer' });
+			x.onclick = function (e) { e.stopPropagation(); teaser.style.display = 'none'; };
+			teaser.onclick = open;
+			teaser.appendChild(body);
+			teaser.appendChild(x);
+			d.body.appendChild(teaser);
+		}
+		teaser.firstChild.textContent = String(text).slice(0, 140);
+		teaser.style.display = 'block';
+	}
+
+	// A signed-in shopper's chat is loaded (hidden) once per visit, so a campaign's chat message for them
+	// reaches them on their next visit even if they never chatted.
+	function check() {
+		if (frame || !identity || !btn) return;
+		try {
+			if (sessionStorage.getItem(CHECKED) == identity.customer_id) return;
+		} catch (e) {}
+		make();
+	}
+
 	function open() {
 		isOpen = true;
+		if (teaser) teaser.style.display = 'none';
 		remember();
 		make();
 		frame.style.display = 'block';
@@ -97,6 +135,9 @@
 			post({ type: isOpen ? 'open' : 'close' });
 		} else if (m.type == 'close') close();
 		else if (m.type == 'unread') setBadge(+m.count || 0);
+		else if (m.type == 'teaser') showTeaser(m.text);
+		// The chat asked the server (a page left sooner asks again on the next one).
+		else if (m.type == 'checked' && identity) { try { sessionStorage.setItem(CHECKED, identity.customer_id); } catch (e) {} }
 	});
 	w.addEventListener('resize', place);
 
@@ -117,6 +158,7 @@
 		// A shopper who chatted before gets the (hidden) chat at once, so an answer shows on the badge.
 		if (opt('open') == '1') open();
 		else if (started()) make();
+		else check();
 		for (var i = 0; i < queued.length; i++) api[queued[i][0]] && api[queued[i][0]].apply(null, queued[i].slice(1));
 	}
 
@@ -128,6 +170,7 @@
 		identify: function (id) {
 			identity = id && id.customer_id ? { customer_id: String(id.customer_id), ts: +id.ts, sig: String(id.sig) } : null;
 			told = true;
+			check();
 			// identify(null): the shop signed the shopper out; the chat forgets their visitor on this device.
 			if (greeted) post({ type: 'identify', identity: identity });
 			else greet();

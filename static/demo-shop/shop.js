@@ -99,6 +99,19 @@
 	};
 	showConsent();
 
+	// The chat learns who the shopper is too (a real shop prints the signed identity into each page): a
+	// campaign's chat message then reaches them, and their chats follow them across devices.
+	function chatIdentify(identity) {
+		window.crmChat = window.crmChat || [];
+		if (Array.isArray(window.crmChat)) window.crmChat.push(['identify', identity]);
+		else window.crmChat.identify(identity);
+	}
+	try {
+		var kept = JSON.parse(localStorage.getItem('demo_shop_identity') || 'null');
+		// A signature is good for a day: an older one is left out rather than refused by the chat.
+		if (kept && Math.abs(Date.now() / 1000 - kept.ts) < 86000) chatIdentify(kept);
+	} catch (e) {}
+
 	// Log in as a shop customer: identify links this browser's anonymous id to the customer.
 	function showAccount() {
 		var who = localStorage.getItem('demo_shop_customer');
@@ -121,7 +134,9 @@
 			.then(function (identity) {
 				localStorage.setItem('demo_shop_customer', id + (name ? ' ' + name : ''));
 				localStorage.setItem('demo_shop_customer_id', id);
+				localStorage.setItem('demo_shop_identity', JSON.stringify(identity));
 				window.crm.identify(identity, name ? { name: name } : undefined);
+				chatIdentify(identity);
 				f.reset();
 				showAccount();
 			})
@@ -132,7 +147,9 @@
 	$('logout').onclick = function () {
 		localStorage.removeItem('demo_shop_customer');
 		localStorage.removeItem('demo_shop_customer_id');
+		localStorage.removeItem('demo_shop_identity');
 		window.crm.reset();
+		chatIdentify(null);
 		showAccount();
 	};
 	showAccount();

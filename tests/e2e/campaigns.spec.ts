@@ -111,3 +111,66 @@ test('a manager drafts a campaign offline on a phone, publishes it online; the b
 		.toBe('delivered');
 	await inAudience.context().close();
 });
+
+test('a campaign’s chat message reaches an audience shopper in the chat widget on their next visit, not the holdout or others', async ({ browser, server }) => {
+	test.setTimeout(90_000);
+	const owner = await api(server.url, 'POST', '/api/collections/staff/auth-with-password', '', { identity: server.staff.owner.email, password: server.staff.owner.password });
+	const manager = await api(server.url, 'POST', '/api/collections/staff/auth-with-password', '', { identity: server.staff.manager.email, password: server.staff.manager.password });
+	const browserKey = (await api(server.url, 'POST', '/api/crm/shop-sources', owner.token, { name: 'demo pages (chat)', kind: 'browser' })).key;
+	const stamp = Date.now().toString(36);
+	const people = ['A', 'B', 'C'].map((x) => ({ id: id15(), name: `聊天顾客${x}`, external_id: `E2E-CHAT-${x}-${stamp}`, marketing_consent: true, consent_how: 'web_form' }));
+	await api(server.url, 'POST', '/api/crm/sync/customers/push', manager.token, { rows: people.map((doc) => ({ doc, base: null })) });
+	const segment = id15();
+	await api(server.url, 'POST', '/api/crm/sync/segments/push', manager.token, {
+		rows: [{ doc: { id: segment, name: `聊天分组 ${stamp}`, kind: 'static', members: [people[0].id, people[1].id], owner: server.staff.manager.id, shared: true }, base: null }]
+	});
+	const id = id15();
+	const pushed = await api(server.url, 'POST', '/api/crm/sync/campaigns/push', manager.token, {
+		rows: [{ doc: { id, name: `聊天问候 ${stamp}`, kind: 'broadcast', state: 'draft', owner: server.staff.manager.id, channels: ['chat'], audience: { segment, holdout_pct: 50 }, content: { chat: { body: '{{name}}，您收藏的商品降价了：https://shop.example/sale' } }, offer: { type: 'none' }, schedule: { quiet_from: '00:00', quiet_to: '00:00' } }, base: null }]
+	});
+	expect(pushed.rejected).toEqual([]);
+	await api(server.url, 'POST', `/api/crm/campaigns/${id}/publish`, manager.token);
+	const held = (await api(server.url, 'GET', `/api/crm/campaigns/${id}/recipients?channel=holdout`, manager.token)).items.map((r: { customer: string }) => r.customer);
+	expect(held).toHaveLength(1);
+	const treated = people.find((p) => p.id !== held[0] && p !== people[2])!;
+	const heldOut = people.find((p) => p.id === held[0])!;
+
+	// Signed in on the shop: the chat, never used before, loads hidden and finds the message.
+	const page = await shopper(browser, server.url, browserKey, treated.external_id);
+	const launcher = page.getByRole('button', { name: /在线客服/ });
+	const teaser = page.getByRole('status').filter({ hasText: '您收藏的商品降价了' });
+	await expect(teaser).toBeVisible({ timeout: 15_000 });
+	await expect(teaser).toContainText(`${treated.name}，您收藏的商品降价了`);
+	await expect(launcher).toHaveAccessibleName('在线客服（1 条新消息）');
+	await page.screenshot({ path: test.info().outputPath('shop-chat-teaser.png') });
+	await teaser.click();
+	const frame = page.frameLocator('iframe[title="在线客服"]');
+	const message = frame.getByTestId('campaign-message');
+	await expect(message).toContainText(`${treated.name}，您收藏的商品降价了`);
+	await expect(message.getByRole('link', { name: 'https://shop.example/sale' })).toHaveAttribute('href', 'https://shop.example/sale');
+	await expect(message).toContainText('来自店铺');
+	await page.screenshot({ path: test.info().outputPath('shop-chat-campaign.png') });
+	await expect
+		.poll(async () => (await api(server.url, 'GET', `/api/crm/campaigns/${id}/recipients?channel=chat`, manager.token)).items.find((r: { customer: string }) => r.customer === treated.id)?.status, { timeout: 10_000 })
+		.toBe('delivered');
+	// Seen: a new page keeps the message in the chat, without a teaser or a badge; closed, it is gone.
+	await page.reload();
+	await page.waitForTimeout(2000);
+	await expect(teaser).toHaveCount(0);
+	await expect(launcher).toHaveAccessibleName('在线客服');
+	await launcher.click();
+	await expect(message).toHaveCount(1);
+	await message.getByRole('button', { name: '关闭这条消息' }).click();
+	await expect(message).toHaveCount(0);
+	await page.context().close();
+
+	for (const other of [heldOut, people[2]]) {
+		const p = await shopper(browser, server.url, browserKey, other.external_id);
+		await p.waitForTimeout(3000);
+		await expect(p.getByRole('status').filter({ hasText: '您收藏的商品降价了' })).toHaveCount(0);
+		await p.getByRole('button', { name: /在线客服/ }).click();
+		await expect(p.frameLocator('iframe[title="在线客服"]').getByRole('button', { name: '订单问题' })).toBeVisible();
+		await expect(p.frameLocator('iframe[title="在线客服"]').getByTestId('campaign-message')).toHaveCount(0);
+		await p.context().close();
+	}
+});

@@ -185,6 +185,20 @@ describe('per-event errors keep the valid events of the batch', () => {
 		expect(customer).toMatchObject({ name: '王芳', source: 'shop', phones: ['+8613912345678'], emails: ['wf@example.com'], region: '上海' });
 	});
 
+	it('a customer the chat made before the shop named them takes the name of the first traits; a real name stays', async () => {
+		const c = `chat-first-${run}`;
+		const s = signedCustomer(c);
+		const res = await fetch(`${url()}/api/crm/chat/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: { customer_id: c, ts: s.customer_ts, sig: s.customer_sig } }) });
+		expect(res.status).toBe(200);
+		const [made] = await owner.collection('customers').getFullList({ filter: `external_id = "${c}"` });
+		expect(made.name).toBe(`Shop customer ${c}`);
+		await post([view(c, { type: 'identify', traits: { name: '李娜' } })]);
+		expect((await owner.collection('customers').getOne(made.id)).name).toBe('李娜');
+		// named now: later traits do not rename (a rep may have corrected it)
+		await post([view(c, { type: 'identify', traits: { name: '别人' } })]);
+		expect((await owner.collection('customers').getOne(made.id)).name).toBe('李娜');
+	});
+
 	it('a browser key names a shop customer only as the shop signed it; traits need that signature too (security probe, item 8)', async () => {
 		const c = `signed-${run}`;
 		const ts = Math.floor(Date.now() / 1000);

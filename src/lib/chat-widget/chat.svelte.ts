@@ -19,6 +19,20 @@ const AUTH_KEY = 'crm_chat_auth';
  * nothing for the next shopper; it lets a shopper who signs in again get their own chats back.
  */
 const KNOWN_KEY = 'crm_chat_known';
+/** A campaign's chat messages handed to this visitor (the server hands each over once). */
+const CAMPAIGN_KEY = 'crm_chat_campaign';
+/** How long a campaign's message stays in the widget. */
+const CAMPAIGN_KEPT_MS = 14 * 86_400_000;
+
+/** A campaign's message for this shopper (server: pb_hooks/lib/campaign-chat.js), shown from the shop. */
+export interface CampaignMessage {
+	delivery: string;
+	campaign: string;
+	body: string;
+	/** When this device got it (ms). */
+	at: number;
+	seen: boolean;
+}
 /** How long the widget waits for the shop page's first word on who the shopper is (static/chat.js answers at once). */
 export const HELLO_WAIT_MS = 1500;
 const TYPING_EVERY = 3000;
@@ -175,7 +189,11 @@ export class ChatWidget {
 	now = $state(Date.now());
 	rateLimited = $state(false);
 	rated = $state(false);
+	/** Campaign messages for the current visitor, newest last. */
+	campaignMessages = $state<CampaignMessage[]>([]);
 	onUnread: (n: number) => void = () => {};
+	/** A new campaign message arrived while the chat is closed: the shop page shows a teaser. */
+	onTeaser: (text: string) => void = () => {};
 
 	#flushing = false;
 	#lastTyping = 0;
@@ -220,7 +238,7 @@ export class ChatWidget {
 	/** Messages from the agent the shopper has not seen yet. */
 	get unread(): number {
 		const seen = ms(this.conversation?.visitor_read_at);
-		return this.messages.filter((m) => m.author_kind !== 'visitor' && ms(m.created) > seen).length;
+		return this.messages.filter((m) => m.author_kind !== 'visitor' && ms(m.created) > seen).length + this.campaignMessages.filter((m) => !m.seen).length;
 	}
 
 	// Derived, not a getter: it reads the 1-second clock, and what depends on it (the list's scroll)
@@ -428,7 +446,7 @@ export class ChatWidget {
 		const current = readJson<SavedVisitor | null>(VISITOR_KEY, null);
 		const saved = (identity && known[identity.customer_id]) || current;
 		const ask = (body: Record<string, unknown>) =>
-			this.pb.send<{ token: string; visitor: RecordModel; secret?: string }>('/api/crm/chat/session', { method: 'POST', body });
+			this.pb.send<{ token: string; visitor: RecordModel; secret?: string; proactive?: { delivery: string; campaign: string; body: string }[] }>('/api/crm/chat/session', { method: 'POST', body });
 		const base: Record<string, unknown> = { locale: this.#locale };
 		if (identity) base.identity = identity;
 		let res;
@@ -453,6 +471,7 @@ export class ChatWidget {
 		this.#sessionIdentity = identity;
 		this.pb.authStore.save(res.token, res.visitor);
 		const changed = before?.id !== res.visitor.id;
+		this.#takeCampaignMessages(res.visitor.id, res.proactive ?? []);
 		// What another visitor wrote on this device is not this one's to send.
 		if (changed) this.#saveOutbox(this.outbox.filter((o) => o.visitor === res.visitor.id || (!before && !o.visitor)));
 		await this.files.ensure();
@@ -705,8 +724,36 @@ export class ChatWidget {
 
 	setVisible(v: boolean): void {
 		this.visible = v;
-		if (v) void this.markRead();
+		if (v) {
+			void this.markRead();
+			if (this.campaignMessages.some((m) => !m.seen)) this.#saveCampaignMessages(this.campaignMessages.map((m) => ({ ...m, seen: true })));
+		}
 		this.#reportUnread();
+	}
+
+	/** The visitor's kept campaign messages plus those the session just handed over (each once, by delivery). */
+	#takeCampaignMessages(visitor: string, fresh: { delivery: string; campaign: string; body: string }[]): void {
+		const kept = readJson<{ visitor?: string; items?: CampaignMessage[] }>(CAMPAIGN_KEY, {});
+		const now = Date.now();
+		const items = (kept.visitor === visitor ? (kept.items ?? []) : []).filter((m) => now - m.at < CAMPAIGN_KEPT_MS);
+		const added = fresh.filter((f) => typeof f.body === 'string' && f.body && !items.some((m) => m.delivery === f.delivery));
+		for (const f of added) items.push({ delivery: f.delivery, campaign: f.campaign, body: f.body, at: now, seen: this.visible });
+		this.#campaignVisitor = visitor;
+		this.#saveCampaignMessages(items);
+		if (added.length && !this.visible) this.onTeaser(added[added.length - 1].body);
+	}
+
+	#campaignVisitor = '';
+
+	#saveCampaignMessages(items: CampaignMessage[]): void {
+		this.campaignMessages = items;
+		store.set(CAMPAIGN_KEY, JSON.stringify({ visitor: this.#campaignVisitor, items }));
+		this.#reportUnread();
+	}
+
+	/** The shopper closes a campaign's message. */
+	dismissCampaignMessage(delivery: string): void {
+		this.#saveCampaignMessages(this.campaignMessages.filter((m) => m.delivery !== delivery));
 	}
 
 	async rate(rating: number, comment: string): Promise<void> {
