@@ -258,6 +258,23 @@ describe('coupons, on-site messages, triggers and tasks', () => {
 		expect(seen.coupons[code]).toMatchObject({ valid: false, reason: 'already_used' });
 	});
 
+	it('a shared code another campaign already uses is refused at publishing, naming the field; nothing is written', async () => {
+		const c = await customer(w, { emails: ['shared@example.test'] });
+		const seg = await segment(w, [c.id]);
+		const code = `VIP-${id15().slice(0, 6).toUpperCase()}`;
+		const first = await draft(w, emailCampaign(seg, { offer: { type: 'fixed', value: 10, code_mode: 'shared', shared_code: code } }));
+		await publish(w, first.id);
+		const second = await draft(w, emailCampaign(seg, { offer: { type: 'fixed', value: 10, code_mode: 'shared', shared_code: code } }));
+		expect(second.res.rejected).toEqual([]);
+		const refused = await publish(w, second.id).catch((e) => e);
+		expect(refused.status).toBe(400);
+		expect(refused.response.data['offer.shared_code']).toMatchObject({ code: 'not_unique' });
+		expect(refused.response.data['offer.shared_code'].message).toContain(code);
+		expect((await w.pb.manager.collection('campaigns').getOne(second.id)).state).toBe('draft');
+		const rows = await w.pb.manager.send(`/api/crm/campaigns/${second.id}/recipients`, {});
+		expect(rows.items).toEqual([]);
+	});
+
 	it('on-site: the message is for the audience shopper, not the holdout or anyone else; seen, clicked and dismissed come back as events', async () => {
 		const inId = `IN-${id15()}`;
 		const heldId = `HO-${id15()}`;
