@@ -26,6 +26,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -317,11 +318,38 @@ func (svc *campaignService) handleAudience(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	_, counts, err := planAudience(svc.app, svc.js, c.Id, snap, members, now)
+	rows, counts, err := planAudience(svc.app, svc.js, c.Id, snap, members, now)
 	if err != nil {
 		return err
 	}
-	return e.JSON(http.StatusOK, map[string]any{"counts": counts, "frozen": false})
+	baseline, err := audienceBaseline(svc.app, rows, now)
+	if err != nil {
+		return err
+	}
+	return e.JSON(http.StatusOK, map[string]any{"counts": counts, "baseline": baseline, "frozen": false})
+}
+
+// audienceBaseline: how many of the audience (treated and holdout) bought in the last 30 days, from
+// which the editor works out the smallest uplift the holdout can detect (src/lib/shared/effect.ts).
+func audienceBaseline(app core.App, rows []recipientRow, now int64) (map[string]any, error) {
+	seen := map[string]bool{}
+	ids := make([]string, 0, len(rows))
+	for _, r := range rows {
+		if !seen[r.Customer] {
+			seen[r.Customer] = true
+			ids = append(ids, r.Customer)
+		}
+	}
+	since := time.UnixMilli(now - 30*86_400_000).UTC().Format("2006-01-02 15:04:05.000Z")
+	var bought int
+	if len(ids) > 0 {
+		err := app.DB().NewQuery(`SELECT count(*) FROM customer_stats WHERE customer IN (SELECT value FROM json_each({:ids})) AND last_order_at >= {:since}`).
+			Bind(dbx.Params{"ids": toJSON(ids), "since": since}).Row(&bought)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return map[string]any{"audience": len(ids), "bought_30d": bought, "days": 30}, nil
 }
 
 // approvalNeeded: an admin's setting may ask for a second person's approval above a number of

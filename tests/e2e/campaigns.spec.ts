@@ -74,6 +74,10 @@ test('a manager drafts a campaign offline on a phone, publishes it online; the b
 	await page.getByTestId('sync-indicator').click();
 	await page.getByRole('button', { name: '重新计算' }).click();
 	await expect(page.getByRole('row', { name: /对照组（不发送）\s*1/ })).toBeVisible();
+	// Whether the holdout can show an effect: nobody in this audience bought in the last 30 days.
+	await expect(page.getByTestId('holdout-power')).toContainText('过去 30 天购买率：0%（2 人中 0 人）');
+	await expect(page.getByTestId('holdout-power')).toContainText('暂时无法估计');
+	await page.screenshot({ path: test.info().outputPath('campaign-review-online.png'), fullPage: true });
 	await page.getByRole('button', { name: '发布活动' }).click();
 	await expect(page.getByRole('status').filter({ hasText: '已发布，正在发送。' })).toBeVisible();
 	await expect(page.getByText('进行中').first()).toBeVisible({ timeout: 15_000 });

@@ -110,6 +110,22 @@ describe('the audience', () => {
 		expect((await w.pb.manager.collection('campaigns').getOne(id)).state).toBe('draft');
 	});
 
+	it('the review counts who in the audience bought in the last 30 days, the base of the smallest detectable uplift', async () => {
+		const ext = ['a', 'b', 'c'].map((x) => `B30-${x}-${id15()}`);
+		const people = [];
+		for (const e of ext) people.push(await customer(w, { emails: [`${e.toLowerCase()}@example.test`], external_id: e }));
+		const day = 86_400_000;
+		const res = await events(w, [
+			{ id: `o-${id15()}`, type: 'purchase', time: Date.now() - 2 * day, customer_id: ext[0], order_id: `o-${id15()}`, total: 88 },
+			{ id: `o-${id15()}`, type: 'purchase', time: Date.now() - 40 * day, customer_id: ext[1], order_id: `o-${id15()}`, total: 99 }
+		]);
+		expect(res.rejected).toEqual([]);
+		const seg = await segment(w, people.map((p) => p.id));
+		const { id } = await draft(w, emailCampaign(seg, { audience: { segment: seg, holdout_pct: 10 } }));
+		const preview = await w.pb.manager.send(`/api/crm/campaigns/${id}/audience`, {});
+		expect(preview.baseline).toEqual({ audience: 3, bought_30d: 1, days: 30 });
+	});
+
 	it('refuses a schedule in the past and names the field', async () => {
 		const c = await customer(w, { emails: ['past@example.test'] });
 		const { id } = await draft(w, emailCampaign(await segment(w, [c.id]), { schedule: { send_at: '2026-01-01T10:00:00+08:00' } }));

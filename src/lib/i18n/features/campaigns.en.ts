@@ -268,5 +268,14 @@ export const campaignsEn = {
 	'campaigns.err.empty': "Nobody is left to send to: see the recipients by reason.",
 	'campaigns.err.not_configured': "This channel is not set up yet: Settings → Campaign channels.",
 	'campaigns.err.same_person': "A second person approves: ask another administrator.",
+	'campaigns.power.title': "Can this campaign's effect be measured?",
+	'campaigns.power.baseline': "Bought in the last 30 days: {rate} ({bought} of {audience})",
+	'campaigns.power.mde': "Smallest uplift the holdout can detect: +{points} percentage points ({relative} more buyers), with 80 % power",
+	'campaigns.power.no_holdout': "No holdout: the campaign's effect cannot be measured against doing nothing.",
+	'campaigns.power.no_baseline': "Nobody in this audience bought in the last 30 days: the detectable uplift cannot be estimated yet.",
+	'campaigns.power.suggest': "To detect 20 % more buyers, hold out {pct} %.",
+	'campaigns.power.use': "Use {pct} %",
+	'campaigns.power.enough': "The holdout is large enough to detect 20 % more buyers.",
+	'campaigns.power.too_small': "Too few customers to detect 20 % more buyers even with half held out: read the result as a rough guide.",
 	'campaigns.err.not_draft': "Only a draft can be published."
 } as const;

@@ -270,5 +270,14 @@ export const campaignsZhCN: Record<keyof typeof campaignsEn, string> = {
 	'campaigns.err.empty': "没有可发送的客户：请查看受众明细。",
 	'campaigns.err.not_configured': "此渠道尚未设置：设置 → 营销渠道。",
 	'campaigns.err.same_person': "需要另一位管理员审批。",
+	'campaigns.power.title': "能否衡量这次活动的效果？",
+	'campaigns.power.baseline': "过去 30 天购买率：{rate}（{audience} 人中 {bought} 人）",
+	'campaigns.power.mde': "对照组能检测到的最小提升：+{points} 个百分点（购买人数多 {relative}），把握度 80%",
+	'campaigns.power.no_holdout': "没有对照组：无法与“不做活动”对比衡量效果。",
+	'campaigns.power.no_baseline': "该受众过去 30 天无人购买：暂时无法估计可检测的提升。",
+	'campaigns.power.suggest': "要检测出购买人数多 20%，建议对照组 {pct}%。",
+	'campaigns.power.use': "使用 {pct}%",
+	'campaigns.power.enough': "对照组足够大，可以检测出购买人数多 20%。",
+	'campaigns.power.too_small': "客户太少，即使一半作为对照组也难以检测出 20% 的提升：结果仅供粗略参考。",
 	'campaigns.err.not_draft': "只有草稿可以发布。"
 };
