@@ -219,7 +219,7 @@ function checkOffer(v: unknown, errors: FieldError[]) {
 	}
 	if (typeof v.valid_from === 'string' && typeof v.valid_to === 'string' && v.valid_from && v.valid_to && v.valid_from > v.valid_to) errors.push(err('offer.valid_to', 'invalid', 'offer.valid_to is before offer.valid_from'));
 	if (v.code_mode != null && v.code_mode !== 'shared' && v.code_mode !== 'unique') errors.push(err('offer.code_mode', 'invalid', 'offer.code_mode is shared or unique'));
-	if (v.code_mode === 'shared' && v.shared_code != null && v.shared_code !== '' && (typeof v.shared_code !== 'string' || !CODE_RE.test(v.shared_code))) {
+	if (v.code_mode === 'shared' && v.shared_code != null && v.shared_code !== '' && (typeof v.shared_code !== 'string' || !CODE_RE.test(v.shared_code.trim().toUpperCase()))) {
 		errors.push(err('offer.shared_code', 'invalid', 'offer.shared_code: a coupon code has 4-32 capital letters, digits and dashes'));
 	}
 }
