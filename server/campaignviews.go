@@ -1,6 +1,7 @@
 // What the campaign screens read (staff; each answer limited to what the caller may see):
 //
 //	GET  /api/crm/campaigns/{id}/progress      counts by channel and status (the live sending view)
+//	GET  /api/crm/campaigns/{id}/results       treated against holdout (campaignresults.go)
 //	GET  /api/crm/campaigns/{id}/recipients    ?channel=&status=&page= (a sales rep: own customers)
 //	GET  /api/crm/campaigns/{id}/coupons.csv   the codes for the shop (managers, admins)
 //	GET  /api/crm/campaigns/{id}/render        ?channel=email&customer= the message for one customer
@@ -27,6 +28,7 @@ func registerCampaignViews(se *core.ServeEvent, svc *campaignService) {
 	g := se.Router.Group("/api/crm/campaigns/{id}")
 	g.Bind(apis.RequireAuth("staff"))
 	g.GET("/progress", svc.handleProgress)
+	g.GET("/results", svc.handleResults)
 	g.GET("/recipients", svc.handleRecipients)
 	g.GET("/coupons.csv", svc.handleCouponsCSV)
 	g.GET("/render", svc.handleRender)

@@ -333,7 +333,8 @@ describe('coupons, on-site messages, triggers and tasks', () => {
 		await until(async () => ((await progress(w, id)).by_channel.email?.sent ?? 0) > 0);
 		await w.pb.manager.send(`/api/crm/campaigns/${id}/pause`, { method: 'POST' });
 		const atPause = (await progress(w, id)).by_channel.email.sent ?? 0;
-		await new Promise((r) => setTimeout(r, 1500));
+		// (started_at is kept to the second: the orders come a second or more after it)
+		await new Promise((r) => setTimeout(r, 2500));
 		const later = (await progress(w, id)).by_channel.email;
 		// within a second: at most the messages already in flight
 		expect((later.sent ?? 0) - atPause).toBeLessThanOrEqual(16);
@@ -362,5 +363,72 @@ describe('coupons, on-site messages, triggers and tasks', () => {
 		await w.pb.sales.collection('service_records').update(task.id, { follow_up_done: true, outcome: '已下单' });
 		const row = (await w.pb.manager.send(`/api/crm/campaigns/${id}/recipients?channel=task`, {})).items[0];
 		expect(row.clicked_at).toBeGreaterThan(0);
+	});
+});
+
+describe('results against the holdout', () => {
+	it('every figure equals a recomputation from the events sent, after duplicated, shuffled and late events and refunds', async () => {
+		const stamp = id15().slice(0, 6);
+		const people = [];
+		for (let i = 0; i < 40; i++) people.push(await customer(w, { emails: [], external_id: `R-${stamp}-${i}` }));
+		const seg = await segment(w, people.map((p) => p.id));
+		const { id } = await draft(w, { name: '效果', channels: ['onsite'], audience: { segment: seg, holdout_pct: 50 }, content: { onsite: { body: '新品上架' } }, offer: { type: 'none' }, schedule: ALL_DAY });
+		// a sales rep may not read results; nor may anyone before publishing
+		expect((await w.pb.sales.send(`/api/crm/campaigns/${id}/results`, {}).catch((e) => e)).status).toBe(403);
+		expect((await w.pb.manager.send(`/api/crm/campaigns/${id}/results`, {}).catch((e) => e)).status).toBe(400);
+		await publish(w, id);
+		const started = Date.parse((await until(async () => (await w.pb.manager.collection('campaigns').getOne(id)).started_at || false)) as string);
+		const held = new Set((await w.pb.manager.send(`/api/crm/campaigns/${id}/recipients?channel=holdout&per_page=500`, {})).items.map((r: { customer: string }) => r.customer));
+		expect(held.size).toBe(20);
+		await new Promise((r) => setTimeout(r, 1500));
+
+		// Orders: in the window for both groups, one before the campaign started, one refunded in part,
+		// one sent twice (same event), and a refund sent before its purchase.
+		const ext = (i: number) => people[i].external_id;
+		const inWindow = () => started + 1200 + Math.floor(Math.random() * 1000);
+		const raw: Record<string, unknown>[] = [];
+		for (let i = 0; i < 40; i += 3) raw.push({ id: `p-${stamp}-${i}`, type: 'purchase', time: inWindow(), customer_id: ext(i), order_id: `o-${stamp}-${i}`, total: 50 + i });
+		raw.push({ id: `p-${stamp}-2b`, type: 'purchase', time: inWindow(), customer_id: ext(0), order_id: `o-${stamp}-0b`, total: 30 });
+		raw.push({ id: `p-${stamp}-early`, type: 'purchase', time: started - 60_000, customer_id: ext(1), order_id: `o-${stamp}-early`, total: 999 });
+		raw.push({ id: `r-${stamp}-3`, type: 'refund', time: inWindow(), customer_id: ext(3), order_id: `o-${stamp}-3`, total: 20 });
+		raw.push({ id: `r-${stamp}-4`, type: 'refund', time: inWindow(), customer_id: ext(4), order_id: `o-${stamp}-4`, total: 10 });
+		const late = { id: `p-${stamp}-4`, type: 'purchase', time: inWindow(), customer_id: ext(4), order_id: `o-${stamp}-4`, total: 80 };
+		const shuffled = [...raw].sort(() => Math.random() - 0.5);
+		expect((await events(w, shuffled.slice(0, 10))).rejected).toEqual([]);
+		expect((await events(w, [...shuffled.slice(5), shuffled[0]])).rejected).toEqual([]);
+		expect((await events(w, [late])).rejected).toEqual([]);
+
+		// The same figures from the raw events: an order once, refunds netted, inside [start, start + 7 days).
+		const orders = new Map<string, { customer: string; time: number; total: number; refunded: number; purchased: boolean }>();
+		for (const ev of [...raw, late] as { type: string; time: number; customer_id: string; order_id: string; total: number }[]) {
+			const o = orders.get(ev.order_id) ?? { customer: ev.customer_id, time: 0, total: 0, refunded: 0, purchased: false };
+			if (ev.type === 'purchase') Object.assign(o, { time: ev.time, total: ev.total, purchased: true });
+			else o.refunded += ev.total;
+			orders.set(ev.order_id, o);
+		}
+		const byExt = new Map(people.map((p) => [p.external_id, p.id]));
+		const expected = { treated: { recipients: 0, converted: 0, orders: 0, sum: 0, sumSq: 0 }, holdout: { recipients: 0, converted: 0, orders: 0, sum: 0, sumSq: 0 } };
+		for (const p of people) {
+			const g = held.has(p.id) ? expected.holdout : expected.treated;
+			const mine = [...orders.values()].filter((o) => byExt.get(o.customer) === p.id && o.purchased && o.time >= started && o.time < started + 7 * 86_400_000);
+			const revenue = mine.reduce((s, o) => s + o.total - o.refunded, 0);
+			g.recipients++;
+			g.orders += mine.length;
+			g.converted += mine.length > 0 ? 1 : 0;
+			g.sum += revenue;
+			g.sumSq += revenue * revenue;
+		}
+		const res = await w.pb.manager.send(`/api/crm/campaigns/${id}/results`, {});
+		for (const name of ['treated', 'holdout'] as const) {
+			const got = res.groups[name];
+			const want = expected[name];
+			expect({ recipients: got.recipients, converted: got.converted, orders: got.orders }).toEqual({ recipients: want.recipients, converted: want.converted, orders: want.orders });
+			expect(got.revenue.n).toBe(want.recipients);
+			expect(got.revenue.sum).toBeCloseTo(want.sum, 2);
+			expect(got.revenue.sumSq).toBeCloseTo(want.sumSq, 2);
+		}
+		expect(res.attribution_days).toBe(7);
+		expect(res.delivery.holdout.holdout).toBe(20);
+		expect(res.delivery.onsite.queued).toBe(20);
 	});
 });
