@@ -2,7 +2,9 @@
 // drafts a campaign offline on a phone, reconnects and publishes it; the demo shop shows the on-site
 // banner to a shopper of the audience, and not to one held out or to one outside the audience.
 import type { Browser, Page } from '@playwright/test';
-import { test, expect, goOffline, goOnline, PHONE, navTo } from './fixtures';
+import { test, expect, goOffline, goOnline, PHONE, navTo, waitForServiceWorker } from './fixtures';
+import { effect, moments } from '../../src/lib/shared/effect';
+import { statsFormats } from '../../src/lib/stats/format';
 
 async function api(url: string, method: string, path: string, token: string, body?: unknown) {
 	const res = await fetch(url + path, { method, headers: { 'content-type': 'application/json', authorization: token }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -177,4 +179,62 @@ test('a campaign’s chat message reaches an audience shopper in the chat widget
 		await expect(p.frameLocator('iframe[title="在线客服"]').getByTestId('campaign-message')).toHaveCount(0);
 		await p.context().close();
 	}
+});
+
+test('a manager reads on a phone whether a campaign made buyers against its holdout; the figures match the events and open offline', async ({ server, openAs }) => {
+	test.setTimeout(90_000);
+	const owner = await api(server.url, 'POST', '/api/collections/staff/auth-with-password', '', { identity: server.staff.owner.email, password: server.staff.owner.password });
+	const manager = await api(server.url, 'POST', '/api/collections/staff/auth-with-password', '', { identity: server.staff.manager.email, password: server.staff.manager.password });
+	const serverKey = (await api(server.url, 'POST', '/api/crm/shop-sources', owner.token, { name: 'shop back end (effect)', kind: 'server' })).key;
+	const stamp = Date.now().toString(36);
+	const people = Array.from({ length: 30 }, (_, i) => ({ id: id15(), name: `效果顾客${i}`, external_id: `E2E-EFF-${i}-${stamp}`, marketing_consent: true, consent_how: 'web_form' }));
+	await api(server.url, 'POST', '/api/crm/sync/customers/push', manager.token, { rows: people.map((doc) => ({ doc, base: null })) });
+	const segment = id15();
+	await api(server.url, 'POST', '/api/crm/sync/segments/push', manager.token, { rows: [{ doc: { id: segment, name: `效果分组 ${stamp}`, kind: 'static', members: people.map((p) => p.id), owner: server.staff.manager.id, shared: true }, base: null }] });
+	const id = id15();
+	await api(server.url, 'POST', '/api/crm/sync/campaigns/push', manager.token, {
+		rows: [{ doc: { id, name: `效果活动 ${stamp}`, kind: 'broadcast', state: 'draft', owner: server.staff.manager.id, channels: ['onsite'], audience: { segment, holdout_pct: 50 }, content: { onsite: { body: '冬季上新' } }, offer: { type: 'none' }, cost: 200, schedule: { quiet_from: '00:00', quiet_to: '00:00' } }, base: null }]
+	});
+	await api(server.url, 'POST', `/api/crm/campaigns/${id}/publish`, manager.token);
+	let started = 0;
+	await expect.poll(async () => (started = Date.parse((await api(server.url, 'GET', `/api/collections/campaigns/records/${id}`, manager.token)).started_at || 'x')) > 0).toBe(true);
+	const held = new Set((await api(server.url, 'GET', `/api/crm/campaigns/${id}/recipients?channel=holdout&per_page=100`, manager.token)).items.map((r: { customer: string }) => r.customer));
+	const treated = people.filter((p) => !held.has(p.id));
+	const holdout = people.filter((p) => held.has(p.id));
+	await new Promise((r) => setTimeout(r, 2500));
+	// 12 of the campaign's customers and 5 of the holdout buy once.
+	const buys = [...treated.slice(0, 12).map((p, i) => ({ p, total: 100 + i * 10 })), ...holdout.slice(0, 5).map((p, i) => ({ p, total: 90 + i * 5 }))];
+	const res = await fetch(`${server.url}/api/crm/events`, {
+		method: 'POST',
+		headers: { authorization: `Bearer ${serverKey}`, 'content-type': 'application/json' },
+		body: JSON.stringify(buys.map(({ p, total }, i) => ({ id: `eff-${stamp}-${i}`, type: 'purchase', time: started + 1500, customer_id: p.external_id, order_id: `eff-o-${stamp}-${i}`, total })))
+	});
+	expect((await res.json()).rejected).toEqual([]);
+
+	// The same figures worked out here from what was sent.
+	const revenue = (group: typeof people) => group.map((p) => buys.find((b) => b.p === p)?.total ?? 0);
+	const group = (g: typeof people, n: number) => ({ recipients: g.length, converted: n, orders: n, revenue: moments(revenue(g)) });
+	const want = effect(group(treated, 12), group(holdout, 5), 0.3, 200);
+	const pts = (v: number) => `${v >= 0 ? '+' : '−'}${new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 1 }).format(Math.abs(v * 100))} 个百分点`;
+
+	const device = await openAs('manager', { viewport: PHONE });
+	const { page } = device;
+	await page.goto(`/campaigns/${id}`);
+	const card = page.getByTestId('campaign-effect');
+	await expect(card.getByRole('row', { name: /活动组/ })).toContainText(`${treated.length}12${new Intl.NumberFormat('zh-CN', { style: 'percent', maximumFractionDigits: 1 }).format(12 / treated.length)}`);
+	await expect(card.getByRole('row', { name: /对照组/ })).toContainText(`${holdout.length}5`);
+	await expect(card.getByTestId('effect-uplift')).toContainText(pts(want.conversion.uplift.estimate));
+	await expect(card.getByTestId('effect-uplift')).toContainText(`95% 区间 ${pts(want.conversion.uplift.low)} 至 ${pts(want.conversion.uplift.high)}`);
+	await expect(card.getByTestId('effect-verdict')).toHaveText(want.conclusive.conversion ? '与不做活动相比，活动带来了更多购买。' : /尚无定论/);
+	const f = statsFormats('zh-CN');
+	await expect(card.getByTestId('effect-revenue')).toContainText(`+${f.money(want.incrementalRevenue.estimate)} （95% 区间 +${f.money(want.incrementalRevenue.low)} 至 +${f.money(want.incrementalRevenue.high)}）`);
+	await card.screenshot({ path: test.info().outputPath('campaign-effect-card.png') });
+
+	// Offline, after a reload: the same figures from the device, with the time they are from.
+	await waitForServiceWorker(page);
+	await goOffline(device);
+	await page.reload();
+	await expect(card).toContainText(/离线 — 数据截至/);
+	await expect(card.getByTestId('effect-uplift')).toContainText(pts(want.conversion.uplift.estimate));
+	await goOnline(device);
 });

@@ -112,8 +112,8 @@ describe('the audience', () => {
 
 	it('the review counts who in the audience bought in the last 30 days, the base of the smallest detectable uplift', async () => {
 		const ext = ['a', 'b', 'c'].map((x) => `B30-${x}-${id15()}`);
-		const people = [];
-		for (const e of ext) people.push(await customer(w, { emails: [`${e.toLowerCase()}@example.test`], external_id: e }));
+		const people: { id: string; external_id: string }[] = [];
+		for (const e of ext) people.push({ ...(await customer(w, { emails: [`${e.toLowerCase()}@example.test`], external_id: e })), external_id: e });
 		const day = 86_400_000;
 		const res = await events(w, [
 			{ id: `o-${id15()}`, type: 'purchase', time: Date.now() - 2 * day, customer_id: ext[0], order_id: `o-${id15()}`, total: 88 },
@@ -369,8 +369,8 @@ describe('coupons, on-site messages, triggers and tasks', () => {
 describe('results against the holdout', () => {
 	it('every figure equals a recomputation from the events sent, after duplicated, shuffled and late events and refunds', async () => {
 		const stamp = id15().slice(0, 6);
-		const people = [];
-		for (let i = 0; i < 40; i++) people.push(await customer(w, { emails: [], external_id: `R-${stamp}-${i}` }));
+		const people: { id: string; external_id: string }[] = [];
+		for (let i = 0; i < 40; i++) people.push({ ...(await customer(w, { emails: [], external_id: `R-${stamp}-${i}` })), external_id: `R-${stamp}-${i}` });
 		const seg = await segment(w, people.map((p) => p.id));
 		const { id } = await draft(w, { name: '效果', channels: ['onsite'], audience: { segment: seg, holdout_pct: 50 }, content: { onsite: { body: '新品上架' } }, offer: { type: 'none' }, schedule: ALL_DAY });
 		// a sales rep may not read results; nor may anyone before publishing
