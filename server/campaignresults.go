@@ -6,10 +6,12 @@
 // both groups are alike; holdout: those kept out), the recipients, how many bought within the
 // attribution window from the campaign's start (a triggered campaign: from each customer's entry), the
 // orders and the net revenue (after refunds) per recipient as count, sum and sum of squares, from which
-// the app works out the uplifts and their intervals (src/lib/shared/effect.ts). Orders come from
-// stats_orders, which the event ingestion keeps (one row per order, a repeated event once, refunds
-// netted), so duplicated, shuffled or late events give the same figures. Beside them: delivery by
-// channel and status, impressions and clicks, coupons issued and redeemed, and the campaign's cost.
+// the app works out the uplifts and their intervals (src/lib/shared/effect.ts). They are read from
+// campaign_outcomes, one row per campaign and customer: filled when the campaign starts (fillOutcomes)
+// and recomputed by the event ingestion for the customers whose orders a batch touched
+// (refreshOutcomes), from stats_orders (one row per order, a repeated event once, refunds netted), so
+// duplicated, shuffled or late events give the same figures. Beside them: delivery by channel and
+// status, impressions and clicks, coupons issued and redeemed, and the campaign's cost.
 package main
 
 import (
@@ -21,6 +23,15 @@ import (
 )
 
 const defaultAttributionDays = 7
+
+// deliveryCountsSQL: a campaign's recipients by channel and status, read from the index alone.
+const deliveryCountsSQL = `SELECT channel, status, count(*) AS n FROM campaign_recipients
+	WHERE campaign = {:c} AND test = 0 GROUP BY channel, status`
+
+// engagementSQL: what the recipients did, from the partial index of the rows with any of it.
+const engagementSQL = `SELECT coalesce(sum(impressions), 0) AS impressions, coalesce(sum(clicks), 0) AS clicks,
+	coalesce(sum(clicked_at > 0), 0) AS clicked, coalesce(sum(opened_at > 0), 0) AS opened
+	FROM campaign_recipients WHERE campaign = {:c} AND test = 0 AND (impressions > 0 OR clicks > 0 OR clicked_at > 0 OR opened_at > 0)`
 
 type groupResult struct {
 	Recipients int     `db:"n" json:"recipients"`
@@ -47,11 +58,7 @@ func (svc *campaignService) handleResults(e *core.RequestEvent) error {
 	if days <= 0 {
 		days = defaultAttributionDays
 	}
-	var start int64
-	if t, err := time.Parse(time.RFC3339, c.GetString("started_at")); err == nil {
-		start = t.UnixMilli()
-	}
-	groups, err := campaignGroups(e.App, c.Id, start, int64(days)*86_400_000)
+	groups, err := campaignGroups(e.App, c.Id)
 	if err != nil {
 		return err
 	}
@@ -70,33 +77,35 @@ func (svc *campaignService) handleResults(e *core.RequestEvent) error {
 		}
 	}
 
+	// Counts from the (campaign, status, channel, test) index alone; what recipients did from the partial
+	// index of the rows with any of it (migration 1764154600).
 	type deliveryRow struct {
-		Channel     string `db:"channel"`
-		Status      string `db:"status"`
-		N           int    `db:"n"`
-		Impressions int    `db:"impressions"`
-		Clicks      int    `db:"clicks"`
-		Clicked     int    `db:"clicked"`
-		Opened      int    `db:"opened"`
+		Channel string `db:"channel"`
+		Status  string `db:"status"`
+		N       int    `db:"n"`
 	}
 	rows := []deliveryRow{}
-	if err := e.App.DB().NewQuery(`SELECT channel, status, count(*) AS n, coalesce(sum(impressions), 0) AS impressions, coalesce(sum(clicks), 0) AS clicks,
-		coalesce(sum(clicked_at > 0), 0) AS clicked, coalesce(sum(opened_at > 0), 0) AS opened
-		FROM campaign_recipients WHERE campaign = {:c} AND test = 0 GROUP BY channel, status`).Bind(dbx.Params{"c": c.Id}).All(&rows); err != nil {
+	if err := e.App.DB().NewQuery(deliveryCountsSQL).Bind(dbx.Params{"c": c.Id}).All(&rows); err != nil {
 		return err
 	}
 	delivery := map[string]map[string]int{}
-	engagement := map[string]int{"impressions": 0, "clicks": 0, "clicked": 0, "opened": 0}
 	for _, r := range rows {
 		if delivery[r.Channel] == nil {
 			delivery[r.Channel] = map[string]int{}
 		}
 		delivery[r.Channel][r.Status] = r.N
-		engagement["impressions"] += r.Impressions
-		engagement["clicks"] += r.Clicks
-		engagement["clicked"] += r.Clicked
-		engagement["opened"] += r.Opened
 	}
+	var engaged struct {
+		Impressions int `db:"impressions"`
+		Clicks      int `db:"clicks"`
+		Clicked     int `db:"clicked"`
+		Opened      int `db:"opened"`
+	}
+	if err := e.App.DB().NewQuery(engagementSQL).
+		Bind(dbx.Params{"c": c.Id}).One(&engaged); err != nil {
+		return err
+	}
+	engagement := map[string]int{"impressions": engaged.Impressions, "clicks": engaged.Clicks, "clicked": engaged.Clicked, "opened": engaged.Opened}
 	var coupons struct {
 		Issued   int `db:"issued"`
 		Redeemed int `db:"redeemed"`
@@ -118,23 +127,80 @@ func (svc *campaignService) handleResults(e *core.RequestEvent) error {
 	})
 }
 
-// campaignGroups: per group, the recipients and what they bought within the window. Each customer
-// counts once (their rows of every channel are one recipient), from the later of the campaign's start
-// and their row's creation (a triggered campaign's entry).
-func campaignGroups(app core.App, campaign string, start, window int64) ([]groupResult, error) {
+// campaignGroups: per group, the recipients and what they bought within their window, from the
+// campaign's outcome rows (made now if the campaign has none yet: one that started before this version).
+func campaignGroups(app core.App, campaign string) ([]groupResult, error) {
+	var any int
+	_ = app.DB().NewQuery("SELECT count(*) FROM (SELECT 1 FROM campaign_outcomes WHERE campaign = {:c} LIMIT 1)").Bind(dbx.Params{"c": campaign}).Row(&any)
+	if any == 0 {
+		if err := fillOutcomes(app, campaign); err != nil {
+			return nil, err
+		}
+	}
 	out := []groupResult{}
-	err := app.DB().NewQuery(`
-		WITH people AS (
-			SELECT customer, max(channel = 'holdout') AS held,
-				max(CAST(round((julianday(min(created)) - 2440587.5) * 86400000) AS INTEGER), {:start}) AS s
-			FROM campaign_recipients WHERE campaign = {:c} AND test = 0 AND customer != '' GROUP BY customer
-		), outcome AS (
-			SELECT p.held, count(o.order_id) AS orders, coalesce(sum(o.total - o.refunded), 0) AS revenue
-			FROM people p LEFT JOIN stats_orders o ON o.person = p.customer AND o.purchased = 1 AND o.ts >= p.s AND o.ts < p.s + {:w}
-			GROUP BY p.customer
-		)
-		SELECT held, count(*) AS n, coalesce(sum(orders > 0), 0) AS converted, coalesce(sum(orders), 0) AS orders,
+	err := app.DB().NewQuery(`SELECT held, count(*) AS n, coalesce(sum(orders > 0), 0) AS converted, coalesce(sum(orders), 0) AS orders,
 			coalesce(sum(revenue), 0) AS rev, coalesce(sum(revenue * revenue), 0) AS rev_sq
-		FROM outcome GROUP BY held`).Bind(dbx.Params{"c": campaign, "start": start, "w": window}).All(&out)
+		FROM campaign_outcomes WHERE campaign = {:c} GROUP BY held`).Bind(dbx.Params{"c": campaign}).All(&out)
 	return out, err
+}
+
+// outcomeFigures: a customer's orders and net revenue within an outcome row's window, from stats_orders
+// (an order that is only a refund so far, purchased = 0, does not count).
+const outcomeFigures = `orders = (SELECT count(*) FROM stats_orders o WHERE o.person = campaign_outcomes.customer AND o.purchased = 1
+		AND o.ts >= campaign_outcomes.start_ts AND o.ts < campaign_outcomes.end_ts),
+	revenue = coalesce((SELECT round(sum(o.total - o.refunded), 2) FROM stats_orders o WHERE o.person = campaign_outcomes.customer AND o.purchased = 1
+		AND o.ts >= campaign_outcomes.start_ts AND o.ts < campaign_outcomes.end_ts), 0)`
+
+// fillOutcomes adds an outcome row for each customer of the campaign who has none (their first entry:
+// a triggered campaign's later entries count within the first one's window), from the later of the
+// campaign's start and their row's creation, for the campaign's attribution window; then works out
+// the new rows' figures (orders may already be there: the rows were made late). Idempotent.
+func fillOutcomes(app core.App, campaign string) error {
+	c, err := app.FindRecordById("campaigns", campaign)
+	if err != nil {
+		return err
+	}
+	var start int64
+	if t, err := time.Parse(time.RFC3339, c.GetString("started_at")); err == nil {
+		start = t.UnixMilli()
+	}
+	if start == 0 {
+		return nil // not started: nothing counts yet
+	}
+	days := c.GetInt("attribution_days")
+	if days <= 0 {
+		days = defaultAttributionDays
+	}
+	return app.RunInTransaction(func(tx core.App) error {
+		if _, err := tx.DB().NewQuery(`INSERT OR IGNORE INTO campaign_outcomes (campaign, customer, held, start_ts, end_ts, orders, revenue)
+			SELECT {:c}, customer, held, s, s + {:w}, -1, 0 FROM (
+				SELECT customer, max(channel = 'holdout') AS held,
+					max(CAST(round((julianday(min(created)) - 2440587.5) * 86400000) AS INTEGER), {:start}) AS s
+				FROM campaign_recipients WHERE campaign = {:c} AND test = 0 AND customer != '' GROUP BY customer)`).
+			Bind(dbx.Params{"c": campaign, "start": start, "w": int64(days) * 86_400_000}).Execute(); err != nil {
+			return err
+		}
+		_, err := tx.DB().NewQuery(`UPDATE campaign_outcomes SET ` + outcomeFigures + ` WHERE campaign = {:c} AND orders = -1`).
+			Bind(dbx.Params{"c": campaign}).Execute()
+		return err
+	})
+}
+
+// fillOutcomesLater: fillOutcomes off the caller's path (publishing), logged if it fails (the results
+// fill it again when they find no rows).
+func fillOutcomesLater(app core.App, campaign string) {
+	go func() {
+		if err := fillOutcomes(app, campaign); err != nil {
+			app.Logger().Warn("campaign outcomes: fill failed", "campaign", campaign, "error", err)
+		}
+	}()
+}
+
+// refreshOutcomes recomputes the outcome rows of these customers (their orders changed), in the
+// ingestion's transaction.
+func refreshOutcomes(db dbx.Builder, customers []string) error {
+	if len(customers) == 0 {
+		return nil
+	}
+	return exec(db, `UPDATE campaign_outcomes SET `+outcomeFigures+` WHERE customer IN (SELECT value FROM json_each({:ids}))`, dbx.Params{"ids": toJSON(customers)})
 }

@@ -466,6 +466,9 @@ func (svc *campaignService) freeze(c *core.Record, snap *campaignSnapshot, rows 
 	}
 	svc.states.set(c.Id, state)
 	svc.queue.wake()
+	if state == "running" {
+		fillOutcomesLater(svc.app, c.Id)
+	}
 	return state, nil
 }
 
@@ -612,6 +615,7 @@ func (svc *campaignService) transition(action string) func(e *core.RequestEvent)
 		}
 		if to == "running" {
 			svc.queue.wake()
+			fillOutcomesLater(e.App, c.Id)
 		}
 		return e.JSON(http.StatusOK, map[string]any{"state": to})
 	}

@@ -877,6 +877,21 @@ func (in *ingestion) storeBatch(tx core.App, sourceID string, events []indexedEv
 	if err := recordCampaignEffects(db, batch); err != nil {
 		return result, err
 	}
+	// 8. Campaign results: the outcome rows of customers whose orders changed (campaignresults.go).
+	affected := append([]string{}, relinkedList...)
+	seenAffected := map[string]bool{}
+	for _, c := range relinkedList {
+		seenAffected[c] = true
+	}
+	for _, ev := range batch {
+		if (ev.Type == "purchase" || ev.Type == "refund") && ev.Customer != "" && !seenAffected[ev.Customer] {
+			seenAffected[ev.Customer] = true
+			affected = append(affected, ev.Customer)
+		}
+	}
+	if err := refreshOutcomes(db, affected); err != nil {
+		return result, err
+	}
 	err = exec(db, "UPDATE shop_sources SET last_used_at = "+nowSQL+" WHERE id = {:id}", dbx.Params{"id": sourceID})
 	return result, err
 }

@@ -218,6 +218,7 @@ func (q *sendQueue) startScheduled(id string) {
 	})
 	if err == nil {
 		q.svc.states.set(id, "running")
+		fillOutcomesLater(q.app, id)
 	}
 }
 

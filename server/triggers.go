@@ -75,6 +75,12 @@ func (t *triggerScanner) scanAll(now time.Time) int {
 			t.svc.app.Logger().Error("triggered campaign: scan failed", "campaign", id, "error", err)
 			continue
 		}
+		if n > 0 {
+			// The new entries' outcome rows (the campaign's results count from each entry).
+			if err := fillOutcomes(t.svc.app, id); err != nil {
+				t.svc.app.Logger().Warn("campaign outcomes: fill failed", "campaign", id, "error", err)
+			}
+		}
 		entered += n
 	}
 	if entered > 0 {

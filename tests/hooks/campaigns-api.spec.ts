@@ -428,6 +428,13 @@ describe('results against the holdout', () => {
 			expect(got.revenue.sumSq).toBeCloseTo(want.sumSq, 2);
 		}
 		expect(res.attribution_days).toBe(7);
+		// A purchase arriving after the figures were read (the outcome rows exist): counted at once.
+		const lateBuyer = people.find((p) => held.has(p.id) && ![...orders.values()].some((o) => o.customer === p.external_id))!;
+		expect((await events(w, [{ id: `p-${stamp}-after`, type: 'purchase', time: inWindow(), customer_id: lateBuyer.external_id, order_id: `o-${stamp}-after`, total: 40 }])).rejected).toEqual([]);
+		const again = await w.pb.manager.send(`/api/crm/campaigns/${id}/results`, {});
+		expect(again.groups.holdout.converted).toBe(expected.holdout.converted + 1);
+		expect(again.groups.holdout.revenue.sum).toBeCloseTo(expected.holdout.sum + 40, 2);
+		expect(again.groups.holdout.revenue.sumSq).toBeCloseTo(expected.holdout.sumSq + 1600, 2);
 		expect(res.delivery.holdout.holdout).toBe(20);
 		expect(res.delivery.onsite.queued).toBe(20);
 	});
