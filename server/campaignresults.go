@@ -40,6 +40,7 @@ type groupResult struct {
 	RevenueSum float64 `db:"rev" json:"-"`
 	RevenueSq  float64 `db:"rev_sq" json:"-"`
 	Held       bool    `db:"held" json:"-"`
+	Stratum    string  `db:"stratum" json:"-"`
 }
 
 func (svc *campaignService) handleResults(e *core.RequestEvent) error {
@@ -62,19 +63,31 @@ func (svc *campaignService) handleResults(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	out := map[string]any{}
+	// Per RFM group (the holdout is drawn within each), and the whole campaign as their sum.
+	total := map[bool]*groupResult{false: {}, true: {Held: true}}
+	strata := map[string]map[string]any{}
+	order := []string{}
 	for _, g := range groups {
+		t := total[g.Held]
+		t.Recipients += g.Recipients
+		t.Converted += g.Converted
+		t.Orders += g.Orders
+		t.RevenueSum += g.RevenueSum
+		t.RevenueSq += g.RevenueSq
+		if strata[g.Stratum] == nil {
+			strata[g.Stratum] = map[string]any{"stratum": g.Stratum, "treated": groupJSON(groupResult{}), "holdout": groupJSON(groupResult{})}
+			order = append(order, g.Stratum)
+		}
 		name := "treated"
 		if g.Held {
 			name = "holdout"
 		}
-		out[name] = map[string]any{"recipients": g.Recipients, "converted": g.Converted, "orders": g.Orders,
-			"revenue": map[string]any{"n": g.Recipients, "sum": round2(g.RevenueSum), "sumSq": g.RevenueSq}}
+		strata[g.Stratum][name] = groupJSON(g)
 	}
-	for _, name := range []string{"treated", "holdout"} {
-		if out[name] == nil {
-			out[name] = map[string]any{"recipients": 0, "converted": 0, "orders": 0, "revenue": map[string]any{"n": 0, "sum": 0, "sumSq": 0}}
-		}
+	out := map[string]any{"treated": groupJSON(*total[false]), "holdout": groupJSON(*total[true])}
+	byStratum := make([]map[string]any, 0, len(order))
+	for _, k := range order {
+		byStratum = append(byStratum, strata[k])
 	}
 
 	// Counts from the (campaign, status, channel, test) index alone; what recipients did from the partial
@@ -119,6 +132,7 @@ func (svc *campaignService) handleResults(e *core.RequestEvent) error {
 		"started_at":       c.GetString("started_at"),
 		"attribution_days": days,
 		"groups":           out,
+		"by_stratum":       byStratum,
 		"delivery":         delivery,
 		"engagement":       engagement,
 		"coupons":          map[string]int{"issued": coupons.Issued, "redeemed": coupons.Redeemed},
@@ -138,10 +152,16 @@ func campaignGroups(app core.App, campaign string) ([]groupResult, error) {
 		}
 	}
 	out := []groupResult{}
-	err := app.DB().NewQuery(`SELECT held, count(*) AS n, coalesce(sum(orders > 0), 0) AS converted, coalesce(sum(orders), 0) AS orders,
+	err := app.DB().NewQuery(`SELECT stratum, held, count(*) AS n, coalesce(sum(orders > 0), 0) AS converted, coalesce(sum(orders), 0) AS orders,
 			coalesce(sum(revenue), 0) AS rev, coalesce(sum(revenue * revenue), 0) AS rev_sq
-		FROM campaign_outcomes WHERE campaign = {:c} GROUP BY held`).Bind(dbx.Params{"c": campaign}).All(&out)
+		FROM campaign_outcomes WHERE campaign = {:c} GROUP BY stratum, held`).Bind(dbx.Params{"c": campaign}).All(&out)
 	return out, err
+}
+
+// groupJSON: one group's figures as the app reads them (src/lib/shared/effect.ts GroupFigures).
+func groupJSON(g groupResult) map[string]any {
+	return map[string]any{"recipients": g.Recipients, "converted": g.Converted, "orders": g.Orders,
+		"revenue": map[string]any{"n": g.Recipients, "sum": round2(g.RevenueSum), "sumSq": g.RevenueSq}}
 }
 
 // outcomeFigures: a customer's orders and net revenue within an outcome row's window, from stats_orders
@@ -172,9 +192,9 @@ func fillOutcomes(app core.App, campaign string) error {
 		days = defaultAttributionDays
 	}
 	return app.RunInTransaction(func(tx core.App) error {
-		if _, err := tx.DB().NewQuery(`INSERT OR IGNORE INTO campaign_outcomes (campaign, customer, held, start_ts, end_ts, orders, revenue)
-			SELECT {:c}, customer, held, s, s + {:w}, -1, 0 FROM (
-				SELECT customer, max(channel = 'holdout') AS held,
+		if _, err := tx.DB().NewQuery(`INSERT OR IGNORE INTO campaign_outcomes (campaign, customer, held, stratum, start_ts, end_ts, orders, revenue)
+			SELECT {:c}, customer, held, stratum, s, s + {:w}, -1, 0 FROM (
+				SELECT customer, max(channel = 'holdout') AS held, max(stratum) AS stratum,
 					max(CAST(round((julianday(min(created)) - 2440587.5) * 86400000) AS INTEGER), {:start}) AS s
 				FROM campaign_recipients WHERE campaign = {:c} AND test = 0 AND customer != '' GROUP BY customer)`).
 			Bind(dbx.Params{"c": campaign, "start": start, "w": int64(days) * 86_400_000}).Execute(); err != nil {

@@ -189,6 +189,14 @@ test('a manager reads on a phone whether a campaign made buyers against its hold
 	const stamp = Date.now().toString(36);
 	const people = Array.from({ length: 30 }, (_, i) => ({ id: id15(), name: `效果顾客${i}`, external_id: `E2E-EFF-${i}-${stamp}`, marketing_consent: true, consent_how: 'web_form' }));
 	await api(server.url, 'POST', '/api/crm/sync/customers/push', manager.token, { rows: people.map((doc) => ({ doc, base: null })) });
+	// Bought before, some long ago: RFM groups, within which the holdout is drawn.
+	const before = await fetch(`${server.url}/api/crm/events`, {
+		method: 'POST',
+		headers: { authorization: `Bearer ${serverKey}`, 'content-type': 'application/json' },
+		body: JSON.stringify(people.map((p, i) => ({ id: `eff-pre-${stamp}-${i}`, type: 'purchase', time: Date.now() - (1 + ((i * 37) % 300)) * 86_400_000, customer_id: p.external_id, order_id: `eff-pre-o-${stamp}-${i}`, total: 50 + ((i * 53) % 900) })))
+	});
+	expect((await before.json()).rejected).toEqual([]);
+	await api(server.url, 'POST', '/api/crm/stats/rfm/refresh', manager.token);
 	const segment = id15();
 	await api(server.url, 'POST', '/api/crm/sync/segments/push', manager.token, { rows: [{ doc: { id: segment, name: `效果分组 ${stamp}`, kind: 'static', members: people.map((p) => p.id), owner: server.staff.manager.id, shared: true }, base: null }] });
 	const id = id15();
@@ -228,6 +236,11 @@ test('a manager reads on a phone whether a campaign made buyers against its hold
 	await expect(card.getByTestId('effect-verdict')).toHaveText(want.conclusive.conversion ? '与不做活动相比，活动带来了更多购买。' : /尚无定论/);
 	const f = statsFormats('zh-CN');
 	await expect(card.getByTestId('effect-revenue')).toContainText(`+${f.money(want.incrementalRevenue.estimate)} （95% 区间 +${f.money(want.incrementalRevenue.low)} 至 +${f.money(want.incrementalRevenue.high)}）`);
+	// By RFM group: every customer of the campaign is in one of the rows.
+	const byRfm = card.getByTestId('effect-by-rfm');
+	await expect(byRfm.getByRole('listitem').first()).toBeVisible();
+	const lines = await byRfm.getByRole('listitem').allInnerTexts();
+	expect(lines.reduce((sum, l) => sum + Number(/共 (\d+) 位客户/.exec(l)?.[1] ?? 0), 0)).toBe(people.length); // a group on one side only is listed too
 	await card.screenshot({ path: test.info().outputPath('campaign-effect-card.png') });
 
 	// Offline, after a reload: the same figures from the device, with the time they are from.

@@ -428,6 +428,11 @@ describe('results against the holdout', () => {
 			expect(got.revenue.sumSq).toBeCloseTo(want.sumSq, 2);
 		}
 		expect(res.attribution_days).toBe(7);
+		// By RFM group, adding up to the whole
+		for (const name of ['treated', 'holdout'] as const) {
+			for (const k of ['recipients', 'converted', 'orders'] as const) expect(res.by_stratum.reduce((s: number, x: Record<string, Record<string, number>>) => s + x[name][k], 0)).toBe(res.groups[name][k]);
+			expect(res.by_stratum.reduce((s: number, x: Record<string, { revenue: { sum: number } }>) => s + x[name].revenue.sum, 0)).toBeCloseTo(res.groups[name].revenue.sum, 2);
+		}
 		// A purchase arriving after the figures were read (the outcome rows exist): counted at once.
 		const lateBuyer = people.find((p) => held.has(p.id) && ![...orders.values()].some((o) => o.customer === p.external_id))!;
 		expect((await events(w, [{ id: `p-${stamp}-after`, type: 'purchase', time: inWindow(), customer_id: lateBuyer.external_id, order_id: `o-${stamp}-after`, total: 40 }])).rejected).toEqual([]);

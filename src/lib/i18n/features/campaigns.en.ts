@@ -301,5 +301,9 @@ export const campaignsEn = {
 	'effect.no_cost': "Enter the campaign's cost to see its return.",
 	'effect.engagement': "Shown {impressions} times, clicked by {clicked}",
 	'effect.coupons': "coupons used {redeemed} of {issued}",
+	'effect.by_rfm': "By RFM group: who responds",
+	'effect.no_stratum': "No RFM group yet",
+	'effect.stratum_line': "{treated} bought against {holdout} in the holdout, {n} customers",
+	'effect.stratum_one_side': "Too few to compare: {n} customers, all on one side",
 	'campaigns.err.not_draft': "Only a draft can be published."
 } as const;

@@ -303,5 +303,9 @@ export const campaignsZhCN: Record<keyof typeof campaignsEn, string> = {
 	'effect.no_cost': "填写活动成本后可查看投资回报率。",
 	'effect.engagement': "展示 {impressions} 次，{clicked} 人点击",
 	'effect.coupons': "优惠券使用 {redeemed} / {issued}",
+	'effect.by_rfm': "按 RFM 分组：哪些客户有反应",
+	'effect.no_stratum': "暂无 RFM 分组",
+	'effect.stratum_line': "活动组购买率 {treated}，对照组 {holdout}，共 {n} 位客户",
+	'effect.stratum_one_side': "人数太少，无法比较：共 {n} 位客户，都在同一组",
 	'campaigns.err.not_draft': "只有草稿可以发布。"
 };
