@@ -15,7 +15,9 @@
 package main
 
 import (
+	"encoding/json"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -223,4 +225,78 @@ func refreshOutcomes(db dbx.Builder, customers []string) error {
 		return nil
 	}
 	return exec(db, `UPDATE campaign_outcomes SET `+outcomeFigures+` WHERE customer IN (SELECT value FROM json_each({:ids}))`, dbx.Params{"ids": toJSON(customers)})
+}
+
+// handleCompare: the campaigns started in the last `months` (default 12, at most 36), side by side:
+// what each sent (kind, channels, offer, cost) and its treated and holdout figures, from the outcome
+// rows in one grouped read. The app works out each one's uplift (the strategy view).
+func (svc *campaignService) handleCompare(e *core.RequestEvent) error {
+	if !isManager(e.Auth) {
+		return e.ForbiddenError("Only managers and administrators compare campaigns.", nil)
+	}
+	months := 12
+	if v := e.Request.URL.Query().Get("months"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 36 {
+			return fieldErr("months", "invalid", "months is a whole number from 1 to 36")
+		}
+		months = n
+	}
+	since := time.Now().AddDate(0, -months, 0).UTC().Format(time.RFC3339)
+	type campaignRow struct {
+		ID        string  `db:"id" json:"id"`
+		Name      string  `db:"name" json:"name"`
+		Kind      string  `db:"kind" json:"kind"`
+		State     string  `db:"state" json:"state"`
+		StartedAt string  `db:"started_at" json:"started_at"`
+		Channels  string  `db:"channels" json:"-"`
+		Offer     string  `db:"offer" json:"-"`
+		Cost      float64 `db:"cost" json:"cost"`
+	}
+	list := []campaignRow{}
+	if err := e.App.DB().NewQuery(`SELECT id, name, kind, state, started_at, coalesce(json_extract(published, '$.channels'), channels) AS channels,
+			coalesce(json_extract(published, '$.offer.type'), '') AS offer, cost
+		FROM campaigns WHERE deleted = 0 AND started_at != '' AND started_at >= {:since} AND state IN ('running', 'paused', 'completed', 'cancelled')
+		ORDER BY started_at DESC LIMIT 200`).Bind(dbx.Params{"since": since}).All(&list); err != nil {
+		return err
+	}
+	ids := make([]string, 0, len(list))
+	for _, c := range list {
+		ids = append(ids, c.ID)
+	}
+	type row struct {
+		Campaign string `db:"campaign"`
+		groupResult
+	}
+	rows := []row{}
+	if len(ids) > 0 {
+		if err := e.App.DB().NewQuery(`SELECT campaign, '' AS stratum, held, count(*) AS n, coalesce(sum(orders > 0), 0) AS converted, coalesce(sum(orders), 0) AS orders,
+				coalesce(sum(revenue), 0) AS rev, coalesce(sum(revenue * revenue), 0) AS rev_sq
+			FROM campaign_outcomes WHERE campaign IN (SELECT value FROM json_each({:ids})) GROUP BY campaign, held`).Bind(dbx.Params{"ids": toJSON(ids)}).All(&rows); err != nil {
+			return err
+		}
+	}
+	by := map[string]map[string]any{}
+	for _, r := range rows {
+		if by[r.Campaign] == nil {
+			by[r.Campaign] = map[string]any{"treated": groupJSON(groupResult{}), "holdout": groupJSON(groupResult{})}
+		}
+		name := "treated"
+		if r.Held {
+			name = "holdout"
+		}
+		by[r.Campaign][name] = groupJSON(r.groupResult)
+	}
+	out := make([]map[string]any, 0, len(list))
+	for _, c := range list {
+		var channels []string
+		_ = json.Unmarshal([]byte(c.Channels), &channels)
+		groups := by[c.ID]
+		if groups == nil {
+			groups = map[string]any{"treated": groupJSON(groupResult{}), "holdout": groupJSON(groupResult{})}
+		}
+		out = append(out, map[string]any{"id": c.ID, "name": c.Name, "kind": c.Kind, "state": c.State, "started_at": c.StartedAt,
+			"channels": channels, "offer": c.Offer, "cost": c.Cost, "groups": groups})
+	}
+	return e.JSON(http.StatusOK, map[string]any{"months": months, "campaigns": out, "as_of": time.Now().UTC().Format(time.RFC3339)})
 }

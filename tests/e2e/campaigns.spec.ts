@@ -243,6 +243,16 @@ test('a manager reads on a phone whether a campaign made buyers against its hold
 	expect(lines.reduce((sum, l) => sum + Number(/共 (\d+) 位客户/.exec(l)?.[1] ?? 0), 0)).toBe(people.length); // a group on one side only is listed too
 	await card.screenshot({ path: test.info().outputPath('campaign-effect-card.png') });
 
+	// Side by side with the shop's other campaigns: the same uplift.
+	await page.goto('/campaigns');
+	await page.getByRole('button', { name: '效果对比' }).click();
+	const row = page.getByTestId('campaign-compare').getByRole('listitem').filter({ hasText: `效果活动 ${stamp}` });
+	await expect(row.getByTestId('compare-uplift')).toContainText(pts(want.conversion.uplift.estimate));
+	await expect(row).toContainText(want.conclusive.conversion ? '带来更多购买' : '尚无定论');
+	await page.getByTestId('campaign-compare').screenshot({ path: test.info().outputPath('campaign-compare.png') });
+	await page.goto(`/campaigns/${id}`);
+	await expect(card.getByTestId('effect-uplift')).toBeVisible();
+
 	// Offline, after a reload: the same figures from the device, with the time they are from.
 	await waitForServiceWorker(page);
 	await goOffline(device);

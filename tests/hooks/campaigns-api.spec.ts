@@ -441,6 +441,14 @@ describe('results against the holdout', () => {
 		expect(again.groups.holdout.revenue.sum).toBeCloseTo(expected.holdout.sum + 40, 2);
 		expect(again.groups.holdout.revenue.sumSq).toBeCloseTo(expected.holdout.sumSq + 1600, 2);
 		expect(res.delivery.holdout.holdout).toBe(20);
+		// Side by side with the others: the same figures; only managers and admins; months checked.
+		const compared = await w.pb.manager.send('/api/crm/campaigns-compare', { query: { months: 1 } });
+		const mine = compared.campaigns.find((c: { id: string }) => c.id === id);
+		expect(mine).toMatchObject({ name: '效果', kind: 'broadcast', channels: ['onsite'], offer: 'none', groups: { treated: again.groups.treated, holdout: again.groups.holdout } });
+		expect((await w.pb.sales.send('/api/crm/campaigns-compare', {}).catch((e) => e)).status).toBe(403);
+		const bad = await w.pb.manager.send('/api/crm/campaigns-compare', { query: { months: 99 } }).catch((e) => e);
+		expect(bad.status).toBe(400);
+		expect(bad.response.data.months.code).toBe('invalid');
 		expect(res.delivery.onsite.queued).toBe(20);
 	});
 });

@@ -305,5 +305,15 @@ export const campaignsEn = {
 	'effect.no_stratum': "No RFM group yet",
 	'effect.stratum_line': "{treated} bought against {holdout} in the holdout, {n} customers",
 	'effect.stratum_one_side': "Too few to compare: {n} customers, all on one side",
+	'effect.compare_title': "Which campaigns worked",
+	'effect.compare_months': "Campaigns started in",
+	'effect.last_months': "the last {n} months",
+	'effect.compare_empty': "No campaign has started in this period.",
+	'effect.tag_no_holdout': "no holdout",
+	'effect.tag_unclear': "not yet conclusive",
+	'effect.tag_more': "more buyers",
+	'effect.tag_fewer': "fewer buyers",
+	'effect.compare_size': "{n} customers",
+	'campaigns.view_compare': "Compare effect",
 	'campaigns.err.not_draft': "Only a draft can be published."
 } as const;

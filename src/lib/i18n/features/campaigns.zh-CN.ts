@@ -307,5 +307,15 @@ export const campaignsZhCN: Record<keyof typeof campaignsEn, string> = {
 	'effect.no_stratum': "暂无 RFM 分组",
 	'effect.stratum_line': "活动组购买率 {treated}，对照组 {holdout}，共 {n} 位客户",
 	'effect.stratum_one_side': "人数太少，无法比较：共 {n} 位客户，都在同一组",
+	'effect.compare_title': "哪些活动有效",
+	'effect.compare_months': "开始时间",
+	'effect.last_months': "最近 {n} 个月",
+	'effect.compare_empty': "这段时间没有开始的活动。",
+	'effect.tag_no_holdout': "无对照组",
+	'effect.tag_unclear': "尚无定论",
+	'effect.tag_more': "带来更多购买",
+	'effect.tag_fewer': "购买更少",
+	'effect.compare_size': "{n} 位客户",
+	'campaigns.view_compare': "效果对比",
 	'campaigns.err.not_draft': "只有草稿可以发布。"
 };
