@@ -30,6 +30,9 @@ const defaultAttributionDays = 7
 const deliveryCountsSQL = `SELECT channel, status, count(*) AS n FROM campaign_recipients
 	WHERE campaign = {:c} AND test = 0 GROUP BY channel, status`
 
+// couponCountsSQL: coupons issued and redeemed, from the (campaign, redemptions) index alone.
+const couponCountsSQL = `SELECT count(*) AS issued, coalesce(sum(redemptions > 0), 0) AS redeemed FROM coupons WHERE campaign = {:c}`
+
 // engagementSQL: what the recipients did, from the partial index of the rows with any of it.
 const engagementSQL = `SELECT coalesce(sum(impressions), 0) AS impressions, coalesce(sum(clicks), 0) AS clicks,
 	coalesce(sum(clicked_at > 0), 0) AS clicked, coalesce(sum(opened_at > 0), 0) AS opened
@@ -125,7 +128,7 @@ func (svc *campaignService) handleResults(e *core.RequestEvent) error {
 		Issued   int `db:"issued"`
 		Redeemed int `db:"redeemed"`
 	}
-	if err := e.App.DB().NewQuery(`SELECT count(*) AS issued, coalesce(sum(redemptions > 0), 0) AS redeemed FROM coupons WHERE campaign = {:c}`).
+	if err := e.App.DB().NewQuery(couponCountsSQL).
 		Bind(dbx.Params{"c": c.Id}).One(&coupons); err != nil {
 		return err
 	}
@@ -143,21 +146,23 @@ func (svc *campaignService) handleResults(e *core.RequestEvent) error {
 	})
 }
 
-// campaignGroups: per group, the recipients and what they bought within their window, from the
-// campaign's outcome rows (made now if the campaign has none yet: one that started before this version).
+// campaignGroups: per RFM group and side, the recipients and what they bought within their window,
+// from the campaign's sums (made now if it has none yet: one that started before this version).
 func campaignGroups(app core.App, campaign string) ([]groupResult, error) {
-	var any int
-	_ = app.DB().NewQuery("SELECT count(*) FROM (SELECT 1 FROM campaign_outcomes WHERE campaign = {:c} LIMIT 1)").Bind(dbx.Params{"c": campaign}).Row(&any)
-	if any == 0 {
-		if err := fillOutcomes(app, campaign); err != nil {
-			return nil, err
-		}
+	read := func() ([]groupResult, error) {
+		out := []groupResult{}
+		err := app.DB().NewQuery(`SELECT stratum, held, n, converted, orders, rev, rev_sq FROM campaign_results WHERE campaign = {:c}`).
+			Bind(dbx.Params{"c": campaign}).All(&out)
+		return out, err
 	}
-	out := []groupResult{}
-	err := app.DB().NewQuery(`SELECT stratum, held, count(*) AS n, coalesce(sum(orders > 0), 0) AS converted, coalesce(sum(orders), 0) AS orders,
-			coalesce(sum(revenue), 0) AS rev, coalesce(sum(revenue * revenue), 0) AS rev_sq
-		FROM campaign_outcomes WHERE campaign = {:c} GROUP BY stratum, held`).Bind(dbx.Params{"c": campaign}).All(&out)
-	return out, err
+	out, err := read()
+	if err != nil || len(out) > 0 {
+		return out, err
+	}
+	if err := fillOutcomes(app, campaign); err != nil {
+		return nil, err
+	}
+	return read()
 }
 
 // groupJSON: one group's figures as the app reads them (src/lib/shared/effect.ts GroupFigures).
@@ -202,8 +207,17 @@ func fillOutcomes(app core.App, campaign string) error {
 			Bind(dbx.Params{"c": campaign, "start": start, "w": int64(days) * 86_400_000}).Execute(); err != nil {
 			return err
 		}
-		_, err := tx.DB().NewQuery(`UPDATE campaign_outcomes SET ` + outcomeFigures + ` WHERE campaign = {:c} AND orders = -1`).
-			Bind(dbx.Params{"c": campaign}).Execute()
+		if _, err := tx.DB().NewQuery(`UPDATE campaign_outcomes SET ` + outcomeFigures + ` WHERE campaign = {:c} AND orders = -1`).
+			Bind(dbx.Params{"c": campaign}).Execute(); err != nil {
+			return err
+		}
+		// The campaign's sums again from its rows (new rows came in).
+		if _, err := tx.DB().NewQuery(`DELETE FROM campaign_results WHERE campaign = {:c}`).Bind(dbx.Params{"c": campaign}).Execute(); err != nil {
+			return err
+		}
+		_, err := tx.DB().NewQuery(`INSERT INTO campaign_results (campaign, stratum, held, n, converted, orders, rev, rev_sq)
+			SELECT campaign, stratum, held, count(*), coalesce(sum(orders > 0), 0), coalesce(sum(orders), 0), coalesce(sum(revenue), 0), coalesce(sum(revenue * revenue), 0)
+			FROM campaign_outcomes WHERE campaign = {:c} GROUP BY stratum, held`).Bind(dbx.Params{"c": campaign}).Execute()
 		return err
 	})
 }
@@ -219,12 +233,82 @@ func fillOutcomesLater(app core.App, campaign string) {
 }
 
 // refreshOutcomes recomputes the outcome rows of these customers (their orders changed), in the
-// ingestion's transaction.
+// ingestion's transaction, and moves their campaigns' sums by the difference.
 func refreshOutcomes(db dbx.Builder, customers []string) error {
 	if len(customers) == 0 {
 		return nil
 	}
-	return exec(db, `UPDATE campaign_outcomes SET `+outcomeFigures+` WHERE customer IN (SELECT value FROM json_each({:ids}))`, dbx.Params{"ids": toJSON(customers)})
+	type outcome struct {
+		Campaign string  `db:"campaign"`
+		Customer string  `db:"customer"`
+		Stratum  string  `db:"stratum"`
+		Held     int     `db:"held"`
+		Orders   int     `db:"orders"`
+		Revenue  float64 `db:"revenue"`
+	}
+	ids := dbx.Params{"ids": toJSON(customers)}
+	read := func() ([]outcome, error) {
+		rows := []outcome{}
+		err := db.NewQuery(`SELECT campaign, customer, stratum, held, orders, revenue FROM campaign_outcomes
+			WHERE customer IN (SELECT value FROM json_each({:ids})) AND orders >= 0`).Bind(ids).All(&rows)
+		return rows, err
+	}
+	before, err := read()
+	if err != nil || len(before) == 0 {
+		return err
+	}
+	if err := exec(db, `UPDATE campaign_outcomes SET `+outcomeFigures+` WHERE customer IN (SELECT value FROM json_each({:ids}))`, ids); err != nil {
+		return err
+	}
+	after, err := read()
+	if err != nil {
+		return err
+	}
+	type delta struct {
+		Campaign  string  `json:"c"`
+		Stratum   string  `json:"s"`
+		Held      int     `json:"h"`
+		Converted int     `json:"cv"`
+		Orders    int     `json:"o"`
+		Rev       float64 `json:"r"`
+		RevSq     float64 `json:"rs"`
+	}
+	was := map[string]outcome{}
+	for _, o := range before {
+		was[o.Campaign+"/"+o.Customer] = o
+	}
+	deltas := map[string]*delta{}
+	list := []*delta{}
+	b2i := func(b bool) int {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	for _, now := range after {
+		old, ok := was[now.Campaign+"/"+now.Customer]
+		if !ok || (old.Orders == now.Orders && old.Revenue == now.Revenue) {
+			continue
+		}
+		k := now.Campaign + "/" + now.Stratum + "/" + strconv.Itoa(now.Held)
+		d := deltas[k]
+		if d == nil {
+			d = &delta{Campaign: now.Campaign, Stratum: now.Stratum, Held: now.Held}
+			deltas[k] = d
+			list = append(list, d)
+		}
+		d.Converted += b2i(now.Orders > 0) - b2i(old.Orders > 0)
+		d.Orders += now.Orders - old.Orders
+		d.Rev += now.Revenue - old.Revenue
+		d.RevSq += now.Revenue*now.Revenue - old.Revenue*old.Revenue
+	}
+	if len(list) == 0 {
+		return nil
+	}
+	return exec(db, `INSERT INTO campaign_results (campaign, stratum, held, n, converted, orders, rev, rev_sq)
+		SELECT value->>'c', value->>'s', value->>'h', 0, value->>'cv', value->>'o', value->>'r', value->>'rs' FROM json_each({:rows}) WHERE true
+		ON CONFLICT (campaign, stratum, held) DO UPDATE SET converted = converted + excluded.converted, orders = orders + excluded.orders,
+		  rev = rev + excluded.rev, rev_sq = rev_sq + excluded.rev_sq`, dbx.Params{"rows": toJSON(list)})
 }
 
 // handleCompare: the campaigns started in the last `months` (default 12, at most 36), side by side:
@@ -270,9 +354,9 @@ func (svc *campaignService) handleCompare(e *core.RequestEvent) error {
 	}
 	rows := []row{}
 	if len(ids) > 0 {
-		if err := e.App.DB().NewQuery(`SELECT campaign, '' AS stratum, held, count(*) AS n, coalesce(sum(orders > 0), 0) AS converted, coalesce(sum(orders), 0) AS orders,
-				coalesce(sum(revenue), 0) AS rev, coalesce(sum(revenue * revenue), 0) AS rev_sq
-			FROM campaign_outcomes WHERE campaign IN (SELECT value FROM json_each({:ids})) GROUP BY campaign, held`).Bind(dbx.Params{"ids": toJSON(ids)}).All(&rows); err != nil {
+		if err := e.App.DB().NewQuery(`SELECT campaign, '' AS stratum, held, sum(n) AS n, sum(converted) AS converted, sum(orders) AS orders,
+				sum(rev) AS rev, sum(rev_sq) AS rev_sq
+			FROM campaign_results WHERE campaign IN (SELECT value FROM json_each({:ids})) GROUP BY campaign, held`).Bind(dbx.Params{"ids": toJSON(ids)}).All(&rows); err != nil {
 			return err
 		}
 	}

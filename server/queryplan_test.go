@@ -64,6 +64,7 @@ func TestCampaignResultsReadIndexes(t *testing.T) {
 	want := map[string]string{
 		deliveryCountsSQL: "USING COVERING INDEX idx_recipients_campaign_status",
 		engagementSQL:     "USING INDEX idx_recipients_engaged",
+		couponCountsSQL:   "USING COVERING INDEX idx_coupons_campaign",
 	}
 	for sql, plan := range want {
 		rows := []struct {
