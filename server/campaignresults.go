@@ -15,6 +15,7 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -383,4 +384,66 @@ func (svc *campaignService) handleCompare(e *core.RequestEvent) error {
 			"channels": channels, "offer": c.Offer, "cost": c.Cost, "groups": groups})
 	}
 	return e.JSON(http.StatusOK, map[string]any{"months": months, "campaigns": out, "as_of": time.Now().UTC().Format(time.RFC3339)})
+}
+
+// handleRecipientsCSV: every recipient of the campaign with their side (campaign or holdout), RFM
+// group, what each channel did, their coupon, whether they clicked, and their orders and net revenue
+// within the window (managers and admins; cells guarded against spreadsheet formulas).
+func (svc *campaignService) handleRecipientsCSV(e *core.RequestEvent) error {
+	if !isManager(e.Auth) {
+		return e.ForbiddenError("Only managers and administrators export a campaign's recipients.", nil)
+	}
+	c, err := svc.find(e)
+	if err != nil {
+		return err
+	}
+	if state := c.GetString("state"); state == "draft" || state == "pending_approval" {
+		return fieldErr("state", "not_published", "a campaign has recipients once it is published")
+	}
+	if _, err := campaignGroups(e.App, c.Id); err != nil { // the outcome rows are there
+		return err
+	}
+	type row struct {
+		Customer string  `db:"customer"`
+		Name     string  `db:"name"`
+		ShopID   string  `db:"shop_id"`
+		Held     bool    `db:"held"`
+		Stratum  string  `db:"stratum"`
+		Channels string  `db:"channels"`
+		Coupon   string  `db:"coupon"`
+		Clicked  bool    `db:"clicked"`
+		Orders   int     `db:"orders"`
+		Revenue  float64 `db:"revenue"`
+	}
+	rows := []row{}
+	if err := e.App.DB().NewQuery(`SELECT o.customer, coalesce(cu.name, '') AS name, coalesce(cu.external_id, '') AS shop_id, o.held, o.stratum,
+			coalesce((SELECT group_concat(r.channel || ':' || r.status, '; ') FROM campaign_recipients r
+				WHERE r.customer = o.customer AND r.campaign = o.campaign AND r.test = 0 AND r.channel != 'holdout'), '') AS channels,
+			coalesce((SELECT max(r.coupon) FROM campaign_recipients r WHERE r.customer = o.customer AND r.campaign = o.campaign AND r.test = 0), '') AS coupon,
+			coalesce((SELECT max(r.clicked_at > 0 OR r.clicks > 0) FROM campaign_recipients r WHERE r.customer = o.customer AND r.campaign = o.campaign AND r.test = 0), 0) AS clicked,
+			o.orders, o.revenue
+		FROM campaign_outcomes o LEFT JOIN customers cu ON cu.id = o.customer WHERE o.campaign = {:c} ORDER BY o.held, o.customer`).
+		Bind(dbx.Params{"c": c.Id}).All(&rows); err != nil {
+		return err
+	}
+	e.Response.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	e.Response.Header().Set("Content-Disposition", `attachment; filename="recipients-`+c.Id+`.csv"`)
+	e.Response.WriteHeader(http.StatusOK)
+	_, _ = e.Response.Write([]byte("\uFEFF"))
+	w := csv.NewWriter(e.Response)
+	w.UseCRLF = true
+	_ = w.Write([]string{"customer_id", "name", "shop_customer_id", "group", "rfm_group", "channels", "coupon", "clicked", "orders_in_window", "revenue_in_window"})
+	for _, r := range rows {
+		group, clicked := "campaign", "no"
+		if r.Held {
+			group = "holdout"
+		}
+		if r.Clicked {
+			clicked = "yes"
+		}
+		_ = w.Write([]string{r.Customer, csvCell(r.Name), csvCell(r.ShopID), group, r.Stratum, r.Channels, csvCell(r.Coupon), clicked,
+			strconv.Itoa(r.Orders), strconv.FormatFloat(r.Revenue, 'f', 2, 64)})
+	}
+	w.Flush()
+	return nil
 }

@@ -3,6 +3,7 @@
 //	GET  /api/crm/campaigns/{id}/progress      counts by channel and status (the live sending view)
 //	GET  /api/crm/campaigns/{id}/results       treated against holdout (campaignresults.go)
 //	GET  /api/crm/campaigns-compare?months=12  every campaign started since, side by side (same file)
+//	GET  /api/crm/campaigns/{id}/recipients.csv each recipient's group, channels, coupon and response (same file)
 //	GET  /api/crm/campaigns/{id}/recipients    ?channel=&status=&page= (a sales rep: own customers)
 //	GET  /api/crm/campaigns/{id}/coupons.csv   the codes for the shop (managers, admins)
 //	GET  /api/crm/campaigns/{id}/render        ?channel=email&customer= the message for one customer
@@ -30,6 +31,7 @@ func registerCampaignViews(se *core.ServeEvent, svc *campaignService) {
 	g.Bind(apis.RequireAuth("staff"))
 	g.GET("/progress", svc.handleProgress)
 	g.GET("/results", svc.handleResults)
+	g.GET("/recipients.csv", svc.handleRecipientsCSV)
 	se.Router.GET("/api/crm/campaigns-compare", svc.handleCompare).Bind(apis.RequireAuth("staff"))
 	g.GET("/recipients", svc.handleRecipients)
 	g.GET("/coupons.csv", svc.handleCouponsCSV)

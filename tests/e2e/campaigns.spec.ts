@@ -1,6 +1,7 @@
 // Campaigns as a manager and shoppers meet them (issue "Marketing campaigns", acceptance): a manager
 // drafts a campaign offline on a phone, reconnects and publishes it; the demo shop shows the on-site
 // banner to a shopper of the audience, and not to one held out or to one outside the audience.
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from '@playwright/test';
 import { test, expect, goOffline, goOnline, PHONE, navTo, waitForServiceWorker } from './fixtures';
 import { effect, moments } from '../../src/lib/shared/effect';
@@ -242,6 +243,13 @@ test('a manager reads on a phone whether a campaign made buyers against its hold
 	const lines = await byRfm.getByRole('listitem').allInnerTexts();
 	expect(lines.reduce((sum, l) => sum + Number(/共 (\d+) 位客户/.exec(l)?.[1] ?? 0), 0)).toBe(people.length); // a group on one side only is listed too
 	await card.screenshot({ path: test.info().outputPath('campaign-effect-card.png') });
+
+	// The figures as CSV, and the recipients with their response.
+	const [download] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: '导出效果（CSV）' }).click()]);
+	const exported = readFileSync(await download.path(), 'utf8');
+	expect(exported).toContain(`全部客户,${treated.length},${holdout.length},12,5,${(12 / treated.length).toFixed(4)},${(5 / holdout.length).toFixed(4)},${want.conversion.uplift.estimate.toFixed(4)},${want.conversion.uplift.low.toFixed(4)},${want.conversion.uplift.high.toFixed(4)}`);
+	const [list] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: '导出收件人（CSV）' }).click()]);
+	expect(readFileSync(await list.path(), 'utf8').trim().split('\r\n')).toHaveLength(people.length + 1);
 
 	// Side by side with the shop's other campaigns: the same uplift.
 	await page.goto('/campaigns');

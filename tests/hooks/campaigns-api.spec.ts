@@ -3,6 +3,7 @@
 // reproducible stratified holdout), e-mail to a real SMTP server (Mailpit) with one-click unsubscribe,
 // the SMS gateway's failures, coupons, on-site decisions, triggered entries and sales tasks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Papa from 'papaparse';
 import { customer, draft, events, id15, progress, publish, segment, signed, startSmsGateway, startWorld, until, type CampaignWorld, type SmsGateway } from './campaign-helpers';
 
 let w: CampaignWorld;
@@ -370,7 +371,8 @@ describe('results against the holdout', () => {
 	it('every figure equals a recomputation from the events sent, after duplicated, shuffled and late events and refunds', async () => {
 		const stamp = id15().slice(0, 6);
 		const people: { id: string; external_id: string }[] = [];
-		for (let i = 0; i < 40; i++) people.push({ ...(await customer(w, { emails: [], external_id: `R-${stamp}-${i}` })), external_id: `R-${stamp}-${i}` });
+		// (the first one's name would run as a formula in a spreadsheet)
+		for (let i = 0; i < 40; i++) people.push({ ...(await customer(w, { emails: [], external_id: `R-${stamp}-${i}`, ...(i === 0 ? { name: '=SUM(1,2)' } : {}) })), external_id: `R-${stamp}-${i}` });
 		const seg = await segment(w, people.map((p) => p.id));
 		const { id } = await draft(w, { name: '效果', channels: ['onsite'], audience: { segment: seg, holdout_pct: 50 }, content: { onsite: { body: '新品上架' } }, offer: { type: 'none' }, schedule: ALL_DAY });
 		// a sales rep may not read results; nor may anyone before publishing
@@ -446,6 +448,18 @@ describe('results against the holdout', () => {
 		const mine = compared.campaigns.find((c: { id: string }) => c.id === id);
 		expect(mine).toMatchObject({ name: '效果', kind: 'broadcast', channels: ['onsite'], offer: 'none', groups: { treated: again.groups.treated, holdout: again.groups.holdout } });
 		expect((await w.pb.sales.send('/api/crm/campaigns-compare', {}).catch((e) => e)).status).toBe(403);
+		// The recipients with their response, as CSV: one line each, the same revenue, formulas guarded.
+		const csvRes = await fetch(`${w.server.url}/api/crm/campaigns/${id}/recipients.csv`, { headers: { authorization: w.pb.manager.authStore.token } });
+		expect(csvRes.headers.get('content-type')).toContain('text/csv');
+		const text = (await csvRes.text()).replace(/^\uFEFF/, '');
+		const lines = text.trim().split('\r\n');
+		expect(lines[0]).toBe('customer_id,name,shop_customer_id,group,rfm_group,channels,coupon,clicked,orders_in_window,revenue_in_window');
+		expect(lines).toHaveLength(41);
+		const cells = Papa.parse<string[]>(text.trim()).data.slice(1);
+		expect(cells.filter((c) => c[3] === 'holdout')).toHaveLength(20);
+		expect(cells.reduce((sum, c) => sum + Number(c[9]), 0)).toBeCloseTo(again.groups.treated.revenue.sum + again.groups.holdout.revenue.sum, 2);
+		expect(cells.find((c) => c[0] === people[0].id)?.[1]).toBe("'=SUM(1,2)");
+		expect((await fetch(`${w.server.url}/api/crm/campaigns/${id}/recipients.csv`, { headers: { authorization: w.pb.sales.authStore.token } })).status).toBe(403);
 		const bad = await w.pb.manager.send('/api/crm/campaigns-compare', { query: { months: 99 } }).catch((e) => e);
 		expect(bad.status).toBe(400);
 		expect(bad.response.data.months.code).toBe('invalid');

@@ -315,5 +315,18 @@ export const campaignsEn = {
 	'effect.tag_fewer': "fewer buyers",
 	'effect.compare_size': "{n} customers",
 	'campaigns.view_compare': "Compare effect",
+	'effect.export_results': "Export results (CSV)",
+	'effect.export_recipients': "Export recipients (CSV)",
+	'effect.csv.group': "Group",
+	'effect.csv.all': "All customers",
+	'effect.csv.treated_buyers': "Campaign buyers",
+	'effect.csv.holdout_buyers': "Holdout buyers",
+	'effect.csv.treated_rate': "Campaign rate",
+	'effect.csv.holdout_rate': "Holdout rate",
+	'effect.csv.uplift': "Uplift",
+	'effect.csv.low': "95 % low",
+	'effect.csv.high': "95 % high",
+	'effect.csv.treated_revenue': "Campaign revenue",
+	'effect.csv.holdout_revenue': "Holdout revenue",
 	'campaigns.err.not_draft': "Only a draft can be published."
 } as const;

@@ -317,5 +317,18 @@ export const campaignsZhCN: Record<keyof typeof campaignsEn, string> = {
 	'effect.tag_fewer': "购买更少",
 	'effect.compare_size': "{n} 位客户",
 	'campaigns.view_compare': "效果对比",
+	'effect.export_results': "导出效果（CSV）",
+	'effect.export_recipients': "导出收件人（CSV）",
+	'effect.csv.group': "分组",
+	'effect.csv.all': "全部客户",
+	'effect.csv.treated_buyers': "活动组购买人数",
+	'effect.csv.holdout_buyers': "对照组购买人数",
+	'effect.csv.treated_rate': "活动组购买率",
+	'effect.csv.holdout_rate': "对照组购买率",
+	'effect.csv.uplift': "提升",
+	'effect.csv.low': "95% 下限",
+	'effect.csv.high': "95% 上限",
+	'effect.csv.treated_revenue': "活动组收入",
+	'effect.csv.holdout_revenue': "对照组收入",
 	'campaigns.err.not_draft': "只有草稿可以发布。"
 };
