@@ -1,6 +1,7 @@
 // Campaign effect (issue "Campaign effect"): what a campaign caused against its holdout, with a 95 %
-// interval, and which campaign an order belongs to. Pure functions, shared by the server's hooks and the
-// app (docs/campaign-effect.md explains the methods and the attribution rules).
+// interval, and which campaign an order belongs to. Pure functions, used by the app's campaign screens
+// from the server's sums; in the shared folder so the server's hooks could use them too
+// (docs/campaign-effect.md explains the methods and the attribution rules).
 //
 // - Conversion: the difference of two proportions (treated minus holdout) with Newcombe's hybrid score
 //   interval (his method 10, from two Wilson intervals): good coverage with small lists and rates near 0.
