@@ -350,5 +350,22 @@ func (svc *campaignService) handleCustomerCampaigns(e *core.RequestEvent) error 
 			}
 		}
 	}
-	return e.JSON(http.StatusOK, map[string]any{"items": rows, "coupons": coupons})
+	// The response: what the customer bought within each campaign's window (campaignresults.go).
+	type response struct {
+		Campaign string  `db:"campaign" json:"-"`
+		Held     bool    `db:"held" json:"holdout"`
+		Orders   int     `db:"orders" json:"orders"`
+		Revenue  float64 `db:"revenue" json:"revenue"`
+		EndTS    int64   `db:"end_ts" json:"window_end"`
+	}
+	found := []response{}
+	if err := e.App.DB().NewQuery(`SELECT campaign, held, orders, revenue, end_ts FROM campaign_outcomes WHERE customer = {:c} AND orders >= 0`).
+		Bind(dbx.Params{"c": customer.Id}).All(&found); err != nil {
+		return err
+	}
+	responses := map[string]response{}
+	for _, r := range found {
+		responses[r.Campaign] = r
+	}
+	return e.JSON(http.StatusOK, map[string]any{"items": rows, "coupons": coupons, "responses": responses})
 }

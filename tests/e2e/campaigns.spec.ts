@@ -251,6 +251,10 @@ test('a manager reads on a phone whether a campaign made buyers against its hold
 	const [list] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: '导出收件人（CSV）' }).click()]);
 	expect(readFileSync(await list.path(), 'utf8').trim().split('\r\n')).toHaveLength(people.length + 1);
 
+	// The buyer's card: the campaign and what they bought after it.
+	await page.goto(`/customers/${treated[0].id}`);
+	await expect(page.getByTestId('campaign-response')).toHaveText(`活动后购买 1 单，${new Intl.NumberFormat('zh-CN', { style: 'currency', currency: 'CNY' }).format(100)}`);
+
 	// Side by side with the shop's other campaigns: the same uplift.
 	await page.goto('/campaigns');
 	await page.getByRole('button', { name: '效果对比' }).click();

@@ -448,6 +448,9 @@ describe('results against the holdout', () => {
 		const mine = compared.campaigns.find((c: { id: string }) => c.id === id);
 		expect(mine).toMatchObject({ name: '效果', kind: 'broadcast', channels: ['onsite'], offer: 'none', groups: { treated: again.groups.treated, holdout: again.groups.holdout } });
 		expect((await w.pb.sales.send('/api/crm/campaigns-compare', {}).catch((e) => e)).status).toBe(403);
+		// The customer's own campaigns list their response: people[0] bought twice (50 + 30) in the window.
+		const own = await w.pb.manager.send(`/api/crm/customers/${people[0].id}/campaigns`, {});
+		expect(own.responses[id]).toMatchObject({ holdout: held.has(people[0].id), orders: 2, revenue: 80 });
 		// The recipients with their response, as CSV: one line each, the same revenue, formulas guarded.
 		const csvRes = await fetch(`${w.server.url}/api/crm/campaigns/${id}/recipients.csv`, { headers: { authorization: w.pb.manager.authStore.token } });
 		expect(csvRes.headers.get('content-type')).toContain('text/csv');

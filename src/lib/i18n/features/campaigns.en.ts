@@ -328,5 +328,6 @@ export const campaignsEn = {
 	'effect.csv.high': "95 % high",
 	'effect.csv.treated_revenue': "Campaign revenue",
 	'effect.csv.holdout_revenue': "Holdout revenue",
+	'campaigns.response': "{orders} orders in its window, {revenue}",
 	'campaigns.err.not_draft': "Only a draft can be published."
 } as const;

@@ -330,5 +330,6 @@ export const campaignsZhCN: Record<keyof typeof campaignsEn, string> = {
 	'effect.csv.high': "95% 上限",
 	'effect.csv.treated_revenue': "活动组收入",
 	'effect.csv.holdout_revenue': "对照组收入",
+	'campaigns.response': "活动后购买 {orders} 单，{revenue}",
 	'campaigns.err.not_draft': "只有草稿可以发布。"
 };
