@@ -27,6 +27,22 @@ import (
 
 const defaultAttributionDays = 7
 
+// attributionDays: the campaign's attribution window in days (7 unless it sets one).
+func attributionDays(c *core.Record) int {
+	if days := c.GetInt("attribution_days"); days > 0 {
+		return days
+	}
+	return defaultAttributionDays
+}
+
+// requirePublished: results and recipients exist once a campaign is published.
+func requirePublished(c *core.Record, what string) error {
+	if state := c.GetString("state"); state == "draft" || state == "pending_approval" {
+		return fieldErr("state", "not_published", "a campaign has "+what+" once it is published")
+	}
+	return nil
+}
+
 // deliveryCountsSQL: a campaign's recipients by channel and status, read from the index alone.
 const deliveryCountsSQL = `SELECT channel, status, count(*) AS n FROM campaign_recipients
 	WHERE campaign = {:c} AND test = 0 GROUP BY channel, status`
@@ -57,14 +73,10 @@ func (svc *campaignService) handleResults(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
+	if err := requirePublished(c, "results"); err != nil {
+		return err
+	}
 	state := c.GetString("state")
-	if state == "draft" || state == "pending_approval" {
-		return fieldErr("state", "not_published", "a campaign has results once it is published")
-	}
-	days := c.GetInt("attribution_days")
-	if days <= 0 {
-		days = defaultAttributionDays
-	}
 	groups, err := campaignGroups(e.App, c.Id)
 	if err != nil {
 		return err
@@ -136,7 +148,7 @@ func (svc *campaignService) handleResults(e *core.RequestEvent) error {
 	return e.JSON(http.StatusOK, map[string]any{
 		"state":            state,
 		"started_at":       c.GetString("started_at"),
-		"attribution_days": days,
+		"attribution_days": attributionDays(c),
 		"groups":           out,
 		"by_stratum":       byStratum,
 		"delivery":         delivery,
@@ -195,10 +207,7 @@ func fillOutcomes(app core.App, campaign string) error {
 	if start == 0 {
 		return nil // not started: nothing counts yet
 	}
-	days := c.GetInt("attribution_days")
-	if days <= 0 {
-		days = defaultAttributionDays
-	}
+	days := attributionDays(c)
 	return app.RunInTransaction(func(tx core.App) error {
 		if _, err := tx.DB().NewQuery(`INSERT OR IGNORE INTO campaign_outcomes (campaign, customer, held, stratum, start_ts, end_ts, orders, revenue)
 			SELECT {:c}, customer, held, stratum, s, s + {:w}, -1, 0 FROM (
@@ -397,8 +406,8 @@ func (svc *campaignService) handleRecipientsCSV(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if state := c.GetString("state"); state == "draft" || state == "pending_approval" {
-		return fieldErr("state", "not_published", "a campaign has recipients once it is published")
+	if err := requirePublished(c, "recipients"); err != nil {
+		return err
 	}
 	if _, err := campaignGroups(e.App, c.Id); err != nil { // the outcome rows are there
 		return err

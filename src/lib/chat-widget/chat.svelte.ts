@@ -206,6 +206,8 @@ export class ChatWidget {
 	#identity: Identity | null = null;
 	/** The identity the current session was asked with. */
 	#sessionIdentity: Identity | null = null;
+	/** Whose campaign messages are kept (CAMPAIGN_KEY). */
+	#campaignVisitor = '';
 	#identifying: Promise<void> = Promise.resolve();
 	#locale: string;
 	/**
@@ -742,8 +744,6 @@ export class ChatWidget {
 		this.#saveCampaignMessages(items);
 		if (added.length && !this.visible) this.onTeaser(added[added.length - 1].body);
 	}
-
-	#campaignVisitor = '';
 
 	#saveCampaignMessages(items: CampaignMessage[]): void {
 		this.campaignMessages = items;

@@ -81,15 +81,20 @@ export function customersToCsv(
 	columns: readonly CustomerCsvField[],
 	locale: CsvLocale
 ): string {
-	const headers = columns.map((f) => escapeCsvFormula(CSV_HEADERS[locale][f]));
-	const data = customers.map((c) => columns.map((f) => escapeCsvFormula(cellText(c, f, locale))));
-	const csv = Papa.unparse(
-		{ fields: headers, data },
-		{
-			newline: '\r\n',
-			escapeFormulae: false,
-			quotes: (value: unknown) => typeof value === 'string' && (value.startsWith("'") || /[;\t]/.test(value))
-		}
-	);
+	return rowsToCsv([columns.map((f) => CSV_HEADERS[locale][f]), ...customers.map((c) => columns.map((f) => cellText(c, f, locale)))]);
+}
+
+/**
+ * Rows (the first one the header) as CSV text, as {@link customersToCsv} writes them: a byte order
+ * mark, CRLF line ends, every cell guarded with {@link escapeCsvFormula} and quoted where RFC 4180
+ * needs it, and also when it contains `;` or a tab or starts with the guard's `'`.
+ */
+export function rowsToCsv(rows: readonly (readonly (string | number)[])[]): string {
+	const data = rows.map((r) => r.map((v) => escapeCsvFormula(String(v))));
+	const csv = Papa.unparse(data, {
+		newline: '\r\n',
+		escapeFormulae: false,
+		quotes: (value: unknown) => typeof value === 'string' && (value.startsWith("'") || /[;\t]/.test(value))
+	});
 	return `\uFEFF${csv}`;
 }

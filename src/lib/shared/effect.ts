@@ -174,6 +174,12 @@ export function effect(treated: GroupFigures, holdout: GroupFigures, margin: num
 	};
 }
 
+/** The share of revenue counted as margin for ROI until the shop sets its own. */
+export const ASSUMED_MARGIN = 0.3;
+
+/** The relative uplift in buyers (0.2 = 20 % more) a holdout should be able to detect. */
+export const DETECTABLE_UPLIFT = 0.2;
+
 /** Buyers needed in each group before the revenue interval is shown as meaningful. */
 export const MIN_BUYERS = 5;
 
@@ -194,7 +200,7 @@ export const HOLDOUT_CHOICES = [5, 10, 15, 20, 25, 30, 40, 50] as const;
  * The smallest holdout (percent of the audience) that detects a relative uplift of `target` (0.2 = 20 %
  * more conversions than the baseline) at 80 % power; null when even half the audience cannot.
  */
-export function suggestHoldout(audience: number, rate: number, target = 0.2): number | null {
+export function suggestHoldout(audience: number, rate: number, target = DETECTABLE_UPLIFT): number | null {
 	if (audience <= 0 || rate <= 0) return null;
 	for (const pct of HOLDOUT_CHOICES) {
 		const holdout = Math.round((audience * pct) / 100);
