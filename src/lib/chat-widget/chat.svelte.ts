@@ -742,7 +742,9 @@ export class ChatWidget {
 		for (const f of added) items.push({ delivery: f.delivery, campaign: f.campaign, body: f.body, at: now, seen: this.visible });
 		this.#campaignVisitor = visitor;
 		this.#saveCampaignMessages(items);
-		if (added.length && !this.visible) this.onTeaser(added[added.length - 1].body);
+		// Every page view while one is unseen: the page may have been left before it showed the last one.
+		const unseen = items.filter((m) => !m.seen);
+		if (unseen.length && !this.visible) this.onTeaser(unseen[unseen.length - 1].body);
 	}
 
 	#saveCampaignMessages(items: CampaignMessage[]): void {
