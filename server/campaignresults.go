@@ -145,8 +145,23 @@ func (svc *campaignService) handleResults(e *core.RequestEvent) error {
 		Bind(dbx.Params{"c": c.Id}).One(&coupons); err != nil {
 		return err
 	}
-	return e.JSON(http.StatusOK, map[string]any{
+	attributedOrders, err := campaignAttribution(e.App, c.Id)
+	if err != nil {
+		return err
+	}
+	var unsubscribes int
+	if err := e.App.DB().NewQuery(unsubscribesSQL).Bind(dbx.Params{"c": c.Id}).Row(&unsubscribes); err != nil {
+		return err
+	}
+	settings := readCampaignSettings(e.App).Effect
+	sent := map[string]int{}
+	for ch, statuses := range delivery {
+		sent[ch] = statuses["sent"] + statuses["delivered"]
+	}
+	fixed, messages := campaignCost(c.GetFloat("cost"), sent, settings)
+	answer := map[string]any{
 		"state":            state,
+		"kind":             c.GetString("kind"),
 		"started_at":       c.GetString("started_at"),
 		"attribution_days": attributionDays(c),
 		"groups":           out,
@@ -154,9 +169,69 @@ func (svc *campaignService) handleResults(e *core.RequestEvent) error {
 		"delivery":         delivery,
 		"engagement":       engagement,
 		"coupons":          map[string]int{"issued": coupons.Issued, "redeemed": coupons.Redeemed},
-		"cost":             c.GetFloat("cost"),
+		"attributed":       attributedOrders,
+		"unsubscribes":     unsubscribes,
+		"margin":           settings.MarginPercent / 100,
+		"cost":             round2(fixed + messages),
+		"cost_parts":       map[string]float64{"campaign": fixed, "messages": round2(messages)},
 		"as_of":            time.Now().UTC().Format(time.RFC3339),
-	})
+	}
+	if c.GetString("kind") == "triggered" {
+		weeks, err := campaignWeeks(e.App, c.Id)
+		if err != nil {
+			return err
+		}
+		answer["weekly"] = weeks
+	}
+	return e.JSON(http.StatusOK, answer)
+}
+
+// unsubscribesSQL: the customers who withdrew consent through this campaign (its unsubscribe link).
+const unsubscribesSQL = `SELECT count(DISTINCT customer) FROM consents WHERE campaign = {:c} AND campaign != '' AND granted = 0 AND deleted = 0`
+
+// campaignCost: the campaign's own cost and what its messages cost (sent per channel × the price per
+// message of Settings → Campaigns).
+func campaignCost(fixed float64, sent map[string]int, s effectSettings) (float64, float64) {
+	messages := 0.0
+	for ch, n := range sent {
+		messages += float64(n) * s.MessageCost[ch]
+	}
+	return fixed, messages
+}
+
+// campaignWeeks: a triggered campaign's customers by the week they entered it (Monday, shop time),
+// treated and holdout, with what they bought within their window: its trend week by week.
+func campaignWeeks(app core.App, campaign string) ([]map[string]any, error) {
+	const week = int64(7 * 86_400_000)
+	shift := int64(3*86_400_000) + int64(shopTZOffset())*60_000 // 1970-01-01 was a Thursday
+	type row struct {
+		Week int64 `db:"wk"`
+		groupResult
+	}
+	rows := []row{}
+	if err := app.DB().NewQuery(`SELECT (start_ts + {:shift}) / {:week} AS wk, held, count(*) AS n, coalesce(sum(orders > 0), 0) AS converted,
+			coalesce(sum(orders), 0) AS orders, coalesce(sum(revenue), 0) AS rev, coalesce(sum(revenue * revenue), 0) AS rev_sq
+		FROM campaign_outcomes WHERE campaign = {:c} AND orders >= 0 GROUP BY wk, held ORDER BY wk`).
+		Bind(dbx.Params{"c": campaign, "shift": shift, "week": week}).All(&rows); err != nil {
+		return nil, err
+	}
+	out := []map[string]any{}
+	index := map[int64]map[string]any{}
+	for _, r := range rows {
+		w := index[r.Week]
+		if w == nil {
+			monday := time.UnixMilli(r.Week*week - shift + int64(shopTZOffset())*60_000).UTC()
+			w = map[string]any{"week": monday.Format("2006-01-02"), "treated": groupJSON(groupResult{}), "holdout": groupJSON(groupResult{})}
+			index[r.Week] = w
+			out = append(out, w)
+		}
+		name := "treated"
+		if r.Held {
+			name = "holdout"
+		}
+		w[name] = groupJSON(r.groupResult)
+	}
+	return out, nil
 }
 
 // campaignGroups: per RFM group and side, the recipients and what they bought within their window,
@@ -370,6 +445,28 @@ func (svc *campaignService) handleCompare(e *core.RequestEvent) error {
 			return err
 		}
 	}
+	// What each campaign's messages cost: sent per channel, from the (campaign, status, channel) index.
+	type sentRow struct {
+		Campaign string `db:"campaign"`
+		Channel  string `db:"channel"`
+		N        int    `db:"n"`
+	}
+	sentRows := []sentRow{}
+	if len(ids) > 0 {
+		if err := e.App.DB().NewQuery(`SELECT campaign, channel, count(*) AS n FROM campaign_recipients
+			WHERE campaign IN (SELECT value FROM json_each({:ids})) AND status IN ('sent', 'delivered') AND test = 0
+			GROUP BY campaign, channel`).Bind(dbx.Params{"ids": toJSON(ids)}).All(&sentRows); err != nil {
+			return err
+		}
+	}
+	sent := map[string]map[string]int{}
+	for _, r := range sentRows {
+		if sent[r.Campaign] == nil {
+			sent[r.Campaign] = map[string]int{}
+		}
+		sent[r.Campaign][r.Channel] = r.N
+	}
+	settings := readCampaignSettings(e.App).Effect
 	by := map[string]map[string]any{}
 	for _, r := range rows {
 		if by[r.Campaign] == nil {
@@ -389,10 +486,12 @@ func (svc *campaignService) handleCompare(e *core.RequestEvent) error {
 		if groups == nil {
 			groups = map[string]any{"treated": groupJSON(groupResult{}), "holdout": groupJSON(groupResult{})}
 		}
+		fixed, messages := campaignCost(c.Cost, sent[c.ID], settings)
 		out = append(out, map[string]any{"id": c.ID, "name": c.Name, "kind": c.Kind, "state": c.State, "started_at": c.StartedAt,
-			"channels": channels, "offer": c.Offer, "cost": c.Cost, "groups": groups})
+			"channels": channels, "offer": c.Offer, "cost": round2(fixed + messages), "groups": groups})
 	}
-	return e.JSON(http.StatusOK, map[string]any{"months": months, "campaigns": out, "as_of": time.Now().UTC().Format(time.RFC3339)})
+	return e.JSON(http.StatusOK, map[string]any{"months": months, "campaigns": out, "margin": settings.MarginPercent / 100,
+		"as_of": time.Now().UTC().Format(time.RFC3339)})
 }
 
 // handleRecipientsCSV: every recipient of the campaign with their side (campaign or holdout), RFM

@@ -195,10 +195,14 @@ func registerCampaigns(app core.App, js *sharedJS) *campaignService {
 		se.Router.GET("/api/crm/unsubscribe/{token}", svc.handleUnsubscribePage)
 		se.Router.POST("/api/crm/unsubscribe/{token}", svc.handleUnsubscribe)
 		se.Router.GET("/api/crm/r/{rid}", svc.handleClick)
+		se.Router.GET("/api/crm/o/{token}", svc.handleOpen)
 		se.Router.POST("/api/crm/sms/inbound", svc.handleSMSInbound)
 		se.Router.POST("/api/crm/sms/report", svc.handleSMSReport)
 		// Triggered campaigns look for customers every minute; managers (and tests, the demo) may ask now.
 		se.Router.POST("/api/crm/campaigns/triggers/run", svc.handleRunTriggers).Bind(apis.RequireAuth("staff"))
+		if err := backfillAttributions(se.App); err != nil {
+			se.App.Logger().Warn("campaign attribution: backfill failed", "error", err)
+		}
 		svc.queue.start(se)
 		svc.triggers = startTriggers(svc)
 		return se.Next()

@@ -29,7 +29,18 @@ type campaignSettings struct {
 		Above  int  `json:"above"`
 		Offers bool `json:"offers"`
 	} `json:"approval"`
+	Effect effectSettings `json:"effect"`
 }
+
+// effectSettings: what a campaign's return on investment counts (docs/campaign-effect.md): the
+// shop's gross margin on extra revenue, and what each message costs by channel (added to the
+// campaign's own cost).
+type effectSettings struct {
+	MarginPercent float64            `json:"margin_percent"`
+	MessageCost   map[string]float64 `json:"message_cost"`
+}
+
+const defaultMarginPercent = 30
 
 func readCampaignSettings(app core.App) campaignSettings {
 	s := campaignSettings{}
@@ -43,6 +54,12 @@ func readCampaignSettings(app core.App) campaignSettings {
 	}
 	if s.Rates.SMSPerSecond <= 0 {
 		s.Rates.SMSPerSecond = 50
+	}
+	if s.Effect.MarginPercent <= 0 {
+		s.Effect.MarginPercent = defaultMarginPercent
+	}
+	if s.Effect.MessageCost == nil {
+		s.Effect.MessageCost = map[string]float64{}
 	}
 	return s
 }
@@ -73,6 +90,7 @@ type settingsBody struct {
 	Public   string            `json:"public_url"`
 	Rates    json.RawMessage   `json:"rates"`
 	Approval json.RawMessage   `json:"approval"`
+	Effect   json.RawMessage   `json:"effect"`
 }
 
 func registerCampaignSettings(se *core.ServeEvent) {
@@ -85,12 +103,13 @@ func registerCampaignSettings(se *core.ServeEvent) {
 		meta := e.App.Settings().Meta
 		rates, _ := json.Marshal(s.Rates)
 		approval, _ := json.Marshal(s.Approval)
+		effect, _ := json.Marshal(s.Effect)
 		hasSecret := s.SMS.Secret != ""
 		s.SMS.Secret = ""
 		return e.JSON(http.StatusOK, settingsBody{
 			Email: emailSettingsBody{Enabled: smtp.Enabled, Host: smtp.Host, Port: smtp.Port, Username: smtp.Username, TLS: smtp.TLS,
 				SenderName: meta.SenderName, SenderAddress: meta.SenderAddress, HasPassword: smtp.Password != ""},
-			SMS: s.SMS, HasSMS: hasSecret, Public: publicURL(e.App), Rates: rates, Approval: approval,
+			SMS: s.SMS, HasSMS: hasSecret, Public: publicURL(e.App), Rates: rates, Approval: approval, Effect: effect,
 		})
 	}).Bind(apis.RequireAuth("staff"))
 
@@ -135,6 +154,24 @@ func registerCampaignSettings(se *core.ServeEvent) {
 		}
 		if len(body.Approval) > 0 {
 			_ = json.Unmarshal(body.Approval, &s.Approval)
+		}
+		if len(body.Effect) > 0 {
+			var ef effectSettings
+			if err := json.Unmarshal(body.Effect, &ef); err != nil {
+				return fieldErr("effect", "invalid", "The margin and message costs must be numbers.")
+			}
+			if ef.MarginPercent <= 0 || ef.MarginPercent > 100 {
+				return fieldErr("effect.margin_percent", "out_of_range", "The margin is a percentage above 0 and at most 100.")
+			}
+			for ch, v := range ef.MessageCost {
+				if channelPurpose[ch] == "" || ch == "task" {
+					return fieldErr("effect.message_cost", "invalid", "Message costs are per channel: email, sms, onsite or chat.")
+				}
+				if v < 0 || v > 100 {
+					return fieldErr("effect.message_cost."+ch, "out_of_range", "A message costs between 0 and 100.")
+				}
+			}
+			s.Effect = ef
 		}
 		if s.Rates.EmailPerSecond < 0 || s.Rates.EmailPerSecond > 5000 || s.Rates.SMSPerSecond < 0 || s.Rates.SMSPerSecond > 5000 {
 			return fieldErr("rates", "out_of_range", "Sending rates are between 1 and 5000 a second.")

@@ -231,7 +231,7 @@ func (svc *campaignService) handleRender(e *core.RequestEvent) error {
 		text := fillText(snap.text("email", "body"), vars)
 		out["subject"] = fillText(snap.text("email", "subject"), vars)
 		out["text"] = text
-		out["html"] = emailHTML(e.App, "preview", text, unsub)
+		out["html"] = emailHTML(e.App, "preview", text, unsub, "")
 	}
 	return e.JSON(http.StatusOK, out)
 }

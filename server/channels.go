@@ -156,9 +156,14 @@ func clickURL(app core.App, rid, target string) string {
 
 var linkRe = regexp.MustCompile(`https?://[^\s<>"'）)]+`)
 
-// emailHTML: the text escaped, line breaks kept, links tracked. Customer values were filled in
-// before, so they are escaped with it.
-func emailHTML(app core.App, rid, text, unsubscribe string) string {
+// openURL: the open pixel of a recipient row (only in e-mails to customers who consented to tracking).
+func openURL(app core.App, rid string) string {
+	return publicURL(app) + "/api/crm/o/" + rid + "." + signLink(app, "open", rid) + ".gif"
+}
+
+// emailHTML: the text escaped, line breaks kept, links tracked, and the open pixel when pixel is set.
+// Customer values were filled in before, so they are escaped with it.
+func emailHTML(app core.App, rid, text, unsubscribe, pixel string) string {
 	escaped := html.EscapeString(text)
 	linked := linkRe.ReplaceAllStringFunc(escaped, func(m string) string {
 		target := html.UnescapeString(m)
@@ -167,7 +172,11 @@ func emailHTML(app core.App, rid, text, unsubscribe string) string {
 		}
 		return `<a href="` + html.EscapeString(clickURL(app, rid, target)) + `">` + m + `</a>`
 	})
-	return `<!doctype html><html><body style="font-family:sans-serif;line-height:1.6">` + strings.ReplaceAll(linked, "\n", "<br>\n") + `</body></html>`
+	img := ""
+	if pixel != "" {
+		img = `<img src="` + html.EscapeString(pixel) + `" width="1" height="1" alt="" style="display:block;border:0">`
+	}
+	return `<!doctype html><html><body style="font-family:sans-serif;line-height:1.6">` + strings.ReplaceAll(linked, "\n", "<br>\n") + img + `</body></html>`
 }
 
 func (q *sendQueue) sendEmail(row claimedRow, snap *campaignSnapshot) error {
@@ -199,6 +208,10 @@ func (q *sendQueue) sendEmail(row claimedRow, snap *campaignSnapshot) error {
 	if row.Test {
 		subject = "[测试] " + subject
 	}
+	pixel := ""
+	if !row.Test && row.Customer != "" && hasTrackingConsent(q.app, row.Customer) {
+		pixel = openURL(q.app, row.ID)
+	}
 	host := "crm.local"
 	if u, err := url.Parse(publicURL(q.app)); err == nil && u.Hostname() != "" {
 		host = u.Hostname()
@@ -208,7 +221,7 @@ func (q *sendQueue) sendEmail(row claimedRow, snap *campaignSnapshot) error {
 		To:      []mail.Address{{Address: to, Name: facts.Name}},
 		Subject: subject,
 		Text:    text,
-		HTML:    emailHTML(q.app, row.ID, text, unsub),
+		HTML:    emailHTML(q.app, row.ID, text, unsub, pixel),
 		Headers: map[string]string{
 			// The delivery key: sent again after a crash, the mailbox keeps one copy.
 			"Message-ID":            "<" + row.ID + "." + row.Campaign + "@" + host + ">",

@@ -120,6 +120,7 @@ func registerIngestion(app core.App, commits *groupCommitter, stats *statsNotifi
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.POST("/api/crm/events", in.handle)
 		se.Router.GET("/api/crm/coupons/{code}", in.handleCouponCheck)
+		se.Router.POST("/api/crm/consents", in.handleShopConsent)
 		return se.Next()
 	})
 	return in
@@ -399,6 +400,7 @@ type orderRow struct {
 	D  string      `json:"d"`
 	M  string      `json:"m"`
 	T  float64     `json:"t"`
+	K  string      `json:"k"`
 	I  []eventItem `json:"i"`
 }
 
@@ -750,7 +752,7 @@ func (in *ingestion) storeBatch(tx core.App, sourceID string, events []indexedEv
 				p.U += line.Quantity
 				p.R += line.Price * float64(line.Quantity)
 			}
-			orders = append(orders, orderRow{O: ev.OrderID, P: ev.Person, C: ev.Customer, TS: ev.TS, D: ev.Day, M: ev.Day[:7], T: ev.Total, I: lines})
+			orders = append(orders, orderRow{O: ev.OrderID, P: ev.Person, C: ev.Customer, TS: ev.TS, D: ev.Day, M: ev.Day[:7], T: ev.Total, K: ev.Coupon, I: lines})
 		case "refund":
 			d.Rf++
 			d.Ra += ev.Total
@@ -806,11 +808,11 @@ func (in *ingestion) storeBatch(tx core.App, sourceID string, events []indexedEv
 		}
 	}
 	if len(orders) > 0 {
-		if err := exec(db, `INSERT INTO stats_orders (order_id, person, customer, ts, day, month, purchased, total, refunded, items)
-			SELECT value->>'o', value->>'p', value->>'c', value->>'ts', value->>'d', value->>'m', 1, value->>'t', 0, json(value->'i')
+		if err := exec(db, `INSERT INTO stats_orders (order_id, person, customer, ts, day, month, purchased, total, refunded, items, coupon)
+			SELECT value->>'o', value->>'p', value->>'c', value->>'ts', value->>'d', value->>'m', 1, value->>'t', 0, json(value->'i'), value->>'k'
 			FROM jsonb_each({:rows}) WHERE true
 			ON CONFLICT (order_id) DO UPDATE SET person = excluded.person, customer = excluded.customer, ts = excluded.ts, day = excluded.day,
-			  month = excluded.month, purchased = 1, total = excluded.total, items = excluded.items`,
+			  month = excluded.month, purchased = 1, total = excluded.total, items = excluded.items, coupon = excluded.coupon`,
 			dbx.Params{"rows": toJSON(orders)}); err != nil {
 			return result, err
 		}
@@ -890,6 +892,24 @@ func (in *ingestion) storeBatch(tx core.App, sourceID string, events []indexedEv
 		}
 	}
 	if err := refreshOutcomes(db, affected); err != nil {
+		return result, err
+	}
+	// 9. Attribution: the orders of customers whose orders or campaign touches changed (attribution.go).
+	touched := affected
+	withCoupon := []string{}
+	for _, ev := range batch {
+		if ev.Type == "purchase" && ev.Coupon != "" {
+			withCoupon = append(withCoupon, ev.Person)
+		}
+		if ev.Customer == "" {
+			continue
+		}
+		if (ev.Type == "campaign_impression" || ev.Type == "campaign_click") && !seenAffected[ev.Customer] {
+			seenAffected[ev.Customer] = true
+			touched = append(touched, ev.Customer)
+		}
+	}
+	if err := attributeCustomers(db, touched, withCoupon); err != nil {
 		return result, err
 	}
 	err = exec(db, "UPDATE shop_sources SET last_used_at = "+nowSQL+" WHERE id = {:id}", dbx.Params{"id": sourceID})

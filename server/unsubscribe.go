@@ -4,6 +4,7 @@
 //	POST /api/crm/unsubscribe/{rid}.{sig}   unsubscribes: the button, or a mail client's one-click
 //	                                        (List-Unsubscribe-Post, RFC 8058)
 //	GET  /api/crm/r/{rid}?u=…&s=…           a tracked link: counts the click, then goes to u
+//	GET  /api/crm/o/{rid}.{sig}.gif         an e-mail's open pixel (only where tracking is consented)
 //	POST /api/crm/sms/inbound               the SMS gateway's replies: an opt-out keyword unsubscribes
 //	POST /api/crm/sms/report                the SMS gateway's delivery reports
 //
@@ -126,9 +127,45 @@ func (svc *campaignService) handleClick(e *core.RequestEvent) error {
 		return e.BadRequestError("This link is incomplete.", nil)
 	}
 	now := time.Now().UnixMilli()
-	_, _ = e.App.DB().NewQuery(`UPDATE campaign_recipients SET clicks = clicks + 1, clicked_at = CASE WHEN clicked_at = 0 THEN {:now} ELSE clicked_at END,
-		updated = ` + nowSQL + ` WHERE id = {:id}`).Bind(dbx.Params{"id": rid, "now": now}).Execute()
+	_ = e.App.RunInTransaction(func(tx core.App) error {
+		if _, err := tx.DB().NewQuery(`UPDATE campaign_recipients SET clicks = clicks + 1, clicked_at = CASE WHEN clicked_at = 0 THEN {:now} ELSE clicked_at END,
+			updated = ` + nowSQL + ` WHERE id = {:id}`).Bind(dbx.Params{"id": rid, "now": now}).Execute(); err != nil {
+			return err
+		}
+		// The click may now own the customer's later orders (attribution.go).
+		if r, ok := findRecipient(tx, rid); ok && r.Customer != "" && !r.Test {
+			return attributeCustomers(tx.DB(), []string{r.Customer}, nil)
+		}
+		return nil
+	})
 	return e.Redirect(http.StatusFound, target)
+}
+
+// openPixel: a transparent 1×1 GIF.
+var openPixel = []byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+
+// hasTrackingConsent: the customer's latest decision on tracking says yes (no decision: no). Opens are
+// tracked only then: the e-mail carries the pixel only then, and an open is counted only then.
+func hasTrackingConsent(app core.App, customer string) bool {
+	var granted bool
+	err := app.DB().NewQuery(`SELECT granted FROM consents WHERE customer = {:id} AND purpose = 'tracking' AND deleted = 0
+		ORDER BY at DESC, created DESC LIMIT 1`).Bind(dbx.Params{"id": customer}).Row(&granted)
+	return err == nil && granted
+}
+
+// handleOpen: GET /api/crm/o/{token}.gif, the e-mail's open pixel (signed per recipient row): the
+// first open is kept (opened_at); always answers the image, so a mail client shows nothing amiss.
+func (svc *campaignService) handleOpen(e *core.RequestEvent) error {
+	token := strings.TrimSuffix(e.Request.PathValue("token"), ".gif")
+	rid, sig, ok := strings.Cut(token, ".")
+	if ok && hmac.Equal([]byte(sig), []byte(signLink(e.App, "open", rid))) {
+		if r, found := findRecipient(e.App, rid); found && r.Customer != "" && r.Channel == "email" && hasTrackingConsent(e.App, r.Customer) {
+			_, _ = e.App.DB().NewQuery(`UPDATE campaign_recipients SET opened_at = {:now}, updated = ` + nowSQL + `
+				WHERE id = {:id} AND opened_at = 0`).Bind(dbx.Params{"id": rid, "now": time.Now().UnixMilli()}).Execute()
+		}
+	}
+	e.Response.Header().Set("Cache-Control", "no-store, private")
+	return e.Blob(http.StatusOK, "image/gif", openPixel)
 }
 
 // smsSigned checks the gateway's signature on a callback (the secret of Settings → Campaigns).

@@ -4,6 +4,7 @@
 // the SMS gateway's failures, coupons, on-site decisions, triggered entries and sales tasks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Papa from 'papaparse';
+import { attribute, type Order, type Touch } from '../../src/lib/shared/effect';
 import { customer, draft, events, id15, progress, publish, segment, signed, startSmsGateway, startWorld, until, type CampaignWorld, type SmsGateway } from './campaign-helpers';
 
 let w: CampaignWorld;
@@ -208,6 +209,75 @@ describe('e-mail', () => {
 		expect((await fetch(unsub.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')), { method: 'POST' })).status).toBe(404);
 	});
 
+	it('opens count only where the shop recorded tracking consent; unsubscribes, message costs and the margin reach the results', async () => {
+		const stamp = id15().slice(0, 6);
+		const a = await customer(w, { emails: [`open-a-${stamp}@example.test`], external_id: `OP-${stamp}-a` });
+		const b = await customer(w, { emails: [`open-b-${stamp}@example.test`], external_id: `OP-${stamp}-b` });
+		const consent = (body: Record<string, unknown>, key = w.serverKey) =>
+			fetch(`${w.server.url}/api/crm/consents`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+		// The shop's consent API: its key, its fields
+		expect((await consent({ customer_id: `OP-${stamp}-a`, purpose: 'tracking', granted: true }, w.browserKey)).status).toBe(403);
+		for (const [body, field] of [
+			[{ customer_id: `OP-${stamp}-a`, purpose: 'cookies', granted: true }, 'purpose'],
+			[{ customer_id: `OP-${stamp}-a`, purpose: 'tracking' }, 'granted'],
+			[{ customer_id: '', purpose: 'tracking', granted: true }, 'customer_id'],
+			[{ customer_id: `OP-${stamp}-a`, purpose: 'tracking', granted: true, at: '2099-01-01T00:00:00Z' }, 'at']
+		] as const) {
+			const res = await consent(body);
+			expect(res.status, JSON.stringify(body)).toBe(400);
+			expect((await res.json()).field).toBe(field);
+		}
+		const missing = await consent({ customer_id: 'nobody-here', purpose: 'tracking', granted: true });
+		expect(missing.status).toBe(404);
+		expect(await missing.json()).toMatchObject({ code: 'customer_not_found', field: 'customer_id' });
+		const ok = await consent({ customer_id: `OP-${stamp}-a`, purpose: 'tracking', granted: true, how: 'cookie_banner', wording: '允许统计邮件打开' });
+		expect(ok.status).toBe(201);
+		expect((await w.pb.manager.collection('consents').getFullList({ filter: `customer = "${a.id}" && purpose = "tracking"` }))[0]).toMatchObject({ granted: true, how: 'cookie_banner' });
+
+		// Settings → Campaigns: the margin and what a message costs (checked)
+		const settings = (effect: Record<string, unknown>) => w.pb.admin.send('/api/crm/settings/campaigns', {
+			method: 'PUT',
+			body: { effect, email: { enabled: true, host: '127.0.0.1', port: w.mail.smtpPort, sender_name: '小满优选', sender_address: 'shop@example.test' }, sms: { url: gw.url, key_id: 'test', secret: 'sms-gateway-secret', sign_name: '小满优选', opt_out_keyword: 'TD' } }
+		});
+		const refused = await settings({ margin_percent: 0 }).catch((e) => e);
+		expect(refused.status).toBe(400);
+		expect(refused.response.data['effect.margin_percent'].code).toBe('out_of_range');
+		expect((await settings({ margin_percent: 40, message_cost: { fax: 1 } }).catch((e) => e)).status).toBe(400);
+		await settings({ margin_percent: 40, message_cost: { email: 0.05 } });
+		expect((await w.pb.admin.send('/api/crm/settings/campaigns', {})).effect).toEqual({ margin_percent: 40, message_cost: { email: 0.05 } });
+
+		const { id } = await draft(w, emailCampaign(await segment(w, [a.id, b.id]), { name: `打开-${stamp}`, cost: 10, offer: { type: 'none' }, content: { email: { subject: `打开测试 ${stamp}`, body: '{{name}} 您好' } } }));
+		await publish(w, id);
+		const mails = await until(async () => {
+			const m = (await w.mail.messages()).filter((x) => x.Subject === `打开测试 ${stamp}`);
+			return m.length === 2 && m;
+		});
+		const html = async (to: string) => (await w.mail.message(mails.find((m) => m.To[0].Address === to)!.ID)).HTML;
+		const aHtml = await html(`open-a-${stamp}@example.test`);
+		expect(await html(`open-b-${stamp}@example.test`)).not.toContain('/api/crm/o/');
+		const pixel = aHtml.match(/src="([^"]*\/api\/crm\/o\/[^"]+)"/)![1].replace(/&amp;/g, '&').replace('http://crm.example.test', w.server.url);
+		await until(async () => (await progress(w, id)).by_channel.email?.sent === 2 && true);
+		// a tampered pixel answers the image and counts nothing
+		const tampered = await fetch(pixel.replace(/[0-9a-f](\.gif)$/, (c, g) => (c[0] === 'a' ? 'b' : 'a') + g));
+		expect([tampered.status, tampered.headers.get('content-type')]).toEqual([200, 'image/gif']);
+		expect((await w.pb.manager.send(`/api/crm/campaigns/${id}/results`, {})).engagement.opened).toBe(0);
+		for (let i = 0; i < 2; i++) expect((await fetch(pixel)).status).toBe(200);
+		// b unsubscribes through the campaign's link
+		const bMail = mails.find((m) => m.To[0].Address === `open-b-${stamp}@example.test`)!;
+		const unsub = (await w.mail.headers(bMail.ID))['List-Unsubscribe'][0].replace(/^<|>$/g, '').replace('http://crm.example.test', w.server.url);
+		expect((await fetch(unsub, { method: 'POST', body: 'List-Unsubscribe=One-Click' })).status).toBe(200);
+		const res = await w.pb.manager.send(`/api/crm/campaigns/${id}/results`, {});
+		expect(res.engagement.opened).toBe(1);
+		expect(res.unsubscribes).toBe(1);
+		expect(res.margin).toBeCloseTo(0.4, 10);
+		expect(res.cost_parts).toEqual({ campaign: 10, messages: 0.1 });
+		expect(res.cost).toBeCloseTo(10.1, 10);
+		const compared = (await w.pb.manager.send('/api/crm/campaigns-compare', { query: { months: 1 } }));
+		expect(compared.margin).toBeCloseTo(0.4, 10);
+		expect(compared.campaigns.find((c: { id: string }) => c.id === id).cost).toBeCloseTo(10.1, 10);
+		await settings({ margin_percent: 30, message_cost: {} });
+	});
+
 	it('a test send goes to the manager, marked as a test', async () => {
 		const c = await customer(w, { emails: ['t@example.test'], name: '预览客户' });
 		const { id } = await draft(w, emailCampaign(await segment(w, [c.id])));
@@ -366,10 +436,72 @@ describe('coupons, on-site messages, triggers and tasks', () => {
 		await w.pb.sales.collection('service_records').update(task.id, { follow_up_done: true, outcome: '已下单' });
 		const row = (await w.pb.manager.send(`/api/crm/campaigns/${id}/recipients?channel=task`, {})).items[0];
 		expect(row.clicked_at).toBeGreaterThan(0);
+		// Its trend, by the week customers entered (Monday, shop time UTC+8)
+		const local = new Date(Date.now() + 8 * 3_600_000);
+		const monday = new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() - ((local.getUTCDay() + 6) % 7))).toISOString().slice(0, 10);
+		const weekly = await until(async () => {
+			const r = await w.pb.manager.send(`/api/crm/campaigns/${id}/results`, {});
+			return r.weekly?.length > 0 && r.weekly;
+		});
+		expect(weekly).toEqual([{ week: monday, treated: { recipients: 1, converted: 0, orders: 0, revenue: { n: 1, sum: 0, sumSq: 0 } }, holdout: { recipients: 0, converted: 0, orders: 0, revenue: { n: 0, sum: 0, sumSq: 0 } } }]);
 	});
 });
 
 describe('results against the holdout', () => {
+
+	it('attribution: coupon beats click, click beats exposure, outside the window counts for nothing, two clicks and one order count it once; the same from events in any order', async () => {
+		const stamp = id15().slice(0, 6);
+		const HOUR = 3_600_000;
+		const DAY = 24 * HOUR;
+		const T = Date.now();
+		const people: { id: string; ext: string }[] = [];
+		for (let i = 0; i < 6; i++) {
+			const ext = `AT-${stamp}-${i}`;
+			people.push({ id: (await customer(w, { external_id: ext })).id, ext });
+		}
+		const seg = await segment(w, people.map((p) => p.id));
+		const code = `AT${stamp}`.toUpperCase();
+		const onsite = (name: string, extra: Record<string, unknown> = {}) => ({ name, channels: ['onsite'], audience: { segment: seg, holdout_pct: 0 }, content: { onsite: { body: name } }, offer: { type: 'none' }, schedule: ALL_DAY, ...extra });
+		const X = (await draft(w, onsite('归因 X'))).id;
+		const Y = (await draft(w, onsite('归因 Y', { attribution_days: 2 }))).id;
+		const Z = (await draft(w, onsite('归因 Z', { offer: { type: 'fixed', value: 10, code_mode: 'shared', shared_code: code.toLowerCase() } }))).id;
+		for (const c of [X, Y, Z]) await publish(w, c);
+		const rows = async (c: string) => new Map<string, string>((await w.pb.manager.send(`/api/crm/campaigns/${c}/recipients?channel=onsite&per_page=100`, {})).items.map((r: { customer: string; id: string }) => [r.customer, r.id]));
+		const delivery = { [X]: await rows(X), [Y]: await rows(Y), [Z]: await rows(Z) };
+		const touch = (type: 'campaign_impression' | 'campaign_click', c: string, p: number, time: number) => ({ id: `t-${id15()}`, type, time, customer_id: people[p].ext, properties: { delivery: delivery[c].get(people[p].id), campaign: c } });
+		const buy = (p: number, n: string, time: number, total: number, coupon?: string) => ({ id: `b-${stamp}-${n}`, type: 'purchase', time, customer_id: people[p].ext, order_id: `o-${stamp}-${n}`, total, ...(coupon ? { coupon } : {}) });
+		const touches = [
+			touch('campaign_click', X, 0, T - 2 * HOUR), touch('campaign_click', Y, 0, T - HOUR), // two clicks, one order: Y, once
+			touch('campaign_click', X, 1, T - 3 * HOUR), // a coupon of Z beats the click on X
+			touch('campaign_impression', X, 2, T - HOUR), // seen, not clicked: view-through
+			touch('campaign_impression', X, 3, T - HOUR), touch('campaign_click', X, 3, T - HOUR + 1000), touch('campaign_impression', Y, 3, T - 30 * 60_000), // click beats exposure
+			touch('campaign_click', Y, 4, T - 3 * DAY) // Y's window is 2 days: the order is outside it
+		];
+		const orders = [buy(0, 'a', T - 10 * 60_000, 120), buy(1, 'b', T - 5 * 60_000, 90, code.toLowerCase()), buy(2, 'c', T - 20 * 60_000, 60), buy(3, 'd', T - 10 * 60_000, 75), buy(4, 'e', T - HOUR, 40), buy(5, 'f', T - HOUR, 33)];
+		const refund = { id: `r-${stamp}-a`, type: 'refund', time: T - 60_000, customer_id: people[0].ext, order_id: `o-${stamp}-a`, total: 20 };
+		// Orders first, then the touches, shuffled; one order and one click sent twice.
+		expect((await events(w, [...orders, refund].sort(() => Math.random() - 0.5))).rejected).toEqual([]);
+		const second = await events(w, [...touches, orders[0], touches[0]].sort(() => Math.random() - 0.5));
+		expect(second).toMatchObject({ accepted: touches.length, duplicates: 2, rejected: [] });
+
+		// The same from the raw events, with the rules in src/lib/shared/effect.ts.
+		const ids = { [X]: 'X', [Y]: 'Y', [Z]: 'Z' } as Record<string, string>;
+		const windows: Record<string, number> = { [X]: 7, [Y]: 2, [Z]: 7 };
+		const want = attribute(
+			orders.map((o): Order => ({ id: o.order_id, customer: o.customer_id, time: o.time, coupon: o.coupon })),
+			touches.map((t): Touch => ({ campaign: t.properties.campaign, customer: t.customer_id, kind: t.type === 'campaign_click' ? 'click' : 'exposure', time: t.time, windowDays: windows[t.properties.campaign] })),
+			new Map([[code, Z]])
+		);
+		expect(want.map((a) => `${a.order.slice(-1)}:${ids[a.campaign]}:${a.rule}`).sort()).toEqual(['a:Y:click', 'b:Z:coupon', 'c:X:view_through', 'd:X:click']);
+		const revenue = (orderId: string) => orders.find((o) => o.order_id === orderId)!.total - (orderId === refund.order_id ? refund.total : 0);
+		for (const c of [X, Y, Z]) {
+			const res = await w.pb.manager.send(`/api/crm/campaigns/${c}/results`, {});
+			for (const rule of ['coupon', 'click', 'view_through'] as const) {
+				const mine = want.filter((a) => a.campaign === c && a.rule === rule);
+				expect(res.attributed[rule], `${ids[c]} ${rule}`).toEqual({ orders: mine.length, customers: mine.length, revenue: mine.reduce((s, a) => s + revenue(a.order), 0) });
+			}
+		}
+	});
 	it('every figure equals a recomputation from the events sent, after duplicated, shuffled and late events and refunds', async () => {
 		const stamp = id15().slice(0, 6);
 		const people: { id: string; external_id: string }[] = [];
