@@ -396,7 +396,8 @@ func refreshOutcomes(db dbx.Builder, customers []string) error {
 		  rev = rev + excluded.rev, rev_sq = rev_sq + excluded.rev_sq`, dbx.Params{"rows": toJSON(list)})
 }
 
-// handleCompare: the campaigns started in the last `months` (default 12, at most 36), side by side:
+// handleCompare: the campaigns started in the last `months` (default 12, at most 36), or from `from`
+// to `to` (shop days), side by side:
 // what each sent (kind, channels, offer, cost) and its treated and holdout figures, from the outcome
 // rows in one grouped read. The app works out each one's uplift (the strategy view).
 func (svc *campaignService) handleCompare(e *core.RequestEvent) error {
@@ -412,6 +413,24 @@ func (svc *campaignService) handleCompare(e *core.RequestEvent) error {
 		months = n
 	}
 	since := time.Now().AddDate(0, -months, 0).UTC().Format(time.RFC3339)
+	until := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	// Or a period of shop days (the analytics area's range): from 00:00 of `from` to the end of `to`.
+	if q := e.Request.URL.Query(); q.Get("from") != "" || q.Get("to") != "" {
+		zone := time.FixedZone("shop", shopTZOffset()*60)
+		from, err1 := time.ParseInLocation("2006-01-02", q.Get("from"), zone)
+		to, err2 := time.ParseInLocation("2006-01-02", q.Get("to"), zone)
+		if err1 != nil {
+			return fieldErr("from", "invalid", "from is a day such as 2026-01-31")
+		}
+		if err2 != nil || to.Before(from) {
+			return fieldErr("to", "invalid", "to is a day such as 2026-12-31, not before from")
+		}
+		if to.Sub(from) > 3*366*24*time.Hour {
+			return fieldErr("to", "too_long", "a period is at most 3 years")
+		}
+		since = from.UTC().Format(time.RFC3339)
+		until = to.AddDate(0, 0, 1).UTC().Format(time.RFC3339)
+	}
 	type campaignRow struct {
 		ID        string  `db:"id" json:"id"`
 		Name      string  `db:"name" json:"name"`
@@ -425,8 +444,8 @@ func (svc *campaignService) handleCompare(e *core.RequestEvent) error {
 	list := []campaignRow{}
 	if err := e.App.DB().NewQuery(`SELECT id, name, kind, state, started_at, coalesce(json_extract(published, '$.channels'), channels) AS channels,
 			coalesce(json_extract(published, '$.offer.type'), '') AS offer, cost
-		FROM campaigns WHERE deleted = 0 AND started_at != '' AND started_at >= {:since} AND state IN ('running', 'paused', 'completed', 'cancelled')
-		ORDER BY started_at DESC LIMIT 200`).Bind(dbx.Params{"since": since}).All(&list); err != nil {
+		FROM campaigns WHERE deleted = 0 AND started_at != '' AND started_at >= {:since} AND started_at < {:until} AND state IN ('running', 'paused', 'completed', 'cancelled')
+		ORDER BY started_at DESC LIMIT 200`).Bind(dbx.Params{"since": since, "until": until}).All(&list); err != nil {
 		return err
 	}
 	ids := make([]string, 0, len(list))

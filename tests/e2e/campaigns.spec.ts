@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from '@playwright/test';
 import { test, expect, goOffline, goOnline, PHONE, navTo, waitForServiceWorker } from './fixtures';
-import { effect, moments } from '../../src/lib/shared/effect';
+import { effect, moments, pooled, type GroupFigures } from '../../src/lib/shared/effect';
 import { statsFormats } from '../../src/lib/stats/format';
 
 async function api(url: string, method: string, path: string, token: string, body?: unknown) {
@@ -211,12 +211,16 @@ test('a manager reads on a phone whether a campaign made buyers against its hold
 	const treated = people.filter((p) => !held.has(p.id));
 	const holdout = people.filter((p) => held.has(p.id));
 	await new Promise((r) => setTimeout(r, 2500));
-	// 12 of the campaign's customers and 5 of the holdout buy once.
+	// 12 of the campaign's customers and 5 of the holdout buy once; before buying, 4 of the 12 clicked
+	// the banner and 1 saw it without a click.
 	const buys = [...treated.slice(0, 12).map((p, i) => ({ p, total: 100 + i * 10 })), ...holdout.slice(0, 5).map((p, i) => ({ p, total: 90 + i * 5 }))];
+	const onsiteRows = new Map<string, string>((await api(server.url, 'GET', `/api/crm/campaigns/${id}/recipients?channel=onsite&per_page=100`, manager.token)).items.map((r: { customer: string; id: string }) => [r.customer, r.id]));
+	const touch = (type: string, p: (typeof people)[number], i: number) => ({ id: `eff-t-${stamp}-${type}-${i}`, type, time: started + 1000, customer_id: p.external_id, properties: { delivery: onsiteRows.get(p.id), campaign: id } });
+	const touches = [...treated.slice(0, 4).map((p, i) => touch('campaign_click', p, i)), touch('campaign_impression', treated[4], 4)];
 	const res = await fetch(`${server.url}/api/crm/events`, {
 		method: 'POST',
 		headers: { authorization: `Bearer ${serverKey}`, 'content-type': 'application/json' },
-		body: JSON.stringify(buys.map(({ p, total }, i) => ({ id: `eff-${stamp}-${i}`, type: 'purchase', time: started + 1500, customer_id: p.external_id, order_id: `eff-o-${stamp}-${i}`, total })))
+		body: JSON.stringify([...touches, ...buys.map(({ p, total }, i) => ({ id: `eff-${stamp}-${i}`, type: 'purchase', time: started + 1500, customer_id: p.external_id, order_id: `eff-o-${stamp}-${i}`, total }))])
 	});
 	expect((await res.json()).rejected).toEqual([]);
 
@@ -242,6 +246,12 @@ test('a manager reads on a phone whether a campaign made buyers against its hold
 	await expect(byRfm.getByRole('listitem').first()).toBeVisible();
 	const lines = await byRfm.getByRole('listitem').allInnerTexts();
 	expect(lines.reduce((sum, l) => sum + Number(/共 (\d+) 位客户/.exec(l)?.[1] ?? 0), 0)).toBe(people.length); // a group on one side only is listed too
+	// Orders attributed: the 4 who clicked (last touch), the one who only saw it apart.
+	const yuan = (v: number) => new Intl.NumberFormat('zh-CN', { style: 'currency', currency: 'CNY' }).format(v);
+	const attributed = card.getByTestId('effect-attributed');
+	await expect(attributed).toContainText(`点击后下单 4 笔订单，${yuan(100 + 110 + 120 + 130)}`);
+	await expect(attributed).toContainText(`归因合计（末次触达） 4 笔订单，${yuan(460)}`);
+	await expect(attributed).toContainText(`看到未点击（单列） 1 笔订单，${yuan(140)}`);
 	await card.screenshot({ path: test.info().outputPath('campaign-effect-card.png') });
 
 	// The figures as CSV, and the recipients with their response.
@@ -262,6 +272,24 @@ test('a manager reads on a phone whether a campaign made buyers against its hold
 	await expect(row.getByTestId('compare-uplift')).toContainText(pts(want.conversion.uplift.estimate));
 	await expect(row).toContainText(want.conclusive.conversion ? '带来更多购买' : '尚无定论');
 	await page.getByTestId('campaign-compare').screenshot({ path: test.info().outputPath('campaign-compare.png') });
+
+	// The analytics area: the period's campaigns pooled by channel, each against its own holdout (the
+	// same pooled() over the campaigns' figures as the server gives them).
+	const compared = await api(server.url, 'GET', '/api/crm/campaigns-compare?months=1', manager.token);
+	const onsite = compared.campaigns.filter((c: { channels: string[] }) => c.channels.join('+') === 'onsite');
+	const pool = pooled(onsite.map((c: { groups: { treated: GroupFigures; holdout: GroupFigures }; cost: number }) => ({ ...c.groups, cost: c.cost })), 0.3);
+	await page.goto('/analytics');
+	const section = page.locator('#campaigns');
+	const channelRow = section.getByTestId('pool-channels').locator('li[data-key="onsite"]');
+	await expect(channelRow.getByTestId('pool-uplift')).toContainText(pts(pool.conversion.uplift.estimate));
+	await expect(channelRow.getByTestId('pool-uplift')).toContainText(`95% 区间 ${pts(pool.conversion.uplift.low)} 至 ${pts(pool.conversion.uplift.high)}`);
+	await expect(channelRow).toContainText(`${onsite.length} 个活动，触达 ${pool.treated} 位客户`);
+	await expect(section.getByRole('listitem').filter({ hasText: `效果活动 ${stamp}` }).getByTestId('compare-uplift')).toContainText(pts(want.conversion.uplift.estimate));
+	await section.screenshot({ path: test.info().outputPath('analytics-campaigns-phone.png') });
+	await page.setViewportSize({ width: 768, height: 1024 });
+	await expect(channelRow.getByTestId('pool-uplift')).toBeVisible();
+	await section.screenshot({ path: test.info().outputPath('analytics-campaigns-tablet.png') });
+	await page.setViewportSize(PHONE);
 	await page.goto(`/campaigns/${id}`);
 	await expect(card.getByTestId('effect-uplift')).toBeVisible();
 

@@ -229,6 +229,9 @@ describe('campaigns taken together (a channel, an offer): a seeded simulation', 
 		const e = effect(t, h, 0.3, 200);
 		expect(one.campaigns).toBe(1);
 		expect(one.conversion.uplift.estimate).toBeCloseTo(e.conversion.uplift.estimate, 12);
+		// its own interval, as on its page
+		expect(one.conversion.uplift.low).toBeCloseTo(e.conversion.uplift.low, 12);
+		expect(one.incrementalRevenue.high).toBeCloseTo(e.incrementalRevenue.high, 9);
 		expect(one.incrementalRevenue.estimate).toBeCloseTo(e.incrementalRevenue.estimate, 9);
 		expect(one.conversion.without).toBeCloseTo(0.04, 12);
 		expect(one.roi!.estimate).toBeCloseTo((3000 * 0.3 - 200) / 200, 9);

@@ -228,8 +228,15 @@ export function pooled(list: readonly { treated: GroupFigures; holdout: GroupFig
 		revVar += nt * nt * (vt + vh);
 	}
 	const around = (estimate: number, v: number): Interval => ({ estimate, low: estimate - Z95 * Math.sqrt(v), high: estimate + Z95 * Math.sqrt(v) });
-	const incConv = around(inc, incVar);
-	const incRev = around(rev, revVar);
+	let incConv = around(inc, incVar);
+	let incRev = around(rev, revVar);
+	if (campaigns === 1) {
+		// One campaign: its own intervals (Newcombe, Welch), the same figures as its page shows.
+		const only = list.find((x) => x.treated.recipients >= 1 && x.holdout.recipients >= 1)!;
+		const e = effect(only.treated, only.holdout, margin, 0);
+		incConv = e.incrementalConversions;
+		incRev = e.incrementalRevenue;
+	}
 	const per = (i: Interval): Interval => (n ? { estimate: i.estimate / n, low: i.low / n, high: i.high / n } : { estimate: 0, low: -Infinity, high: Infinity });
 	const uplift = per(incConv);
 	const enough = convertedT >= MIN_BUYERS && convertedH >= MIN_BUYERS;

@@ -69,6 +69,7 @@ export const analyticsEn = {
 	'analytics.cohort.n': 'Month {n}',
 	'analytics.cohort.cell': '{n} of {size}',
 	'analytics.products': 'Top products',
+	'analytics.campaigns': 'Campaigns: what worked',
 	'analytics.categories': 'Top categories',
 	'analytics.product': 'Product',
 	'analytics.category': 'Category',

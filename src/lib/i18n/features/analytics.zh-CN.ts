@@ -71,6 +71,7 @@ export const analyticsZhCN: Record<keyof typeof analyticsEn, string> = {
 	'analytics.cohort.n': '第 {n} 月',
 	'analytics.cohort.cell': '{size} 人中的 {n} 人',
 	'analytics.products': '热销商品',
+	'analytics.campaigns': '营销活动效果',
 	'analytics.categories': '热销品类',
 	'analytics.product': '商品',
 	'analytics.category': '品类',
