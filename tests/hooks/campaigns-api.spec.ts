@@ -600,6 +600,17 @@ describe('results against the holdout', () => {
 		const bad = await w.pb.manager.send('/api/crm/campaigns-compare', { query: { months: 99 } }).catch((e) => e);
 		expect(bad.status).toBe(400);
 		expect(bad.response.data.months.code).toBe('invalid');
+		// or a period of shop days (UTC+8), as the analytics area asks: today has it, yesterday does not
+		const day = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
+		const today = day(Date.now());
+		const yesterday = day(Date.now() - 86_400_000);
+		expect((await w.pb.manager.send('/api/crm/campaigns-compare', { query: { from: today, to: today } })).campaigns.some((c: { id: string }) => c.id === id)).toBe(true);
+		expect((await w.pb.manager.send('/api/crm/campaigns-compare', { query: { from: yesterday, to: yesterday } })).campaigns.some((c: { id: string }) => c.id === id)).toBe(false);
+		for (const [query, field] of [[{ from: '2026-13-01', to: today }, 'from'], [{ from: today, to: yesterday }, 'to']] as const) {
+			const e = await w.pb.manager.send('/api/crm/campaigns-compare', { query }).catch((x) => x);
+			expect(e.status).toBe(400);
+			expect(Object.keys(e.response.data)).toEqual([field]);
+		}
 		expect(res.delivery.onsite.queued).toBe(20);
 	});
 });
