@@ -7,6 +7,7 @@
 //                                record-create API (raw events only, no rollups), 50 connections
 //   ingest.batch_to_rest_ratio   the first over the second (target ≥ 10)
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { SERVER_BIN, seedStaff, startServer } from '../tests/fixtures/pocketbase';
 import { sendShopEvents, shopEventBatches, type ShopApiEvent } from '../tests/fixtures/shop-events';
 
@@ -29,6 +30,8 @@ export async function run() {
 		if (sent.rejected) throw new Error(`the bench batches had refusals: ${JSON.stringify(sent.rejections)}`);
 		const batchRate = Math.round(sent.accepted / seconds);
 		console.log(`batched: ${sent.accepted} of ${total} events in ${seconds.toFixed(1)} s = ${batchRate}/s (${sent.retries} retries)`);
+		// CRM_PROFILE=1: the server's group-commit log (groups and their times) for a look afterwards.
+		if (process.env.CRM_PROFILE) writeFileSync('.bench/ingest-server.log', server.log());
 
 		// Baseline: the same shape of events through the records API, one request per event.
 		execFileSync(SERVER_BIN, ['superuser', 'upsert', 'bench@example.test', 'bench-password-1', '--dir', server.dataDir]);

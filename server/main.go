@@ -57,6 +57,11 @@ func main() {
 	// POST /api/crm/events (ingest.go), its writes grouped into shared transactions (groupcommit.go).
 	js := newSharedJS(hooksDir) // the shared TypeScript's rules, run from Go (sharedjs.go)
 	ingest := registerIngestion(app, newGroupCommitter(app), stats, js)
+	// WAL checkpoints beside the writer, not inside its commits (sqlite.go).
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		startCheckpointer(se.App)
+		return se.Next()
+	})
 	// Campaigns: publishing, the send queue, on-site messages, unsubscribes (campaigns.go and beside it).
 	campaigns := registerCampaigns(app, js)
 	registerOnsite(app, ingest, campaigns)

@@ -82,3 +82,29 @@ func TestCampaignResultsReadIndexes(t *testing.T) {
 		}
 	}
 }
+
+// Linking a batch's anonymous ids to customers walks the anon_id and person indexes: the events update
+// once took the (customer, ts) index for customer = ” (every anonymous event), 100 s for 300,000 events.
+func TestLinkWalksIndexes(t *testing.T) {
+	app := migratedApp(t)
+	want := []string{"", "USING INDEX idx_events_anon (anon_id=?)", "USING INDEX idx_stats_person_day_person (person=?)",
+		"USING INDEX idx_stats_person_day_person (person=?)", "USING INDEX idx_stats_orders_person (person=?)"}
+	for i, sql := range linkStatements {
+		rows := []struct {
+			Detail string `db:"detail"`
+		}{}
+		if err := app.DB().NewQuery("EXPLAIN QUERY PLAN " + sql).Bind(dbx.Params{"links": `[{"a":"x","p":"a:x","c":"c1"}]`, "now": 1}).All(&rows); err != nil {
+			t.Fatal(err)
+		}
+		plan := ""
+		for _, r := range rows {
+			plan += r.Detail + "\n"
+			if strings.HasPrefix(r.Detail, "SCAN ") && !strings.Contains(r.Detail, "VIRTUAL TABLE") {
+				t.Errorf("link statement %d scans a table: %s", i, r.Detail)
+			}
+		}
+		if !strings.Contains(plan, want[i]) {
+			t.Errorf("link statement %d: want %q in its plan:\n%s", i, want[i], plan)
+		}
+	}
+}

@@ -185,6 +185,27 @@ describe('per-event errors keep the valid events of the batch', () => {
 		expect(customer).toMatchObject({ name: '王芳', source: 'shop', phones: ['+8613912345678'], emails: ['wf@example.com'], region: '上海' });
 	});
 
+	it('two anonymous browsers of one customer linked in the same batch: their events, orders and days all count for the customer once', async () => {
+		const c = `two-browsers-${run}`;
+		const [a, b] = [`anon-a-${run}`, `anon-b-${run}`];
+		const t = Date.now() - 60_000;
+		expect((await post([
+			{ id: eid(), type: 'page_view', time: t, anonymous_id: a },
+			{ id: eid(), type: 'purchase', time: t + 1, anonymous_id: a, order_id: `o-a-${run}`, total: 50 },
+			{ id: eid(), type: 'page_view', time: t + 2, anonymous_id: b },
+			{ id: eid(), type: 'purchase', time: t + 3, anonymous_id: b, order_id: `o-b-${run}`, total: 30 }
+		])).body.rejected).toEqual([]);
+		expect((await post([
+			{ id: eid(), type: 'identify', time: t + 10, anonymous_id: a, customer_id: c },
+			{ id: eid(), type: 'identify', time: t + 11, anonymous_id: b, customer_id: c }
+		])).body.rejected).toEqual([]);
+		const stored = await storedFor(c);
+		expect(stored.map((e) => e.type).sort()).toEqual(['identify', 'identify', 'page_view', 'page_view', 'purchase', 'purchase']);
+		const [customer] = await owner.collection('customers').getFullList({ filter: `external_id = "${c}"` });
+		const [stats] = await owner.collection('customer_stats').getFullList({ filter: `customer = "${customer.id}"` });
+		expect(stats).toMatchObject({ order_count: 2, total_spend: 80 });
+	});
+
 	it('a customer the chat made before the shop named them takes the name of the first traits; a real name stays', async () => {
 		const c = `chat-first-${run}`;
 		const s = signedCustomer(c);

@@ -19,12 +19,22 @@ export interface Address {
 const EMAIL_RE = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]{2,}$/;
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
+// The last answers of normalizePhone: a profile is checked and then normalised, each parsing the same
+// numbers, and the server's copy of this code (goja) parses a number in ~0.4 ms.
+const phoneMemo = new Map<string, string | null>();
+
 /** Normalises a phone number to E.164 (default region China), or returns null when it is not a valid number. */
 export function normalizePhone(raw: string, defaultCountry: 'CN' = 'CN'): string | null {
 	const cleaned = String(raw).replace(/[\s\-().]/g, '');
 	if (!cleaned) return null;
+	const key = `${defaultCountry}:${cleaned}`;
+	const known = phoneMemo.get(key);
+	if (known !== undefined) return known;
 	const parsed = parsePhoneNumberFromString(cleaned, defaultCountry);
-	return parsed && parsed.isValid() ? parsed.number : null;
+	const out = parsed && parsed.isValid() ? parsed.number : null;
+	if (phoneMemo.size >= 500) phoneMemo.clear();
+	phoneMemo.set(key, out);
+	return out;
 }
 
 export function normalizeEmail(raw: string): string | null {
