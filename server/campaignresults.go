@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -57,6 +58,7 @@ const engagementSQL = `SELECT coalesce(sum(impressions), 0) AS impressions, coal
 
 type groupResult struct {
 	Recipients int     `db:"n" json:"recipients"`
+	Visited    int     `db:"visited" json:"visited"`
 	Converted  int     `db:"converted" json:"converted"`
 	Orders     int     `db:"orders" json:"orders"`
 	RevenueSum float64 `db:"rev" json:"-"`
@@ -88,6 +90,7 @@ func (svc *campaignService) handleResults(e *core.RequestEvent) error {
 	for _, g := range groups {
 		t := total[g.Held]
 		t.Recipients += g.Recipients
+		t.Visited += g.Visited
 		t.Converted += g.Converted
 		t.Orders += g.Orders
 		t.RevenueSum += g.RevenueSum
@@ -209,7 +212,7 @@ func campaignWeeks(app core.App, campaign string) ([]map[string]any, error) {
 		groupResult
 	}
 	rows := []row{}
-	if err := app.DB().NewQuery(`SELECT (start_ts + {:shift}) / {:week} AS wk, held, count(*) AS n, coalesce(sum(orders > 0), 0) AS converted,
+	if err := app.DB().NewQuery(`SELECT (start_ts + {:shift}) / {:week} AS wk, held, count(*) AS n, coalesce(sum(visited), 0) AS visited, coalesce(sum(orders > 0), 0) AS converted,
 			coalesce(sum(orders), 0) AS orders, coalesce(sum(revenue), 0) AS rev, coalesce(sum(revenue * revenue), 0) AS rev_sq
 		FROM campaign_outcomes WHERE campaign = {:c} AND orders >= 0 GROUP BY wk, held ORDER BY wk`).
 		Bind(dbx.Params{"c": campaign, "shift": shift, "week": week}).All(&rows); err != nil {
@@ -239,7 +242,7 @@ func campaignWeeks(app core.App, campaign string) ([]map[string]any, error) {
 func campaignGroups(app core.App, campaign string) ([]groupResult, error) {
 	read := func() ([]groupResult, error) {
 		out := []groupResult{}
-		err := app.DB().NewQuery(`SELECT stratum, held, n, converted, orders, rev, rev_sq FROM campaign_results WHERE campaign = {:c}`).
+		err := app.DB().NewQuery(`SELECT stratum, held, n, visited, converted, orders, rev, rev_sq FROM campaign_results WHERE campaign = {:c}`).
 			Bind(dbx.Params{"c": campaign}).All(&out)
 		return out, err
 	}
@@ -255,7 +258,7 @@ func campaignGroups(app core.App, campaign string) ([]groupResult, error) {
 
 // groupJSON: one group's figures as the app reads them (src/lib/shared/effect.ts GroupFigures).
 func groupJSON(g groupResult) map[string]any {
-	return map[string]any{"recipients": g.Recipients, "converted": g.Converted, "orders": g.Orders,
+	return map[string]any{"recipients": g.Recipients, "visited": g.Visited, "converted": g.Converted, "orders": g.Orders,
 		"revenue": map[string]any{"n": g.Recipients, "sum": round2(g.RevenueSum), "sumSq": g.RevenueSq}}
 }
 
@@ -265,6 +268,58 @@ const outcomeFigures = `orders = (SELECT count(*) FROM stats_orders o WHERE o.pe
 		AND o.ts >= campaign_outcomes.start_ts AND o.ts < campaign_outcomes.end_ts),
 	revenue = coalesce((SELECT round(sum(o.total - o.refunded), 2) FROM stats_orders o WHERE o.person = campaign_outcomes.customer AND o.purchased = 1
 		AND o.ts >= campaign_outcomes.start_ts AND o.ts < campaign_outcomes.end_ts), 0)`
+
+// visitedSQL: whether the outcome row's customer did anything on the shop within its window (browsing,
+// a cart, a purchase; not an identify, a refund or a campaign's own impression or click), from the
+// stored events through the (customer, ts) index.
+const visitedSQL = `EXISTS (SELECT 1 FROM events e WHERE e.customer = campaign_outcomes.customer AND e.ts >= campaign_outcomes.start_ts
+	AND e.ts < campaign_outcomes.end_ts AND e.type NOT IN ('identify', 'refund') AND substr(e.type, 1, 9) != 'campaign_')`
+
+// isVisit: an event that counts as visiting the shop (as visitedSQL).
+func isVisit(typ string) bool {
+	return typ != "identify" && typ != "refund" && !strings.HasPrefix(typ, "campaign_")
+}
+
+// visitsSQL: the filled outcome rows of these customers ({:v}: [{c, t}]) not yet visited whose window
+// holds one of their visits, marked; it answers which.
+const visitsSQL = `UPDATE campaign_outcomes SET visited = 1
+	WHERE customer IN (SELECT value->>'c' FROM json_each({:v})) AND visited = 0 AND orders >= 0
+	  AND EXISTS (SELECT 1 FROM json_each({:v}) x WHERE x.value->>'c' = campaign_outcomes.customer
+	    AND x.value->>'t' >= campaign_outcomes.start_ts AND x.value->>'t' < campaign_outcomes.end_ts)
+	RETURNING campaign, stratum, held`
+
+// recordVisits marks the outcome rows (filled ones) whose window holds one of these customers' visits,
+// in the ingestion's transaction, and adds them to their campaigns' sums.
+func recordVisits(db dbx.Builder, batch []*shopEvent) error {
+	type visit struct {
+		C  string `json:"c"`
+		TS int64  `json:"t"`
+	}
+	visits := []visit{}
+	for _, ev := range batch {
+		if ev.Customer != "" && isVisit(ev.Type) {
+			visits = append(visits, visit{ev.Customer, ev.TS})
+		}
+	}
+	if len(visits) == 0 {
+		return nil
+	}
+	type marked struct {
+		Campaign string `db:"campaign" json:"c"`
+		Stratum  string `db:"stratum" json:"s"`
+		Held     int    `db:"held" json:"h"`
+	}
+	rows := []marked{}
+	if err := db.NewQuery(visitsSQL).Bind(dbx.Params{"v": toJSON(visits)}).All(&rows); err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return exec(db, `INSERT INTO campaign_results (campaign, stratum, held, visited)
+		SELECT value->>'c', value->>'s', value->>'h', count(*) FROM json_each({:rows}) WHERE true GROUP BY 1, 2, 3
+		ON CONFLICT (campaign, stratum, held) DO UPDATE SET visited = visited + excluded.visited`, dbx.Params{"rows": toJSON(rows)})
+}
 
 // fillOutcomes adds an outcome row for each customer of the campaign who has none (their first entry:
 // a triggered campaign's later entries count within the first one's window), from the later of the
@@ -292,7 +347,7 @@ func fillOutcomes(app core.App, campaign string) error {
 			Bind(dbx.Params{"c": campaign, "start": start, "w": int64(days) * 86_400_000}).Execute(); err != nil {
 			return err
 		}
-		if _, err := tx.DB().NewQuery(`UPDATE campaign_outcomes SET ` + outcomeFigures + ` WHERE campaign = {:c} AND orders = -1`).
+		if _, err := tx.DB().NewQuery(`UPDATE campaign_outcomes SET ` + outcomeFigures + `, visited = ` + visitedSQL + ` WHERE campaign = {:c} AND orders = -1`).
 			Bind(dbx.Params{"c": campaign}).Execute(); err != nil {
 			return err
 		}
@@ -300,8 +355,8 @@ func fillOutcomes(app core.App, campaign string) error {
 		if _, err := tx.DB().NewQuery(`DELETE FROM campaign_results WHERE campaign = {:c}`).Bind(dbx.Params{"c": campaign}).Execute(); err != nil {
 			return err
 		}
-		_, err := tx.DB().NewQuery(`INSERT INTO campaign_results (campaign, stratum, held, n, converted, orders, rev, rev_sq)
-			SELECT campaign, stratum, held, count(*), coalesce(sum(orders > 0), 0), coalesce(sum(orders), 0), coalesce(sum(revenue), 0), coalesce(sum(revenue * revenue), 0)
+		_, err := tx.DB().NewQuery(`INSERT INTO campaign_results (campaign, stratum, held, n, visited, converted, orders, rev, rev_sq)
+			SELECT campaign, stratum, held, count(*), coalesce(sum(visited), 0), coalesce(sum(orders > 0), 0), coalesce(sum(orders), 0), coalesce(sum(revenue), 0), coalesce(sum(revenue * revenue), 0)
 			FROM campaign_outcomes WHERE campaign = {:c} GROUP BY stratum, held`).Bind(dbx.Params{"c": campaign}).Execute()
 		return err
 	})
@@ -458,7 +513,7 @@ func (svc *campaignService) handleCompare(e *core.RequestEvent) error {
 	}
 	rows := []row{}
 	if len(ids) > 0 {
-		if err := e.App.DB().NewQuery(`SELECT campaign, '' AS stratum, held, sum(n) AS n, sum(converted) AS converted, sum(orders) AS orders,
+		if err := e.App.DB().NewQuery(`SELECT campaign, '' AS stratum, held, sum(n) AS n, sum(visited) AS visited, sum(converted) AS converted, sum(orders) AS orders,
 				sum(rev) AS rev, sum(rev_sq) AS rev_sq
 			FROM campaign_results WHERE campaign IN (SELECT value FROM json_each({:ids})) GROUP BY campaign, held`).Bind(dbx.Params{"ids": toJSON(ids)}).All(&rows); err != nil {
 			return err

@@ -896,6 +896,9 @@ func (in *ingestion) storeBatch(tx core.App, sourceID string, events []indexedEv
 	if err := refreshOutcomes(db, affected); err != nil {
 		return result, err
 	}
+	if err := recordVisits(db, batch); err != nil {
+		return result, err
+	}
 	// 9. Attribution: the orders of customers whose orders or campaign touches changed (attribution.go).
 	touched := affected
 	withCoupon := []string{}

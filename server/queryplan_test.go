@@ -39,12 +39,17 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		"coupon":              couponLookupSQL,
 		// the ingestion's campaign outcome refresh (every purchase of a recipient)
 		"campaign outcomes": `UPDATE campaign_outcomes SET ` + outcomeFigures + ` WHERE customer IN (SELECT value FROM json_each({:ids}))`,
+		// and its visits and attribution (every batch with a known customer's event)
+		"campaign visits":      visitsSQL,
+		"campaign attribution": attributionSQL,
+		"attributed orders":    attributedSQL,
+		"unsubscribes":         unsubscribesSQL,
 	}
 	for name, sql := range queries {
 		rows := []struct {
 			Detail string `db:"detail"`
 		}{}
-		params := dbx.Params{"x": "U1", "a": "anon", "c": "abc", "max": 3, "id": "abc", "code": "CODE", "ids": `["abc"]`}
+		params := dbx.Params{"x": "U1", "a": "anon", "c": "abc", "max": 3, "id": "abc", "code": "CODE", "ids": `["abc"]`, "v": `[{"c":"abc","t":1}]`}
 		if err := app.DB().NewQuery("EXPLAIN QUERY PLAN " + sql).Bind(params).All(&rows); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

@@ -236,6 +236,9 @@ test('a manager reads on a phone whether a campaign made buyers against its hold
 	const card = page.getByTestId('campaign-effect');
 	await expect(card.getByRole('row', { name: /活动组/ })).toContainText(`${treated.length}12${new Intl.NumberFormat('zh-CN', { style: 'percent', maximumFractionDigits: 1 }).format(12 / treated.length)}`);
 	await expect(card.getByRole('row', { name: /对照组/ })).toContainText(`${holdout.length}5`);
+	// visited: the buyers (their purchases are visits; the banner's own impressions and clicks are not)
+	const pct = (v: number) => new Intl.NumberFormat('zh-CN', { style: 'percent', maximumFractionDigits: 1 }).format(v);
+	await expect(card.getByTestId('effect-visited')).toHaveText(`窗口期内访问过店铺：活动组 ${pct(12 / treated.length)}（12 人），对照组 ${pct(5 / holdout.length)}（5 人）。`);
 	await expect(card.getByTestId('effect-uplift')).toContainText(pts(want.conversion.uplift.estimate));
 	await expect(card.getByTestId('effect-uplift')).toContainText(`95% 区间 ${pts(want.conversion.uplift.low)} 至 ${pts(want.conversion.uplift.high)}`);
 	await expect(card.getByTestId('effect-verdict')).toHaveText(want.conclusive.conversion ? '与不做活动相比，活动带来了更多购买。' : /尚无定论/);

@@ -443,7 +443,8 @@ describe('coupons, on-site messages, triggers and tasks', () => {
 			const r = await w.pb.manager.send(`/api/crm/campaigns/${id}/results`, {});
 			return r.weekly?.length > 0 && r.weekly;
 		});
-		expect(weekly).toEqual([{ week: monday, treated: { recipients: 1, converted: 0, orders: 0, revenue: { n: 1, sum: 0, sumSq: 0 } }, holdout: { recipients: 0, converted: 0, orders: 0, revenue: { n: 0, sum: 0, sumSq: 0 } } }]);
+		// (the cart came before the entry: no visit within the window yet)
+		expect(weekly).toEqual([{ week: monday, treated: { recipients: 1, visited: 0, converted: 0, orders: 0, revenue: { n: 1, sum: 0, sumSq: 0 } }, holdout: { recipients: 0, visited: 0, converted: 0, orders: 0, revenue: { n: 0, sum: 0, sumSq: 0 } } }]);
 	});
 });
 
@@ -477,7 +478,8 @@ describe('results against the holdout', () => {
 			touch('campaign_impression', X, 3, T - HOUR), touch('campaign_click', X, 3, T - HOUR + 1000), touch('campaign_impression', Y, 3, T - 30 * 60_000), // click beats exposure
 			touch('campaign_click', Y, 4, T - 3 * DAY) // Y's window is 2 days: the order is outside it
 		];
-		const orders = [buy(0, 'a', T - 10 * 60_000, 120), buy(1, 'b', T - 5 * 60_000, 90, code.toLowerCase()), buy(2, 'c', T - 20 * 60_000, 60), buy(3, 'd', T - 10 * 60_000, 75), buy(4, 'e', T - HOUR, 40), buy(5, 'f', T - HOUR, 33)];
+		// f reuses Z's shared code: a coupon order of Z's too
+		const orders = [buy(0, 'a', T - 10 * 60_000, 120), buy(1, 'b', T - 5 * 60_000, 90, code.toLowerCase()), buy(2, 'c', T - 20 * 60_000, 60), buy(3, 'd', T - 10 * 60_000, 75), buy(4, 'e', T - HOUR, 40), buy(5, 'f', T - HOUR, 33, code)];
 		const refund = { id: `r-${stamp}-a`, type: 'refund', time: T - 60_000, customer_id: people[0].ext, order_id: `o-${stamp}-a`, total: 20 };
 		// Orders first, then the touches, shuffled; one order and one click sent twice.
 		expect((await events(w, [...orders, refund].sort(() => Math.random() - 0.5))).rejected).toEqual([]);
@@ -492,7 +494,7 @@ describe('results against the holdout', () => {
 			touches.map((t): Touch => ({ campaign: t.properties.campaign, customer: t.customer_id, kind: t.type === 'campaign_click' ? 'click' : 'exposure', time: t.time, windowDays: windows[t.properties.campaign] })),
 			new Map([[code, Z]])
 		);
-		expect(want.map((a) => `${a.order.slice(-1)}:${ids[a.campaign]}:${a.rule}`).sort()).toEqual(['a:Y:click', 'b:Z:coupon', 'c:X:view_through', 'd:X:click']);
+		expect(want.map((a) => `${a.order.slice(-1)}:${ids[a.campaign]}:${a.rule}`).sort()).toEqual(['a:Y:click', 'b:Z:coupon', 'c:X:view_through', 'd:X:click', 'f:Z:coupon']);
 		const revenue = (orderId: string) => orders.find((o) => o.order_id === orderId)!.total - (orderId === refund.order_id ? refund.total : 0);
 		for (const c of [X, Y, Z]) {
 			const res = await w.pb.manager.send(`/api/crm/campaigns/${c}/results`, {});
@@ -500,6 +502,8 @@ describe('results against the holdout', () => {
 				const mine = want.filter((a) => a.campaign === c && a.rule === rule);
 				expect(res.attributed[rule], `${ids[c]} ${rule}`).toEqual({ orders: mine.length, customers: mine.length, revenue: mine.reduce((s, a) => s + revenue(a.order), 0) });
 			}
+			// the shared code: one coupon, used twice
+			if (c === Z) expect(res.coupons).toEqual({ issued: 1, redeemed: 1 });
 		}
 	});
 	it('every figure equals a recomputation from the events sent, after duplicated, shuffled and late events and refunds', async () => {
@@ -529,6 +533,11 @@ describe('results against the holdout', () => {
 		raw.push({ id: `r-${stamp}-3`, type: 'refund', time: inWindow(), customer_id: ext(3), order_id: `o-${stamp}-3`, total: 20 });
 		raw.push({ id: `r-${stamp}-4`, type: 'refund', time: inWindow(), customer_id: ext(4), order_id: `o-${stamp}-4`, total: 10 });
 		const late = { id: `p-${stamp}-4`, type: 'purchase', time: inWindow(), customer_id: ext(4), order_id: `o-${stamp}-4`, total: 80 };
+		// Visits: page views in the window (one twice), one before the start, an identify (not a visit).
+		for (let i = 1; i < 40; i += 4) raw.push({ id: `v-${stamp}-${i}`, type: 'page_view', time: inWindow(), customer_id: ext(i) });
+		raw.push({ id: `v-${stamp}-5b`, type: 'page_view', time: inWindow(), customer_id: ext(5) });
+		raw.push({ id: `v-${stamp}-early`, type: 'page_view', time: started - 60_000, customer_id: ext(2) });
+		raw.push({ id: `i-${stamp}-6`, type: 'identify', time: inWindow(), customer_id: ext(6) });
 		const shuffled = [...raw].sort(() => Math.random() - 0.5);
 		expect((await events(w, shuffled.slice(0, 10))).rejected).toEqual([]);
 		expect((await events(w, [...shuffled.slice(5), shuffled[0]])).rejected).toEqual([]);
@@ -543,9 +552,11 @@ describe('results against the holdout', () => {
 			orders.set(ev.order_id, o);
 		}
 		const byExt = new Map(people.map((p) => [p.external_id, p.id]));
-		const expected = { treated: { recipients: 0, converted: 0, orders: 0, sum: 0, sumSq: 0 }, holdout: { recipients: 0, converted: 0, orders: 0, sum: 0, sumSq: 0 } };
+		const expected = { treated: { recipients: 0, visited: 0, converted: 0, orders: 0, sum: 0, sumSq: 0 }, holdout: { recipients: 0, visited: 0, converted: 0, orders: 0, sum: 0, sumSq: 0 } };
 		for (const p of people) {
 			const g = held.has(p.id) ? expected.holdout : expected.treated;
+			// visited: any event but an identify or a refund within the window
+			g.visited += ([...raw, late] as { type: string; time: number; customer_id: string }[]).some((ev) => byExt.get(ev.customer_id) === p.id && ev.type !== 'identify' && ev.type !== 'refund' && ev.time >= started && ev.time < started + 7 * 86_400_000) ? 1 : 0;
 			const mine = [...orders.values()].filter((o) => byExt.get(o.customer) === p.id && o.purchased && o.time >= started && o.time < started + 7 * 86_400_000);
 			const revenue = mine.reduce((s, o) => s + o.total - o.refunded, 0);
 			g.recipients++;
@@ -558,7 +569,7 @@ describe('results against the holdout', () => {
 		for (const name of ['treated', 'holdout'] as const) {
 			const got = res.groups[name];
 			const want = expected[name];
-			expect({ recipients: got.recipients, converted: got.converted, orders: got.orders }).toEqual({ recipients: want.recipients, converted: want.converted, orders: want.orders });
+			expect({ recipients: got.recipients, visited: got.visited, converted: got.converted, orders: got.orders }).toEqual({ recipients: want.recipients, visited: want.visited, converted: want.converted, orders: want.orders });
 			expect(got.revenue.n).toBe(want.recipients);
 			expect(got.revenue.sum).toBeCloseTo(want.sum, 2);
 			expect(got.revenue.sumSq).toBeCloseTo(want.sumSq, 2);
@@ -566,14 +577,15 @@ describe('results against the holdout', () => {
 		expect(res.attribution_days).toBe(7);
 		// By RFM group, adding up to the whole
 		for (const name of ['treated', 'holdout'] as const) {
-			for (const k of ['recipients', 'converted', 'orders'] as const) expect(res.by_stratum.reduce((s: number, x: Record<string, Record<string, number>>) => s + x[name][k], 0)).toBe(res.groups[name][k]);
+			for (const k of ['recipients', 'visited', 'converted', 'orders'] as const) expect(res.by_stratum.reduce((s: number, x: Record<string, Record<string, number>>) => s + x[name][k], 0)).toBe(res.groups[name][k]);
 			expect(res.by_stratum.reduce((s: number, x: Record<string, { revenue: { sum: number } }>) => s + x[name].revenue.sum, 0)).toBeCloseTo(res.groups[name].revenue.sum, 2);
 		}
 		// A purchase arriving after the figures were read (the outcome rows exist): counted at once.
-		const lateBuyer = people.find((p) => held.has(p.id) && ![...orders.values()].some((o) => o.customer === p.external_id))!;
+		const lateBuyer = people.find((p) => held.has(p.id) && !([...raw, late] as { customer_id: string }[]).some((ev) => ev.customer_id === p.external_id))!;
 		expect((await events(w, [{ id: `p-${stamp}-after`, type: 'purchase', time: inWindow(), customer_id: lateBuyer.external_id, order_id: `o-${stamp}-after`, total: 40 }])).rejected).toEqual([]);
 		const again = await w.pb.manager.send(`/api/crm/campaigns/${id}/results`, {});
 		expect(again.groups.holdout.converted).toBe(expected.holdout.converted + 1);
+		expect(again.groups.holdout.visited).toBe(expected.holdout.visited + 1);
 		expect(again.groups.holdout.revenue.sum).toBeCloseTo(expected.holdout.sum + 40, 2);
 		expect(again.groups.holdout.revenue.sumSq).toBeCloseTo(expected.holdout.sumSq + 1600, 2);
 		expect(res.delivery.holdout.holdout).toBe(20);

@@ -127,6 +127,8 @@ export function moments(values: readonly number[]): Moments {
 export interface GroupFigures {
 	/** Recipients in the group (treated: those messaged; holdout: those kept out). */
 	recipients: number;
+	/** Recipients who visited the shop within the window (the server's figures; not used by the statistics). */
+	visited?: number;
 	/** Recipients who bought within the attribution window. */
 	converted: number;
 	/** Orders within the window. */

@@ -333,6 +333,7 @@ export const campaignsEn = {
 	'effect.csv.high': "95 % high",
 	'effect.csv.treated_revenue': "Campaign revenue",
 	'effect.csv.holdout_revenue': "Holdout revenue",
+	'effect.visited': "Visited the shop in the window: {treated} of the campaign's customers ({tn}), {holdout} of the holdout ({hn}).",
 	'effect.attributed_title': "Orders attributed to this campaign",
 	'effect.attr.coupon': "With its coupon",
 	'effect.attr.click': "After a click",

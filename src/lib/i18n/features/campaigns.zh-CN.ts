@@ -335,6 +335,7 @@ export const campaignsZhCN: Record<keyof typeof campaignsEn, string> = {
 	'effect.csv.high': "95% 上限",
 	'effect.csv.treated_revenue': "活动组收入",
 	'effect.csv.holdout_revenue': "对照组收入",
+	'effect.visited': "窗口期内访问过店铺：活动组 {treated}（{tn} 人），对照组 {holdout}（{hn} 人）。",
 	'effect.attributed_title': "归因到本活动的订单",
 	'effect.attr.coupon': "使用本活动优惠券",
 	'effect.attr.click': "点击后下单",
