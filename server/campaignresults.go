@@ -295,14 +295,33 @@ func recordVisits(db dbx.Builder, batch []*shopEvent) error {
 		C  string `json:"c"`
 		TS int64  `json:"t"`
 	}
-	visits := []visit{}
+	// First which of the batch's visitors have a window still unvisited (usually none: one index
+	// look-up per customer); only their visits are then matched against the windows.
+	who := []string{}
+	seen := map[string]bool{}
 	for _, ev := range batch {
-		if ev.Customer != "" && isVisit(ev.Type) {
-			visits = append(visits, visit{ev.Customer, ev.TS})
+		if ev.Customer != "" && !seen[ev.Customer] && isVisit(ev.Type) {
+			seen[ev.Customer] = true
+			who = append(who, ev.Customer)
 		}
 	}
-	if len(visits) == 0 {
+	if len(who) == 0 {
 		return nil
+	}
+	open, err := column(db, `SELECT DISTINCT customer FROM campaign_outcomes WHERE customer IN (SELECT value FROM json_each({:ids})) AND visited = 0 AND orders >= 0`,
+		dbx.Params{"ids": toJSON(who)})
+	if err != nil || len(open) == 0 {
+		return err
+	}
+	waiting := map[string]bool{}
+	for _, c := range open {
+		waiting[c] = true
+	}
+	visits := []visit{}
+	for _, ev := range batch {
+		if waiting[ev.Customer] && isVisit(ev.Type) {
+			visits = append(visits, visit{ev.Customer, ev.TS})
+		}
 	}
 	type marked struct {
 		Campaign string `db:"campaign" json:"c"`
