@@ -124,11 +124,34 @@ export class SyncEngine {
 			.catch((err) => this.reportError(err));
 	}
 
+	/**
+	 * Starts the realtime stream again when it is down and the SDK is not retrying: the SDK gives up
+	 * for good when its very first connection fails (the app opened offline), keeping the
+	 * subscriptions but never connecting them. Its connect() sends them all once connected.
+	 */
+	private reviveRealtime(): void {
+		const rt = this.o.pb.realtime as unknown as {
+			isConnected: boolean;
+			eventSource?: unknown;
+			reconnectAttempts?: number;
+			subscriptions?: Record<string, unknown>;
+			connect?: () => Promise<void>;
+		};
+		if (typeof navigator !== 'undefined' && !navigator.onLine) return;
+		if (rt.isConnected || rt.eventSource || (rt.reconnectAttempts ?? 0) > 0 || typeof rt.connect !== 'function') return;
+		if (!Object.keys(rt.subscriptions ?? {}).length) return;
+		rt.connect().catch(() => undefined);
+	}
+
 	private watchConnectivity(): void {
 		const online = () => {
 			this.status.patch({ online: true });
 			this.resyncAll();
+			this.reviveRealtime();
 		};
+		// Also while online: the connection may fail after the browser said "online" (a server restarting).
+		const timer = setInterval(() => this.reviveRealtime(), 10_000);
+		this.cleanups.push(() => clearInterval(timer));
 		const offline = () => this.status.patch({ online: false, live: false });
 		if (typeof window !== 'undefined') {
 			window.addEventListener('online', online);

@@ -1,0 +1,32 @@
+// Offline edges a field rep hits (issue "Offline edges", item 1): the app opened without a connection
+// and then back online gets live updates again, without a reload.
+import { test, expect, goOffline, goOnline, PHONE, waitForServiceWorker } from './fixtures';
+import { api, staffToken } from './chat-fixtures';
+
+test('live updates come back after the app started offline: a manager’s edit reaches the open page without a reload', async ({ openAs, server }) => {
+	test.setTimeout(90_000);
+	const manager = await staffToken(server.url, server.staff.manager);
+	const stamp = Date.now().toString(36);
+	const id = `live${stamp}`.padEnd(15, '0').slice(0, 15);
+	await api(server.url, '/api/crm/sync/customers/push', { rows: [{ doc: { id, name: `离线启动客户 ${stamp}`, owner: server.staff.sales.id, notes: '第一版' }, base: null }] }, manager);
+
+	const rep = await openAs('sales', { viewport: PHONE });
+	const { page } = rep;
+	await page.goto(`/customers/${id}`);
+	await expect(page.locator('[data-field="notes"]')).toHaveText('第一版');
+	await waitForServiceWorker(page);
+
+	// The app is opened again with no connection at all (the proxy cut), then the connection returns.
+	await goOffline(rep);
+	await page.reload();
+	await expect(page.locator('[data-field="notes"]')).toHaveText('第一版');
+	await expect(page.getByTestId('sync-indicator')).toContainText('离线');
+	await goOnline(rep);
+	await expect(page.getByTestId('sync-indicator')).not.toContainText('离线', { timeout: 15_000 });
+
+	// A manager edits the customer a while later: the rep's open page shows it, no reload.
+	await page.waitForTimeout(2_000);
+	const current = await api<{ items: { doc: Record<string, unknown> }[] }>(server.url, `/api/collections/customers/records/${id}`, undefined, manager, 'GET');
+	await api(server.url, '/api/crm/sync/customers/push', { rows: [{ doc: { ...(current as unknown as Record<string, unknown>), notes: '经理改过' }, base: current }] }, manager);
+	await expect(page.locator('[data-field="notes"]')).toHaveText('经理改过', { timeout: 15_000 });
+});
