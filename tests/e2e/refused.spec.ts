@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import PocketBase from 'pocketbase';
-import { test, expect, goOffline, goOnline } from './fixtures';
+import { test, expect, goOffline, goOnline, navTo } from './fixtures';
 
 test('a change the server refuses is shown in words and kept on the device', async ({ openAs, server }) => {
 	const device = await openAs('sales');
@@ -26,4 +27,19 @@ test('a change the server refuses is shown in words and kept on the device', asy
 	await expect(page.locator('[data-field="notes"]')).toHaveText('离线时写下，但客户已被转走');
 	await expect(page.getByTestId('sync-indicator')).toHaveClass(/problem/);
 	expect((await manager.collection('customers').getOne(id)).notes).toBe('');
+
+	// Signing out would delete the refused note with the device's data: the rep is told, and can
+	// export it as text first (issue "Offline edges", item 3).
+	await navTo(page, '设置');
+	await page.getByRole('button', { name: '退出登录' }).click();
+	const warning = page.getByTestId('sign-out-unsent');
+	await expect(warning).toContainText('还有 0 项更改等待上传，1 项被服务器拒绝');
+	await expect(page).toHaveURL(/\/settings$/);
+	const [download] = await Promise.all([page.waitForEvent('download'), warning.getByRole('button', { name: '导出这些更改（文本）' }).click()]);
+	const text = readFileSync(await download.path(), 'utf8');
+	expect(text).toContain('— 客户「被经理转走」 (被拒绝：您没有权限进行此更改。)');
+	expect(text).toContain('  备注: 离线时写下，但客户已被转走');
+	await expect(warning).toContainText('已保存为文本文件');
+	await warning.getByRole('button', { name: '仍然退出' }).click();
+	await expect(page).toHaveURL(/\/login$/);
 });

@@ -51,6 +51,18 @@ export class Outbox {
 		return Object.values(this.refused);
 	}
 
+	/** Every change the server does not have: waiting to upload, or refused (with why). */
+	unsent(): { collection: string; id: string; state: 'pending' | 'refused'; error?: SyncError }[] {
+		const split = (k: string) => {
+			const at = k.indexOf('/');
+			return { collection: k.slice(0, at), id: k.slice(at + 1) };
+		};
+		return [
+			...Object.keys(this.pending).map((k) => ({ ...split(k), state: 'pending' as const })),
+			...Object.entries(this.refused).map(([k, error]) => ({ ...split(k), state: 'refused' as const, error }))
+		];
+	}
+
 	clear(): void {
 		this.pending = {};
 		this.refused = {};
