@@ -30,3 +30,22 @@ test('live updates come back after the app started offline: a manager’s edit r
 	await api(server.url, '/api/crm/sync/customers/push', { rows: [{ doc: { ...(current as unknown as Record<string, unknown>), notes: '经理改过' }, base: current }] }, manager);
 	await expect(page.locator('[data-field="notes"]')).toHaveText('经理改过', { timeout: 15_000 });
 });
+
+test('a phone with a connection but no answer from the server is told the server cannot be reached, not that it is offline', async ({ openAs }) => {
+	const rep = await openAs('sales', { viewport: PHONE });
+	const { page } = rep;
+	await expect(page.getByTestId('sync-indicator')).toContainText('在线');
+	// Only the way to the server is cut: the browser still says it is online.
+	rep.proxy.cut();
+	await page.getByRole('link', { name: /新建客户/ }).click();
+	await page.getByLabel('姓名').fill('服务器不通时新建');
+	await page.getByRole('button', { name: '保存' }).click();
+	await expect(page.getByTestId('sync-indicator')).toContainText('连不上服务器', { timeout: 20_000 });
+	await page.getByTestId('sync-indicator').click();
+	await expect(page.getByRole('region', { name: /同步/ })).toContainText('本设备有网络，但 CRM 服务器没有响应');
+	await page.getByRole('button', { name: '关闭' }).click();
+	rep.proxy.restore();
+	await expect(page.getByTestId('sync-indicator')).toContainText('在线', { timeout: 30_000 });
+	await page.getByTestId('sync-indicator').click();
+	await expect(page.getByTestId('sync-pending')).toHaveText('所有更改已上传', { timeout: 15_000 });
+});

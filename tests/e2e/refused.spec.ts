@@ -26,6 +26,12 @@ test('a change the server refuses is shown in words and kept on the device', asy
 	await expect(page.getByTestId('refused')).toContainText('未上传：您没有权限进行此更改。', { timeout: 15_000 });
 	await expect(page.locator('[data-field="notes"]')).toHaveText('离线时写下，但客户已被转走');
 	await expect(page.getByTestId('sync-indicator')).toHaveClass(/problem/);
+	// The indicator counts the refusal too, and its details do not claim everything was uploaded.
+	await expect(page.getByTestId('sync-refused-count')).toHaveText('!1');
+	await page.getByTestId('sync-indicator').click();
+	await expect(page.getByTestId('sync-pending')).toHaveText('没有等待上传的更改');
+	await expect(page.getByRole('region', { name: /同步/ })).toContainText('服务器拒绝了 1 项更改');
+	await page.getByRole('button', { name: '关闭' }).click();
 	expect((await manager.collection('customers').getOne(id)).notes).toBe('');
 
 	// Signing out would delete the refused note with the device's data: the rep is told, and can
