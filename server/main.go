@@ -70,6 +70,8 @@ func main() {
 	// Chat events for the agent console on the topic "crm/chat", sent only to the staff they concern
 	// (chatrealtime.go).
 	registerChatRealtime(app)
+	// Devices told at once which customers their user lost (lostrecords.go).
+	registerLostRecords(app)
 	// Chat messages' checks and their conversation's update (chatmessages.go).
 	registerChatMessages(app)
 	// Conversation updates applied to the row as it is now; a claim race answers 409

@@ -89,6 +89,33 @@ describe('customers: what a device may keep', () => {
 		expect(res.hidden.sort()).toEqual([moved.id, unknown].sort());
 	});
 
+	it('tells the person who lost a customer at once, on crm/lost: reassigned or deleted; nobody else hears', async () => {
+		const rep = await signIn('sales');
+		const rep2 = await signIn('sales2');
+		const manager = await signIn('manager');
+		const heard: Record<string, { collection: string; ids: string[]; reason: string }[]> = { rep: [], rep2: [], manager: [] };
+		await rep.realtime.subscribe('crm/lost', (e) => heard.rep.push(e));
+		await rep2.realtime.subscribe('crm/lost', (e) => heard.rep2.push(e));
+		await manager.realtime.subscribe('crm/lost', (e) => heard.manager.push(e));
+		const a = { id: id15(), name: '将被转走', owner: staff('sales').id };
+		const b = { id: id15(), name: '将被删除', owner: staff('sales').id };
+		await push(rep, [{ doc: a, base: null }, { doc: b, base: null }]);
+		await manager.collection('customers').update(a.id, { owner: staff('sales2').id });
+		await manager.collection('customers').update(b.id, { deleted: true });
+		await waitFor(() => heard.rep.length === 2);
+		expect(heard.rep).toEqual([
+			{ collection: 'customers', ids: [a.id], reason: 'reassigned' },
+			{ collection: 'customers', ids: [b.id], reason: 'deleted' }
+		]);
+		// an edit that keeps the owner says nothing; the new owner is not told they lost it
+		await manager.collection('customers').update(a.id, { notes: '经理备注' });
+		await new Promise((r) => setTimeout(r, 300));
+		expect(heard.rep).toHaveLength(2);
+		expect(heard.rep2).toEqual([]);
+		expect(heard.manager).toEqual([]);
+		for (const pb of [rep, rep2, manager]) pb.realtime.unsubscribe();
+	});
+
 	it('refuses bad id lists and strangers', async () => {
 		const rep = await signIn('sales');
 		await expect(rep.send('/api/crm/sync/customers/visible', { method: 'POST', body: { ids: ['../x'] } })).rejects.toMatchObject({ status: 400 });

@@ -87,6 +87,32 @@ export class SyncEngine {
 	}
 	private lastPurge = 0;
 
+	/**
+	 * The server says this user lost these customers: remove those the server confirms hidden (unless
+	 * unsent work is on them), then the service records that went with them, and say so once.
+	 */
+	private async lost(m: { collection?: string; ids?: string[]; reason?: string }): Promise<void> {
+		if (m.collection !== 'customers' || !Array.isArray(m.ids) || !m.ids.length) return;
+		const customers = this.replications.get('customers');
+		if (!customers) return;
+		try {
+			const docs = await this.o.db.customers.findByIds(m.ids).exec();
+			const names = m.ids.map((id) => docs.get(id)?.name).filter((n): n is string => !!n);
+			const removed = await customers.purgeHidden(m.ids);
+			const kept = m.ids.filter((id) => this.outbox.isPending('customers', id) || this.outbox.isRefused('customers', id)).length;
+			await this.replications.get('service_records')?.purgeHidden();
+			if (removed || kept || (m.reason === 'deleted' && names.length)) {
+				this.status.patch({ lost: { reason: m.reason === 'deleted' ? 'deleted' : 'reassigned', names, kept, at: Date.now() } });
+			}
+		} catch (err) {
+			this.reportError(err);
+		}
+	}
+
+	dismissLost(): void {
+		this.status.patch({ lost: null });
+	}
+
 	resyncAll(): void {
 		for (const r of this.replications.values()) r.resync();
 	}
@@ -173,6 +199,11 @@ export class SyncEngine {
 				.then(() => (Date.now() - this.lastPurge > 5 * 60_000 ? this.purgeHidden() : 0))
 				.catch((err) => this.reportError(err));
 		}).then((unsub) => this.cleanups.push(() => unsub().catch(() => undefined)));
+		// Customers this user just lost (crm/lost, server/lostrecords.go): off the device at once.
+		pb.realtime
+			.subscribe('crm/lost', (m: { collection?: string; ids?: string[]; reason?: string }) => void this.lost(m))
+			.then((unsub) => this.cleanups.push(() => unsub().catch(() => undefined)))
+			.catch(() => undefined); // offline: reviveRealtime subscribes it with the rest
 		const prev = pb.realtime.onDisconnect;
 		pb.realtime.onDisconnect = (subs) => {
 			this.status.patch({ live: false });

@@ -56,8 +56,8 @@ export interface PocketBaseReplicationOptions<T> {
  */
 export interface PocketBaseReplication<T> {
 	state: RxReplicationState<T, SeqCheckpoint>;
-	/** Removes from the device the records its user may no longer see; returns how many. */
-	purgeHidden: () => Promise<number>;
+	/** Removes from the device the records its user may no longer see (of `only`, or all); returns how many. */
+	purgeHidden: (only?: readonly string[]) => Promise<number>;
 	/** Ask for a pull from the checkpoint (after a reconnect). */
 	resync: () => void;
 	stop: () => Promise<void>;
@@ -165,8 +165,8 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 	return {
 		state,
 		resync: () => stream$.next('RESYNC'),
-		purgeHidden: async () => {
-			const ids = (await o.collection.find().exec()).map((d) => (d as unknown as { id: string }).id);
+		purgeHidden: async (only?: readonly string[]) => {
+			const ids = only ? [...only] : (await o.collection.find().exec()).map((d) => (d as unknown as { id: string }).id);
 			let purged = 0;
 			for (let i = 0; i < ids.length; i += 1000) {
 				const { hidden } = await o.pb.send<{ hidden: string[] }>(`/api/crm/sync/${o.name}/visible`, {

@@ -25,6 +25,16 @@ export interface SyncStatus {
 	error: SyncError | null;
 	/** Changes the server refused, by record id, until they are edited again. */
 	rejected: SyncError[];
+	/** Customers just taken off this device (handed to a colleague, or deleted by a manager), to say once. */
+	lost: LostNotice | null;
+}
+
+export interface LostNotice {
+	reason: 'reassigned' | 'deleted';
+	names: string[];
+	/** Kept on the device: unsent work on them (the upload will say it was refused). */
+	kept: number;
+	at: number;
 }
 
 export const initialStatus = (): SyncStatus => ({
@@ -34,7 +44,8 @@ export const initialStatus = (): SyncStatus => ({
 	lastSync: null,
 	active: false,
 	error: null,
-	rejected: []
+	rejected: [],
+	lost: null
 });
 
 /** The sync state as one small observable; the UI wraps it once. */

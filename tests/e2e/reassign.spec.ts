@@ -1,0 +1,34 @@
+// A customer handed to a colleague leaves the previous rep's phone within seconds, and one a manager
+// deleted is said once (issue "Offline edges", item 2 and "Also"): the server tells the device on
+// crm/lost (server/lostrecords.go), and the device asks which it may still see.
+import { test, expect, PHONE } from './fixtures';
+import { api, staffToken } from './chat-fixtures';
+
+test('a reassigned customer leaves the previous rep’s open phone within 5 s, with a word; a deleted one is said once', async ({ openAs, server }) => {
+	const manager = await staffToken(server.url, server.staff.manager);
+	const stamp = Date.now().toString(36);
+	const id = (n: number) => `re${n}${stamp}`.padEnd(15, '0').slice(0, 15);
+	const names = [`转走的客户 ${stamp}`, `删掉的客户 ${stamp}`];
+	await api(server.url, '/api/crm/sync/customers/push', { rows: names.map((name, i) => ({ doc: { id: id(i), name, owner: server.staff.sales.id }, base: null })) }, manager);
+
+	const rep = await openAs('sales', { viewport: PHONE });
+	const { page } = rep;
+	await page.goto('/customers');
+	await expect(page.getByRole('link', { name: new RegExp(names[0]) })).toBeVisible();
+	await expect(page.getByRole('link', { name: new RegExp(names[1]) })).toBeVisible();
+	await page.waitForTimeout(1_000); // connected and subscribed
+
+	const record = await api<Record<string, unknown>>(server.url, `/api/collections/customers/records/${id(0)}`, undefined, manager, 'GET');
+	const t0 = Date.now();
+	await api(server.url, `/api/collections/customers/records/${id(0)}`, { owner: server.staff.sales2.id }, manager, 'PATCH');
+	await expect(page.getByRole('link', { name: new RegExp(names[0]) })).toHaveCount(0, { timeout: 5_000 });
+	test.info().annotations.push({ type: 'unseen_after_reassign_ms', description: String(Date.now() - t0) });
+	await expect(page.getByTestId('lost-notice')).toHaveText(new RegExp(`「${names[0]}」已转给同事，已从本设备移除。`));
+	expect(record.owner).toBe(server.staff.sales.id);
+	await page.getByTestId('lost-notice').getByRole('button', { name: '关闭' }).click();
+	await expect(page.getByTestId('lost-notice')).toHaveCount(0);
+
+	await api(server.url, `/api/collections/customers/records/${id(1)}`, { deleted: true }, manager, 'PATCH');
+	await expect(page.getByTestId('lost-notice')).toHaveText(new RegExp(`「${names[1]}」已被经理删除。`));
+	await expect(page.getByRole('link', { name: new RegExp(names[1]) })).toHaveCount(0, { timeout: 5_000 });
+});
