@@ -112,6 +112,11 @@ function applyRow(tx, collection, spec, id, data, base, info) {
 	if (taken) return { rejected: taken };
 	if (current) {
 		if (!tx.canAccessRecord(current, info, collection.viewRule)) {
+			// A customer handed to a colleague while this rep edited it offline: the edit is not lost
+			// but passed on as a proposal (issue "Offline edges", item 4).
+			if (collection.name === 'customers' && keepAsProposal(tx, current, data, base, info)) {
+				return { rejected: reject(id, 409, 'owner', 'passed_as_proposal', 'this customer was handed to a colleague: your change was passed to them as a proposal') };
+			}
 			return { rejected: reject(id, 403, 'id', 'forbidden', 'you may not change this record') };
 		}
 		const state = plain(current);
@@ -136,6 +141,40 @@ function applyRow(tx, collection, spec, id, data, base, info) {
 		throw e;
 	}
 	return {};
+}
+
+/** Customer fields a proposal may carry (not who owns it, its deletion or the sync bookkeeping). */
+const PROPOSAL_FIELDS = ['name', 'phones', 'emails', 'addresses', 'gender', 'birthday', 'tags', 'category', 'region', 'notes'];
+
+/**
+ * Keeps a staff member's change to a customer they held at `base` (its owner then) and may no longer see
+ * as an open proposal for whoever holds it now; the same change pushed again is kept once. Returns
+ * whether there was a change to keep.
+ */
+function keepAsProposal(tx, current, data, base, info) {
+	const auth = info.auth;
+	if (!auth || auth.collection().name !== 'staff' || !base || base.owner !== auth.id) return false;
+	const changes = {};
+	const was = {};
+	for (const f of PROPOSAL_FIELDS) {
+		if (!(f in data)) continue;
+		if (JSON.stringify(data[f] ?? null) === JSON.stringify(base[f] ?? null)) continue;
+		changes[f] = data[f];
+		was[f] = base[f] ?? null;
+	}
+	if (!Object.keys(changes).length) return false;
+	const open = tx.findRecordsByFilter('proposals', 'customer = {:c} && author = {:a} && status = "open"', '', 0, 0, { c: current.id, a: auth.id });
+	const canonical = (v) => JSON.stringify(v, Object.keys(v).sort());
+	if (open.some((p) => canonical(JSON.parse(p.getString('changes') || '{}')) === canonical(changes))) return true;
+	const record = new Record(tx.findCachedCollectionByNameOrId('proposals'));
+	record.set('customer', current.id);
+	record.set('author', auth.id);
+	record.set('author_name', auth.getString('name'));
+	record.set('changes', changes);
+	record.set('base', was);
+	record.set('status', 'open');
+	tx.save(record);
+	return true;
 }
 
 /**

@@ -116,6 +116,44 @@ describe('customers: what a device may keep', () => {
 		for (const pb of [rep, rep2, manager]) pb.realtime.unsubscribe();
 	});
 
+	it('a change made offline to a customer handed to a colleague meanwhile becomes a proposal the new owner accepts', async () => {
+		const rep = await signIn('sales');
+		const rep2 = await signIn('sales2');
+		const manager = await signIn('manager');
+		const agent = await signIn('agent');
+		const c = { id: id15(), name: '提议客户', owner: staff('sales').id, notes: '旧备注' };
+		await push(rep, [{ doc: c, base: null }]);
+		const base = await rep.collection('customers').getOne(c.id);
+		await manager.collection('customers').update(c.id, { owner: staff('sales2').id });
+		// the rep's device pushes its offline edit, twice (a retry)
+		for (let i = 0; i < 2; i++) {
+			const res = await push(rep, [{ doc: { ...base, notes: '离线写的备注', phones: ['13912345678'] }, base }]);
+			expect(res.rejected).toMatchObject([{ id: c.id, status: 409, code: 'passed_as_proposal', field: 'owner' }]);
+		}
+		const seen = await rep2.collection('proposals').getFullList({ filter: `customer = "${c.id}"` });
+		expect(seen).toHaveLength(1);
+		expect(seen[0]).toMatchObject({ author: staff('sales').id, author_name: staff('sales').name, status: 'open', changes: { notes: '离线写的备注', phones: ['+8613912345678'] }, base: { notes: '旧备注', phones: null } });
+		expect(await rep.collection('proposals').getFullList({ filter: `customer = "${c.id}"` })).toHaveLength(1); // its author
+		expect(await manager.collection('proposals').getFullList({ filter: `customer = "${c.id}"` })).toHaveLength(1);
+		expect(await agent.collection('proposals').getFullList({ filter: `customer = "${c.id}"` })).toHaveLength(0);
+		// the author may not decide it; the new owner does, once
+		await expect(rep.send(`/api/crm/proposals/${seen[0].id}/accept`, { method: 'POST' })).rejects.toMatchObject({ status: 403 });
+		await expect(agent.send(`/api/crm/proposals/${seen[0].id}/accept`, { method: 'POST' })).rejects.toMatchObject({ status: 404 });
+		expect(await rep2.send(`/api/crm/proposals/${seen[0].id}/accept`, { method: 'POST' })).toEqual({ status: 'accepted' });
+		await expect(rep2.send(`/api/crm/proposals/${seen[0].id}/dismiss`, { method: 'POST' })).rejects.toMatchObject({ status: 409 });
+		const now = await rep2.collection('customers').getOne(c.id);
+		expect(now).toMatchObject({ notes: '离线写的备注', phones: ['+8613912345678'], owner: staff('sales2').id });
+		expect(now.history).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'notes', value: '旧备注', reason: 'merged' })]));
+		expect((await manager.collection('proposals').getOne(seen[0].id)).status).toBe('accepted');
+		// a proposal can be dismissed too: the customer stays as it is
+		await push(rep, [{ doc: { ...base, notes: '第二次' }, base }]);
+		const second = (await rep2.collection('proposals').getFullList({ filter: `customer = "${c.id}" && status = "open"` }))[0];
+		expect(await manager.send(`/api/crm/proposals/${second.id}/dismiss`, { method: 'POST' })).toEqual({ status: 'dismissed' });
+		expect((await rep2.collection('customers').getOne(c.id)).notes).toBe('离线写的备注');
+		// an edit with no change to keep is refused as before
+		expect((await push(rep, [{ doc: { ...base }, base }])).rejected).toMatchObject([{ status: 403, code: 'forbidden' }]);
+	});
+
 	it('refuses bad id lists and strangers', async () => {
 		const rep = await signIn('sales');
 		await expect(rep.send('/api/crm/sync/customers/visible', { method: 'POST', body: { ids: ['../x'] } })).rejects.toMatchObject({ status: 400 });

@@ -124,10 +124,19 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 					});
 				const docs = new Map(rows.map((r) => [(r.newDocumentState as unknown as { id: string }).id, r.newDocumentState as unknown as Record<string, unknown>]));
 				const waiting = res.rejected.filter((r) => r.status === 424 && o.dependencyPending?.(r.field, docs.get(r.id) ?? {}));
-				const refused = new Set(res.rejected.map((r) => r.id));
+				// A customer handed to a colleague meanwhile: the server kept the change as a proposal for
+				// them. Nothing is owed any more; the record leaves the device, and the user is told.
+				const proposed = res.rejected.filter((r) => r.code === 'passed_as_proposal');
+				const refused = new Set(res.rejected.filter((r) => !proposed.includes(r)).map((r) => r.id));
 				for (const r of res.rejected) {
-					if (waiting.includes(r)) continue;
+					if (waiting.includes(r) || proposed.includes(r)) continue;
 					o.outbox.markRefused(o.name, r.id, { kind: 'rejected', code: r.code, detail: r.message, field: r.field, recordId: r.id, at: startedAt });
+				}
+				if (proposed.length) {
+					const ids = proposed.map((r) => r.id);
+					const names = ids.map((id) => docs.get(id)?.name).filter((n): n is string => typeof n === 'string' && !!n);
+					o.status.patch({ lost: { reason: 'proposed', names, kept: 0, at: Date.now() } });
+					setTimeout(() => void purge(ids).catch(() => undefined), 0);
 				}
 				for (const row of rows) {
 					const id = (row.newDocumentState as unknown as { id: string }).id;
@@ -151,6 +160,24 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 		state.active$.subscribe((active) => o.status.patch({ active }))
 	];
 
+	/** Removes from the device the records of `only` (or all) its user may no longer see, unless it owes them. */
+	async function purge(only?: readonly string[]): Promise<number> {
+		const ids = only ? [...only] : (await o.collection.find().exec()).map((d) => (d as unknown as { id: string }).id);
+		let purged = 0;
+		for (let i = 0; i < ids.length; i += 1000) {
+			const { hidden } = await o.pb.send<{ hidden: string[] }>(`/api/crm/sync/${o.name}/visible`, {
+				method: 'POST',
+				body: { ids: ids.slice(i, i + 1000) },
+				requestKey: null
+			});
+			// Unsaved local work on a record the user lost stays: its upload is refused visibly instead.
+			const drop = hidden.filter((id) => !o.outbox.isPending(o.name, id) && !o.outbox.isRefused(o.name, id));
+			if (drop.length) await o.collection.bulkRemove(drop);
+			purged += drop.length;
+		}
+		return purged;
+	}
+
 	let unsubscribeRealtime: (() => Promise<void>) | null = null;
 	if (live && o.realtime !== false) {
 		o.pb.collection(o.name)
@@ -165,22 +192,7 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 	return {
 		state,
 		resync: () => stream$.next('RESYNC'),
-		purgeHidden: async (only?: readonly string[]) => {
-			const ids = only ? [...only] : (await o.collection.find().exec()).map((d) => (d as unknown as { id: string }).id);
-			let purged = 0;
-			for (let i = 0; i < ids.length; i += 1000) {
-				const { hidden } = await o.pb.send<{ hidden: string[] }>(`/api/crm/sync/${o.name}/visible`, {
-					method: 'POST',
-					body: { ids: ids.slice(i, i + 1000) },
-					requestKey: null
-				});
-				// Unsaved local work on a record the user lost stays: its upload is refused visibly instead.
-				const drop = hidden.filter((id) => !o.outbox.isPending(o.name, id) && !o.outbox.isRefused(o.name, id));
-				if (drop.length) await o.collection.bulkRemove(drop);
-				purged += drop.length;
-			}
-			return purged;
-		},
+		purgeHidden: (only?: readonly string[]) => purge(only),
 		stop: async () => {
 			subs.forEach((s) => s.unsubscribe());
 			if (resyncTimer) clearTimeout(resyncTimer);

@@ -30,7 +30,8 @@ export interface SyncStatus {
 }
 
 export interface LostNotice {
-	reason: 'reassigned' | 'deleted';
+	/** proposed: this device's change to it was passed to its new owner as a proposal. */
+	reason: 'reassigned' | 'deleted' | 'proposed';
 	names: string[];
 	/** Kept on the device: unsent work on them (the upload will say it was refused). */
 	kept: number;
