@@ -24,10 +24,14 @@ test('live updates come back after the app started offline: a manager’s edit r
 	await goOnline(rep);
 	await expect(page.getByTestId('sync-indicator')).not.toContainText('离线', { timeout: 15_000 });
 
-	// A manager edits the customer a while later: the rep's open page shows it, no reload.
+	// A manager edits the customer on their own phone a while later: the rep's open page shows it, no reload.
 	await page.waitForTimeout(2_000);
-	const current = await api<{ items: { doc: Record<string, unknown> }[] }>(server.url, `/api/collections/customers/records/${id}`, undefined, manager, 'GET');
-	await api(server.url, '/api/crm/sync/customers/push', { rows: [{ doc: { ...(current as unknown as Record<string, unknown>), notes: '经理改过' }, base: current }] }, manager);
+	const boss = await openAs('manager', { viewport: PHONE });
+	await boss.page.goto(`/customers/${id}`);
+	await boss.page.getByRole('button', { name: '编辑客户' }).click();
+	await boss.page.getByLabel('备注').fill('经理改过');
+	await boss.page.getByRole('button', { name: '保存' }).click();
+	await expect(boss.page.locator('[data-field="notes"]')).toHaveText('经理改过');
 	await expect(page.locator('[data-field="notes"]')).toHaveText('经理改过', { timeout: 15_000 });
 });
 

@@ -18,13 +18,17 @@ test('a reassigned customer leaves the previous rep’s open phone within 5 s, w
 	await expect(page.getByRole('link', { name: new RegExp(names[1]) })).toBeVisible();
 	await page.waitForTimeout(1_000); // connected and subscribed
 
-	const record = await api<Record<string, unknown>>(server.url, `/api/collections/customers/records/${id(0)}`, undefined, manager, 'GET');
+	// A manager hands the first to another rep on their own phone.
+	const boss = await openAs('manager', { viewport: PHONE });
+	await boss.page.goto(`/customers/${id(0)}`);
+	await boss.page.getByRole('button', { name: '编辑客户' }).click();
+	await boss.page.getByLabel('负责人').selectOption({ label: server.staff.sales2.name });
 	const t0 = Date.now();
-	await api(server.url, `/api/collections/customers/records/${id(0)}`, { owner: server.staff.sales2.id }, manager, 'PATCH');
+	await boss.page.getByRole('button', { name: '保存' }).click();
 	await expect(page.getByRole('link', { name: new RegExp(names[0]) })).toHaveCount(0, { timeout: 5_000 });
 	test.info().annotations.push({ type: 'unseen_after_reassign_ms', description: String(Date.now() - t0) });
 	await expect(page.getByTestId('lost-notice')).toHaveText(new RegExp(`「${names[0]}」已转给同事，已从本设备移除。`));
-	expect(record.owner).toBe(server.staff.sales.id);
+	expect((await api<Record<string, unknown>>(server.url, `/api/collections/customers/records/${id(0)}`, undefined, manager, 'GET')).owner).toBe(server.staff.sales2.id);
 	await page.getByTestId('lost-notice').getByRole('button', { name: '关闭' }).click();
 	await expect(page.getByTestId('lost-notice')).toHaveCount(0);
 

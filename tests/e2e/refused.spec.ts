@@ -9,7 +9,7 @@ async function managerClient(url: string, who: { email: string; password: string
 }
 
 test('a change the server refuses is shown in words, counted on the indicator, and offered as text before sign-out deletes it', async ({ openAs, server }) => {
-	const device = await openAs('sales');
+	const device = await openAs('sales', { viewport: PHONE });
 	const { page } = device;
 	await page.getByRole('link', { name: /新建客户/ }).click();
 	await page.getByLabel('姓名').fill('拜访后被转走');
