@@ -2,6 +2,7 @@
 // "Offline" here is an engine that is stopped: writes go to the local database and the persisted outbox.
 import { describe, expect, it } from 'vitest';
 import { createCustomer, updateCustomer } from '../../src/lib/db/customers';
+import { createServiceRecord } from '../../src/lib/db/service-records';
 import { signIn, staff } from './helpers';
 import { device, write } from './devices';
 
@@ -69,7 +70,7 @@ describe('sync engine', () => {
 		expect(onA.history).toHaveLength(1);
 	});
 
-	it('reports a change the server refuses and keeps it on the device', async () => {
+	it('a change to a customer handed over while offline goes to its new owner as a proposal; a visit logged on it is refused and kept', async () => {
 		const a = await device('sales');
 		await a.online();
 		// A manager hands the customer to another rep while this device is offline.
@@ -79,11 +80,18 @@ describe('sync engine', () => {
 		const manager = await signIn('manager');
 		await manager.collection('customers').update(c.id, { owner: staff('sales2').id });
 		await updateCustomer(a.db, c.id, { notes: '离线时写的' }, write(a));
+		const visit = await createServiceRecord(a.db, { customer: c.id, staff: staff('sales').id, kind: 'visit', summary: '离线拜访', at: new Date().toISOString() }, write(a));
 		await a.online();
+		await a.engine!.awaitInSync();
 		const status = a.engine!.status.value;
-		expect(status.rejected).toMatchObject([{ kind: 'rejected', recordId: c.id }]);
-		expect((await a.db.customers.findOne(c.id).exec())!.notes).toBe('离线时写的');
+		// the visit: refused, and kept on the device
+		expect(status.rejected).toMatchObject([{ kind: 'rejected', recordId: visit.id }]);
+		expect(await a.db.service_records.findOne(visit.id).exec()).not.toBeNull();
+		// the note: a proposal for the new owner; the rep is told; nothing of it stays refused
+		expect(status.lost).toMatchObject({ reason: 'proposed', names: ['被转走'] });
 		expect((await manager.collection('customers').getOne(c.id)).notes).toBe('');
+		const proposals = await manager.collection('proposals').getFullList({ filter: `customer = "${c.id}"` });
+		expect(proposals).toMatchObject([{ author: staff('sales').id, status: 'open', changes: { notes: '离线时写的' } }]);
 	});
 
 	it('loses nothing and duplicates nothing when the server applied a push but its answer was lost', async () => {
@@ -106,7 +114,7 @@ describe('sync engine', () => {
 		expect(a.engine!.status.value.pending).toBe(0);
 	});
 
-	it('drops from the device a customer handed to another rep, and keeps unsaved work on it visible', async () => {
+	it('drops from the device a customer handed to another rep; unsaved work on one is passed on as a proposal first', async () => {
 		const a = await device('sales');
 		await a.online();
 		const gone = await createCustomer(a.db, { name: '转给别人', owner: staff('sales').id }, write(a));
@@ -118,12 +126,14 @@ describe('sync engine', () => {
 		await a.offline();
 		await updateCustomer(a.db, edited.id, { notes: '未上传的修改' }, write(a));
 		await a.online();
-		// The edit is refused (403) and stays; the untouched record is purged.
+		// Uploaded as a proposal, the work is the new owner's to decide: the record leaves the device.
+		for (let i = 0; i < 50 && (await a.db.customers.findOne(edited.id).exec()); i++) await new Promise((r) => setTimeout(r, 100));
+		expect(await a.db.customers.findOne(edited.id).exec()).toBeNull();
+		// The untouched one goes with the purge.
 		expect(await a.engine!.purgeHidden()).toBe(1);
 		expect(await a.db.customers.findOne(gone.id).exec()).toBeNull();
-		expect((await a.db.customers.findOne(edited.id).exec())?.notes).toBe('未上传的修改');
-		await a.engine!.awaitInSync();
-		expect(a.engine!.status.value.rejected.map((r) => r.recordId)).toEqual([edited.id]);
+		expect(a.engine!.status.value.rejected).toEqual([]);
+		expect((await manager.collection('proposals').getFullList({ filter: `customer = "${edited.id}"` }))[0].changes).toEqual({ notes: '未上传的修改' });
 		expect((await manager.collection('customers').getOne(gone.id)).deleted).toBe(false);
 	});
 });
