@@ -97,6 +97,7 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 					throw report(o.status, err);
 				});
 				const documents = page.items.map((r) => fromServer<T>(r));
+				if (o.name === 'customers') await noticeDeleted(page.items as unknown as Record<string, unknown>[]);
 				if (documents.length < batchSize) {
 					const error = o.status.value.error;
 					o.status.patch({ lastSync: Date.now(), online: true, error: error?.kind === 'auth' ? error : null });
@@ -159,6 +160,24 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 		}),
 		state.active$.subscribe((active) => o.status.patch({ active }))
 	];
+
+	/**
+	 * Customers the server now says are deleted, that this device held live and did not delete itself
+	 * (a manager deleted them, maybe while the device was offline): said once, by name.
+	 */
+	async function noticeDeleted(items: Record<string, unknown>[]): Promise<void> {
+		const deleted = items.filter((r) => r.deleted === true && typeof r.id === 'string' && !o.outbox.isPending(o.name, r.id as string));
+		if (!deleted.length) return;
+		const local = await o.collection.findByIds(deleted.map((r) => r.id as string)).exec();
+		const names = deleted
+			.filter((r) => {
+				const doc = local.get(r.id as string) as unknown as { deleted?: boolean } | undefined;
+				return doc && !doc.deleted;
+			})
+			.map((r) => String(r.name ?? ''))
+			.filter(Boolean);
+		if (names.length) o.status.patch({ lost: { reason: 'deleted', names, kept: 0, at: Date.now() } });
+	}
 
 	/** Removes from the device the records of `only` (or all) its user may no longer see, unless it owes them. */
 	async function purge(only?: readonly string[]): Promise<number> {
