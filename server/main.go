@@ -5,6 +5,7 @@ package main
 import (
 	"github.com/dop251/goja"
 	"log"
+	"mime"
 	"net/http"
 	"os"
 	"runtime/debug"
@@ -18,6 +19,12 @@ import (
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/ui"
 )
+
+func init() {
+	// The PWA's manifest (build/manifest.webmanifest): Go's MIME table does not know the extension, so
+	// it went out as text/plain, which browsers and store checkers warn about.
+	_ = mime.AddExtensionType(".webmanifest", "application/manifest+json")
+}
 
 func main() {
 	// The heap stays small (a few hundred MB under full ingestion) while the collector took a fifth of

@@ -5,6 +5,8 @@ test('the manifest is valid and its icons load', async ({ request, server }) => 
 	expect(html).toContain('rel="manifest"');
 	const res = await request.get(`${server.url}/manifest.webmanifest`);
 	expect(res.ok()).toBe(true);
+	// Served as a web app manifest (Go's table does not know .webmanifest: it was text/plain)
+	expect(res.headers()['content-type']).toContain('application/manifest+json');
 	const m = await res.json();
 	expect(m).toMatchObject({ name: expect.any(String), short_name: 'CRM', start_url: '/', display: 'standalone', theme_color: expect.stringMatching(/^#/) });
 	const sizes = m.icons.map((i: { sizes: string }) => i.sizes);

@@ -14,6 +14,8 @@ test('a reassigned customer leaves the previous rep’s open phone within 5 s, w
 	const rep = await openAs('sales', { viewport: PHONE });
 	const { page } = rep;
 	await page.goto('/customers');
+	// (other tests' customers share the server: only this test's, which all carry the stamp)
+	await page.getByPlaceholder('姓名、电话或邮箱').fill(stamp);
 	await expect(page.getByRole('link', { name: new RegExp(names[0]) })).toBeVisible();
 	await expect(page.getByRole('link', { name: new RegExp(names[1]) })).toBeVisible();
 	await page.waitForTimeout(1_000); // connected and subscribed

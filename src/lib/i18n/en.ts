@@ -132,6 +132,7 @@ export const en = {
 	'field.tags': 'Tags',
 	'field.tags_hint': 'Separate with commas',
 	'field.category': 'Category',
+	'source.shop': "Online shop",
 	'field.source': 'Source',
 	'field.region': 'Region',
 	'field.notes': 'Notes',

@@ -123,6 +123,7 @@ export const zhCN: Record<CoreMessageKey, string> = {
 	'field.tags': '标签',
 	'field.tags_hint': '用逗号分隔',
 	'field.category': '分类',
+	'source.shop': "网店",
 	'field.source': '来源',
 	'field.region': '地区',
 	'field.notes': '备注',
