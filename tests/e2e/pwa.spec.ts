@@ -28,6 +28,11 @@ test('the service worker registers and the shell loads offline after a first vis
 	await waitForServiceWorker(page);
 	const scope = await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.scope);
 	expect(scope).toBe(`${server.url}/`);
+	// "Ready offline" is said once, and taps go through it (it sat over the sign-in button).
+	const ready = page.getByTestId('offline-ready');
+	await expect(ready).toBeVisible();
+	expect(await ready.evaluate((el) => getComputedStyle(el).pointerEvents)).toBe('none');
+	expect(await page.evaluate(() => localStorage.getItem('crm:offline-ready-said'))).toBe('1');
 
 	await goOffline(context);
 	const offlinePage = await context.newPage();
