@@ -8,15 +8,15 @@ test('on the card a phone number dials, an e-mail writes, an address opens the m
 	const stamp = Date.now().toString(36);
 	const id = `card${stamp}`.padEnd(15, '0').slice(0, 15);
 	await api(server.url, '/api/crm/sync/customers/push', {
-		rows: [{ doc: { id, name: `拨号客户 ${stamp}`, owner: server.staff.sales.id, phones: ['13912345678', '021 6234 5678'], emails: ['buyer@example.test'], addresses: [{ region: '上海市', detail: '徐汇区漕溪北路 88 号' }], source: 'shop' }, base: null }]
+		rows: [{ doc: { id, name: `拨号客户 ${stamp}`, owner: server.staff.sales.id, phones: ['13987654021', '021 6234 5678'], emails: ['card-buyer@example.test'], addresses: [{ region: '上海市', detail: '徐汇区漕溪北路 88 号' }], source: 'shop' }, base: null }]
 	}, manager);
 	const { page } = await openAs('sales', { viewport: PHONE });
 	await page.goto(`/customers/${id}`);
 	const phones = page.locator('[data-field="phones"]').getByRole('link');
 	await expect(phones).toHaveCount(2);
-	await expect(phones.first()).toHaveAttribute('href', 'tel:+8613912345678');
-	await expect(phones.first()).toHaveText('139 1234 5678');
-	await expect(page.locator('[data-field="emails"]').getByRole('link')).toHaveAttribute('href', 'mailto:buyer@example.test');
+	await expect(phones.first()).toHaveAttribute('href', 'tel:+8613987654021');
+	await expect(phones.first()).toHaveText('139 8765 4021');
+	await expect(page.locator('[data-field="emails"]').getByRole('link')).toHaveAttribute('href', 'mailto:card-buyer@example.test');
 	const address = page.locator('[data-field="addresses"]').getByRole('link');
 	await expect(address).toHaveText('徐汇区漕溪北路 88 号');
 	await expect(address).toHaveAttribute('href', `https://uri.amap.com/search?keyword=${encodeURIComponent('上海市 徐汇区漕溪北路 88 号')}`);
