@@ -180,18 +180,28 @@ func lookupCoupon(app core.App, code string, tzOffset int) (*couponState, bool) 
 
 // handleCouponCheck: GET /api/crm/coupons/{code} for the shop's back end (server key).
 func (in *ingestion) handleCouponCheck(e *core.RequestEvent) error {
-	source := in.findSource(bearerKey(e.Request))
-	if source == nil || source.GetBool("revoked") {
-		return fail(e, http.StatusUnauthorized, "unknown_key", "a valid server key is required (Authorization: Bearer crm_sk_…)", nil)
-	}
-	if source.GetString("kind") != "server" {
-		return fail(e, http.StatusForbidden, "server_key_required", "coupons are checked with the shop's server key, not a browser key", nil)
+	if refused, err := in.refuseUnlessServerKey(e, "coupons are checked"); refused {
+		return err
 	}
 	st, ok := lookupCoupon(e.App, e.Request.PathValue("code"), in.tzOffset)
 	if !ok {
 		return e.JSON(http.StatusNotFound, map[string]any{"code": strings.ToUpper(e.Request.PathValue("code")), "valid": false, "reason": "not_found"})
 	}
 	return e.JSON(http.StatusOK, st)
+}
+
+// refuseUnlessServerKey answers 401 without a live shop key and 403 for a browser key (what is done
+// with it, e.g. "coupons are checked", goes into the message) and says it did; false when the request
+// carries a server key and may go on.
+func (in *ingestion) refuseUnlessServerKey(e *core.RequestEvent, what string) (bool, error) {
+	source := in.findSource(bearerKey(e.Request))
+	if source == nil || source.GetBool("revoked") {
+		return true, fail(e, http.StatusUnauthorized, "unknown_key", "a valid server key is required (Authorization: Bearer crm_sk_…)", nil)
+	}
+	if source.GetString("kind") != "server" {
+		return true, fail(e, http.StatusForbidden, "server_key_required", what+" with the shop's server key, not a browser key", nil)
+	}
+	return false, nil
 }
 
 func bearerKey(r *http.Request) string {

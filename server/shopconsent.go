@@ -26,12 +26,8 @@ var consentPurposes = []string{"marketing", "marketing_email", "marketing_sms", 
 var shopConsentHow = []string{"web_form", "checkout", "account", "cookie_banner", "import", "shop"}
 
 func (in *ingestion) handleShopConsent(e *core.RequestEvent) error {
-	source := in.findSource(bearerKey(e.Request))
-	if source == nil || source.GetBool("revoked") {
-		return fail(e, http.StatusUnauthorized, "unknown_key", "a valid server key is required (Authorization: Bearer crm_sk_…)", nil)
-	}
-	if source.GetString("kind") != "server" {
-		return fail(e, http.StatusForbidden, "server_key_required", "consent is recorded with the shop's server key, not a browser key", nil)
+	if refused, err := in.refuseUnlessServerKey(e, "consent is recorded"); refused {
+		return err
 	}
 	var body struct {
 		CustomerID string `json:"customer_id"`

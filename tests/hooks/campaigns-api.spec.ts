@@ -217,6 +217,7 @@ describe('e-mail', () => {
 			fetch(`${w.server.url}/api/crm/consents`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 		// The shop's consent API: its key, its fields
 		expect((await consent({ customer_id: `OP-${stamp}-a`, purpose: 'tracking', granted: true }, w.browserKey)).status).toBe(403);
+		expect((await consent({ customer_id: `OP-${stamp}-a`, purpose: 'tracking', granted: true }, 'crm_sk_not-a-key')).status).toBe(401);
 		for (const [body, field] of [
 			[{ customer_id: `OP-${stamp}-a`, purpose: 'cookies', granted: true }, 'purpose'],
 			[{ customer_id: `OP-${stamp}-a`, purpose: 'tracking' }, 'granted'],
