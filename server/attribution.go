@@ -27,18 +27,22 @@ const windowMS = `(CASE WHEN c.attribution_days > 0 THEN c.attribution_days ELSE
 const exposureMS = `(CASE WHEN r.status IN ('sent', 'delivered') THEN (CASE WHEN r.delivered_at > 0 THEN r.delivered_at ELSE r.sent_at END) ELSE 0 END)`
 
 // attributionSQL: the attribution rows of these customers' orders (a prefix a/b/c orders the rules).
-const attributionSQL = `INSERT OR REPLACE INTO campaign_attributions (order_id, customer, campaign, rule, ts, revenue)
+// The picks are MATERIALIZED: flattened into the outer SELECT, each of the three look-ups ran once for
+// every use of its result (three times an order).
+const attributionSQL = `WITH picks AS MATERIALIZED (
+		SELECT o.order_id, o.person, o.ts, round(o.total - o.refunded, 2) AS revenue, coalesce(
+			(SELECT 'a:' || k.campaign FROM coupons k WHERE o.coupon != '' AND k.code = o.coupon),
+			(SELECT 'b:' || r.campaign FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign
+				WHERE r.customer = o.person AND r.test = 0 AND r.clicked_at > 0 AND r.clicked_at <= o.ts AND o.ts - r.clicked_at <= ` + windowMS + `
+				ORDER BY r.clicked_at DESC, r.campaign DESC LIMIT 1),
+			(SELECT 'c:' || r.campaign FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign
+				WHERE r.customer = o.person AND r.test = 0 AND r.channel != 'holdout' AND ` + exposureMS + ` > 0
+				  AND ` + exposureMS + ` <= o.ts AND o.ts - ` + exposureMS + ` <= ` + windowMS + `
+				ORDER BY ` + exposureMS + ` DESC, r.campaign DESC LIMIT 1)) AS pick
+		FROM stats_orders o WHERE o.person IN (SELECT value FROM json_each({:ids})) AND o.purchased = 1)
+	INSERT OR REPLACE INTO campaign_attributions (order_id, customer, campaign, rule, ts, revenue)
 	SELECT order_id, person, substr(pick, 3), CASE substr(pick, 1, 1) WHEN 'a' THEN 'coupon' WHEN 'b' THEN 'click' ELSE 'view_through' END, ts, revenue
-	FROM (SELECT o.order_id, o.person, o.ts, round(o.total - o.refunded, 2) AS revenue, coalesce(
-		(SELECT 'a:' || k.campaign FROM coupons k WHERE o.coupon != '' AND k.code = o.coupon),
-		(SELECT 'b:' || r.campaign FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign
-			WHERE r.customer = o.person AND r.test = 0 AND r.clicked_at > 0 AND r.clicked_at <= o.ts AND o.ts - r.clicked_at <= ` + windowMS + `
-			ORDER BY r.clicked_at DESC, r.campaign DESC LIMIT 1),
-		(SELECT 'c:' || r.campaign FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign
-			WHERE r.customer = o.person AND r.test = 0 AND r.channel != 'holdout' AND ` + exposureMS + ` > 0
-			  AND ` + exposureMS + ` <= o.ts AND o.ts - ` + exposureMS + ` <= ` + windowMS + `
-			ORDER BY ` + exposureMS + ` DESC, r.campaign DESC LIMIT 1)) AS pick
-	FROM stats_orders o WHERE o.person IN (SELECT value FROM json_each({:ids})) AND o.purchased = 1) WHERE pick IS NOT NULL`
+	FROM picks WHERE pick IS NOT NULL`
 
 // attributeCustomers works out again the attribution rows of these customers' orders. Customers no
 // campaign reached and who used no coupon have none: they are skipped after one index look-up.

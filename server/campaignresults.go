@@ -161,7 +161,7 @@ func (svc *campaignService) handleResults(e *core.RequestEvent) error {
 	for ch, statuses := range delivery {
 		sent[ch] = statuses["sent"] + statuses["delivered"]
 	}
-	fixed, messages := campaignCost(c.GetFloat("cost"), sent, settings)
+	fixed, messages := c.GetFloat("cost"), messagesCost(sent, settings)
 	answer := map[string]any{
 		"state":            state,
 		"kind":             c.GetString("kind"),
@@ -192,14 +192,14 @@ func (svc *campaignService) handleResults(e *core.RequestEvent) error {
 // unsubscribesSQL: the customers who withdrew consent through this campaign (its unsubscribe link).
 const unsubscribesSQL = `SELECT count(DISTINCT customer) FROM consents WHERE campaign = {:c} AND campaign != '' AND granted = 0 AND deleted = 0`
 
-// campaignCost: the campaign's own cost and what its messages cost (sent per channel × the price per
-// message of Settings → Campaigns).
-func campaignCost(fixed float64, sent map[string]int, s effectSettings) (float64, float64) {
+// messagesCost: what a campaign's messages cost (sent per channel × the price per message of
+// Settings → Campaigns), added to the campaign's own cost.
+func messagesCost(sent map[string]int, s effectSettings) float64 {
 	messages := 0.0
 	for ch, n := range sent {
 		messages += float64(n) * s.MessageCost[ch]
 	}
-	return fixed, messages
+	return messages
 }
 
 // campaignWeeks: a triggered campaign's customers by the week they entered it (Monday, shop time),
@@ -579,9 +579,8 @@ func (svc *campaignService) handleCompare(e *core.RequestEvent) error {
 		if groups == nil {
 			groups = map[string]any{"treated": groupJSON(groupResult{}), "holdout": groupJSON(groupResult{})}
 		}
-		fixed, messages := campaignCost(c.Cost, sent[c.ID], settings)
 		out = append(out, map[string]any{"id": c.ID, "name": c.Name, "kind": c.Kind, "state": c.State, "started_at": c.StartedAt,
-			"channels": channels, "offer": c.Offer, "cost": round2(fixed + messages), "groups": groups})
+			"channels": channels, "offer": c.Offer, "cost": round2(c.Cost + messagesCost(sent[c.ID], settings)), "groups": groups})
 	}
 	return e.JSON(http.StatusOK, map[string]any{"months": months, "campaigns": out, "margin": settings.MarginPercent / 100,
 		"as_of": time.Now().UTC().Format(time.RFC3339)})

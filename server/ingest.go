@@ -613,7 +613,7 @@ func (in *ingestion) storeBatch(tx core.App, sourceID string, events []indexedEv
 		}
 		customer := customerOf[ev.CustomerExt]
 		linked[ev.AnonID] = customer
-		newLinks = append(newLinks, identityLink{Anon: ev.AnonID, Person: "a:" + ev.AnonID, Customer: customer})
+		newLinks = append(newLinks, identityLink{Anon: ev.AnonID, Customer: customer})
 		if !relinked[customer] {
 			relinked[customer] = true
 			relinkedList = append(relinkedList, customer)
@@ -946,15 +946,14 @@ func insertEvents(db dbx.Builder, rows [][]any) error {
 const statsColumns = `id, customer, first_seen, last_seen, order_count, total_spend, avg_order, last_order_at,
 	recent_views, rfm_r, rfm_f, rfm_m, rfm_segment, deleted, seq, created, updated`
 
-// identityLink: an anonymous id found to be a customer (its events count as the "a:<id>" person).
+// identityLink: an anonymous id found to be a customer (its events counted for the "a:<id>" person).
 type identityLink struct {
 	Anon     string `json:"a"`
-	Person   string `json:"p"`
 	Customer string `json:"c"`
 }
 
 // linkPairs: the links of a batch, passed as JSON ({:links}).
-const linkPairs = `(SELECT value->>'a' AS anon, value->>'p' AS person, value->>'c' AS customer FROM json_each({:links}))`
+const linkPairs = `(SELECT value->>'a' AS anon, 'a:' || (value->>'a') AS person, value->>'c' AS customer FROM json_each({:links}))`
 
 // linkStatements: what link runs, in order (queryplan_test.go checks they walk indexes).
 var linkStatements = []string{

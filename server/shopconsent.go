@@ -21,8 +21,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 )
 
-var consentPurposes = []string{"marketing", "marketing_email", "marketing_sms", "marketing_onsite", "marketing_chat", "marketing_phone", "tracking", "chat_contact"}
-
 var shopConsentHow = []string{"web_form", "checkout", "account", "cookie_banner", "import", "shop"}
 
 func (in *ingestion) handleShopConsent(e *core.RequestEvent) error {
@@ -43,6 +41,15 @@ func (in *ingestion) handleShopConsent(e *core.RequestEvent) error {
 	}
 	bad := func(field, code, message string) error {
 		return fail(e, http.StatusBadRequest, code, message, map[string]any{"field": field})
+	}
+	col, err := e.App.FindCachedCollectionByNameOrId("consents")
+	if err != nil {
+		return err
+	}
+	// The purposes the ledger takes (its migration's select field).
+	var consentPurposes []string
+	if f, ok := col.Fields.GetByName("purpose").(*core.SelectField); ok {
+		consentPurposes = f.Values
 	}
 	body.CustomerID = strings.TrimSpace(body.CustomerID)
 	switch {
@@ -77,10 +84,6 @@ func (in *ingestion) handleShopConsent(e *core.RequestEvent) error {
 	_ = e.App.DB().NewQuery(customerByShopIDSQL).Bind(dbx.Params{"x": body.CustomerID}).Row(&customer)
 	if customer == "" {
 		return fail(e, http.StatusNotFound, "customer_not_found", "no customer has this shop customer id yet: send an identify event first", map[string]any{"field": "customer_id"})
-	}
-	col, err := e.App.FindCachedCollectionByNameOrId("consents")
-	if err != nil {
-		return err
 	}
 	row := core.NewRecord(col)
 	row.Set("customer", customer)

@@ -23,22 +23,23 @@ export interface UnsentWords {
 /** Fields that say nothing to a person (kept by the system). */
 const SYSTEM = new Set(['id', 'seq', 'created', 'updated', 'collectionId', 'collectionName', 'field_times', 'history', 'deleted', 'owner', '_meta', '_rev', '_attachments', '_deleted']);
 
-function show(v: unknown): string {
+/** A field's value as words: lists joined with 、, an address by its detail, nothing for empty. */
+export function plainValue(v: unknown): string {
 	if (v === null || v === undefined || v === '' || v === false) return '';
 	if (typeof v === 'string') return v;
 	if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-	if (Array.isArray(v)) return v.map((x) => (x && typeof x === 'object' ? show((x as Record<string, unknown>).detail ?? JSON.stringify(x)) : show(x))).filter(Boolean).join('、');
+	if (Array.isArray(v)) return v.map((x) => (x && typeof x === 'object' ? plainValue((x as Record<string, unknown>).detail ?? JSON.stringify(x)) : plainValue(x))).filter(Boolean).join('、');
 	return JSON.stringify(v);
 }
 
 /** The unsent changes, one block each: what it is, its state, then each filled field on its own line. */
 export function unsentAsText(items: readonly UnsentItem[], words: UnsentWords): string {
 	const blocks = items.map((item) => {
-		const name = show(item.doc?.name ?? item.doc?.summary ?? item.doc?.title ?? item.id);
+		const name = plainValue(item.doc?.name ?? item.doc?.summary ?? item.doc?.title ?? item.id);
 		const head = `— ${words.kind(item.collection)}「${name}」 (${words.state(item)})`;
 		const lines = Object.entries(item.doc ?? {})
 			.filter(([k]) => !SYSTEM.has(k) && k !== 'name')
-			.map(([k, v]) => [words.label(k), show(v)] as const)
+			.map(([k, v]) => [words.label(k), plainValue(v)] as const)
 			.filter(([label, v]) => label && v)
 			.map(([label, v]) => `  ${label}: ${v.replace(/\n/g, '\n    ')}`);
 		return [head, ...lines].join('\n');
