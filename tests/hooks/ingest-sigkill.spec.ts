@@ -3,11 +3,11 @@
 // what was not answered (as tracker.js and a shop's back end do), so replays happen across kills.
 import { afterAll, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PocketBase from 'pocketbase';
-import { SERVER_BIN, seedStaff, startServer, type RunningServer } from '../fixtures/pocketbase';
+import { SERVER_BIN, removeDataDir, seedStaff, startServer, type RunningServer } from '../fixtures/pocketbase';
 import { dayOf, EventModel, type RawEvent } from '../fixtures/event-model';
 import { rng } from '../fixtures/demo-data';
 
@@ -18,7 +18,7 @@ let server: RunningServer | undefined;
 
 afterAll(async () => {
 	await server?.stop({ keepData: true });
-	rmSync(dataDir, { recursive: true, force: true });
+	removeDataDir(dataDir);
 });
 
 /** Batch k: 40 events of a few shoppers; anonymous ids belong to one customer each. */

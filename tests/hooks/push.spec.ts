@@ -8,10 +8,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createECDH, createDecipheriv, createPublicKey, hkdfSync, randomBytes, verify, type ECDH } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import { rmSync } from 'node:fs';
 import PocketBase from 'pocketbase';
 import { execFileSync } from 'node:child_process';
-import { SERVER_BIN, seedStaff, startServer, type RunningServer } from '../fixtures/pocketbase';
+import { SERVER_BIN, removeDataDir, seedStaff, startServer, type RunningServer } from '../fixtures/pocketbase';
 import { waitFor } from './helpers';
 import { clientId, newStaff, newVisitor, outcome, type Visitor } from './chat-helpers';
 
@@ -70,7 +69,7 @@ beforeAll(async () => {
 afterAll(async () => {
 	for (const r of received) if (!r.res.writableEnded) r.res.writeHead(201).end();
 	await server?.stop({ keepData: true });
-	if (server) rmSync(server.dataDir, { recursive: true, force: true });
+	if (server) removeDataDir(server.dataDir);
 	await new Promise((ok) => receiver?.close(ok));
 });
 
