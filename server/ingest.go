@@ -300,6 +300,7 @@ func (in *ingestion) handle(e *core.RequestEvent) error {
 		}
 		if result.Accepted > 0 {
 			in.stats.Changed()
+			metricIngested(result.Accepted)
 		}
 	}
 	result.Rejected = append(result.Rejected, rejected...)

@@ -104,6 +104,7 @@ func main() {
 	registerAuthGuard(app)
 	registerStaff(app)
 	registerWebGuard(app, publicDir)
+	registerHealth(app)
 	ensureDemoIdentitySecret()
 	if !adminUIEnabled() {
 		ui.DistDirFS = nil // PocketBase's dashboard (/_/) only with CRM_ADMIN_UI=on

@@ -9,6 +9,7 @@ import type { chatWidgetEn } from './features/chat-widget.en';
 import type { inboxEn } from './features/inbox.en';
 import type { staffEn } from './features/staff.en';
 import type { campaignsEn } from './features/campaigns.en';
+import type { backupEn } from './features/backup.en';
 
 export const en = {
 	'app.name': 'Shop CRM',
@@ -245,4 +246,5 @@ export type MessageKey =
 	| keyof typeof inboxEn
 	| keyof typeof chatWidgetEn
 	| keyof typeof staffEn
-	| keyof typeof campaignsEn;
+	| keyof typeof campaignsEn
+	| keyof typeof backupEn;
