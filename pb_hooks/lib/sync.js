@@ -120,6 +120,9 @@ function applyRow(tx, collection, spec, id, data, base, info) {
 			return { rejected: reject(id, 403, 'id', 'forbidden', 'you may not change this record') };
 		}
 		const state = plain(current);
+		// The same record sent again without a base (a create whose answer was lost, or a device sending
+		// everything again after the server was restored from a backup): already there, nothing to do.
+		if (!base && shared.sameState(state, data, spec.fields)) return {};
 		if (!base || !shared.sameState(state, base, spec.fields)) return { conflict: state };
 		if (!tx.canAccessRecord(current, info, collection.updateRule)) {
 			return { rejected: reject(id, 403, spec.ownerField, 'forbidden', 'you may not make this change') };

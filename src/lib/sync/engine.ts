@@ -27,13 +27,23 @@ export class SyncEngine {
 	private replications = new Map<SyncedName, PocketBaseReplication<unknown>>();
 	private cleanups: (() => void | Promise<void>)[] = [];
 
+	private kv: KeyValue;
+
 	constructor(private o: SyncEngineOptions) {
-		this.outbox = new Outbox(o.kv ?? defaultKeyValue(), `crm:outbox:${o.userId}`);
+		this.kv = o.kv ?? defaultKeyValue();
+		this.outbox = new Outbox(this.kv, `crm:outbox:${o.userId}`);
 		this.status.patch({ pending: this.outbox.pendingCount, rejected: this.outbox.refusals });
 	}
 
 	start(): void {
 		setRefusalCheck((c, id) => this.outbox.isRefused(c, id));
+		this.watchEpoch();
+		this.startReplications();
+		if (this.o.live !== false && this.o.realtime !== false) this.watchConnectivity();
+	}
+
+	private startReplications(): void {
+		const identity = this.epochIdentity();
 		for (const name of Object.keys(syncedCollections) as SyncedName[]) {
 			this.replications.set(
 				name,
@@ -45,6 +55,7 @@ export class SyncEngine {
 					status: this.status,
 					live: this.o.live,
 					realtime: this.o.realtime,
+					identity,
 					batchSize: this.o.pullBatchSize,
 					pullOnly: pullOnly.has(name),
 					dependencyPending: (field, doc) => {
@@ -55,7 +66,79 @@ export class SyncEngine {
 				})
 			);
 		}
-		if (this.o.live !== false && this.o.realtime !== false) this.watchConnectivity();
+	}
+
+	/**
+	 * The server's epoch (X-Crm-Epoch on every answer; server/backup.go) changes when it was restored
+	 * from a backup, and may then lack writes this device already synced. The device starts its
+	 * replications again under a name that includes the new epoch: with no checkpoint and no record of
+	 * what the server held, RxDB pushes every local record through the normal conditional push (records
+	 * the server lacks are created; the others come back as conflicts and are merged by the collection's
+	 * policy, or are accepted as already there) and pulls everything again from the start, as the
+	 * restored server's sequence numbers start over from an older point.
+	 */
+	private get epochKey(): string {
+		return `crm:epoch:${this.o.userId}`;
+	}
+
+	private readEpoch(): { first: string; current: string } | null {
+		try {
+			const v = JSON.parse(this.kv.get(this.epochKey) ?? 'null');
+			return v && typeof v.first === 'string' && typeof v.current === 'string' ? v : null;
+		} catch {
+			return null;
+		}
+	}
+
+	/** The replications' name suffix: none in the epoch this device first synced with. */
+	private epochIdentity(): string | undefined {
+		const e = this.readEpoch();
+		return e && e.current !== e.first ? e.current : undefined;
+	}
+
+	/** Called with the epoch of every server answer. */
+	sawEpoch(epoch: string): void {
+		const e = this.readEpoch();
+		if (!e) {
+			this.kv.set(this.epochKey, JSON.stringify({ first: epoch, current: epoch }));
+			return;
+		}
+		if (e.current === epoch) return;
+		this.kv.set(this.epochKey, JSON.stringify({ first: e.first, current: epoch }));
+		void this.heal();
+	}
+
+	private healing: Promise<void> | null = null;
+
+	/** Starts the replications again under the new epoch's name (see epochKey). */
+	private heal(): Promise<void> {
+		if (this.healing) return this.healing.then(() => this.heal());
+		this.healing = (async () => {
+			this.generation++;
+			for (const ok of this.onRestart.splice(0)) ok();
+			const old = [...this.replications.values()];
+			this.replications.clear();
+			await Promise.all(old.map((r) => r.stop().catch(() => undefined)));
+			if (this.stopped) return;
+			this.startReplications();
+			this.status.patch({ restored: Date.now() });
+		})().finally(() => {
+			this.healing = null;
+		});
+		return this.healing;
+	}
+
+	private watchEpoch(): void {
+		const pb = this.o.pb;
+		const prev = pb.afterSend;
+		pb.afterSend = ((response: Response, data: unknown, options: unknown) => {
+			const epoch = response.headers.get('x-crm-epoch');
+			if (epoch && !this.stopped) this.sawEpoch(epoch);
+			return prev ? (prev as (r: Response, d: unknown, o: unknown) => unknown)(response, data, options) : data;
+		}) as typeof pb.afterSend;
+		this.cleanups.push(() => {
+			pb.afterSend = prev;
+		});
 	}
 
 	/** A local write the server has not seen yet. */
@@ -113,20 +196,44 @@ export class SyncEngine {
 		this.status.patch({ lost: null });
 	}
 
+	dismissRestored(): void {
+		this.status.patch({ restored: null });
+	}
+
 	resyncAll(): void {
 		for (const r of this.replications.values()) r.resync();
 	}
 
 	/** Resolves when every collection has pushed its local changes and pulled the server's. */
-	async awaitInSync(): Promise<void> {
-		await Promise.all([...this.replications.values()].map((r) => r.state.awaitInSync()));
+	awaitInSync(): Promise<void> {
+		return this.awaitAll((r) => r.state.awaitInSync());
 	}
 
-	async awaitInitialReplication(): Promise<void> {
-		await Promise.all([...this.replications.values()].map((r) => r.state.awaitInitialReplication()));
+	awaitInitialReplication(): Promise<void> {
+		return this.awaitAll((r) => r.state.awaitInitialReplication());
 	}
+
+	/** Waits on the running replications, again on the new ones if a restore restarted them meanwhile. */
+	private async awaitAll(wait: (r: PocketBaseReplication<unknown>) => Promise<unknown>): Promise<void> {
+		for (;;) {
+			const generation = this.generation;
+			let wake = () => {};
+			const restarted = new Promise<void>((ok) => this.onRestart.push((wake = ok)));
+			await Promise.race([Promise.all([...this.replications.values()].map(wait)), restarted]);
+			this.onRestart = this.onRestart.filter((f) => f !== wake);
+			await this.healing;
+			if (generation === this.generation) return;
+		}
+	}
+
+	private generation = 0;
+	private onRestart: (() => void)[] = [];
+
+	private stopped = false;
 
 	async stop(): Promise<void> {
+		this.stopped = true;
+		await this.healing;
 		for (const c of this.cleanups.splice(0)) await c();
 		await Promise.all([...this.replications.values()].map((r) => r.stop()));
 		this.replications.clear();
@@ -137,6 +244,7 @@ export class SyncEngine {
 	async destroy(): Promise<void> {
 		await this.stop();
 		this.outbox.clear();
+		this.kv.remove(this.epochKey);
 	}
 
 	private lastSessionCheck = 0;

@@ -41,6 +41,8 @@ export interface PocketBaseReplicationOptions<T> {
 	/** Live replication with realtime; false for a one-shot sync (tests, benchmarks). */
 	live?: boolean;
 	realtime?: boolean;
+	/** Added to the replication's name: a new name starts from no checkpoint (a server restored: engine.ts). */
+	identity?: string;
 	/** Server-computed collections are pulled and never pushed. */
 	pullOnly?: boolean;
 	/** Whether a record this row points to still waits in this device's outbox (then the row is retried, not refused). */
@@ -77,7 +79,7 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 	};
 
 	const state = replicateRxCollection<T, SeqCheckpoint>({
-		replicationIdentifier: `pocketbase:${o.pb.baseURL}:${o.name}`,
+		replicationIdentifier: `pocketbase:${o.pb.baseURL}:${o.name}${o.identity ? `:${o.identity}` : ''}`,
 		collection: o.collection,
 		live,
 		retryTime: 3000,

@@ -27,6 +27,8 @@ export interface SyncStatus {
 	rejected: SyncError[];
 	/** Customers just taken off this device (handed to a colleague, or deleted by a manager), to say once. */
 	lost: LostNotice | null;
+	/** When the device saw that the server was restored from a backup and began to upload its records again. */
+	restored: number | null;
 }
 
 export interface LostNotice {
@@ -46,7 +48,8 @@ export const initialStatus = (): SyncStatus => ({
 	active: false,
 	error: null,
 	rejected: [],
-	lost: null
+	lost: null,
+	restored: null
 });
 
 /** The sync state as one small observable; the UI wraps it once. */
