@@ -53,7 +53,7 @@ func runRestore(args []string) int {
 	cfg := loadBackupConfig(*dataDir)
 	keys, from, err := loadBackupKeys(cfg.KeyFile)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "restore: no backup key (%s): %v\n", from, err)
+		fmt.Fprintf(os.Stderr, "restore: no backup key (%s): %v\nGive the key the backups were written with: CRM_BACKUP_KEY, or CRM_BACKUP_KEY_FILE (the server wrote one beside its data directory at its first start).\n", from, err)
 		return 1
 	}
 	start := time.Now()
