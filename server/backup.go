@@ -218,7 +218,7 @@ func startBackupSupervisor(app core.App, epoch string) *backupSupervisor {
 	return s
 }
 
-// stop asks the agent to replicate what is left and exit (SIGTERM), and kills it after 5 s.
+// stop asks the agent to replicate what is left and exit (SIGTERM), and kills it after 3 s.
 func (s *backupSupervisor) stop() {
 	s.mu.Lock()
 	s.stopped = true
@@ -229,7 +229,7 @@ func (s *backupSupervisor) stop() {
 	}
 	select {
 	case <-s.done:
-	case <-time.After(5 * time.Second):
+	case <-time.After(3 * time.Second):
 		if cmd != nil && cmd.Process != nil {
 			_ = cmd.Process.Kill()
 		}

@@ -89,7 +89,7 @@ func replicate(ctx context.Context, cfg backupConfig, dataDir, epoch string, key
 		return fmt.Errorf("open database for replication: %w", err)
 	}
 	defer func() {
-		closeCtx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+		closeCtx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
 		defer cancel()
 		_ = db.Sync(closeCtx)
 		_ = replica.Sync(closeCtx)

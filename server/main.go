@@ -79,6 +79,9 @@ func main() {
 		startCheckpointer(se.App)
 		return se.Next()
 	})
+	// SIGTERM: refuse new requests, finish those under way, then stop (drain.go).
+	registerDrain(app)
+	registerSystemd(app) // READY, STOPPING and a watchdog that checks the database (sdnotify.go)
 	// Continuous backup beside the server, the epoch on every answer, private files (backup.go).
 	registerBackup(app)
 	// Campaigns: publishing, the send queue, on-site messages, unsubscribes (campaigns.go and beside it).
