@@ -11,7 +11,9 @@ const GROUPS = {
 	ingest: 'bench/ingest.bench.ts',
 	stats: 'bench/stats.bench.ts',
 	chat: 'bench/chat.bench.ts',
-	campaigns: 'bench/campaigns.bench.ts'
+	soak: 'bench/soak.bench.ts',
+	campaigns: 'bench/campaigns.bench.ts',
+	backup: 'bench/backup.bench.ts'
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((g) => !(g in GROUPS));

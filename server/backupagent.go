@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -24,8 +25,29 @@ import (
 	_ "github.com/benbjohnson/litestream/s3"
 )
 
-// backupCycle is how often the agent copies new transactions to the replica.
-const backupCycle = 200 * time.Millisecond
+// backupCycle is how often the agent copies new transactions to the replica (CRM_BACKUP_CYCLE_MS).
+var backupCycle = envDuration("CRM_BACKUP_CYCLE_MS", time.Millisecond, 200*time.Millisecond)
+
+// backupCheckpointPages: Litestream checkpoints the WAL itself once it holds this many pages
+// (CRM_BACKUP_CHECKPOINT_PAGES). Its checkpoint takes the write lock while it seals the WAL, so a low
+// threshold (its default is 1,000 pages, 4 MB) stalls the ingestion's writer several times a second
+// under load; the server's own checkpointer (sqlite.go) copies the WAL back beside the writer
+// without a lock, and Litestream's checkpoint then only restarts the WAL.
+var backupCheckpointPages = envInt("CRM_BACKUP_CHECKPOINT_PAGES", 50_000)
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+func envDuration(name string, unit, def time.Duration) time.Duration {
+	if v := envInt(name, 0); v > 0 {
+		return time.Duration(v) * unit
+	}
+	return def
+}
 
 // replicaClient opens the replica of one epoch, encrypted.
 func replicaClient(cfg backupConfig, epoch string, keys *backupKeys) (litestream.ReplicaClient, error) {
@@ -72,6 +94,7 @@ func replicate(ctx context.Context, cfg backupConfig, dataDir, epoch string, key
 	}
 	db := litestream.NewDB(filepath.Join(dataDir, "data.db"))
 	db.MonitorInterval = 0 // the loop below drives it
+	db.MinCheckpointPageN = backupCheckpointPages
 	replica := litestream.NewReplicaWithClient(db, client)
 	replica.MonitorEnabled = false
 	db.Replica = replica
