@@ -9,7 +9,10 @@
 //                             subscription, both directions, over BENCH_CHAT_SECONDS (75) after ramp-up.
 //   chat.lost, chat.duplicated every message whose POST succeeded must be heard exactly once by its
 //                             counterpart (visitor → its agent, agent → its visitor); lost = not heard
-//                             within 30 s after the sending stopped.
+//                             within 30 s after the sending stopped. Heard: by its realtime event or,
+//                             as in the apps, by the client's refetch from its checkpoint after its
+//                             stream was ended and reconnected (events are not replayed; the server
+//                             ends idle streams after 5 minutes: issue 14); the output counts both.
 //   chat.sse_clients_max      connected visitor SSE clients ramped in steps (250, 500, 1000, 2000,
 //                             3000, 5000, 7500, 10000; the first two locate the limit when 1000 fails): the largest
 //                             step where the p95 delivery of a sending sample (100 visitors every 10 s,
@@ -30,6 +33,7 @@ import http from 'node:http';
 import { execFileSync, execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { SERVER_BIN, seedStaff, startServer, type RunningServer } from '../tests/fixtures/pocketbase';
+import { advance, fetchFrom } from '../src/lib/chat/watermark';
 
 const CLIENTS = Number(process.env.BENCH_CHAT_CLIENTS ?? 1000);
 const AGENTS = Number(process.env.BENCH_CHAT_AGENTS ?? 50);
@@ -45,6 +49,12 @@ let typingErrors = 0;
 
 let base = { host: '127.0.0.1', port: 0 };
 const pool = new http.Agent({ keepAlive: true, maxSockets: 512 });
+
+/** The server the clients below talk to (run() sets it; tests/hooks/chat-reconnect.spec.ts too). */
+export function useServer(url: string) {
+	const u = new URL(url);
+	base = { host: u.hostname, port: Number(u.port) };
+}
 
 /** A JSON request through the keep-alive pool. */
 function api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: any }> {
@@ -93,23 +103,47 @@ async function pmap<T, R>(items: T[], n: number, fn: (t: T, i: number) => Promis
 	return out;
 }
 
-/** One realtime connection (GET /api/realtime, its own socket), subscribed after PB_CONNECT as the SDK does. */
-class Sse {
+/** Reconnect delays (ms), as the SDK's (its predefinedReconnectIntervals): it keeps trying. */
+const RECONNECT_MS = [200, 300, 500, 1000, 1200, 1500, 2000];
+
+/**
+ * One realtime connection (GET /api/realtime, its own socket), subscribed after PB_CONNECT as the SDK does.
+ * The server ends streams on its own: PocketBase after 5 minutes without an event (the ramp's idle shoppers)
+ * and after 30 in any case, server/chatrealtime.go a stalled one. Like the SDK this reconnects, and like the
+ * apps (src/lib/chat/inbox.svelte.ts, src/lib/chat-widget/chat.svelte.ts) every reconnect then calls
+ * `resync` (once subscribed again, as the SDK calls PB_CONNECT listeners), since events sent while the
+ * client was away are not replayed (issue 14: a message lost after the ramp, this client not refetching).
+ */
+export class Sse {
 	clientId = '';
 	reconnects = 0;
+	/** The client's checkpoint: the newest `created` among the messages its fetches answered (as the apps). */
+	mark: string | undefined;
+	/** How each message (client_id) reached this client first: its event, or a fetch after a reconnect. */
+	heard = new Map<string, 'event' | 'fetch'>();
 	private req?: http.ClientRequest;
 	private closing = false;
+	private opened = 0;
 	constructor(
 		private token: string,
 		private subs: string[],
-		private onEvent: (name: string, data: string) => void
+		private onEvent: (name: string, data: string) => void,
+		private resync?: () => void,
+		private delays = RECONNECT_MS
 	) {}
 
 	connect(): Promise<void> {
 		return new Promise((ok, fail) => {
 			let settled = false;
+			let live = false; // subscribed: from now on an end of the stream means reconnecting
+			const failed = (e: Error) => {
+				if (settled) return;
+				settled = true;
+				req.destroy();
+				fail(e);
+			};
 			const req = http.get({ ...base, agent: false, path: '/api/realtime', headers: { accept: 'text/event-stream' } }, (res) => {
-				if (res.statusCode !== 200) return fail(new Error(`realtime: ${res.statusCode}`));
+				if (res.statusCode !== 200) return res.resume(), failed(new Error(`realtime: ${res.statusCode}`));
 				res.setEncoding('utf8');
 				let buf = '';
 				res.on('data', (chunk: string) => {
@@ -128,24 +162,41 @@ class Sse {
 							this.clientId = JSON.parse(data).clientId;
 							api('POST', '/api/realtime', { clientId: this.clientId, subscriptions: this.subs }, this.token).then(
 								(r) => {
-									if (r.status !== 204) return fail(new Error(`subscribe: ${r.status} ${JSON.stringify(r.json)}`));
-									if (!settled) (settled = true), ok();
+									if (r.status !== 204) return failed(new Error(`subscribe: ${r.status} ${JSON.stringify(r.json)}`));
+									if (settled) return;
+									settled = live = true;
+									ok();
+									if (this.opened++ > 0) this.resync?.();
 								},
-								(e) => fail(e)
+								(e) => failed(e)
 							);
 						} else this.onEvent(name, data);
 					}
 				});
 				res.on('close', () => {
-					if (this.closing) return;
-					// The SDK reconnects and subscribes again; events in between are not replayed here.
+					if (this.closing || this.req !== req) return;
+					if (!live) return failed(new Error('realtime: closed before subscribing'));
 					this.reconnects++;
-					setTimeout(() => this.connect().catch(() => undefined), 200);
+					this.reconnect(0);
 				});
 			});
-			req.on('error', (e) => (settled ? undefined : fail(e)));
+			req.on('error', (e) => failed(e));
 			this.req = req;
 		});
+	}
+
+	private reconnect(attempt: number) {
+		setTimeout(
+			() => {
+				if (!this.closing) this.connect().catch(() => this.reconnect(attempt + 1));
+			},
+			this.delays[Math.min(attempt, this.delays.length - 1)]
+		);
+	}
+
+	/** Ends the stream as the server or the network would (a test's cut); the client reconnects. */
+	cut() {
+		this.req?.socket?.destroy();
 	}
 
 	close() {
@@ -154,12 +205,52 @@ class Sse {
 	}
 }
 
+/**
+ * What the apps do after a reconnect: fetch the messages matching `filter` from the client's checkpoint
+ * less the overlap (src/lib/chat/watermark.ts), page by page, and advance the checkpoint; each record goes
+ * to `onMessage`. A failed fetch is tried again (the apps: at the next reconnect or refresh); false if
+ * it never answered.
+ */
+export async function catchUp(sse: Sse, token: string, filter: string, onMessage: (rec: any) => void): Promise<boolean> {
+	const PER_PAGE = 500;
+	for (let attempt = 0; attempt < 10; attempt++) {
+		const from = fetchFrom(sse.mark);
+		const f = from ? `(${filter}) && created >= "${from}"` : filter;
+		let page = 1;
+		for (;;) {
+			const q = new URLSearchParams({ filter: f, sort: 'created,id', perPage: String(PER_PAGE), page: String(page), skipTotal: '1' });
+			const r = await api('GET', `/api/collections/messages/records?${q}`, undefined, token).catch(() => null);
+			if (r?.status !== 200) break;
+			for (const rec of r.json.items) onMessage(rec);
+			sse.mark = advance(sse.mark, r.json.items);
+			if (r.json.items.length < PER_PAGE) return true;
+			page++;
+		}
+		await new Promise((ok) => setTimeout(ok, 1000));
+	}
+	return false;
+}
+
+/**
+ * A message reaching a client by its event or by a fetch after a reconnect, merged by id as the apps do:
+ * 'first' the first time, 'overlap' when fetched and heard both (the fetch reaches back before the
+ * reconnect: not a duplicate), 'duplicate' when its event came twice.
+ */
+export function hear(by: Sse, clientId: string, how: 'event' | 'fetch'): 'first' | 'overlap' | 'duplicate' {
+	const before = by.heard.get(clientId);
+	if (before === undefined) return by.heard.set(clientId, how), 'first';
+	if (how === 'fetch') return 'overlap';
+	if (before === 'fetch') return by.heard.set(clientId, 'event'), 'overlap';
+	return 'duplicate';
+}
+
 interface Sent {
 	at: number;
 	phase: string;
 	to: Sse | null; // the counterpart subscription expected to hear it
 	ok: boolean | null; // the POST's outcome (null while in flight)
 	got: number;
+	recovered?: boolean; // heard first by its recipient's fetch after a reconnect, not by its event
 }
 
 function pct(sorted: number[], p: number) {
@@ -184,7 +275,7 @@ export async function run() {
 	process.env.CRM_CHAT_SESSIONS_PER_MINUTE ??= '1000000';
 	const server: RunningServer = await startServer();
 	const pid = server.process.pid!;
-	base = { host: '127.0.0.1', port: server.port };
+	useServer(server.url);
 	const conns: Sse[] = [];
 	try {
 		const { ownerToken } = await seedStaff(server.url);
@@ -238,16 +329,23 @@ export async function run() {
 		let sendErrors = 0;
 		const errorSamples: string[] = [];
 
-		const receive = (clientId: string, by: Sse) => {
+		let catchUpFailures = 0;
+
+		/** A message heard by `by` (its event, or its fetch after a reconnect); true the first time. */
+		const receive = (clientId: string, by: Sse, how: 'event' | 'fetch' = 'event'): boolean => {
 			const s = sent.get(clientId);
-			if (!s) return;
-			if (s.to !== by) return void misdelivered++;
+			if (!s) return false;
+			if (s.to !== by) return misdelivered++, false;
+			const h = hear(by, clientId, how);
+			if (h === 'overlap') return false;
+			if (h === 'first' && how === 'fetch') s.recovered = true;
 			if (++s.got === 1) {
 				const ms = performance.now() - s.at;
 				let l = lat.get(s.phase);
 				if (!l) lat.set(s.phase, (l = []));
 				l.push(ms);
 			}
+			return h === 'first';
 		};
 
 		const send = (kind: 'v' | 'a', from: string, to: Sse, conv: string) => {
@@ -278,16 +376,29 @@ export async function run() {
 		// Agents' console subscriptions; they reply to every visitor message they hear.
 		// As the console does (src/lib/chat/inbox.svelte.ts): the topic the server fills with the events
 		// of the conversations each agent may see (server/chatrealtime.go).
+		// After a reconnect the console refetches its conversations' messages from its checkpoint; here one
+		// fetch covers the agent's 20 conversations.
 		const consoleSubs = ['crm/chat'];
 		for (const a of agents) {
-			const sse: Sse = new Sse(a.token, consoleSubs, (name, data) => {
-				if (name !== 'crm/chat') return;
-				const { collection, action, record } = JSON.parse(data);
-				if (collection !== 'messages' || action !== 'create' || record.author_kind !== 'visitor') return;
-				receive(record.client_id, sse);
+			const heardVisitor = (record: any, how: 'event' | 'fetch') => {
+				if (!receive(record.client_id, sse, how)) return;
 				const vi = convVisitor.get(record.conversation);
 				if (vi !== undefined) send('a', a.token, visitors[vi].sse!, record.conversation);
-			});
+			};
+			const sse: Sse = new Sse(
+				a.token,
+				consoleSubs,
+				(name, data) => {
+					if (name !== 'crm/chat') return;
+					const { collection, action, record } = JSON.parse(data);
+					if (collection !== 'messages' || action !== 'create' || record.author_kind !== 'visitor') return;
+					heardVisitor(record, 'event');
+				},
+				() =>
+					void catchUp(sse, a.token, `conversation.assignee = "${a.id}" && author_kind = "visitor"`, (r) => heardVisitor(r, 'fetch')).then((ok) => {
+						if (!ok) catchUpFailures++;
+					})
+			);
 			a.sse = sse;
 		}
 		await pmap(agents, 10, (a) => a.sse!.connect());
@@ -297,12 +408,21 @@ export async function run() {
 		// which the server sends it its own conversation's changes and messages (server/chatrealtime.go).
 		const connectVisitors = async (from: number, to: number) => {
 			await pmap(visitors.slice(from, to), 50, async (v) => {
-				const sse: Sse = new Sse(v.token, ['crm/chat'], (name, data) => {
-					if (name !== 'crm/chat') return;
-					const { collection, action, record } = JSON.parse(data);
-					if (collection !== 'messages' || action !== 'create' || record.author_kind !== 'agent') return;
-					receive(record.client_id, sse);
-				});
+				const sse: Sse = new Sse(
+					v.token,
+					['crm/chat'],
+					(name, data) => {
+						if (name !== 'crm/chat') return;
+						const { collection, action, record } = JSON.parse(data);
+						if (collection !== 'messages' || action !== 'create' || record.author_kind !== 'agent') return;
+						receive(record.client_id, sse);
+					},
+					// The widget's resync after a reconnect: its conversation's messages from its checkpoint.
+					() =>
+						void catchUp(sse, v.token, `conversation = "${v.conv}" && author_kind = "agent"`, (r) => receive(r.client_id, sse, 'fetch')).then((ok) => {
+							if (!ok) catchUpFailures++;
+						})
+				);
 				v.sse = sse;
 				await sse.connect();
 				conns.push(sse);
@@ -341,7 +461,7 @@ export async function run() {
 			while (Date.now() < end && [...sent.values()].some((s) => s.ok === null || (s.ok && s.got === 0))) await new Promise((r) => setTimeout(r, 250));
 		};
 		const tally = (p: string) => {
-			let count = 0, ok = 0, lost = 0, dup = 0, failed = 0;
+			let count = 0, ok = 0, lost = 0, dup = 0, failed = 0, recovered = 0;
 			for (const s of sent.values()) {
 				if (s.phase !== p) continue;
 				count++;
@@ -350,6 +470,7 @@ export async function run() {
 					ok++;
 					if (s.got === 0) lost++;
 					if (s.got > 1) dup += s.got - 1;
+					if (s.recovered) recovered++;
 				}
 			}
 			const l = [...(lat.get(p) ?? [])].sort((a, b) => a - b);
@@ -357,7 +478,7 @@ export async function run() {
 			const now = performance.now();
 			const ages = [...sent.values()].filter((s) => s.phase === p && s.ok !== false && s.got === 0).map((s) => now - s.at);
 			const withLost = [...l, ...ages].sort((a, b) => a - b);
-			return { count, ok, lost, dup, failed, p50: pct(withLost, 0.5), p95: pct(withLost, 0.95), p99: pct(withLost, 0.99), max: l[l.length - 1] ?? NaN };
+			return { count, ok, lost, dup, failed, recovered, p50: pct(withLost, 0.5), p95: pct(withLost, 0.95), p99: pct(withLost, 0.99), max: l[l.length - 1] ?? NaN };
 		};
 
 		// The periodic table: counts over the last interval.
@@ -383,6 +504,7 @@ export async function run() {
 			mark = { t: performance.now(), srv: cpuTicks(pid), gen: process.cpuUsage(), lat: 0, seq };
 			console.log(header);
 			const t0 = performance.now();
+			const reconnects0 = totalReconnects();
 			startSending(senders);
 			const every = setInterval(() => row(p, t0), 10_000);
 			await new Promise((r) => setTimeout(r, seconds * 1000));
@@ -390,8 +512,9 @@ export async function run() {
 			clearInterval(every);
 			row(p, t0);
 			await drain(p);
-			return tally(p);
+			return { ...tally(p), reconnects: totalReconnects() - reconnects0 };
 		};
+		const totalReconnects = () => conns.reduce((n, c) => n + c.reconnects, 0);
 
 		// The ramp first (a sample sending, so that each step starts from a quiet server), then the full
 		// load with 1,000 clients, which may leave the server with a backlog (it is stopped right after).
@@ -407,7 +530,7 @@ export async function run() {
 			console.log(`\n-- ramp: ${step} visitor SSE clients (connected in ${((performance.now() - t) / 1000).toFixed(1)} s, server RSS ${rssMiB(pid)} MiB), ${sample.length} of them sending every ${MEAN_GAP_MS / 1000} s on average, agents replying, ${STEP_S} s --`);
 			const r = await window(`step${step}`, STEP_S, sample);
 			const passed = r.p95 < STEP_P95_MS && r.lost === 0 && r.failed === 0;
-			console.log(`step ${step}: ${r.count} sent, p50 ${round(r.p50)} ms, p95 ${round(r.p95)} ms, lost ${r.lost}, failed ${r.failed}, duplicated ${r.dup} → ${passed ? 'ok' : 'FAILED'}`);
+			console.log(`step ${step}: ${r.count} sent, p50 ${round(r.p50)} ms, p95 ${round(r.p95)} ms, lost ${r.lost}, failed ${r.failed}, duplicated ${r.dup}; SSE reconnects ${r.reconnects}, heard by the refetch after one ${r.recovered} → ${passed ? 'ok' : 'FAILED'}`);
 			if (!passed) break;
 			best = step;
 		}
@@ -425,12 +548,11 @@ export async function run() {
 		const main = await window('main', RUN_S, visitors.slice(0, CLIENTS).map((_, i) => i));
 		const rssPeak = rssMax;
 		console.log(
-			`full load: ${main.count} sent (${main.failed} POSTs failed), ${main.ok - main.lost} heard; p50 ${round(main.p50)} ms, p95 ${round(main.p95)} ms, p99 ${round(main.p99)} ms, max heard ${round(main.max)} ms; not heard within ${DRAIN_MS / 1000} s after sending stopped (lost) ${main.lost}, duplicated ${main.dup}, misdelivered ${misdelivered}; server RSS peak ${rssPeak} MiB`
+			`full load: ${main.count} sent (${main.failed} POSTs failed), ${main.ok - main.lost} heard; p50 ${round(main.p50)} ms, p95 ${round(main.p95)} ms, p99 ${round(main.p99)} ms, max heard ${round(main.max)} ms; not heard within ${DRAIN_MS / 1000} s after sending stopped (lost) ${main.lost}, duplicated ${main.dup}, misdelivered ${misdelivered}; SSE reconnects ${main.reconnects}, heard by the refetch after one ${main.recovered}; server RSS peak ${rssPeak} MiB`
 		);
 		if (main.lost) console.log(`(the percentiles count each unheard message at its age when the drain gave up: a lower bound)`);
 		if (errorSamples.length) console.log(`failed POSTs, e.g.: ${errorSamples.join(' | ')}`);
-		const reconnects = conns.reduce((s, c) => s + c.reconnects, 0);
-		console.log(`SSE reconnects during the run: ${reconnects}; misdelivered events: ${misdelivered}${TYPING ? `; typing notices refused or failed: ${typingErrors}` : ''}`);
+		console.log(`SSE reconnects during the run: ${totalReconnects()} (each followed by a refetch from the client's checkpoint, as the apps do; ${catchUpFailures} refetches never answered); misdelivered events: ${misdelivered}${TYPING ? `; typing notices refused or failed: ${typingErrors}` : ''}`);
 
 		return {
 			'chat.delivery_p95_ms': { value: round(main.p95), unit: 'ms', target: 150 },

@@ -18,6 +18,11 @@
 // with the record serialised as PocketBase's realtime would (hidden fields left out; for staff,
 // conversations with expand.visitor where they may view the visitor). Each subscriber's events are sent
 // in order by one goroutine of its own.
+//
+// No event is dropped silently (issue 14): a subscriber whose queue is full, or whose rule check fails
+// (an error, not a "no"), is disconnected instead. Events are never replayed; every app refetches its
+// conversations' messages from its checkpoint after each (re)connect (PB_CONNECT), which also covers the
+// connections PocketBase ends itself (after 5 minutes without an event, and after 30 in any case).
 package main
 
 import (
@@ -206,8 +211,11 @@ func (r *chatRealtime) recipients(visitor, assignee, former string, leftQueue bo
 func (r *chatRealtime) send(s *chatSubscriber, m subscriptions.Message) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	if _, ok := r.subs[s.client.Id()]; !ok {
-		return // unsubscribed meanwhile (its queue is closed)
+	if cur, ok := r.subs[s.client.Id()]; !ok || cur != s {
+		// Unsubscribed meanwhile: its queue is closed. Also when the same connection subscribed again
+		// since (the widget does, changing conversation): the id is back with a new queue, and sending on
+		// the old one would panic, and the event's other recipients would be skipped (issue 14).
+		return
 	}
 	select {
 	case s.queue <- m:
@@ -253,7 +261,15 @@ func (r *chatRealtime) dispatch(app core.App, action string, rec *core.Record, f
 			continue
 		}
 		info := &core.RequestInfo{Context: core.RequestInfoContextRealtime, Method: "GET", Auth: to.auth, Query: map[string]string{}, Headers: map[string]string{}}
-		if ok, _ := app.CanAccessRecord(rec, info, collection.ListRule); !ok {
+		ok, err := app.CanAccessRecord(rec, info, collection.ListRule)
+		if err != nil {
+			// The check failed (the database busy, say), which is not a "no": skipping the event would
+			// lose it unseen. The connection is ended instead; the app reconnects and refetches.
+			app.Logger().Warn("chat realtime: rule check failed, subscriber disconnected to resync", "record", rec.Id, "error", err)
+			to.sub.client.Discard()
+			continue
+		}
+		if !ok {
 			continue
 		}
 		data := &staffData

@@ -350,8 +350,13 @@ export class ChatWidget {
 				if (e.collection === 'conversations' && e.record.id === c.id) this.#setConversation(e.record as unknown as Conversation);
 				else if (e.collection === 'messages' && e.record.conversation === c.id) this.#receive([e.record as unknown as Message]);
 			});
-			if (this.#watching === id) this.#unwatch = unwatch;
-			else await unwatch().catch(() => undefined);
+			if (this.#watching === id) {
+				this.#unwatch = unwatch;
+				// Subscribed only now: a message stored after the last fetch and before this (a new
+				// conversation's first reply, or one during #connect's resync, which does not wait for this)
+				// sent no event here, and no reconnect may come to fetch it (issue 14).
+				void this.#fetchNew();
+			} else await unwatch().catch(() => undefined);
 		} catch (e) {
 			this.#watching = null; // subscribed again on the next (re)connect
 			if (!isNetwork(e)) console.warn('[chat] subscribe failed', e);

@@ -246,6 +246,10 @@ export class Inbox {
 		if (before && c.updated && before.updated && c.updated < before.updated) return;
 		// A realtime record may come without the expanded visitor: keep the one held.
 		this.conversations[c.id] = { ...c, expand: c.expand?.visitor ? c.expand : before?.expand };
+		// Back in sight (assigned to this user again) with its tab still open: what was written while it
+		// was out of sight, or while it moved (a message's event goes to whom it was assigned to when
+		// sent: server/chatrealtime.go), sent this user no event. Fetched from the watermark (issue 14).
+		if (!before && this.messages[c.id]) void this.loadMessages(c.id);
 		if (!before && !c.assignee && action === 'create') this.#alert(c.id, false);
 	}
 

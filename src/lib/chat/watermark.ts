@@ -8,7 +8,9 @@
 // are not fetched yet). The next fetch asks from the watermark less OVERLAP_MS and merges by id:
 // `created` is stamped before the row commits, so a message may become visible after a newer one.
 
-import { pbDate, pbMs as ms } from '$lib/pb/time';
+// A relative import: the chat benchmark's client (bench/chat.bench.ts, bundled without SvelteKit's
+// $lib alias) refetches by these same rules.
+import { pbDate, pbMs as ms } from '../pb/time';
 
 export const OVERLAP_MS = 10_000;
 
