@@ -8,6 +8,7 @@ import type { HoursRule } from './hours';
 import { newRecordId } from '$lib/db/ids';
 import { FileToken } from '$lib/chat/file-token.svelte';
 import type { Topic } from '$lib/chat/types';
+import { lostMessages, requeue, sawEpoch, watchEpoch } from '$lib/chat/restore';
 
 /** Kept in the iframe's own storage (the CRM origin), apart from any staff session on this origin. */
 const VISITOR_KEY = 'crm_chat_visitor';
@@ -23,6 +24,8 @@ const KNOWN_KEY = 'crm_chat_known';
 const CAMPAIGN_KEY = 'crm_chat_campaign';
 /** How long a campaign's message stays in the widget. */
 const CAMPAIGN_KEPT_MS = 14 * 86_400_000;
+/** The server epochs a visitor saw on this device (`${EPOCH_KEY}:${visitor}`), to tell a restore of the server ($lib/chat/restore). */
+const EPOCH_KEY = 'crm_chat_epoch';
 
 /** A campaign's message for this shopper (server: pb_hooks/lib/campaign-chat.js), shown from the shop. */
 export interface CampaignMessage {
@@ -189,6 +192,8 @@ export class ChatWidget {
 	now = $state(Date.now());
 	rateLimited = $state(false);
 	rated = $state(false);
+	/** When the widget saw that the server was restored from a backup and sent the shopper's lost messages again. */
+	restored = $state<number | null>(null);
 	/** Campaign messages for the current visitor, newest last. */
 	campaignMessages = $state<CampaignMessage[]>([]);
 	onUnread: (n: number) => void = () => {};
@@ -222,11 +227,16 @@ export class ChatWidget {
 	#unwatch: (() => Promise<void>) | null = null;
 	#fetching: Promise<void> | null = null;
 	#fetchAgain = false;
+	/** A new server epoch was seen: the shopper's lost messages are still to be sent again (#heal). */
+	#healPending = false;
+	#healing: Promise<void> | null = null;
+	#unwatchEpoch: () => void;
 
 	constructor(origin: string, locale: string) {
 		this.pb = new PocketBase(origin, new VisitorAuthStore());
 		this.files = new FileToken(this.pb);
 		this.pb.autoCancellation(false);
+		this.#unwatchEpoch = watchEpoch(this.pb, (epoch) => this.#sawEpoch(epoch));
 		this.#locale = locale;
 		// A message of images only, whose images a reload took away, has nothing left to send.
 		this.outbox = readJson<Outgoing[]>(OUTBOX_KEY, []).filter((o) => o.body || !o.images);
@@ -278,6 +288,7 @@ export class ChatWidget {
 			await this.#listen();
 			await this.#connect();
 			this.phase = 'ready';
+			if (this.#healPending) void this.#heal();
 			// The shop said who the shopper is (or that they signed out) while this session was being made.
 			if (!sameIdentity(this.#sessionIdentity, this.#identity)) void this.identify(this.#identity);
 			void this.flush();
@@ -400,7 +411,62 @@ export class ChatWidget {
 		for (const t of this.#timers) clearInterval(t);
 		clearTimeout(this.#retry);
 		this.#unwatch?.().catch(() => undefined);
+		this.#unwatchEpoch();
 		this.pb.realtime.unsubscribe().catch(() => undefined);
+	}
+
+	/** The epoch of a server answer, remembered per visitor: a new one means the server was restored. */
+	#sawEpoch(epoch: string): void {
+		const me = this.pb.authStore.record?.id;
+		if (!me || !sawEpoch({ getItem: store.get, setItem: store.set }, `${EPOCH_KEY}:${me}`, epoch)) return;
+		this.#healPending = true;
+		if (this.phase === 'ready') void this.#heal();
+	}
+
+	/**
+	 * After a restore of the server ($lib/chat/restore): the shopper's own messages held here that the
+	 * server no longer has go back to the outbox (same client_id, oldest first, before what waited), the
+	 * messages shown become the server's from the start, and the watermark restarts from that fetch.
+	 * A conversation the server lost entirely is left as when it is gone: a new one is started (its id
+	 * chosen here, with the old one's topic and contact) and the held messages and those that waited go
+	 * there. Images are not kept on the device: a lost message of images only is not sent again.
+	 */
+	#heal(): Promise<void> {
+		if (this.#healing) return this.#healing;
+		const run = async () => {
+			this.#healPending = false;
+			const c = this.conversation;
+			const me = this.pb.authStore.record?.id;
+			if (c && me) {
+				let server: Message[] | null = null;
+				try {
+					await this.pb.collection('conversations').getOne(c.id);
+					server = await this.pb.collection('messages').getFullList<Message>({ filter: this.pb.filter('conversation = {:c}', { c: c.id }), sort: 'created,id' });
+				} catch (e) {
+					if (!(e instanceof ClientResponseError) || e.status !== 404) {
+						this.#healPending = true; // offline or busy: again on the next start or online
+						return;
+					}
+				}
+				if (this.conversation?.id !== c.id) return;
+				const lost = lostMessages(this.messages, server ?? [], (m) => m.author_kind === 'visitor' && !!m.body.trim());
+				const again = lost.map<Outgoing>((m) => ({ client_id: m.client_id, conversation: c.id, topic: c.topic, body: m.body, at: ms(m.created), visitor: me }));
+				if (server) {
+					this.messages = merge([], server);
+					this.#watermark = advance('', server);
+					this.#saveOutbox(requeue(this.outbox, again, (o) => o.at));
+				} else {
+					const id = newRecordId();
+					const moved = (o: Outgoing): Outgoing => ({ ...o, conversation: '', conversation_id: id, topic: c.topic, ...(c.contact ? { contact: c.contact } : {}) });
+					this.startNew();
+					this.#saveOutbox(requeue(this.outbox.map((o) => (o.conversation === c.id || !o.conversation ? moved(o) : o)), again.map(moved), (o) => o.at));
+				}
+				this.restored = Date.now();
+			}
+			void this.flush();
+		};
+		this.#healing = run().finally(() => (this.#healing = null));
+		return this.#healing;
 	}
 
 	/**
@@ -517,6 +583,7 @@ export class ChatWidget {
 
 	/** Every (re)connect: what arrived while away, then what waits to be sent. */
 	async #resync(): Promise<void> {
+		if (this.#healPending) return this.#heal();
 		const c = this.conversation;
 		if (c) {
 			try {
@@ -781,6 +848,7 @@ export class ChatWidget {
 
 	#onOnline = () => {
 		this.online = true;
+		if (this.#healPending && this.phase === 'ready') void this.#heal();
 		void this.files.ensure();
 		void this.#resync();
 	};

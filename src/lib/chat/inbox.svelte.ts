@@ -7,6 +7,7 @@ import { FileToken } from './file-token.svelte';
 import { MessageOutbox, type OutgoingMessage } from './outbox';
 import type { ChatMessage, Conversation, ConversationStatus } from './types';
 import { advance, fetchFrom, mergeMessages, readMarks, type Marks } from './watermark';
+import { lostMessages, sawEpoch, watchEpoch } from './restore';
 
 /** An event on the console's realtime topic `crm/chat` (server/chatrealtime.go). */
 interface ChatEvent {
@@ -53,6 +54,8 @@ export class Inbox {
 	now = $state(Date.now());
 	/** The page is in front and the inbox is on screen (then the active conversation counts as read). */
 	visible = $state(false);
+	/** When this device saw that the server was restored from a backup and sent its lost replies again. */
+	restored = $state<number | null>(null);
 
 	readonly outbox: MessageOutbox;
 	/** Per conversation: the newest `created` a fetch answered (where the next fetch starts, less an overlap). */
@@ -94,6 +97,11 @@ export class Inbox {
 
 	get #cacheKey() {
 		return `crm:inbox-cache:${this.user.id}`;
+	}
+
+	/** The server epochs this user's console saw (./restore.ts): apart from the sync engine's, which heals on its own. */
+	get #epochKey() {
+		return `crm:chat-epoch:${this.user.id}`;
 	}
 
 	#saveTimer: ReturnType<typeof setTimeout> | null = null;
@@ -196,6 +204,10 @@ export class Inbox {
 			if (navigator.onLine && document.visibilityState === 'visible') void this.resync();
 		}, 15_000);
 		this.#cleanups.push(() => clearInterval(refresh));
+		// The server restored from a backup (a new epoch on any answer of the app's client, which the sync
+		// engine watches too: both wrappers chain): this agent's lost replies are sent again.
+		const kv = globalThis.localStorage ?? null;
+		if (kv) this.#cleanups.push(watchEpoch(pb, (epoch) => void (sawEpoch(kv, this.#epochKey, epoch) && this.#heal(Object.keys(this.messages)))));
 		void this.#subscribe();
 		void this.resync();
 	}
@@ -290,9 +302,59 @@ export class Inbox {
 		}
 	}
 
+	#healing: Promise<void> = Promise.resolve();
+	/** Conversations still to heal after a restore (a fetch failed): again on the next resync. */
+	#toHeal = new Set<string>();
+
+	/**
+	 * After a restore of the server (./restore.ts): for each conversation held, the messages this agent
+	 * wrote (replies and internal notes) that the server no longer has go back to the outbox with their
+	 * client_id and time, the held list becomes the server's from the start (the lost ones show as
+	 * waiting until sent again), and its watermark restarts from that fetch.
+	 *
+	 * A conversation the server lost entirely (or no longer shows this agent: the restore may predate its
+	 * claim) is let go: its tab closes and its messages and watermark are forgotten, and this agent's
+	 * replies in it are not sent again. The conversation was the shopper's: their widget starts a new one
+	 * and sends their messages there, and it comes to the queue like any new chat, to be answered there.
+	 */
+	#heal(ids: string[]): Promise<void> {
+		for (const id of ids) this.#toHeal.add(id);
+		const run = async () => {
+			for (const id of [...this.#toHeal]) {
+				if (!this.#started) return;
+				let server: ChatMessage[];
+				try {
+					await pb.collection('conversations').getOne(id, { requestKey: null });
+					server = await pb.collection('messages').getFullList<ChatMessage>({ filter: pb.filter('conversation = {:id}', { id }), sort: 'created,id', requestKey: null });
+				} catch (err) {
+					const status = (err as { status?: number }).status ?? 0;
+					if (status === 404 || status === 403) {
+						this.#toHeal.delete(id);
+						this.close(id);
+						delete this.conversations[id];
+					}
+					continue; // offline or busy: again on the next resync
+				}
+				this.#toHeal.delete(id);
+				const lost = lostMessages(this.messages[id] ?? [], server, (m) => m.author_kind === 'agent' && m.author_staff === this.user.id && !!m.body?.trim());
+				this.outbox.requeue(lost.map((m) => ({ client_id: m.client_id, conversation: id, body: m.body, internal: !!m.internal, created: new Date(time(m.created)).toISOString() })));
+				this.messages[id] = mergeMessages([], server);
+				delete this.#marks[id];
+				const mark = advance(undefined, server);
+				if (mark) this.#marks[id] = mark;
+			}
+			this.restored = Date.now();
+			this.#saveSnapshot();
+			await this.flush();
+		};
+		this.#healing = this.#healing.then(run, run);
+		return this.#healing;
+	}
+
 	/** Refetches the conversations and the open ones' messages, and uploads waiting replies. */
 	async resync(): Promise<void> {
 		if (!navigator.onLine) return;
+		if (this.#toHeal.size) void this.#heal([]);
 		const from = this.#seq;
 		this.#resyncing++;
 		try {
@@ -493,7 +555,7 @@ export function stopInbox(forget = false): void {
 	current = null;
 	if (forget && typeof localStorage !== 'undefined') {
 		const keys = Array.from({ length: localStorage.length }, (_, i) => localStorage.key(i) ?? '');
-		for (const k of keys) if (/^crm:(chat-outbox|inbox-tabs|inbox-cache|canned):/.test(k)) localStorage.removeItem(k);
+		for (const k of keys) if (/^crm:(chat-outbox|chat-epoch|inbox-tabs|inbox-cache|canned):/.test(k)) localStorage.removeItem(k);
 	}
 }
 

@@ -5,6 +5,8 @@
 // (an add, a discard, a confirmed send), and a `storage` event brings another tab's changes in, so
 // one tab never writes over a reply another tab queued.
 
+import { requeue } from './restore';
+
 export interface OutgoingMessage {
 	client_id: string;
 	conversation: string;
@@ -88,6 +90,15 @@ export class MessageOutbox {
 
 	discard(clientId: string): void {
 		this.change((items) => items.filter((i) => i.client_id !== clientId));
+	}
+
+	/**
+	 * Messages the server acknowledged and then lost in a restore (./restore.ts), queued again with their
+	 * client_id and time, in order among those waiting (the oldest goes first).
+	 */
+	requeue(lost: OutgoingMessage[]): void {
+		if (!lost.length) return;
+		this.change((items) => requeue(items, lost, (m) => Date.parse(m.created.replace(' ', 'T'))));
 	}
 
 	/** A refused message the agent sends again. */

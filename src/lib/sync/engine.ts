@@ -1,6 +1,7 @@
 import type PocketBase from 'pocketbase';
 import type { CrmDatabase } from '../db/database';
 import { pullOnly, setRefusalCheck, syncDependencies, syncedCollections, type SyncedName } from './collections';
+import { sawEpoch, watchEpoch } from './epoch';
 import { defaultKeyValue, type KeyValue } from './kv';
 import { Outbox } from './outbox';
 import { replicatePocketBase, type PocketBaseReplication } from './pocketbase-replication';
@@ -61,7 +62,9 @@ export class SyncEngine {
 					dependencyPending: (field, doc) => {
 						const target = syncDependencies[name]?.[field];
 						const id = doc[field];
-						return !!target && typeof id === 'string' && this.outbox.isPending(target, id);
+						// While everything is uploaded again after a restore, a record's target may simply
+						// not be back on the server yet (the collections upload side by side).
+						return !!target && typeof id === 'string' && (this.outbox.isPending(target, id) || this.reuploading);
 					}
 				})
 			);
@@ -98,17 +101,12 @@ export class SyncEngine {
 
 	/** Called with the epoch of every server answer. */
 	sawEpoch(epoch: string): void {
-		const e = this.readEpoch();
-		if (!e) {
-			this.kv.set(this.epochKey, JSON.stringify({ first: epoch, current: epoch }));
-			return;
-		}
-		if (e.current === epoch) return;
-		this.kv.set(this.epochKey, JSON.stringify({ first: e.first, current: epoch }));
-		void this.heal();
+		if (sawEpoch({ getItem: (k) => this.kv.get(k), setItem: (k, v) => this.kv.set(k, v) }, this.epochKey, epoch)) void this.heal();
 	}
 
 	private healing: Promise<void> | null = null;
+	/** Set from a restart after a restore until the restarted replications are in sync. */
+	private reuploading = false;
 
 	/** Starts the replications again under the new epoch's name (see epochKey). */
 	private heal(): Promise<void> {
@@ -120,8 +118,13 @@ export class SyncEngine {
 			this.replications.clear();
 			await Promise.all(old.map((r) => r.stop().catch(() => undefined)));
 			if (this.stopped) return;
+			this.reuploading = true;
 			this.startReplications();
 			this.status.patch({ restored: Date.now() });
+			const started = this.generation;
+			void Promise.all([...this.replications.values()].map((r) => r.state.awaitInSync())).finally(() => {
+				if (this.generation === started) this.reuploading = false;
+			});
 		})().finally(() => {
 			this.healing = null;
 		});
@@ -129,16 +132,7 @@ export class SyncEngine {
 	}
 
 	private watchEpoch(): void {
-		const pb = this.o.pb;
-		const prev = pb.afterSend;
-		pb.afterSend = ((response: Response, data: unknown, options: unknown) => {
-			const epoch = response.headers.get('x-crm-epoch');
-			if (epoch && !this.stopped) this.sawEpoch(epoch);
-			return prev ? (prev as (r: Response, d: unknown, o: unknown) => unknown)(response, data, options) : data;
-		}) as typeof pb.afterSend;
-		this.cleanups.push(() => {
-			pb.afterSend = prev;
-		});
+		this.cleanups.push(watchEpoch(this.o.pb, (epoch) => !this.stopped && this.sawEpoch(epoch)));
 	}
 
 	/** A local write the server has not seen yet. */
