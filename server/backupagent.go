@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"syscall"
 	"time"
@@ -72,6 +73,7 @@ func runBackupAgent(args []string) int {
 		return 2
 	}
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	agentGC()
 	cfg := loadBackupConfig(*dataDir)
 	keys, from, err := loadBackupKeys(cfg.KeyFile)
 	if err != nil {
@@ -85,6 +87,14 @@ func runBackupAgent(args []string) int {
 		return 1
 	}
 	return 0
+}
+
+// agentGC collects garbage less often, as the server does (main.go): the agent allocates a buffer per
+// page it copies.
+func agentGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 }
 
 func replicate(ctx context.Context, cfg backupConfig, dataDir, epoch string, keys *backupKeys) error {
