@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import PocketBase from 'pocketbase';
-import { SERVER_BIN, seedStaff, startServer, type RunningServer } from '../fixtures/pocketbase';
+import { SERVER_BIN, processAlive, seedStaff, startServer, type RunningServer } from '../fixtures/pocketbase';
 import { clientId, newVisitor } from './chat-helpers';
 import { id15 } from './helpers';
 
@@ -41,14 +41,6 @@ async function epochOf(url: string) {
 	return (await fetch(`${url}/api/health`)).headers.get('x-crm-epoch');
 }
 
-function alive(pid: number) {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch {
-		return false;
-	}
-}
 
 function restore(dataDir: string, to: string, at?: string) {
 	return execFileSync(SERVER_BIN, ['restore', '--dir', dataDir, '--to', to, ...(at ? ['--at', at] : [])], { encoding: 'utf8' });
@@ -112,8 +104,8 @@ it('restores every acknowledged write after the data directory is lost, and to a
 	// The server dies without warning; its backup agent copies what it has not copied yet and exits.
 	const { pid } = JSON.parse(readFileSync(join(server.dataDir, 'backup-status.json'), 'utf8'));
 	await server.stop({ keepData: true, signal: 'SIGKILL' });
-	for (const end = Date.now() + 10_000; alive(pid) && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
-	expect(alive(pid)).toBe(false);
+	for (const end = Date.now() + 10_000; processAlive(pid) && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
+	expect(processAlive(pid)).toBe(false);
 	rmSync(server.dataDir, { recursive: true, force: true }); // the disk is gone
 
 	// The backup holds no readable personal data.

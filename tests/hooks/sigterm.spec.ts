@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import PocketBase from 'pocketbase';
-import { SERVER_BIN, removeDataDir, seedStaff, startServer, type RunningServer } from '../fixtures/pocketbase';
+import { SERVER_BIN, processAlive, removeDataDir, seedStaff, startServer, type RunningServer } from '../fixtures/pocketbase';
 import { id15 } from './helpers';
 
 let server: RunningServer | undefined;
@@ -17,14 +17,6 @@ afterAll(async () => {
 	if (dataDir) removeDataDir(dataDir);
 });
 
-function alive(pid: number) {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch {
-		return false;
-	}
-}
 
 it('drains and stops within 10 s of SIGTERM without losing an acknowledged write', async () => {
 	server = await startServer();
@@ -91,7 +83,7 @@ it('drains and stops within 10 s of SIGTERM without losing an acknowledged write
 	stop = true;
 	await Promise.all(clients);
 	expect(took).toBeLessThan(10_000);
-	expect(alive(agentPid)).toBe(false);
+	expect(processAlive(agentPid)).toBe(false);
 	expect(outcomes.ok).toBeGreaterThan(3);
 	expect(outcomes.other).toBe(0);
 	// Refusals while draining say when to come back.
