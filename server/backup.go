@@ -18,7 +18,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"log"
 	"os"
 	osexec "os/exec"
 	"path/filepath"
@@ -108,9 +107,12 @@ func newEpoch() string {
 	return hex.EncodeToString(b)
 }
 
+// crmMetaTable holds the server's own facts (its epoch; after a restore, where from and when).
+const crmMetaTable = `CREATE TABLE IF NOT EXISTS _crm_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)`
+
 // ensureEpoch reads the server's epoch, making the first one on a new database.
 func ensureEpoch(db dbx.Builder) (string, error) {
-	if _, err := db.NewQuery(`CREATE TABLE IF NOT EXISTS _crm_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)`).Execute(); err != nil {
+	if _, err := db.NewQuery(crmMetaTable).Execute(); err != nil {
 		return "", err
 	}
 	if _, err := db.NewQuery(`INSERT OR IGNORE INTO _crm_meta (key, value) VALUES ('epoch', {:e})`).Bind(dbx.Params{"e": newEpoch()}).Execute(); err != nil {
@@ -239,7 +241,3 @@ func (s *backupSupervisor) stop() {
 
 // errNoBackup says a restore found nothing to restore.
 var errNoBackup = errors.New("no backup found")
-
-func init() {
-	log.SetFlags(log.LstdFlags)
-}

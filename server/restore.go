@@ -137,12 +137,16 @@ func restoreInto(ctx context.Context, cfg backupConfig, keys *backupKeys, to, ep
 	}
 	_ = os.Chmod(out, 0o600)
 	rep.Dir = to
-	rep.Tables, err = checkRestored(ctx, out)
+	db, err := sql.Open("sqlite", "file:"+out+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		return rep, err
 	}
+	defer db.Close()
+	if rep.Tables, err = checkRestored(ctx, db); err != nil {
+		return rep, err
+	}
 	rep.Epoch = newEpoch()
-	err = setRestoredEpoch(ctx, out, rep.Epoch, rep.From)
+	err = setRestoredEpoch(ctx, db, rep.Epoch, rep.From)
 	return rep, err
 }
 
@@ -197,12 +201,8 @@ func decryptFile(keys *backupKeys, src, dst string) error {
 }
 
 // checkRestored runs SQLite's integrity check, checks the PocketBase schema is there, and counts rows.
-func checkRestored(ctx context.Context, path string) (map[string]int64, error) {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
+// (The audit log's hash chain joins these checks when issue 13 adds the log.)
+func checkRestored(ctx context.Context, db *sql.DB) (map[string]int64, error) {
 	rows, err := db.QueryContext(ctx, "PRAGMA integrity_check")
 	if err != nil {
 		return nil, fmt.Errorf("integrity check: %w", err)
@@ -247,24 +247,11 @@ func checkRestored(ctx context.Context, path string) (map[string]int64, error) {
 	if counts["_collections"] == 0 {
 		return nil, errors.New("the restored database has no PocketBase collections: not a CRM database")
 	}
-	if _, ok := counts["audit_log"]; ok {
-		if err := verifyAuditChainSQL(ctx, db); err != nil {
-			return nil, fmt.Errorf("audit chain: %w", err)
-		}
-	}
 	return counts, nil
 }
 
-// verifyAuditChainSQL is where the audit log's hash chain is checked once it exists (issue 13).
-var verifyAuditChainSQL = func(ctx context.Context, db *sql.DB) error { return nil }
-
-func setRestoredEpoch(ctx context.Context, path, epoch, from string) error {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS _crm_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)`); err != nil {
+func setRestoredEpoch(ctx context.Context, db *sql.DB, epoch, from string) error {
+	if _, err := db.ExecContext(ctx, crmMetaTable); err != nil {
 		return err
 	}
 	for k, v := range map[string]string{"epoch": epoch, "restored_from": from, "restored_at": time.Now().UTC().Format(time.RFC3339)} {
@@ -276,6 +263,6 @@ func setRestoredEpoch(ctx context.Context, path, epoch, from string) error {
 	for _, t := range []string{"_litestream_seq", "_litestream_lock"} {
 		_, _ = db.ExecContext(ctx, `DROP TABLE IF EXISTS `+t)
 	}
-	_, err = db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	_, err := db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
 	return err
 }

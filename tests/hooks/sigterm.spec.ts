@@ -35,33 +35,13 @@ it('drains and stops within 10 s of SIGTERM without losing an acknowledged write
 	const outcomes = { ok: 0, refused503: 0, noRetryAfter: 0, cut: 0, other: 0 };
 	let stop = false;
 	let n = 0;
-	const events = async () => {
+	// Sends one request after another until stopped, counting how each ended; `send` says whether its
+	// answer acknowledged the write (and keeps what was acknowledged).
+	const client = (send: () => Promise<{ res: Response; acked: boolean }>) => async () => {
 		while (!stop) {
-			const k = n++;
-			const batch = Array.from({ length: 200 }, (_, i) => ({ id: `st-${k}-${i}`, type: 'page_view', time: Date.now() - i, anonymous_id: `st-anon-${i % 20}` }));
 			try {
-				const res = await fetch(`${url}/api/crm/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(batch) });
-				const body = await res.json().catch(() => null);
-				if (res.status === 200 && body?.accepted === 200) {
-					outcomes.ok++;
-					for (const e of batch) ackedEvents.add(e.id);
-				} else if (res.status === 503) {
-					outcomes.refused503++;
-					if (!res.headers.get('retry-after')) outcomes.noRetryAfter++;
-				} else outcomes.other++;
-			} catch {
-				outcomes.cut++;
-				await new Promise((r) => setTimeout(r, 50));
-			}
-		}
-	};
-	const customers = async () => {
-		while (!stop) {
-			const id = id15();
-			try {
-				const res = await fetch(`${url}/api/crm/sync/customers/push`, { method: 'POST', headers: { authorization: manager.authStore.token, 'content-type': 'application/json' }, body: JSON.stringify({ rows: [{ doc: { id, name: `停机测试 ${id}`, owner: staff.sales.id }, base: null }] }) });
-				const body = await res.json().catch(() => null);
-				if (res.status === 200 && body?.rejected?.length === 0 && body?.conflicts?.length === 0) ackedCustomers.add(id);
+				const { res, acked } = await send();
+				if (acked) outcomes.ok++;
 				else if (res.status === 503) {
 					outcomes.refused503++;
 					if (!res.headers.get('retry-after')) outcomes.noRetryAfter++;
@@ -72,6 +52,23 @@ it('drains and stops within 10 s of SIGTERM without losing an acknowledged write
 			}
 		}
 	};
+	const events = client(async () => {
+		const k = n++;
+		const batch = Array.from({ length: 200 }, (_, i) => ({ id: `st-${k}-${i}`, type: 'page_view', time: Date.now() - i, anonymous_id: `st-anon-${i % 20}` }));
+		const res = await fetch(`${url}/api/crm/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(batch) });
+		const body = await res.json().catch(() => null);
+		const acked = res.status === 200 && body?.accepted === 200;
+		if (acked) for (const e of batch) ackedEvents.add(e.id);
+		return { res, acked };
+	});
+	const customers = client(async () => {
+		const id = id15();
+		const res = await fetch(`${url}/api/crm/sync/customers/push`, { method: 'POST', headers: { authorization: manager.authStore.token, 'content-type': 'application/json' }, body: JSON.stringify({ rows: [{ doc: { id, name: `停机测试 ${id}`, owner: staff.sales.id }, base: null }] }) });
+		const body = await res.json().catch(() => null);
+		const acked = res.status === 200 && body?.rejected?.length === 0 && body?.conflicts?.length === 0;
+		if (acked) ackedCustomers.add(id);
+		return { res, acked };
+	});
 	const clients = [events(), events(), events(), customers(), customers()];
 	await new Promise((r) => setTimeout(r, 1500));
 

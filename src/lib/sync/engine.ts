@@ -1,7 +1,7 @@
 import type PocketBase from 'pocketbase';
 import type { CrmDatabase } from '../db/database';
 import { pullOnly, setRefusalCheck, syncDependencies, syncedCollections, type SyncedName } from './collections';
-import { sawEpoch, watchEpoch } from './epoch';
+import { readEpoch, sawEpoch, watchEpoch, type EpochStore } from './epoch';
 import { defaultKeyValue, type KeyValue } from './kv';
 import { Outbox } from './outbox';
 import { replicatePocketBase, type PocketBaseReplication } from './pocketbase-replication';
@@ -80,28 +80,23 @@ export class SyncEngine {
 	 * policy, or are accepted as already there) and pulls everything again from the start, as the
 	 * restored server's sequence numbers start over from an older point.
 	 */
+	private get epochStore(): EpochStore {
+		return { getItem: (k) => this.kv.get(k), setItem: (k, v) => this.kv.set(k, v) };
+	}
+
 	private get epochKey(): string {
 		return `crm:epoch:${this.o.userId}`;
 	}
 
-	private readEpoch(): { first: string; current: string } | null {
-		try {
-			const v = JSON.parse(this.kv.get(this.epochKey) ?? 'null');
-			return v && typeof v.first === 'string' && typeof v.current === 'string' ? v : null;
-		} catch {
-			return null;
-		}
-	}
-
 	/** The replications' name suffix: none in the epoch this device first synced with. */
 	private epochIdentity(): string | undefined {
-		const e = this.readEpoch();
+		const e = readEpoch(this.epochStore, this.epochKey);
 		return e && e.current !== e.first ? e.current : undefined;
 	}
 
 	/** Called with the epoch of every server answer. */
 	sawEpoch(epoch: string): void {
-		if (sawEpoch({ getItem: (k) => this.kv.get(k), setItem: (k, v) => this.kv.set(k, v) }, this.epochKey, epoch)) void this.heal();
+		if (sawEpoch(this.epochStore, this.epochKey, epoch)) void this.heal();
 	}
 
 	private healing: Promise<void> | null = null;

@@ -8,18 +8,23 @@ export interface EpochStore {
 	setItem(k: string, v: string): void;
 }
 
+/** The epochs kept under `key`: the first one this identity saw, and the latest. */
+export function readEpoch(kv: EpochStore, key: string): { first: string; current: string } | null {
+	try {
+		const kept = JSON.parse(kv.getItem(key) ?? 'null');
+		return kept && typeof kept.first === 'string' && typeof kept.current === 'string' ? kept : null;
+	} catch {
+		return null;
+	}
+}
+
 /**
  * Records `epoch` under `key` and says whether it is a new one (the server was restored since this
  * identity first saw it). The first epoch ever seen is only remembered.
  */
 export function sawEpoch(kv: EpochStore, key: string, epoch: string): boolean {
-	let kept: { first?: unknown; current?: unknown } | null = null;
-	try {
-		kept = JSON.parse(kv.getItem(key) ?? 'null');
-	} catch {
-		kept = null;
-	}
-	if (!kept || typeof kept.first !== 'string' || typeof kept.current !== 'string') {
+	const kept = readEpoch(kv, key);
+	if (!kept) {
 		kv.setItem(key, JSON.stringify({ first: epoch, current: epoch }));
 		return false;
 	}
@@ -45,7 +50,7 @@ export function watchEpoch(pb: { afterSend?: unknown }, onEpoch: (epoch: string)
 			try {
 				onEpoch(epoch);
 			} catch (err) {
-				console.warn('[chat] epoch check failed', err);
+				console.warn('[epoch] check failed', err);
 			}
 		}
 		return prev ? prev(response, data, options) : data;
