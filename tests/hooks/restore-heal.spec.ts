@@ -102,6 +102,8 @@ it('pushes again, once, every write a restored server lost', async () => {
 	for (const d of [rep, boss]) {
 		await d.online();
 		await waitFor(() => d.engine!.status.value.restored ?? undefined, 15_000);
+		// Until every record went through the restored server, the device does not claim all is uploaded.
+		await waitFor(() => (d.engine!.status.value.reuploading ? undefined : true), 30_000);
 		await d.engine!.awaitInSync();
 	}
 	const customers = await rep.pb.collection('customers').getFullList({ filter: `id = "${known.id}" || id = "${syncedNew.id}" || id = "${bossNew.id}" || id = "${offlineNew.id}"` });

@@ -36,6 +36,7 @@ export const en = {
 	'sync.lost_deleted': "{names} was deleted by a manager.",
 	'sync.lost_some': "A customer",
 	'sync.lost_kept': "Your unsent changes to it stay on this device: open the sync details to see them.",
+	'sync.reuploading': 'Uploading again what the restored server lacks…',
 	'sync.restored': "The server was restored from a backup. This device is uploading again what the server lacks; nothing is lost.",
 	'sync.lost_proposed': "{names} went to a colleague while you were offline: your change was passed to them as a proposal they can accept, and the customer was taken off this device.",
 	'proposals.title': "Changes proposed before the customer was handed over",

@@ -26,6 +26,7 @@ export const zhCN: Record<CoreMessageKey, string> = {
 	'sync.lost_deleted': "{names}已被经理删除。",
 	'sync.lost_some': "一位客户",
 	'sync.lost_kept': "您未上传的更改仍保留在本设备上，可在同步状态中查看。",
+	'sync.reuploading': '正在把服务器缺少的记录重新上传…',
 	'sync.restored': "服务器已从备份恢复。本设备正在把服务器缺少的记录重新上传，什么都不会丢失。",
 	'sync.lost_proposed': "您离线期间，{names}已转给同事：您的更改已作为建议转交给对方，由其决定是否采纳；该客户已从本设备移除。",
 	'proposals.title': "客户转交前同事提出的修改建议",

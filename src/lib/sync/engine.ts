@@ -115,10 +115,12 @@ export class SyncEngine {
 			if (this.stopped) return;
 			this.reuploading = true;
 			this.startReplications();
-			this.status.patch({ restored: Date.now() });
+			this.status.patch({ restored: Date.now(), reuploading: true });
 			const started = this.generation;
 			void Promise.all([...this.replications.values()].map((r) => r.state.awaitInSync())).finally(() => {
-				if (this.generation === started) this.reuploading = false;
+				if (this.generation !== started) return;
+				this.reuploading = false;
+				this.status.patch({ reuploading: false });
 			});
 		})().finally(() => {
 			this.healing = null;

@@ -29,6 +29,8 @@ export interface SyncStatus {
 	lost: LostNotice | null;
 	/** When the device saw that the server was restored from a backup and began to upload its records again. */
 	restored: number | null;
+	/** After a restore, until every local record went through the server again: not all uploaded yet. */
+	reuploading: boolean;
 }
 
 export interface LostNotice {
@@ -49,7 +51,8 @@ export const initialStatus = (): SyncStatus => ({
 	error: null,
 	rejected: [],
 	lost: null,
-	restored: null
+	restored: null,
+	reuploading: false
 });
 
 /** The sync state as one small observable; the UI wraps it once. */
