@@ -178,15 +178,19 @@ func registerAuthGuard(app core.App) {
 			if e.Record == nil {
 				dummyStaff.ValidatePassword(e.Password)
 			}
-			if until := recordFailure(e.App, key, now); !until.IsZero() {
+			until := recordFailure(e.App, key, now)
+			auditRequest(e.RequestEvent, "auth.login_failed", e.Collection.Name, strings.ToLower(strings.TrimSpace(e.Identity)), map[string]any{"locked": !until.IsZero()})
+			if !until.IsZero() {
 				return lockedError(e.RequestEvent, until)
 			}
 			return e.BadRequestError("Failed to authenticate.", errors.New("invalid login credentials"))
 		}
 		clearFailures(e.App, key)
 		if isDeactivated(e.Record) {
+			auditRequest(e.RequestEvent, "auth.login_failed", e.Collection.Name, e.Record.Id, map[string]any{"deactivated": true})
 			return deactivatedError(http.StatusForbidden)
 		}
+		auditSignIn(e.RequestEvent, e.Record)
 		return apis.RecordAuthResponse(e.RequestEvent, e.Record, core.MFAMethodPassword, nil)
 	})
 }

@@ -42,6 +42,8 @@ type backupConfig struct {
 	// KeyFile is read when CRM_BACKUP_KEY is not set: CRM_BACKUP_KEY_FILE, by default beside the data
 	// directory ("pb_data" -> "pb_data-backup.key"), never inside it.
 	KeyFile string
+	// AuditKeyFile verifies the restored copy's audit log (audit.go).
+	AuditKeyFile string
 }
 
 func loadBackupConfig(dataDir string) backupConfig {
@@ -55,6 +57,8 @@ func loadBackupConfig(dataDir string) backupConfig {
 		Dir:     os.Getenv("CRM_BACKUP_DIR"),
 		URL:     os.Getenv("CRM_BACKUP_URL"),
 		KeyFile: os.Getenv("CRM_BACKUP_KEY_FILE"),
+		// The live server's audit key verifies the restored copy's audit log.
+		AuditKeyFile: auditKeyFile(dataDir),
 	}
 	if c.Dir == "" {
 		c.Dir = abs + "-backup"

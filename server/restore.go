@@ -25,6 +25,7 @@ type restoreReport struct {
 	Epoch  string // the new epoch
 	From   string // the epoch (or snapshot) restored from
 	Tables map[string]int64
+	Audit  string // what the check of the audit log's chain found
 }
 
 func runRestore(args []string) int {
@@ -71,6 +72,7 @@ func runRestore(args []string) int {
 	for _, n := range names {
 		fmt.Printf("  %-32s %d rows\n", n, rep.Tables[n])
 	}
+	fmt.Println(rep.Audit)
 	fmt.Printf("New epoch %s: devices will push again what this copy lacks.\n", rep.Epoch)
 	fmt.Printf("To use it: stop the server, then start it on this directory (CRM_DATA_DIR=%s npm start, or --dir %s),\n", rep.Dir, rep.Dir)
 	fmt.Println("or move the old data directory aside and this one into its place. Keep the old one until you are sure.")
@@ -145,6 +147,7 @@ func restoreInto(ctx context.Context, cfg backupConfig, keys *backupKeys, to, ep
 	if rep.Tables, err = checkRestored(ctx, db); err != nil {
 		return rep, err
 	}
+	rep.Audit = checkRestoredAudit(ctx, db, cfg.AuditKeyFile)
 	rep.Epoch = newEpoch()
 	err = setRestoredEpoch(ctx, db, rep.Epoch, rep.From)
 	return rep, err
@@ -200,8 +203,24 @@ func decryptFile(keys *backupKeys, src, dst string) error {
 	return out.Close()
 }
 
+// checkRestoredAudit verifies the restored copy's audit log chain (audit.go) and says what it found. A
+// broken chain does not stop the restore (the data may still be needed): it is said loudly.
+func checkRestoredAudit(ctx context.Context, db *sql.DB, keyFile string) string {
+	keys, from, err := loadAuditKeysFrom(keyFile)
+	if err != nil {
+		return fmt.Sprintf("Audit log: not verified, no audit key (%s): %v", from, err)
+	}
+	v, err := verifyAuditChain(ctx, db, keys)
+	switch {
+	case err != nil:
+		return "Audit log: WARNING, could not be read: " + err.Error()
+	case !v.OK:
+		return fmt.Sprintf("Audit log: WARNING, the chain is BROKEN at entry %d: %s", v.Broken, v.Problem)
+	}
+	return fmt.Sprintf("Audit log: %d entries verify.", v.Entries)
+}
+
 // checkRestored runs SQLite's integrity check, checks the PocketBase schema is there, and counts rows.
-// (The audit log's hash chain joins these checks when issue 13 adds the log.)
 func checkRestored(ctx context.Context, db *sql.DB) (map[string]int64, error) {
 	rows, err := db.QueryContext(ctx, "PRAGMA integrity_check")
 	if err != nil {

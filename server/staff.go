@@ -95,6 +95,7 @@ func deactivateStaff(e *core.RequestEvent) error {
 		return e.InternalServerError("The account could not be deactivated.", err)
 	}
 	disconnectRealtime(e.App, person.Id)
+	auditRequest(e, "staff.deactivate", "staff", person.Id, map[string]any{"customers_moved": moved, "conversations_requeued": requeued})
 	return e.JSON(http.StatusOK, map[string]any{"deactivated": true, "customers_moved": moved, "conversations_requeued": requeued})
 }
 
@@ -159,5 +160,6 @@ func reactivateStaff(e *core.RequestEvent) error {
 	if err := e.App.Save(person); err != nil {
 		return e.InternalServerError("The account could not be reactivated.", err)
 	}
+	auditRequest(e, "staff.reactivate", "staff", person.Id, nil)
 	return e.JSON(http.StatusOK, map[string]any{"deactivated": false})
 }

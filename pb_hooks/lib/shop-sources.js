@@ -58,6 +58,7 @@ function handleCreate(e) {
 	record.set('rate_limit', rate);
 	record.set('created_by', e.auth.id);
 	$app.save(record);
+	crmAudit(e, 'shop_sources.key_create', 'shop_sources', record.id, { kind, prefix: key.slice(0, 11) });
 	const out = view(record);
 	out.key = key;
 	return e.json(201, out);
@@ -75,6 +76,7 @@ function handleRevoke(e) {
 		record.set('revoked', true);
 		record.set('revoked_at', new Date().toISOString().replace('T', ' '));
 		$app.save(record);
+		crmAudit(e, 'shop_sources.key_revoke', 'shop_sources', record.id, { prefix: record.getString('prefix') });
 	}
 	return e.json(200, { id: record.id, revoked: true });
 }

@@ -129,9 +129,10 @@ function applyRow(tx, collection, spec, id, data, base, info) {
 		}
 		// History only grows: a client may add entries, never erase the server's.
 		if ('history' in data) data.history = shared.mergeHistory(state.history, data.history, [], shared.LIMITS.historyEntries);
+		const fields = spec.fields.filter((f) => f in data && !shared.sameValue(state[f], data[f]));
 		assign(current, spec.fields, data);
 		tx.save(current);
-		return {};
+		return { applied: 'update', fields, before: state };
 	}
 	const record = new Record(collection);
 	record.set('id', id);
@@ -143,7 +144,7 @@ function applyRow(tx, collection, spec, id, data, base, info) {
 		e.__crm = { status: 403, field: spec.ownerField, code: 'forbidden', message: 'you may not create this record' };
 		throw e;
 	}
-	return {};
+	return { applied: 'create', fields: Object.keys(data) };
 }
 
 /** Customer fields a proposal may carry (not who owns it, its deletion or the sync bookkeeping). */
@@ -212,6 +213,25 @@ function assign(record, fields, data) {
 	for (const f of fields) if (f in data) record.set(f, data[f] === undefined ? null : data[f]);
 }
 
+/**
+ * The audit log's entries for an applied row (server/audit.go): field names, never their values; a
+ * customer's deletion, merge and consent decision get actions of their own.
+ */
+function auditPush(e, name, doc, out) {
+	let action = `${name}.${out.applied}`;
+	const detail = { fields: out.fields, via: 'sync' };
+	if (name === 'customers' && out.fields.includes('deleted') && doc.deleted === true) {
+		const mergedIn = (history) => Array.isArray(history) && history.some((h) => h && h.field === 'merged_into');
+		const merged = mergedIn(doc.history) && !mergedIn(out.before && out.before.history);
+		action = merged ? 'customers.merge' : 'customers.delete';
+	}
+	// A consent decision: a change, or a new customer created with consent given.
+	if (name === 'customers' && out.fields.includes('marketing_consent') && (out.applied === 'update' || doc.marketing_consent === true)) {
+		crmAudit(e, 'customers.consent', name, doc.id, { granted: doc.marketing_consent === true, how: typeof doc.consent_how === 'string' ? doc.consent_how : '' });
+	}
+	crmAudit(e, action, name, doc.id, detail);
+}
+
 /** POST /api/crm/sync/{collection}/push  body: { rows: [{ doc, base }] } */
 function handlePush(e) {
 	const name = e.request.pathValue('collection');
@@ -229,6 +249,7 @@ function handlePush(e) {
 		const out = pushRow(collection, spec, row, info);
 		if (out.conflict) conflicts.push(out.conflict);
 		if (out.rejected) rejected.push(out.rejected);
+		if (out.applied) auditPush(e, name, row.doc, out);
 	}
 	return e.json(200, { conflicts, rejected });
 }
