@@ -9,6 +9,7 @@ import type { chatWidgetEn } from './features/chat-widget.en';
 import type { inboxEn } from './features/inbox.en';
 import type { staffEn } from './features/staff.en';
 import type { campaignsEn } from './features/campaigns.en';
+import type { auditEn } from './features/audit.en';
 import type { backupEn } from './features/backup.en';
 
 export const en = {
@@ -173,6 +174,8 @@ export const en = {
 	'role.sales': 'Sales rep',
 	'settings.title': 'Settings',
 	'settings.language': 'Language',
+	'settings.audit': 'Audit log',
+	'settings.audit_hint': 'Who read or changed customer data, and when: search, export and verify.',
 	'settings.account': 'Account',
 	'settings.signed_in_as': 'Signed in as {name} ({role})',
 	'settings.version': 'App version',
@@ -249,4 +252,5 @@ export type MessageKey =
 	| keyof typeof chatWidgetEn
 	| keyof typeof staffEn
 	| keyof typeof campaignsEn
-	| keyof typeof backupEn;
+	| keyof typeof backupEn
+	| keyof typeof auditEn;

@@ -163,6 +163,8 @@ export const zhCN: Record<CoreMessageKey, string> = {
 	'role.sales': '销售',
 	'settings.title': '设置',
 	'settings.language': '语言',
+	'settings.audit': '审计日志',
+	'settings.audit_hint': '谁在何时查看或修改了客户数据：搜索、导出和校验。',
 	'settings.account': '账号',
 	'settings.signed_in_as': '当前登录：{name}（{role}）',
 	'settings.version': '应用版本',
