@@ -27,7 +27,7 @@ import (
 )
 
 // auditedCollections: writes through the records API on these are logged.
-var auditedCollections = []string{"customers", "service_records", "consents", "staff", "shop_sources", "segments", "campaigns", "conversations", "messages"}
+var auditedCollections = []string{"customers", "service_records", "consents", "staff", "shop_sources", "segments", "campaigns"}
 
 // auditActor fills who and from where from the request.
 func auditActor(e *core.RequestEvent, a auditEntry) auditEntry {
