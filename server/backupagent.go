@@ -145,6 +145,16 @@ func replicate(ctx context.Context, cfg backupConfig, dataDir, epoch string, key
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		// The server asks for the WAL to be emptied after an erasure (personaldata.go): the WAL was
+		// just copied, so its frames may go.
+		if req := filepath.Join(dataDir, checkpointRequestFile); err == nil {
+			if _, statErr := os.Stat(req); statErr == nil {
+				if cerr := db.Checkpoint(ctx, litestream.CheckpointModeTruncate); cerr != nil {
+					slog.Warn("requested checkpoint failed", "error", cerr)
+				}
+				_ = os.Remove(req)
+			}
+		}
 		if err != nil {
 			status.LastError, status.LastErrorAt = err.Error(), time.Now().UTC()
 		} else {

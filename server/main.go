@@ -111,7 +111,8 @@ func main() {
 	registerStaff(app)
 	registerWebGuard(app, publicDir)
 	registerHealth(app)
-	registerAudit(app) // who read or changed what, hash-chained (audit.go, auditroutes.go)
+	registerAudit(app)        // who read or changed what, hash-chained (audit.go, auditroutes.go)
+	registerPersonalData(app) // a customer's data exported or erased at their request (personaldata.go)
 	ensureDemoIdentitySecret()
 	if !adminUIEnabled() {
 		ui.DistDirFS = nil // PocketBase's dashboard (/_/) only with CRM_ADMIN_UI=on
