@@ -9,6 +9,7 @@ import type { chatWidgetEn } from './features/chat-widget.en';
 import type { inboxEn } from './features/inbox.en';
 import type { staffEn } from './features/staff.en';
 import type { campaignsEn } from './features/campaigns.en';
+import type { rightsEn } from './features/rights.en';
 import type { auditEn } from './features/audit.en';
 import type { backupEn } from './features/backup.en';
 
@@ -111,6 +112,7 @@ export const en = {
 	'customers.merge_do': 'Merge “{name}” into this customer',
 	'customers.merge_done': '“{name}” was merged into this customer.',
 	'customers.merged_from': 'Merged from {name}',
+	'customers.erased_notice': 'The person’s data was erased, here and on every device at its next sync.',
 	'customers.merged_into': 'Merged into {name}',
 	'field.name_in_history': 'Name',
 	'customers.edit': 'Edit customer',
@@ -253,4 +255,5 @@ export type MessageKey =
 	| keyof typeof staffEn
 	| keyof typeof campaignsEn
 	| keyof typeof backupEn
-	| keyof typeof auditEn;
+	| keyof typeof auditEn
+	| keyof typeof rightsEn;

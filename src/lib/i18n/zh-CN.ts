@@ -100,6 +100,7 @@ export const zhCN: Record<CoreMessageKey, string> = {
 	'customers.merge_do': '把“{name}”合并到这位客户',
 	'customers.merge_done': '已把“{name}”合并到这位客户。',
 	'customers.merged_from': '由 {name} 合并而来',
+	'customers.erased_notice': '此人的数据已删除；各设备会在下次同步时移除。',
 	'customers.merged_into': '已合并到 {name}',
 	'field.name_in_history': '姓名',
 	'customers.edit': '编辑客户',
