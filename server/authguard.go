@@ -161,6 +161,10 @@ func registerAuthGuard(app core.App) {
 					if isDeactivated(e.Auth) {
 						return deactivatedError(http.StatusUnauthorized)
 					}
+					// A session from before "sign out everywhere" (signout.go): the device deletes its data.
+					if e.Auth == nil && e.Request.Header.Get("Authorization") != "" && signedOutEverywhere(e) {
+						return signedOutError()
+					}
 					return e.Next()
 				},
 			})

@@ -35,6 +35,7 @@ func registerStaff(app core.App) {
 		g.Bind(apis.RequireAuth("staff"))
 		g.POST("/deactivate", deactivateStaff)
 		g.POST("/reactivate", reactivateStaff)
+		registerSignOut(se)
 		return se.Next()
 	})
 }

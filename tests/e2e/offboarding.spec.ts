@@ -124,3 +124,44 @@ test('five wrong passwords lock the account; even the right one is refused with 
 	await phone.context.close();
 	await phone.proxy.close();
 });
+
+test('a rep’s phone is lost: an admin signs them out everywhere; the phone deletes its data at its next contact; the rep signs in again elsewhere', async ({ browser, server, openAs }) => {
+	const { page: admin } = await openAs('owner');
+	const stamp = Date.now().toString(36);
+	const email = `lost-phone-${stamp}@example.test`;
+	await addStaff(admin, '丢手机的销售', email, 'lost-phone-password-1');
+
+	const lost = await device(browser, server.port);
+	await signIn(lost.page, email, 'lost-phone-password-1');
+	await lost.page.getByRole('link', { name: /新建客户/ }).click();
+	await lost.page.getByLabel('姓名').fill(`手机上的客户 ${stamp}`);
+	await lost.page.getByRole('button', { name: '保存' }).click();
+	await expect(lost.page.getByRole('heading', { name: `手机上的客户 ${stamp}` })).toBeVisible();
+	await lost.page.getByTestId('sync-indicator').click();
+	await expect(lost.page.getByTestId('sync-pending')).toContainText('所有更改已上传', { timeout: 15_000 });
+	expect((await rxdbNames(lost.page)).length).toBeGreaterThan(0);
+	// The phone is out of reach when the admin acts.
+	await lost.proxy.cut();
+
+	await admin.reload();
+	await admin.getByRole('button', { name: /丢手机的销售/ }).click();
+	const editor = admin.getByRole('region', { name: '管理 丢手机的销售' });
+	await editor.getByRole('button', { name: '在所有设备上退出登录' }).click();
+	await expect(editor.getByRole('status')).toHaveText('丢手机的销售 已在所有设备上退出登录。');
+
+	// Back in reach, at its next contact the phone deletes its data and says why.
+	await lost.proxy.restore();
+	await lost.page.reload();
+	await expect(lost.page).toHaveURL(/\/login$/, { timeout: 20_000 });
+	await expect(lost.page.getByRole('alert')).toContainText('此账号已在所有设备上退出登录，其在本设备上的数据已删除');
+	expect(await rxdbNames(lost.page)).toEqual([]);
+
+	// The rep signs in again on a new phone and has their customer back.
+	const fresh = await device(browser, server.port);
+	await signIn(fresh.page, email, 'lost-phone-password-1');
+	await expect(fresh.page.getByRole('link', { name: new RegExp(`手机上的客户 ${stamp}`) })).toBeVisible({ timeout: 15_000 });
+	for (const d of [lost, fresh]) {
+		await d.context.close();
+		await d.proxy.close();
+	}
+});

@@ -19,7 +19,7 @@ class Session {
 	engine = $state.raw<SyncEngine | null>(null);
 	ready = $state(false);
 	/** Why the last session ended without the user signing out ('deactivated'), for the sign-in screen. */
-	ended = $state<'deactivated' | null>(null);
+	ended = $state<'deactivated' | 'signed_out_everywhere' | null>(null);
 	sync = $derived(new ObservableState((this.engine?.status.status$ ?? idle).asObservable(), initialStatus()));
 
 	get canManageAll(): boolean {
@@ -63,10 +63,10 @@ class Session {
 	 * An administrator deactivated this account (the server said so): the device deletes this user's
 	 * data at once, pending changes included, as at sign-out.
 	 */
-	async endDeactivated(): Promise<void> {
+	async endDeactivated(why: 'deactivated' | 'signed_out_everywhere' = 'deactivated'): Promise<void> {
 		if (!this.user) return;
 		await this.signOut();
-		this.ended = 'deactivated';
+		this.ended = why;
 	}
 
 	/** Sign-out removes this user's local database and what it still owed the server. */
@@ -92,6 +92,7 @@ class Session {
 		this.ended = null;
 		engine.status.status$.subscribe((s) => {
 			if (s.error?.code === 'account_deactivated' && this.engine === engine) void this.endDeactivated();
+			if (s.error?.code === 'signed_out_everywhere' && this.engine === engine) void this.endDeactivated('signed_out_everywhere');
 		});
 	}
 }

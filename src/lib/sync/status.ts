@@ -83,6 +83,8 @@ export function classifyError(err: unknown): SyncError {
 	if (status === 0) return { kind: 'network', code: 'network', at };
 	// An administrator deactivated this account: the device deletes its copy (state/session).
 	if (e.response?.data?.account?.code === 'account_deactivated') return { kind: 'auth', code: 'account_deactivated', at };
+	// Signed out of every device (server/signout.go): the same, and the user may sign in again.
+	if (e.response?.data?.account?.code === 'signed_out_everywhere') return { kind: 'auth', code: 'signed_out_everywhere', at };
 	if (status === 401) return { kind: 'auth', code: 'session_expired', at };
 	if (status === 403) return { kind: 'auth', code: 'forbidden', detail: e.response?.message, at };
 	if (status === 413) return { kind: 'server', code: 'too_large', detail: e.response?.message, at };
