@@ -57,6 +57,7 @@ export class SyncEngine {
 					live: this.o.live,
 					realtime: this.o.realtime,
 					identity,
+					keepMissing: () => this.reuploading,
 					batchSize: this.o.pullBatchSize,
 					pullOnly: pullOnly.has(name),
 					dependencyPending: (field, doc) => {
@@ -96,7 +97,12 @@ export class SyncEngine {
 
 	/** Called with the epoch of every server answer. */
 	sawEpoch(epoch: string): void {
-		if (sawEpoch(this.epochStore, this.epochKey, epoch)) void this.heal();
+		if (!sawEpoch(this.epochStore, this.epochKey, epoch)) return;
+		// At once, before the answer that carried the epoch is handled: a purge of the records the
+		// server does not hold must not take the ones it lost (pocketbase-replication.ts keepMissing).
+		this.reuploading = true;
+		this.status.patch({ reuploading: true });
+		void this.heal();
 	}
 
 	private healing: Promise<void> | null = null;

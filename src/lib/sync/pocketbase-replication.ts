@@ -41,6 +41,8 @@ export interface PocketBaseReplicationOptions<T> {
 	/** Live replication with realtime; false for a one-shot sync (tests, benchmarks). */
 	live?: boolean;
 	realtime?: boolean;
+	/** Whether records the server does not hold stay on the device (it is uploading them again after a restore). */
+	keepMissing?: () => boolean;
 	/** Added to the replication's name: a new name starts from no checkpoint (a server restored: engine.ts). */
 	identity?: string;
 	/** Server-computed collections are pulled and never pushed. */
@@ -186,13 +188,17 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 		const ids = only ? [...only] : (await o.collection.find().exec()).map((d) => (d as unknown as { id: string }).id);
 		let purged = 0;
 		for (let i = 0; i < ids.length; i += 1000) {
-			const { hidden } = await o.pb.send<{ hidden: string[] }>(`/api/crm/sync/${o.name}/visible`, {
+			const { hidden, missing = [] } = await o.pb.send<{ hidden: string[]; missing?: string[] }>(`/api/crm/sync/${o.name}/visible`, {
 				method: 'POST',
 				body: { ids: ids.slice(i, i + 1000) },
 				requestKey: null
 			});
+			// A record the server does not hold at all, while the device uploads again what a restored
+			// server lost, is one of those: it stays (asked after the answer, whose epoch may have just
+			// started the upload).
+			const keepMissing = o.keepMissing?.() ? new Set(missing) : null;
 			// Unsaved local work on a record the user lost stays: its upload is refused visibly instead.
-			const drop = hidden.filter((id) => !o.outbox.isPending(o.name, id) && !o.outbox.isRefused(o.name, id));
+			const drop = hidden.filter((id) => !keepMissing?.has(id) && !o.outbox.isPending(o.name, id) && !o.outbox.isRefused(o.name, id));
 			if (drop.length) await o.collection.bulkRemove(drop);
 			purged += drop.length;
 		}
