@@ -146,7 +146,7 @@ test('a rep’s phone is lost: an admin signs them out everywhere; the phone del
 	await admin.reload();
 	await admin.getByRole('button', { name: /丢手机的销售/ }).click();
 	const editor = admin.getByRole('region', { name: '管理 丢手机的销售' });
-	await editor.getByRole('button', { name: '在所有设备上退出登录' }).click();
+	await editor.getByRole('button', { name: '登出所有设备' }).click();
 	await expect(editor.getByRole('status')).toHaveText('丢手机的销售 已在所有设备上退出登录。');
 
 	// Back in reach, at its next contact the phone deletes its data and says why.

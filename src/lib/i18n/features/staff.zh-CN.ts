@@ -16,7 +16,7 @@ export const staffZhCN: Record<keyof typeof staffEn, string> = {
 	'staff.password_set': '已为 {name} 设置新密码。请当面或电话告知，不要用邮件发送。',
 	'staff.password_short': '密码至少需要 8 个字符。',
 	'staff.deactivate': '停用账号',
-	'staff.sign_out_everywhere': '在所有设备上退出登录',
+	'staff.sign_out_everywhere': '登出所有设备',
 	'staff.sign_out_everywhere_hint': '用于丢失或转交他人的手机：{name} 会立即在所有设备上退出登录，每台设备会在下次联网时删除其上的数据。{name} 可用密码重新登录。',
 	'staff.signed_out_everywhere': '{name} 已在所有设备上退出登录。',
 	'staff.deactivate_hint': '用于已离职的员工。对方会立即在所有设备上退出登录；手机和平板下次联网时会删除设备上的客户数据。对方记录的内容都会保留。',
