@@ -19,7 +19,7 @@ class Session {
 	engine = $state.raw<SyncEngine | null>(null);
 	ready = $state(false);
 	/** Why the last session ended without the user signing out ('deactivated'), for the sign-in screen. */
-	ended = $state<'deactivated' | 'signed_out_everywhere' | null>(null);
+	ended = $state<'deactivated' | 'signed_out_everywhere' | 'lock_failures' | 'lock_forgotten' | null>(null);
 	sync = $derived(new ObservableState((this.engine?.status.status$ ?? idle).asObservable(), initialStatus()));
 
 	get canManageAll(): boolean {
@@ -69,10 +69,18 @@ class Session {
 		this.ended = why;
 	}
 
+	/** The app lock gave up (too many wrong PINs) or its user forgot the PIN: the device's data goes. */
+	async endLocked(why: 'lock_failures' | 'lock_forgotten'): Promise<void> {
+		if (!this.user) return;
+		await this.signOut();
+		this.ended = why;
+	}
+
 	/** Sign-out removes this user's local database and what it still owed the server. */
 	async signOut(): Promise<void> {
 		const user = this.user;
 		if (user) await (await import('../sync/device')).closeDevice(user.id, this.engine);
+		if (user) (await import('../lock/lock.svelte')).appLock.forget(user.id);
 		(await import('./staff-directory.svelte')).staffDirectory.clear();
 		(await import('../chat/inbox.svelte')).stopInbox(true);
 		if (user) await (await import('../chat/push')).forgetPushDevice(pb, user.id);

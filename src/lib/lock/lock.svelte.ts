@@ -1,0 +1,119 @@
+// The app lock (issue 13, a lost phone): once a user sets a PIN on a device, the app shows nothing of
+// the customers until the PIN is entered, at every start and after the chosen idle minutes (no touch or
+// key, or that long in the background). Sync goes on meanwhile. Five wrong PINs in a row delete the
+// device's data and sign it out, as a lost phone should; the password signs in again.
+import { idleExpired, makePinRecord, MAX_FAILURES, pinMatches, readPinRecord, type PinRecord } from './pin';
+
+const key = (userId: string) => `crm:lock:${userId}`;
+const ACTIVITY = ['pointerdown', 'keydown', 'touchstart', 'wheel'] as const;
+
+class AppLock {
+	/** A PIN is set for the signed-in user on this device. */
+	enabled = $state(false);
+	/** Nothing of the app shows until the PIN is entered. */
+	locked = $state(false);
+	failures = $state(0);
+	idleMinutes = $state(5);
+	#userId: string | null = null;
+	#record: PinRecord | null = null;
+	#lastActivity = Date.now();
+	#hiddenAt = 0;
+	#stop: (() => void) | null = null;
+	/** Called after MAX_FAILURES wrong PINs: the session deletes the device's data. */
+	onTooMany: () => Promise<void> = async () => {};
+
+	/** Starts for a signed-in user: locked at once when they set a PIN on this device. */
+	attach(userId: string): void {
+		if (this.#userId === userId) return;
+		this.detach();
+		this.#userId = userId;
+		this.#record = readPinRecord(localStorage.getItem(key(userId)));
+		this.enabled = !!this.#record;
+		this.locked = this.enabled;
+		this.failures = this.#record?.failures ?? 0;
+		this.idleMinutes = this.#record?.idleMinutes ?? 5;
+		this.#lastActivity = Date.now();
+		const touch = () => (this.#lastActivity = Date.now());
+		const visibility = () => {
+			if (document.visibilityState === 'hidden') this.#hiddenAt = Date.now();
+			else if (this.#hiddenAt && this.enabled && idleExpired(this.#hiddenAt, Date.now(), this.idleMinutes)) this.locked = true;
+		};
+		for (const e of ACTIVITY) window.addEventListener(e, touch, { passive: true, capture: true });
+		document.addEventListener('visibilitychange', visibility);
+		const timer = setInterval(() => {
+			if (this.enabled && !this.locked && idleExpired(this.#lastActivity, Date.now(), this.idleMinutes)) this.locked = true;
+		}, 5_000);
+		this.#stop = () => {
+			for (const e of ACTIVITY) window.removeEventListener(e, touch, { capture: true });
+			document.removeEventListener('visibilitychange', visibility);
+			clearInterval(timer);
+		};
+	}
+
+	detach(): void {
+		this.#stop?.();
+		this.#stop = null;
+		this.#userId = null;
+		this.#record = null;
+		this.enabled = this.locked = false;
+		this.failures = 0;
+	}
+
+	/** Sign-out: the PIN goes with the device's data. */
+	forget(userId: string): void {
+		localStorage.removeItem(key(userId));
+		if (this.#userId === userId) this.detach();
+	}
+
+	#save(rec: PinRecord | null): void {
+		if (!this.#userId) return;
+		this.#record = rec;
+		if (rec) localStorage.setItem(key(this.#userId), JSON.stringify(rec));
+		else localStorage.removeItem(key(this.#userId));
+		this.enabled = !!rec;
+		this.failures = rec?.failures ?? 0;
+		this.idleMinutes = rec?.idleMinutes ?? this.idleMinutes;
+	}
+
+	async setPin(pin: string, idleMinutes: number): Promise<void> {
+		this.#save(await makePinRecord(pin, idleMinutes));
+		this.#lastActivity = Date.now();
+	}
+
+	setIdleMinutes(minutes: number): void {
+		if (this.#record) this.#save({ ...this.#record, idleMinutes: minutes });
+	}
+
+	/** Turns the lock off; the current PIN is asked first. */
+	async disable(pin: string): Promise<boolean> {
+		if (!this.#record || !(await pinMatches(this.#record, pin))) return false;
+		this.#save(null);
+		this.locked = false;
+		return true;
+	}
+
+	lockNow(): void {
+		if (this.enabled) this.locked = true;
+	}
+
+	/** 'ok', 'wrong' (tries left in `failures`), or 'wiped' after too many wrong PINs. */
+	async unlock(pin: string): Promise<'ok' | 'wrong' | 'wiped'> {
+		const rec = this.#record;
+		if (!rec) return 'ok';
+		if (await pinMatches(rec, pin)) {
+			this.#save({ ...rec, failures: 0 });
+			this.locked = false;
+			this.#lastActivity = Date.now();
+			return 'ok';
+		}
+		const failures = rec.failures + 1;
+		this.#save({ ...rec, failures });
+		if (failures >= MAX_FAILURES) {
+			await this.onTooMany();
+			return 'wiped';
+		}
+		return 'wrong';
+	}
+}
+
+export const appLock = new AppLock();
