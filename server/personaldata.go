@@ -20,6 +20,7 @@
 package main
 
 import (
+	"context"
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
@@ -37,6 +38,7 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/logger"
 	"github.com/pocketbase/pocketbase/tools/router"
 )
 
@@ -262,11 +264,13 @@ func eraseCustomer(e *core.RequestEvent) error {
 		return apis.NewBadRequestError("confirm: type the customer's name to confirm the erasure",
 			validation.Errors{"confirm": validation.NewError("mismatch", "type the customer's name exactly to confirm the erasure")})
 	}
+	values := personalValues(e.App, customer)
 	files, counts, err := erase(e.App, customer)
 	if err != nil {
 		return e.InternalServerError("The erasure failed; nothing was changed.", err)
 	}
 	removeFiles(e.App, files)
+	counts["request_logs"] = scrubLogs(e.App, values)
 	checkpointAfterErase(e.App)
 	auditRequest(e, "customers.erase", "customers", id, map[string]any{"counts": counts})
 	return e.JSON(http.StatusOK, map[string]any{"erased": true, "counts": counts})
@@ -348,6 +352,73 @@ func erase(app core.App, customer *core.Record) ([]string, map[string]int64, err
 		return err
 	})
 	return files, counts, err
+}
+
+// personalValues are the customer's identifying values as text, to find in the request logs: a filter
+// in a logged address may hold a name, a phone number, an e-mail or a shop id.
+func personalValues(app core.App, c *core.Record) []string {
+	var out []string
+	add := func(v string) {
+		v = strings.TrimSpace(v)
+		if len([]rune(v)) >= 3 && v != erasedName {
+			out = append(out, v)
+		}
+	}
+	add(c.GetString("name"))
+	add(c.GetString("external_id"))
+	for _, f := range []string{"phones", "emails"} {
+		var list []string
+		_ = json.Unmarshal([]byte(c.GetString(f)), &list)
+		for _, v := range list {
+			add(v)
+			if strings.HasPrefix(v, "+86") {
+				add(strings.TrimPrefix(v, "+86"))
+			}
+		}
+	}
+	var addresses []map[string]any
+	_ = json.Unmarshal([]byte(c.GetString("addresses")), &addresses)
+	for _, a := range addresses {
+		if d, ok := a["detail"].(string); ok {
+			add(d)
+		}
+	}
+	var names []string
+	_ = app.DB().NewQuery("SELECT name FROM visitors WHERE customer = {:id} AND name != ''").Bind(dbx.Params{"id": c.Id}).Column(&names)
+	for _, n := range names {
+		add(n)
+	}
+	return out
+}
+
+// scrubLogs removes the request log entries (PocketBase's _logs, in the auxiliary database) that name
+// any of the values, as written or as escaped in an address, after writing the logs still in memory.
+func scrubLogs(app core.App, values []string) int64 {
+	if h, ok := app.Logger().Handler().(*logger.BatchHandler); ok {
+		_ = h.WriteAll(context.WithValue(context.Background(), logger.BlockKey, true))
+	}
+	var removed int64
+	db := app.AuxNonconcurrentDB()
+	_, _ = db.NewQuery("PRAGMA secure_delete = ON").Execute()
+	defer db.NewQuery("PRAGMA secure_delete = OFF").Execute()
+	seen := map[string]bool{}
+	for _, v := range values {
+		for _, form := range []string{v, url.QueryEscape(v), url.PathEscape(v), strings.ReplaceAll(url.QueryEscape(v), "+", "%20")} {
+			if seen[form] {
+				continue
+			}
+			seen[form] = true
+			res, err := db.NewQuery("DELETE FROM _logs WHERE instr(data, {:v}) > 0 OR instr(message, {:v}) > 0").Bind(dbx.Params{"v": form}).Execute()
+			if err != nil {
+				app.Logger().Error("erase: request logs not scrubbed", "error", err)
+				return removed
+			}
+			n, _ := res.RowsAffected()
+			removed += n
+		}
+	}
+	_, _ = db.NewQuery("PRAGMA wal_checkpoint(TRUNCATE)").Execute()
+	return removed
 }
 
 // removeFiles deletes the erased messages' files (and their thumbnails) from the storage.
