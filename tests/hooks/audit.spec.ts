@@ -8,19 +8,9 @@ import { execFileSync } from 'node:child_process';
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { SERVER_BIN, seedStaff, startServer, type RunningServer } from '../fixtures/pocketbase';
 import { id15 } from './helpers';
+import type { AuditEntry } from '../../src/routes/settings/audit/audit-entry';
 
-interface Entry {
-	seq: number;
-	at: string;
-	actor: string;
-	actor_name: string;
-	role: string;
-	action: string;
-	collection: string;
-	target: string;
-	ip: string;
-	detail: string;
-}
+type Entry = AuditEntry;
 
 let server: RunningServer;
 let staff: Awaited<ReturnType<typeof seedStaff>>['staff'];
