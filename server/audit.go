@@ -78,16 +78,7 @@ func loadAuditKeys(dataDir string) (*backupKeys, string, error) {
 
 // loadAuditKeysFrom takes CRM_AUDIT_KEY, or else the key file at path.
 func loadAuditKeysFrom(path string) (*backupKeys, string, error) {
-	if v := os.Getenv("CRM_AUDIT_KEY"); v != "" {
-		k, err := parseBackupKeys(v)
-		return k, "CRM_AUDIT_KEY", err
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, path, err
-	}
-	k, err := parseBackupKeys(string(b))
-	return k, path, err
+	return loadKeys("CRM_AUDIT_KEY", path)
 }
 
 func auditKeyFile(dataDir string) string {
@@ -104,16 +95,9 @@ func auditKeyFile(dataDir string) string {
 // ensureAuditKeys loads the audit key, writing a new key file at the first start.
 func ensureAuditKeys(app core.App) (*backupKeys, error) {
 	if os.Getenv("CRM_AUDIT_KEY") == "" {
-		path := auditKeyFile(app.DataDir())
-		if _, err := os.Stat(path); os.IsNotExist(err) {
-			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-				return nil, err
-			}
-			text := "# CRM audit key: the first line signs new audit entries, every line verifies (docs/audit.md)\n" + newBackupKeyText() + "\n"
-			if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
-				return nil, err
-			}
-			app.Logger().Warn("A new audit key was written; keep a copy away from this machine: without it the audit log cannot be verified", "file", path)
+		if err := ensureKeyFile(app, auditKeyFile(app.DataDir()), "# CRM audit key: the first line signs new audit entries, every line verifies (docs/audit.md)",
+			"A new audit key was written; keep a copy away from this machine: without it the audit log cannot be verified"); err != nil {
+			return nil, err
 		}
 	}
 	keys, from, err := loadAuditKeys(app.DataDir())

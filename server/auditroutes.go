@@ -29,22 +29,30 @@ import (
 // auditedCollections: writes through the records API on these are logged.
 var auditedCollections = []string{"customers", "service_records", "consents", "staff", "shop_sources", "segments", "campaigns"}
 
+// isAdmin: a staff administrator, or a superuser (who works from the server's machine only).
+func isAdmin(auth *core.Record) bool {
+	return auth != nil && (auth.IsSuperuser() || (auth.Collection().Name == "staff" && auth.GetString("role") == "admin"))
+}
+
+// withActor names `who` as the entry's actor: id, name (or e-mail) and role at the time.
+func withActor(a auditEntry, who *core.Record) auditEntry {
+	a.Actor, a.ActorName, a.Role = who.Id, who.GetString("name"), who.GetString("role")
+	if a.ActorName == "" {
+		a.ActorName = who.Email()
+	}
+	if who.IsSuperuser() {
+		a.Role = "superuser"
+	}
+	return a
+}
+
 // auditActor fills who and from where from the request.
 func auditActor(e *core.RequestEvent, a auditEntry) auditEntry {
 	if e == nil {
 		return a
 	}
 	if e.Auth != nil {
-		a.Actor = e.Auth.Id
-		a.ActorName = e.Auth.GetString("name")
-		if a.ActorName == "" {
-			a.ActorName = e.Auth.Email()
-		}
-		if e.Auth.IsSuperuser() {
-			a.Role = "superuser"
-		} else {
-			a.Role = e.Auth.GetString("role")
-		}
+		a = withActor(a, e.Auth)
 	}
 	a.IP = e.RealIP()
 	ua := e.Request.UserAgent()
@@ -76,15 +84,7 @@ func auditSignIn(e *core.RequestEvent, who *core.Record) {
 	if audit == nil {
 		return
 	}
-	a := auditActor(e, auditEntry{Action: "auth.login", Collection: who.Collection().Name, Target: who.Id})
-	a.Actor, a.ActorName, a.Role = who.Id, who.GetString("name"), who.GetString("role")
-	if a.ActorName == "" {
-		a.ActorName = who.Email()
-	}
-	if who.IsSuperuser() {
-		a.Role = "superuser"
-	}
-	audit.add(a)
+	audit.add(withActor(auditActor(e, auditEntry{Action: "auth.login", Collection: who.Collection().Name, Target: who.Id}), who))
 }
 
 // changedFields names the fields whose value differs from the record as it was loaded.
@@ -132,7 +132,7 @@ func registerAudit(app core.App) {
 		})
 		g := se.Router.Group("/api/crm/audit")
 		g.BindFunc(func(e *core.RequestEvent) error {
-			if e.Auth == nil || (!e.Auth.IsSuperuser() && (e.Auth.Collection().Name != "staff" || e.Auth.GetString("role") != "admin")) {
+			if !isAdmin(e.Auth) {
 				return e.ForbiddenError("Only administrators read the audit log.", nil)
 			}
 			return e.Next()

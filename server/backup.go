@@ -83,19 +83,25 @@ func (c backupConfig) ensureBackupKey(app core.App) error {
 	if os.Getenv("CRM_BACKUP_KEY") != "" {
 		return nil
 	}
-	if _, err := os.Stat(c.KeyFile); err == nil {
+	return ensureKeyFile(app, c.KeyFile, "# CRM backup key: the first line encrypts, every line decrypts (docs/backup.md)",
+		"A new backup key was written; keep a copy away from this machine: without it the backups cannot be read")
+}
+
+// ensureKeyFile writes a new key (after a comment line) to path when no file is there, readable by the
+// service user only, and logs `warning` with the path. The backup and the audit keys are made so.
+func ensureKeyFile(app core.App, path, comment, warning string) error {
+	if _, err := os.Stat(path); err == nil {
 		return nil
 	} else if !os.IsNotExist(err) {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(c.KeyFile), 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	text := "# CRM backup key: the first line encrypts, every line decrypts (docs/backup.md)\n" + newBackupKeyText() + "\n"
-	if err := os.WriteFile(c.KeyFile, []byte(text), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(comment+"\n"+newBackupKeyText()+"\n"), 0o600); err != nil {
 		return err
 	}
-	app.Logger().Warn("A new backup key was written; keep a copy away from this machine: without it the backups cannot be read", "file", c.KeyFile)
+	app.Logger().Warn(warning, "file", path)
 	return nil
 }
 

@@ -115,13 +115,19 @@ func newBackupKeyText() string {
 
 // loadBackupKeys takes CRM_BACKUP_KEY, or else the file CRM_BACKUP_KEY_FILE (or `fallbackFile`).
 func loadBackupKeys(fallbackFile string) (*backupKeys, string, error) {
-	if v := os.Getenv("CRM_BACKUP_KEY"); v != "" {
-		k, err := parseBackupKeys(v)
-		return k, "CRM_BACKUP_KEY", err
-	}
 	path := os.Getenv("CRM_BACKUP_KEY_FILE")
 	if path == "" {
 		path = fallbackFile
+	}
+	return loadKeys("CRM_BACKUP_KEY", path)
+}
+
+// loadKeys reads keys from the environment variable `env` when set, else from the file at path; it
+// says which it read.
+func loadKeys(env, path string) (*backupKeys, string, error) {
+	if v := os.Getenv(env); v != "" {
+		k, err := parseBackupKeys(v)
+		return k, env, err
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {

@@ -42,6 +42,10 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 )
 
+// customerConversations selects the ids of the customer's conversations ({:id}): theirs, or their chat
+// visitors'.
+const customerConversations = `(SELECT id FROM conversations WHERE customer = {:id} OR visitor IN (SELECT id FROM visitors WHERE customer = {:id}))`
+
 // erasedName is the tombstone's name (the field is required).
 const erasedName = "(erased)"
 
@@ -81,15 +85,15 @@ func isErased(app core.App, id string) bool {
 }
 
 func requireRightsAdmin(e *core.RequestEvent) error {
-	if e.Auth == nil || (!e.Auth.IsSuperuser() && e.Auth.GetString("role") != "admin") {
+	if !isAdmin(e.Auth) {
 		return e.ForbiddenError("Only administrators export or erase a person's data.", nil)
 	}
 	return nil
 }
 
 type section struct {
-	Name string           `json:"-"`
-	Rows []map[string]any `json:"-"`
+	Name string
+	Rows []map[string]any
 }
 
 // rows reads a query into plain maps, JSON text columns decoded.
@@ -138,7 +142,7 @@ func rows(db dbx.Builder, q string, params dbx.Params) ([]map[string]any, error)
 // personalData gathers every section about the customer.
 func personalData(app core.App, id string) ([]section, error) {
 	p := dbx.Params{"id": id}
-	conv := `(SELECT id FROM conversations WHERE customer = {:id} OR visitor IN (SELECT id FROM visitors WHERE customer = {:id}))`
+	conv := customerConversations
 	queries := []struct{ name, sql string }{
 		{"profile", `SELECT * FROM customers WHERE id = {:id}`},
 		{"statistics", `SELECT * FROM customer_stats WHERE customer = {:id}`},
@@ -299,14 +303,13 @@ func erase(app core.App, customer *core.Record) ([]string, map[string]int64, err
 			return nil
 		}
 		// Message files first: their paths, before the rows forget them.
-		msgs := dbx.Params{"id": id}
 		var withFiles []struct {
 			ID   string `db:"id"`
 			Coll string `db:"coll"`
 		}
-		conv := `(SELECT id FROM conversations WHERE customer = {:id} OR visitor IN (SELECT id FROM visitors WHERE customer = {:id}))`
+		conv := customerConversations
 		if err := db.NewQuery(`SELECT m.id AS id, (SELECT c.id FROM _collections c WHERE c.name = 'messages') AS coll FROM messages m
-			WHERE m.conversation IN ` + conv + ` AND m.attachments NOT IN ('', '[]', 'null')`).Bind(msgs).All(&withFiles); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			WHERE m.conversation IN ` + conv + ` AND m.attachments NOT IN ('', '[]', 'null')`).Bind(p).All(&withFiles); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		for _, m := range withFiles {
@@ -434,7 +437,7 @@ func removeFiles(app core.App, prefixes []string) {
 	defer fs.Close()
 	for _, p := range prefixes {
 		if errs := fs.DeletePrefix(p + "/"); len(errs) > 0 {
-			app.Logger().Error("erase: files left", "prefix", url.PathEscape(p), "errors", len(errs))
+			app.Logger().Error("erase: files left", "prefix", p, "errors", len(errs))
 		}
 	}
 }

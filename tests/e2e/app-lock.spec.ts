@@ -1,11 +1,7 @@
 // The app lock (issue 13, a lost phone): a rep sets a PIN on their phone; the app then shows nothing of
 // the customers until the PIN is entered, after "Lock now", at every start and after the idle minutes;
 // five wrong PINs delete the phone's data and sign it out.
-import { test, expect, PHONE, navTo } from './fixtures';
-
-async function rxdbNames(page: import('@playwright/test').Page) {
-	return page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? '').filter((n) => n.startsWith('rxdb-dexie-')));
-}
+import { test, expect, PHONE, navTo, rxdbNames } from './fixtures';
 
 test('a PIN hides the customers after Lock now, at every start and after idle time; five wrong PINs wipe the phone', async ({ openAs }) => {
 	test.setTimeout(90_000);

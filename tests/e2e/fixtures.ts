@@ -93,3 +93,8 @@ export async function goOnline(device: Device | BrowserContext) {
 	else await device.unrouteAll({ behavior: 'ignoreErrors' });
 	await ('proxy' in device ? device.context : device).setOffline(false);
 }
+
+/** The names of the device's RxDB databases in IndexedDB (empty once its data was deleted). */
+export async function rxdbNames(page: Page) {
+	return page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? '').filter((n) => n.startsWith('rxdb-dexie-')));
+}

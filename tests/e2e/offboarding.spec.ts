@@ -3,7 +3,7 @@
 // phone deletes its customer data at its next contact; an admin sets a new password; wrong passwords
 // lock the account with a message that says when to try again.
 import type { Browser, Page } from '@playwright/test';
-import { test, expect, PHONE, signIn, type Device, navTo } from './fixtures';
+import { test, expect, PHONE, signIn, type Device, navTo, rxdbNames } from './fixtures';
 import { startCuttableProxy } from '../fixtures/cuttable-proxy';
 
 async function device(browser: Browser, port: number, viewport = PHONE): Promise<Device> {
@@ -20,10 +20,6 @@ async function addStaff(admin: Page, name: string, email: string, password: stri
 	await admin.getByLabel('角色').selectOption(role);
 	await admin.getByRole('button', { name: '添加员工' }).click();
 	await expect(admin.getByRole('status').filter({ hasText: `${name} 现在可以登录了。` })).toBeVisible();
-}
-
-async function rxdbNames(page: Page) {
-	return page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? '').filter((n) => n.startsWith('rxdb-dexie-')));
 }
 
 test('an admin deactivates a leaver: their phone deletes its data at the next contact, their customers go to a colleague', async ({ browser, server, openAs }) => {

@@ -13,13 +13,16 @@ function toStaff(r: RecordModel): StaffRecord {
 }
 
 /** The signed-in staff member, their local database and its sync engine. */
+/** Why a session ended without the user signing out (Session.end). */
+export type Ended = 'deactivated' | 'signed_out_everywhere' | 'lock_failures' | 'lock_forgotten';
+
 class Session {
 	user = $state<StaffRecord | null>(null);
 	db = $state.raw<CrmDatabase | null>(null);
 	engine = $state.raw<SyncEngine | null>(null);
 	ready = $state(false);
 	/** Why the last session ended without the user signing out ('deactivated'), for the sign-in screen. */
-	ended = $state<'deactivated' | 'signed_out_everywhere' | 'lock_failures' | 'lock_forgotten' | null>(null);
+	ended = $state<Ended | null>(null);
 	sync = $derived(new ObservableState((this.engine?.status.status$ ?? idle).asObservable(), initialStatus()));
 
 	get canManageAll(): boolean {
@@ -60,17 +63,12 @@ class Session {
 	}
 
 	/**
-	 * An administrator deactivated this account (the server said so): the device deletes this user's
-	 * data at once, pending changes included, as at sign-out.
+	 * The session ended without the user signing out: an administrator deactivated the account, it was
+	 * signed out of every device, or the app lock gave up (too many wrong PINs, or a forgotten PIN). The
+	 * device deletes this user's data at once, pending changes included, as at sign-out, and the sign-in
+	 * screen says why.
 	 */
-	async endDeactivated(why: 'deactivated' | 'signed_out_everywhere' = 'deactivated'): Promise<void> {
-		if (!this.user) return;
-		await this.signOut();
-		this.ended = why;
-	}
-
-	/** The app lock gave up (too many wrong PINs) or its user forgot the PIN: the device's data goes. */
-	async endLocked(why: 'lock_failures' | 'lock_forgotten'): Promise<void> {
+	async end(why: Ended): Promise<void> {
 		if (!this.user) return;
 		await this.signOut();
 		this.ended = why;
@@ -99,8 +97,8 @@ class Session {
 		this.engine = engine;
 		this.ended = null;
 		engine.status.status$.subscribe((s) => {
-			if (s.error?.code === 'account_deactivated' && this.engine === engine) void this.endDeactivated();
-			if (s.error?.code === 'signed_out_everywhere' && this.engine === engine) void this.endDeactivated('signed_out_everywhere');
+			const code = s.error?.code;
+			if ((code === 'account_deactivated' || code === 'signed_out_everywhere') && this.engine === engine) void this.end(code === 'account_deactivated' ? 'deactivated' : code);
 		});
 	}
 }

@@ -81,10 +81,10 @@ export function classifyError(err: unknown): SyncError {
 	const status = typeof e?.status === 'number' ? e.status : 0;
 	const at = Date.now();
 	if (status === 0) return { kind: 'network', code: 'network', at };
-	// An administrator deactivated this account: the device deletes its copy (state/session).
-	if (e.response?.data?.account?.code === 'account_deactivated') return { kind: 'auth', code: 'account_deactivated', at };
-	// Signed out of every device (server/signout.go): the same, and the user may sign in again.
-	if (e.response?.data?.account?.code === 'signed_out_everywhere') return { kind: 'auth', code: 'signed_out_everywhere', at };
+	// An administrator deactivated this account, or signed it out of every device (server/signout.go):
+	// the device deletes its copy (state/session).
+	const account = e.response?.data?.account?.code;
+	if (account === 'account_deactivated' || account === 'signed_out_everywhere') return { kind: 'auth', code: account, at };
 	if (status === 401) return { kind: 'auth', code: 'session_expired', at };
 	if (status === 403) return { kind: 'auth', code: 'forbidden', detail: e.response?.message, at };
 	if (status === 413) return { kind: 'server', code: 'too_large', detail: e.response?.message, at };
