@@ -568,8 +568,11 @@ export class ChatWidget {
 	}
 
 	#setConversation(c: Conversation): void {
-		// An older state arriving after a newer one (a fetch and a realtime event crossed) is ignored.
+		// An older state arriving after a newer one (a fetch and a realtime event crossed) is ignored, and
+		// so is a conversation of another visitor: an answer asked for before identify() switched visitor.
 		if (isStale(this.conversation, c)) return;
+		const me = this.pb.authStore.record?.id;
+		if (me && c.visitor && c.visitor !== me) return;
 		const changed = c.id !== this.conversation?.id;
 		this.conversation = c;
 		void this.#watch(c.id);
