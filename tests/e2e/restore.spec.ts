@@ -32,6 +32,8 @@ async function allUploaded(page: Device['page']) {
 test('a phone and a tablet upload again what a restored server lost, once', async ({ browser }) => {
 	test.setTimeout(180_000);
 	let server: RunningServer = await startServer();
+	// The first server's directory holds the restored copy: it is removed after the restored server stops.
+	let old: RunningServer | null = null;
 	const devices: Device[] = [];
 	try {
 		const { staff } = await seedStaff(server.url);
@@ -70,7 +72,7 @@ test('a phone and a tablet upload again what a restored server lost, once', asyn
 		await server.stop({ keepData: true });
 		const restored = join(server.dataDir, '..', 'restored');
 		execFileSync(SERVER_BIN, ['restore', '--dir', server.dataDir, '--to', restored, '--at', restorePoint]);
-		const old = server;
+		old = server;
 		server = await startServer({ dataDir: restored, port: old.port });
 		const manager = await (await fetch(`${server.url}/api/collections/staff/auth-with-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: staff.manager.email, password: staff.manager.password }) })).json();
 		const names = async () =>
@@ -91,12 +93,12 @@ test('a phone and a tablet upload again what a restored server lost, once', asyn
 		// Each device shows the other's saves (the manager sees every customer; the rep their own).
 		await expect(boss.page.getByRole('link', { name: new RegExp(`离线保存的客户 ${stamp}`) }).first()).toBeVisible({ timeout: 20_000 });
 		await boss.page.screenshot({ path: 'test-results/restored-tablet.png' });
-		await old.stop();
 	} finally {
 		for (const d of devices) {
 			await d.context.close();
 			await d.proxy.close();
 		}
 		await server.stop();
+		await old?.stop();
 	}
 });
