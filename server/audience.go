@@ -176,9 +176,10 @@ func loadCandidates(app core.App, ids []string) ([]candidate, error) {
 	if len(ids) == 0 {
 		return out, nil
 	}
+	// The addresses are sealed (fieldcrypt.go), empty lists are not: "has one" needs no opening.
 	q := `SELECT c.id, c.owner,
-		coalesce(json_valid(c.emails) AND json_array_length(c.emails) > 0, 0) AS has_email,
-		coalesce(json_valid(c.phones) AND json_array_length(c.phones) > 0, 0) AS has_phone,
+		coalesce(c.emails NOT IN ('', 'null', '[]'), 0) AS has_email,
+		coalesce(c.phones NOT IN ('', 'null', '[]'), 0) AS has_phone,
 		(c.external_id != '' OR EXISTS (SELECT 1 FROM identities i WHERE i.customer = c.id)) AS known_on_site,
 		coalesce(s.rfm_segment, '') AS stratum,
 		coalesce((SELECT max(r.sent_at) FROM campaign_recipients r WHERE r.customer = c.id AND r.sent_at > 0), 0) AS last_contact,

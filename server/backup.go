@@ -44,6 +44,8 @@ type backupConfig struct {
 	KeyFile string
 	// AuditKeyFile verifies the restored copy's audit log (audit.go).
 	AuditKeyFile string
+	// DataKeyFile opens the restored copy's personal fields (fieldcrypt.go).
+	DataKeyFile string
 }
 
 func loadBackupConfig(dataDir string) backupConfig {
@@ -59,6 +61,7 @@ func loadBackupConfig(dataDir string) backupConfig {
 		KeyFile: os.Getenv("CRM_BACKUP_KEY_FILE"),
 		// The live server's audit key verifies the restored copy's audit log.
 		AuditKeyFile: auditKeyFile(dataDir),
+		DataKeyFile:  dataKeyFile(dataDir),
 	}
 	if c.Dir == "" {
 		c.Dir = abs + "-backup"

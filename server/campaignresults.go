@@ -616,7 +616,7 @@ func (svc *campaignService) handleRecipientsCSV(e *core.RequestEvent) error {
 		Revenue  float64 `db:"revenue"`
 	}
 	rows := []row{}
-	if err := e.App.DB().NewQuery(`SELECT o.customer, coalesce(cu.name, '') AS name, coalesce(cu.external_id, '') AS shop_id, o.held, o.stratum,
+	if err := e.App.DB().NewQuery(`SELECT o.customer, coalesce(crm_open('customers.name', cu.name), '') AS name, coalesce(cu.external_id, '') AS shop_id, o.held, o.stratum,
 			coalesce((SELECT group_concat(r.channel || ':' || r.status, '; ') FROM campaign_recipients r
 				WHERE r.customer = o.customer AND r.campaign = o.campaign AND r.test = 0 AND r.channel != 'holdout'), '') AS channels,
 			coalesce((SELECT max(r.coupon) FROM campaign_recipients r WHERE r.customer = o.customer AND r.campaign = o.campaign AND r.test = 0), '') AS coupon,

@@ -118,9 +118,9 @@ func (svc *campaignService) handleRecipients(e *core.RequestEvent) error {
 		Attempts    int    `db:"attempts" json:"attempts"`
 	}
 	items := []item{}
-	if err := e.App.DB().NewQuery(`SELECT r.id, r.customer, coalesce(cu.name, '') AS name, r.channel, r.status, r.reason, r.coupon, r.sent_at, r.delivered_at,
+	if err := e.App.DB().NewQuery(`SELECT r.id, r.customer, coalesce(crm_open('customers.name', cu.name), '') AS name, r.channel, r.status, r.reason, r.coupon, r.sent_at, r.delivered_at,
 		r.clicked_at, r.impressions, r.attempts FROM campaign_recipients r LEFT JOIN customers cu ON cu.id = r.customer
-		WHERE ` + where + ` ORDER BY r.channel = 'holdout', cu.name, r.channel LIMIT {:limit} OFFSET {:offset}`).Bind(params).All(&items); err != nil {
+		WHERE ` + where + ` ORDER BY r.channel = 'holdout', crm_open('customers.name', cu.name), r.channel LIMIT {:limit} OFFSET {:offset}`).Bind(params).All(&items); err != nil {
 		return err
 	}
 	var total int
@@ -289,7 +289,7 @@ func (svc *campaignService) handleTestSend(e *core.RequestEvent) error {
 	}
 	rid := security.RandomStringWithAlphabet(15, idChars)
 	_, err = e.App.DB().NewQuery(`INSERT INTO campaign_recipients (id, campaign, customer, channel, status, test, address, coupon, next_at, created, updated)
-		VALUES ({:id}, {:c}, {:cu}, {:ch}, 'queued', TRUE, {:addr}, {:coupon}, 0, ` + nowSQL + `, ` + nowSQL + `)`).
+		VALUES ({:id}, {:c}, {:cu}, {:ch}, 'queued', TRUE, crm_seal('campaign_recipients.address', {:addr}), {:coupon}, 0, ` + nowSQL + `, ` + nowSQL + `)`).
 		Bind(dbx.Params{"id": rid, "c": c.Id, "cu": body.Customer, "ch": body.Channel, "addr": address, "coupon": coupon}).Execute()
 	if err != nil {
 		return e.InternalServerError("The test could not be queued.", err)

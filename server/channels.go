@@ -69,7 +69,7 @@ func loadRecipient(app core.App, customer string) (*recipientFacts, error) {
 	if customer == "" {
 		return f, nil
 	}
-	err := app.DB().NewQuery("SELECT name, coalesce(emails, '[]') AS emails, coalesce(phones, '[]') AS phones, owner FROM customers WHERE id = {:id}").Bind(dbx.Params{"id": customer}).One(f)
+	err := app.DB().NewQuery("SELECT crm_open('customers.name', name) AS name, coalesce(crm_open('customers.emails', emails), '[]') AS emails, coalesce(crm_open('customers.phones', phones), '[]') AS phones, owner FROM customers WHERE id = {:id}").Bind(dbx.Params{"id": customer}).One(f)
 	return f, err
 }
 

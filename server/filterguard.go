@@ -83,7 +83,7 @@ func checkQueryAccess(collection *core.Collection, role, filter, sort string) *q
 			return nil // PocketBase answers an unreadable filter with its own 400
 		}
 		if bad := checkGroups(collection, role, groups); bad != "" {
-			return refusal("filter", bad)
+			return refusal(collection, "filter", bad)
 		}
 	}
 	for _, part := range strings.Split(sort, ",") {
@@ -92,13 +92,18 @@ func checkQueryAccess(collection *core.Collection, role, filter, sort string) *q
 			continue
 		}
 		if !identifierAllowed(collection, role, name) {
-			return refusal("sort", name)
+			return refusal(collection, "sort", name)
 		}
 	}
 	return nil
 }
 
-func refusal(param, name string) *queryFieldError {
+func refusal(collection *core.Collection, param, name string) *queryFieldError {
+	base, _, _ := strings.Cut(name, ":")
+	base, _, _ = strings.Cut(base, ".")
+	if f := collection.Fields.GetByName(base); f != nil && isSecretField(f) {
+		return &queryFieldError{param, name, param + " may not use \"" + name + "\": it is encrypted in the database (personal data), so the server cannot search or sort by it; search on the device"}
+	}
 	return &queryFieldError{param, name, param + " may not use \"" + name + "\": only this collection's own fields that you may read can be filtered and sorted by"}
 }
 
@@ -158,7 +163,7 @@ func identifierAllowed(collection *core.Collection, role, ident string) bool {
 	}
 	name, path, _ := strings.Cut(base, ".")
 	field := collection.Fields.GetByName(name)
-	if field == nil || field.GetHidden() {
+	if field == nil || field.GetHidden() || isSecretField(field) {
 		return false
 	}
 	for _, hidden := range hiddenFromRole[collection.Name][role] {

@@ -577,7 +577,8 @@ func (in *ingestion) storeBatch(tx core.App, sourceID string, events []indexedEv
 			}
 		}
 		err := exec(db, `INSERT INTO customers (id, name, phones, emails, addresses, tags, region, source, external_id, history, field_times, created, updated)
-			SELECT value->>'id', value->>'name', json(value->'phones'), json(value->'emails'), json(value->'addresses'), '[]', value->>'region',
+			SELECT value->>'id', crm_seal('customers.name', value->>'name'), crm_seal('customers.phones', json(value->'phones')),
+			  crm_seal('customers.emails', json(value->'emails')), crm_seal('customers.addresses', json(value->'addresses')), '[]', value->>'region',
 			  'shop', value->>'ext', '[]', '{}', `+nowSQL+`, `+nowSQL+` FROM json_each({:rows})`, dbx.Params{"rows": toJSON(newCustomers)})
 		if err != nil {
 			return result, err
@@ -585,8 +586,8 @@ func (in *ingestion) storeBatch(tx core.App, sourceID string, events []indexedEv
 	}
 
 	if len(renames) > 0 {
-		err := exec(db, `UPDATE customers SET name = (SELECT value->>'name' FROM json_each({:rows}) WHERE value->>'id' = customers.id), updated = `+nowSQL+`
-			WHERE id IN (SELECT value->>'id' FROM json_each({:rows})) AND name = 'Shop customer ' || external_id`, dbx.Params{"rows": toJSON(renames)})
+		err := exec(db, `UPDATE customers SET name = crm_seal('customers.name', (SELECT value->>'name' FROM json_each({:rows}) WHERE value->>'id' = customers.id)), updated = `+nowSQL+`
+			WHERE id IN (SELECT value->>'id' FROM json_each({:rows})) AND crm_open('customers.name', name) = 'Shop customer ' || external_id`, dbx.Params{"rows": toJSON(renames)})
 		if err != nil {
 			return result, err
 		}

@@ -13,28 +13,33 @@ import (
 func bindListableIDs(app core.App) func(vm *goja.Runtime) {
 	return func(vm *goja.Runtime) {
 		vm.Set("crmListableIds", func(name string, info *core.RequestInfo) ([]string, error) {
-			collection, err := app.FindCachedCollectionByNameOrId(name)
-			if err != nil {
-				return nil, err
-			}
-			ids := []string{}
-			if collection.ListRule == nil && !info.HasSuperuserAuth() {
-				return ids, nil // superusers only
-			}
-			query := app.DB().Select(collection.Name + ".id").From(collection.Name)
-			if collection.ListRule != nil && *collection.ListRule != "" && !info.HasSuperuserAuth() {
-				resolver := core.NewRecordFieldResolver(app, collection, info, true)
-				expr, err := search.FilterData(*collection.ListRule).BuildExpr(resolver)
-				if err != nil {
-					return nil, err
-				}
-				query.AndWhere(expr)
-				if err := resolver.UpdateQuery(query); err != nil {
-					return nil, err
-				}
-			}
-			err = query.OrderBy(collection.Name + ".id").Column(&ids)
-			return ids, err
+			return listableIDs(app, name, info)
 		})
 	}
+}
+
+// listableIDs: the ids of the collection's records that the caller may list, ordered by id.
+func listableIDs(app core.App, name string, info *core.RequestInfo) ([]string, error) {
+	collection, err := app.FindCachedCollectionByNameOrId(name)
+	if err != nil {
+		return nil, err
+	}
+	ids := []string{}
+	if collection.ListRule == nil && !info.HasSuperuserAuth() {
+		return ids, nil // superusers only
+	}
+	query := app.DB().Select(collection.Name + ".id").From(collection.Name)
+	if collection.ListRule != nil && *collection.ListRule != "" && !info.HasSuperuserAuth() {
+		resolver := core.NewRecordFieldResolver(app, collection, info, true)
+		expr, err := search.FilterData(*collection.ListRule).BuildExpr(resolver)
+		if err != nil {
+			return nil, err
+		}
+		query.AndWhere(expr)
+		if err := resolver.UpdateQuery(query); err != nil {
+			return nil, err
+		}
+	}
+	err = query.OrderBy(collection.Name + ".id").Column(&ids)
+	return ids, err
 }

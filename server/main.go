@@ -61,12 +61,18 @@ func main() {
 	flags.IntVar(&hooksPool, "hooksPool", 25, "prewarmed JS runtimes for the hooks")
 	app.RootCmd.ParseFlags(os.Args[1:])
 
+	// Personal fields sealed in the database (fieldcrypt.go): the data key is loaded before the
+	// database opens, the fields sealed once the migrations have run.
+	registerFieldCrypt(app)
+	registerLogRedaction(app) // request logs keep no query values (logredact.go)
+
 	stats := newStatsNotifier(app)
 	jsvm.MustRegister(app, jsvm.Config{
 		OnInit: func(vm *goja.Runtime) {
 			bindListableIDs(app)(vm)
 			stats.bind(vm)
 			bindAudit(vm)
+			_ = vm.Set("crmSecretFields", secretFields) // the sealed columns, for SQL in the hooks (fieldcrypt.go)
 		},
 		MigrationsDir: migrationsDir,
 		HooksDir:      hooksDir,
@@ -111,8 +117,9 @@ func main() {
 	registerStaff(app)
 	registerWebGuard(app, publicDir)
 	registerHealth(app)
-	registerAudit(app)        // who read or changed what, hash-chained (audit.go, auditroutes.go)
-	registerPersonalData(app) // a customer's data exported or erased at their request (personaldata.go)
+	registerAudit(app)          // who read or changed what, hash-chained (audit.go, auditroutes.go)
+	registerPersonalData(app)   // a customer's data exported or erased at their request (personaldata.go)
+	registerCustomerExport(app) // the customer CSV export, by role and audited (customerexport.go)
 	ensureDemoIdentitySecret()
 	if !adminUIEnabled() {
 		ui.DistDirFS = nil // PocketBase's dashboard (/_/) only with CRM_ADMIN_UI=on

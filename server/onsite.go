@@ -32,7 +32,7 @@ const customerByShopIDSQL = "SELECT id FROM customers WHERE external_id != '' AN
 // the shopper (the shop customer the shop signed, else the customer the anonymous id was linked to),
 // their on-site messages that may still be shown, oldest first, their name and their on-site consent.
 var onsiteCandidatesSQL = `WITH who AS (SELECT coalesce((` + customerByShopIDSQL + `), (SELECT customer FROM identities WHERE anon_id = {:a})) AS id)
-	SELECT r.id, r.campaign, r.coupon, c.name, ` + consentSQL("marketing_onsite") + ` AS ok
+	SELECT r.id, r.campaign, r.coupon, crm_open('customers.name', c.name) AS name, ` + consentSQL("marketing_onsite") + ` AS ok
 	FROM who JOIN customers c ON c.id = who.id
 	JOIN campaign_recipients r ON r.customer = c.id AND r.channel = 'onsite' AND r.status IN ('queued', 'delivered')
 		AND r.dismissed = 0 AND r.impressions < {:max} AND r.test = 0

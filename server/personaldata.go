@@ -96,8 +96,10 @@ type section struct {
 	Rows []map[string]any
 }
 
-// rows reads a query into plain maps, JSON text columns decoded.
-func rows(db dbx.Builder, q string, params dbx.Params) ([]map[string]any, error) {
+// rows reads a query into plain maps, the table's sealed columns opened (fieldcrypt.go) and JSON text
+// columns decoded.
+func rows(db dbx.Builder, table, q string, params dbx.Params) ([]map[string]any, error) {
+	secret := secretFields[table]
 	out := []map[string]any{}
 	r, err := db.NewQuery(q).Bind(params).Rows()
 	if err != nil {
@@ -123,6 +125,11 @@ func rows(db dbx.Builder, q string, params dbx.Params) ([]map[string]any, error)
 			if b, ok := v.([]byte); ok {
 				v = string(b)
 			}
+			if s, ok := v.(string); ok && contains(secret, c) {
+				if v, err = openField(table+"."+c, s); err != nil {
+					return nil, err
+				}
+			}
 			if s, ok := v.(string); ok && len(s) > 1 && (s[0] == '[' || s[0] == '{') {
 				var j any
 				if json.Unmarshal([]byte(s), &j) == nil {
@@ -143,26 +150,26 @@ func rows(db dbx.Builder, q string, params dbx.Params) ([]map[string]any, error)
 func personalData(app core.App, id string) ([]section, error) {
 	p := dbx.Params{"id": id}
 	conv := customerConversations
-	queries := []struct{ name, sql string }{
-		{"profile", `SELECT * FROM customers WHERE id = {:id}`},
-		{"statistics", `SELECT * FROM customer_stats WHERE customer = {:id}`},
-		{"service_records", `SELECT * FROM service_records WHERE customer = {:id} ORDER BY at`},
-		{"events", `SELECT * FROM events WHERE customer = {:id} ORDER BY ts`},
-		{"orders", `SELECT * FROM stats_orders WHERE customer = {:id} ORDER BY ts`},
-		{"identity_links", `SELECT * FROM identities WHERE customer = {:id}`},
-		{"chat_visitors", `SELECT id, created, updated, customer, external_id, name, email, locale, blocked FROM visitors WHERE customer = {:id}`},
-		{"conversations", `SELECT * FROM conversations WHERE id IN ` + conv + ` ORDER BY created`},
-		{"messages", `SELECT * FROM messages WHERE conversation IN ` + conv + ` AND internal = FALSE ORDER BY created`},
-		{"cases", `SELECT * FROM cases WHERE customer = {:id} ORDER BY created`},
-		{"campaigns_received", `SELECT r.id, r.campaign, c.name AS campaign_name, r.channel, r.status, r.sent_at, r.delivered_at, r.opened_at, r.clicked_at, r.clicks, r.coupon, r.created
+	queries := []struct{ name, table, sql string }{
+		{"profile", "customers", `SELECT * FROM customers WHERE id = {:id}`},
+		{"statistics", "customer_stats", `SELECT * FROM customer_stats WHERE customer = {:id}`},
+		{"service_records", "service_records", `SELECT * FROM service_records WHERE customer = {:id} ORDER BY at`},
+		{"events", "events", `SELECT * FROM events WHERE customer = {:id} ORDER BY ts`},
+		{"orders", "stats_orders", `SELECT * FROM stats_orders WHERE customer = {:id} ORDER BY ts`},
+		{"identity_links", "identities", `SELECT * FROM identities WHERE customer = {:id}`},
+		{"chat_visitors", "visitors", `SELECT id, created, updated, customer, external_id, name, email, locale, blocked FROM visitors WHERE customer = {:id}`},
+		{"conversations", "conversations", `SELECT * FROM conversations WHERE id IN ` + conv + ` ORDER BY created`},
+		{"messages", "messages", `SELECT * FROM messages WHERE conversation IN ` + conv + ` AND internal = FALSE ORDER BY created`},
+		{"cases", "cases", `SELECT * FROM cases WHERE customer = {:id} ORDER BY created`},
+		{"campaigns_received", "campaign_recipients", `SELECT r.id, r.campaign, c.name AS campaign_name, r.channel, r.status, r.sent_at, r.delivered_at, r.opened_at, r.clicked_at, r.clicks, r.coupon, r.created
 			FROM campaign_recipients r LEFT JOIN campaigns c ON c.id = r.campaign WHERE r.customer = {:id} AND r.test = FALSE ORDER BY r.created`},
-		{"coupons", `SELECT * FROM coupons WHERE customer = {:id}`},
-		{"consents", `SELECT * FROM consents WHERE customer = {:id} ORDER BY at`},
-		{"proposals", `SELECT * FROM proposals WHERE customer = {:id} ORDER BY created`},
+		{"coupons", "coupons", `SELECT * FROM coupons WHERE customer = {:id}`},
+		{"consents", "consents", `SELECT * FROM consents WHERE customer = {:id} ORDER BY at`},
+		{"proposals", "proposals", `SELECT * FROM proposals WHERE customer = {:id} ORDER BY created`},
 	}
 	var out []section
 	for _, q := range queries {
-		r, err := rows(app.DB(), q.sql, p)
+		r, err := rows(app.DB(), q.table, q.sql, p)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", q.name, err)
 		}
@@ -387,7 +394,7 @@ func personalValues(app core.App, c *core.Record) []string {
 		}
 	}
 	var names []string
-	_ = app.DB().NewQuery("SELECT name FROM visitors WHERE customer = {:id} AND name != ''").Bind(dbx.Params{"id": c.Id}).Column(&names)
+	_ = app.DB().NewQuery("SELECT crm_open('visitors.name', name) FROM visitors WHERE customer = {:id} AND name != ''").Bind(dbx.Params{"id": c.Id}).Column(&names)
 	for _, n := range names {
 		add(n)
 	}
@@ -446,8 +453,8 @@ func removeFiles(app core.App, prefixes []string) {
 // agent's Litestream holds a read lock on the WAL between its cycles, so only it can empty the WAL.
 const checkpointRequestFile = "checkpoint-truncate.request"
 
-// checkpointAfterErase moves the erasure into the database file and empties the WAL, so that the old
-// values are not left in the WAL file's frames: the backup agent does it (after copying the WAL) when it
+// checkpointAfterErase moves the erasure (or the sealing of plain values, fieldcrypt.go) into the
+// database file and empties the WAL, so that the old values are not left in the WAL file's frames: the backup agent does it (after copying the WAL) when it
 // runs, else the server.
 func checkpointAfterErase(app core.App) {
 	if st, _ := readBackupStatus(app.DataDir()); st.Running(time.Now()) {
@@ -459,7 +466,7 @@ func checkpointAfterErase(app core.App) {
 				}
 			}
 		}
-		app.Logger().Warn("erase: the backup agent did not empty the WAL within 10 s; its next checkpoint will")
+		app.Logger().Warn("the backup agent did not empty the WAL within 10 s; its next checkpoint will")
 		return
 	}
 	for i := 0; i < 10; i++ {
@@ -470,5 +477,5 @@ func checkpointAfterErase(app core.App) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	app.Logger().Warn("erase: the WAL could not be emptied at once; the next checkpoint will")
+	app.Logger().Warn("the WAL could not be emptied at once; the next checkpoint will")
 }

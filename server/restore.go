@@ -26,6 +26,7 @@ type restoreReport struct {
 	From   string // the epoch (or snapshot) restored from
 	Tables map[string]int64
 	Audit  string // what the check of the audit log's chain found
+	Data   string // what the check of the data key found (fieldcrypt.go)
 }
 
 func runRestore(args []string) int {
@@ -73,6 +74,8 @@ func runRestore(args []string) int {
 		fmt.Printf("  %-32s %d rows\n", n, rep.Tables[n])
 	}
 	fmt.Println(rep.Audit)
+	fmt.Println(carryDataKey(*dataDir, rep.Dir))
+	fmt.Println(rep.Data)
 	fmt.Printf("New epoch %s: devices will push again what this copy lacks.\n", rep.Epoch)
 	fmt.Printf("To use it: stop the server, then start it on this directory (CRM_DATA_DIR=%s npm start, or --dir %s),\n", rep.Dir, rep.Dir)
 	fmt.Println("or move the old data directory aside and this one into its place. Keep the old one until you are sure.")
@@ -148,6 +151,7 @@ func restoreInto(ctx context.Context, cfg backupConfig, keys *backupKeys, to, ep
 		return rep, err
 	}
 	rep.Audit = checkRestoredAudit(ctx, db, cfg.AuditKeyFile)
+	rep.Data = checkRestoredDataKey(ctx, db, cfg.DataKeyFile)
 	rep.Epoch = newEpoch()
 	err = setRestoredEpoch(ctx, db, rep.Epoch, rep.From)
 	return rep, err
@@ -201,6 +205,64 @@ func decryptFile(keys *backupKeys, src, dst string) error {
 		return err
 	}
 	return out.Close()
+}
+
+// carryDataKey copies the live server's data key file beside the restored directory, where a server
+// started on it looks for it (fieldcrypt.go dataKeyFile), unless the key comes from CRM_DATA_KEY or
+// CRM_DATA_KEY_FILE (then both read the same key) or a key file is already there.
+func carryDataKey(liveDir, restoredDir string) string {
+	if os.Getenv("CRM_DATA_KEY") != "" || os.Getenv("CRM_DATA_KEY_FILE") != "" {
+		return "Data key: CRM_DATA_KEY / CRM_DATA_KEY_FILE, as for the live server."
+	}
+	from, to := dataKeyFile(liveDir), dataKeyFile(restoredDir)
+	if _, err := os.Stat(to); err == nil {
+		return "Data key: " + to + " (already there)."
+	}
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return "Data key: WARNING, " + from + " could not be read (" + err.Error() + "); put the data key the backup was written with at " + to + " before starting on this copy."
+	}
+	if err := os.WriteFile(to, b, 0o600); err != nil {
+		return "Data key: WARNING, could not be copied to " + to + ": " + err.Error()
+	}
+	return "Data key: copied to " + to + "."
+}
+
+// checkRestoredDataKey says whether the data keys open the restored copy's sealed fields: one sealed
+// value of each field is opened, and every value's key must be among the keys.
+func checkRestoredDataKey(ctx context.Context, db *sql.DB, keyFile string) string {
+	keys, from, err := loadKeys("CRM_DATA_KEY", keyFile)
+	if err != nil {
+		return fmt.Sprintf("Personal fields: not checked, no data key (%s): %v", from, err)
+	}
+	s, err := newFieldSealer(keys)
+	if err != nil {
+		return "Personal fields: not checked: " + err.Error()
+	}
+	known := "'" + strings.Join(s.ids, "', '") + "'"
+	checked := 0
+	for table, cols := range secretFields {
+		for _, col := range cols {
+			var unknown int
+			q := `SELECT count(*) FROM "` + table + `" WHERE substr("` + col + `", 1, 5) = 'enc1:' AND substr("` + col + `", 6, 8) NOT IN (` + known + `)`
+			if err := db.QueryRowContext(ctx, q).Scan(&unknown); err != nil {
+				continue // a table or column this copy does not have yet
+			}
+			if unknown > 0 {
+				return fmt.Sprintf("Personal fields: WARNING, %d values of %s.%s are sealed with a data key not in %s; start the server with that key.", unknown, table, col, from)
+			}
+			var v string
+			err := db.QueryRowContext(ctx, `SELECT "`+col+`" FROM "`+table+`" WHERE substr("`+col+`", 1, 5) = 'enc1:' LIMIT 1`).Scan(&v)
+			if err != nil {
+				continue
+			}
+			if _, err := s.open(table+"."+col, v); err != nil {
+				return "Personal fields: WARNING, " + err.Error()
+			}
+			checked++
+		}
+	}
+	return fmt.Sprintf("Personal fields: the data key opens them (%d fields checked).", checked)
 }
 
 // checkRestoredAudit verifies the restored copy's audit log chain (audit.go) and says what it found. A

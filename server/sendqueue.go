@@ -259,7 +259,7 @@ func (q *sendQueue) drainOnce(ctx context.Context) int {
 			WHERE id IN (SELECT id FROM campaign_recipients WHERE status = 'queued' AND next_at <= {:now}
 			  AND channel IN ('email', 'sms', 'task') AND (test OR (campaign || ':' || channel) IN (SELECT value FROM json_each({:pairs})))
 			  ORDER BY next_at LIMIT {:n})
-			RETURNING id, campaign, customer, channel, coupon, attempts, test, address`).
+			RETURNING id, campaign, customer, channel, coupon, attempts, test, crm_open('campaign_recipients.address', address) AS address`).
 			Bind(dbx.Params{"now": now.UnixMilli(), "pairs": toJSON(pairs), "n": batch}).All(&claimed)
 	})
 	if err != nil {

@@ -32,7 +32,14 @@ func init() {
 				PRAGMA cache_size         = -32000;
 				PRAGMA wal_autocheckpoint = 50000;
 			`, nil)
-			return err
+			if err != nil {
+				return err
+			}
+			// The personal fields' sealing for SQL written by hand (fieldcrypt.go).
+			if err := conn.RegisterFunc("crm_open", sqlOpen, true); err != nil {
+				return err
+			}
+			return conn.RegisterFunc("crm_seal", sqlSeal, false)
 		},
 	})
 	dbx.BuilderFuncMap[sqliteDriver] = dbx.BuilderFuncMap["sqlite3"]

@@ -124,7 +124,7 @@ func (t *triggerScanner) scan(id string, snap *campaignSnapshot, now time.Time, 
 		local := now.UTC().Add(time.Duration(shopTZOffset()) * time.Minute)
 		day := local.Format("2006-01-02")
 		if local.Hour() >= 9 && t.birthday[id] != day {
-			err = app.DB().NewQuery(`SELECT id FROM customers WHERE deleted = 0 AND length(birthday) = 10 AND substr(birthday, 6, 5) = {:md}`).
+			err = app.DB().NewQuery(`SELECT id FROM customers WHERE deleted = 0 AND birthday != '' AND substr(crm_open('customers.birthday', birthday), 6, 5) = {:md} AND length(crm_open('customers.birthday', birthday)) = 10`).
 				Bind(dbx.Params{"md": local.Format("01-02")}).Column(&candidates)
 			if err == nil {
 				t.birthday[id] = day

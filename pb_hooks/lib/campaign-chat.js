@@ -8,7 +8,7 @@ const { hasConsent } = require(`${__hooks}/lib/consents.js`);
 function takeProactive(customerId) {
 	const rows = arrayOf(new DynamicModel({ id: '', campaign: '', coupon: '', published: '', name: '' }));
 	$app.db().newQuery(
-		`SELECT r.id, r.campaign, r.coupon, m.published, coalesce(c.name, '') AS name
+		`SELECT r.id, r.campaign, r.coupon, m.published, coalesce(crm_open('customers.name', c.name), '') AS name
 		 FROM campaign_recipients r JOIN campaigns m ON m.id = r.campaign JOIN customers c ON c.id = r.customer
 		 WHERE r.customer = {:c} AND r.channel = 'chat' AND r.status = 'queued' AND r.test = 0 AND m.state = 'running'
 		 ORDER BY r.created LIMIT 3`

@@ -52,6 +52,8 @@ for (const [field, at] of Object.entries(shared.SEGMENT_COLUMNS)) (at.table === 
 function columnJson(column) {
 	if (column === 'tags') return "'tags', json(CASE WHEN json_valid(c.tags) THEN c.tags ELSE 'null' END)";
 	if (column === 'marketing_consent') return "'marketing_consent', json(CASE WHEN c.marketing_consent THEN 'true' ELSE 'false' END)";
+	// Personal columns are sealed (server/fieldcrypt.go, crmSecretFields): opened in the query.
+	if (crmSecretFields.customers.includes(column)) return `'${column}', crm_open('customers.${column}', c.${column})`;
 	return `'${column}', c.${column}`;
 }
 

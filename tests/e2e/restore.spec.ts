@@ -76,7 +76,8 @@ test('a phone and a tablet upload again what a restored server lost, once', asyn
 		server = await startServer({ dataDir: restored, port: old.port });
 		const manager = await (await fetch(`${server.url}/api/collections/staff/auth-with-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: staff.manager.email, password: staff.manager.password }) })).json();
 		const names = async () =>
-			((await (await fetch(`${server.url}/api/collections/customers/records?perPage=200&filter=${encodeURIComponent(`name ~ "${stamp}"`)}`, { headers: { authorization: manager.token } })).json()).items as { name: string; notes: string }[]);
+			// Names are encrypted in the database, so the server cannot filter by them (server/fieldcrypt.go).
+			((await (await fetch(`${server.url}/api/collections/customers/records?perPage=500`, { headers: { authorization: manager.token } })).json()).items as { name: string; notes: string }[]).filter((c) => c.name.includes(stamp));
 		expect((await names()).map((c) => c.name)).toEqual([`恢复前的客户 ${stamp}`]);
 
 		await goOnline(rep);

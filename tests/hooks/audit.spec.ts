@@ -57,6 +57,32 @@ it('a sales rep reading a customer’s detail is named, with the time and the ad
 	for (const secret of [phone, '13912345678', '审计顾客甲']) expect(csv).not.toContain(secret);
 });
 
+it('the customer CSV export goes through the server: limited by role, recorded with its size', async () => {
+	const mine = id15();
+	const theirs = id15();
+	await clients.sales.send('/api/crm/sync/customers/push', { method: 'POST', body: { rows: [{ doc: { id: mine, name: '导出顾客甲', phones: ['+8613911112222'], owner: staff.sales.id }, base: null }] } });
+	await clients.sales2.send('/api/crm/sync/customers/push', { method: 'POST', body: { rows: [{ doc: { id: theirs, name: '导出顾客乙', owner: staff.sales2.id }, base: null }] } });
+	// A rep gets exactly the customers they may list, with the fields asked for, opened.
+	const out = await clients.sales.send<{ items: { id: string; name: string; phones?: string[] }[] }>('/api/crm/customers/export', { method: 'POST', body: { columns: ['name', 'phones'] } });
+	const listable = await clients.sales.collection('customers').getFullList({ filter: 'deleted = false', fields: 'id' });
+	expect(out.items.map((c) => c.id).sort()).toEqual(listable.map((c) => c.id).sort());
+	expect(out.items.find((c) => c.id === mine)).toEqual({ id: mine, name: '导出顾客甲', phones: ['+8613911112222'] });
+	expect(out.items.some((c) => c.id === theirs)).toBe(false);
+	// ids (a segment's members on the device) narrow it; they never widen it.
+	const narrowed = await clients.sales.send<{ items: { id: string }[] }>('/api/crm/customers/export', { method: 'POST', body: { ids: [mine, theirs], segment: 'seg-x' } });
+	expect(narrowed.items.map((c) => c.id)).toEqual([mine]);
+	// Recorded: who, how many, which columns and segment.
+	const entries = await search({ action: 'customers.export', actor: staff.sales.id });
+	expect(entries.length).toBe(2);
+	expect(entries.map((e) => JSON.parse(e.detail))).toEqual(expect.arrayContaining([{ count: out.items.length, columns: ['name', 'phones'], segment: '' }, expect.objectContaining({ count: 1, segment: 'seg-x' })]));
+	// Service agents do not export; an unknown column is named.
+	const agent = new PocketBase(server.url);
+	await agent.collection('staff').authWithPassword(staff.agent.email, staff.agent.password);
+	await expect(agent.send('/api/crm/customers/export', { method: 'POST', body: {} })).rejects.toMatchObject({ status: 403 });
+	await expect(clients.sales.send('/api/crm/customers/export', { method: 'POST', body: { columns: ['password'] } })).rejects.toMatchObject({ status: 400, response: { data: { columns: { code: 'invalid' } } } });
+	await expect(new PocketBase(server.url).send('/api/crm/customers/export', { method: 'POST', body: {} })).rejects.toMatchObject({ status: 401 });
+});
+
 it('edits, a consent decision, a merge and a deletion through sync are recorded per customer', async () => {
 	const keep = { id: id15(), name: '保留的顾客', phones: ['+8613900000001'], owner: staff.sales.id, marketing_consent: false };
 	const drop = { id: id15(), name: '重复的顾客', phones: ['+8613900000002'], owner: staff.sales.id };

@@ -56,6 +56,10 @@ export const auditEn = {
 	'audit.action.shop_sources.key_create': 'Made a shop key',
 	'audit.action.shop_sources.key_revoke': 'Revoked a shop key',
 	'audit.action.audit.export': 'Exported the audit log',
+	'audit.action.customers.export': 'Exported customers (CSV)',
+	'audit.action.customers.data_export': "Exported a person's data",
+	'audit.action.customers.erase': "Erased a person's data",
+	'audit.action.staff.sign_out_everywhere': 'Signed a person out of every device',
 	'audit.granted': 'consent given',
 	'audit.withdrawn': 'consent withdrawn'
 } as const;

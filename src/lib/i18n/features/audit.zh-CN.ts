@@ -58,6 +58,10 @@ export const auditZhCN: Record<keyof typeof auditEn, string> = {
 	'audit.action.shop_sources.key_create': '创建了店铺密钥',
 	'audit.action.shop_sources.key_revoke': '吊销了店铺密钥',
 	'audit.action.audit.export': '导出了审计日志',
+	'audit.action.customers.export': '导出了客户（CSV）',
+	'audit.action.customers.data_export': '导出了个人数据',
+	'audit.action.customers.erase': '删除了个人数据',
+	'audit.action.staff.sign_out_everywhere': '让某人登出了所有设备',
 	'audit.granted': '已同意',
 	'audit.withdrawn': '已撤回同意'
 };

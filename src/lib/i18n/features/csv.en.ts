@@ -59,7 +59,7 @@ export const csvEn = {
 	'csv.err.invalid_address': 'An address is not valid.',
 	'csv.export_segment': 'Only the customers of the segment “{name}”.',
 	'csv.export_title': 'Export customers',
-	'csv.export_intro': 'Download the customers on this device as a CSV file for Excel, WPS or Numbers. Column names are in the app’s language; the file can be imported again.',
+	'csv.export_intro': 'Download the customers you may see as a CSV file for Excel, WPS or Numbers. Column names are in the app’s language; the file can be imported again. The server makes the file and records the export in the audit log, so it needs a connection.',
 	'csv.export_count': 'Customers to export: {n}',
 	'csv.export_columns': 'Columns',
 	'csv.select_all': 'All columns',
@@ -67,5 +67,7 @@ export const csvEn = {
 	'csv.export_empty': 'There are no customers on this device yet. Import a file or add a customer first.',
 	'csv.download': 'Download CSV',
 	'csv.downloaded': 'Saved {file} with {n} customers.',
+	'csv.export_offline': 'Exports are made by the server, which records them: connect to the internet and try again.',
+	'csv.export_forbidden': 'Your role does not export customers. Ask a manager.',
 	'csv.export_failed': 'The export failed ({detail}). Try again.'
 } as const;

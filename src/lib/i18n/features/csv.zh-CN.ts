@@ -61,7 +61,7 @@ export const csvZhCN: Record<keyof typeof csvEn, string> = {
 	'csv.err.invalid_address': '地址无效。',
 	'csv.export_segment': '只导出分群“{name}”中的客户。',
 	'csv.export_title': '导出客户',
-	'csv.export_intro': '把本设备上的客户下载为 CSV 文件，可用 Excel、WPS 或 Numbers 打开。列标题使用当前界面语言；该文件可以再次导入。',
+	'csv.export_intro': '把您可查看的客户下载为 CSV 文件，可用 Excel、WPS 或 Numbers 打开。列标题使用当前界面语言；该文件可以再次导入。文件由服务器生成，导出会记录在审计日志中，因此需要联网。',
 	'csv.export_count': '将导出的客户：{n}',
 	'csv.export_columns': '列',
 	'csv.select_all': '全部列',
@@ -69,5 +69,7 @@ export const csvZhCN: Record<keyof typeof csvEn, string> = {
 	'csv.export_empty': '本设备上还没有客户。请先导入文件或新建客户。',
 	'csv.download': '下载 CSV',
 	'csv.downloaded': '已保存 {file}，共 {n} 位客户。',
+	'csv.export_offline': '导出由服务器生成并记录在审计日志中：请连接网络后重试。',
+	'csv.export_forbidden': '您的角色不能导出客户，请联系经理。',
 	'csv.export_failed': '导出失败（{detail}）。请重试。'
 };

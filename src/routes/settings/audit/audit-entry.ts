@@ -24,10 +24,10 @@ export interface AuditFilters {
 
 /** The groups of the "What" choice: a value ending in "." matches every action it starts. */
 export const ACTION_GROUPS = [
-	{ key: 'reads', actions: ['customers.view', 'customers.list'] },
-	{ key: 'changes', actions: ['customers.create', 'customers.update', 'customers.merge', 'customers.delete', 'customers.consent'] },
+	{ key: 'reads', actions: ['customers.view', 'customers.list', 'customers.export', 'customers.data_export'] },
+	{ key: 'changes', actions: ['customers.create', 'customers.update', 'customers.merge', 'customers.delete', 'customers.consent', 'customers.erase'] },
 	{ key: 'auth', actions: ['auth.login', 'auth.login_failed'] },
-	{ key: 'staff', actions: ['staff.role', 'staff.update', 'staff.deactivate', 'staff.reactivate'] },
+	{ key: 'staff', actions: ['staff.role', 'staff.update', 'staff.deactivate', 'staff.reactivate', 'staff.sign_out_everywhere'] },
 	{ key: 'keys', actions: ['shop_sources.key_create', 'shop_sources.key_revoke', 'audit.export'] }
 ] as const;
 
