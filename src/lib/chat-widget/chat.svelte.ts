@@ -1,8 +1,8 @@
 // The shopper's side of the live chat (docs/api/chat.md): the visitor session, the conversation, its
 // messages over realtime, and an outbox that sends what was written offline exactly once (client_id).
 import PocketBase, { BaseAuthStore, ClientResponseError, type RecordModel } from 'pocketbase';
-import { clientId, merge, ms } from './text';
-import { advance, isStale, refetchFrom, sendOutcome } from './sync';
+import { clientId, merge, msOrZero } from './text';
+import { advanceWidgetMark, isStale, refetchFrom, sendOutcome } from './sync';
 import type { ChatContact } from '$lib/shared/chat-contact';
 import type { HoursRule } from './hours';
 import { newRecordId } from '$lib/db/ids';
@@ -249,18 +249,18 @@ export class ChatWidget {
 
 	/** Messages from the agent the shopper has not seen yet. */
 	get unread(): number {
-		const seen = ms(this.conversation?.visitor_read_at);
-		return this.messages.filter((m) => m.author_kind !== 'visitor' && ms(m.created) > seen).length + this.campaignMessages.filter((m) => !m.seen).length;
+		const seen = msOrZero(this.conversation?.visitor_read_at);
+		return this.messages.filter((m) => m.author_kind !== 'visitor' && msOrZero(m.created) > seen).length + this.campaignMessages.filter((m) => !m.seen).length;
 	}
 
 	// Derived, not a getter: it reads the 1-second clock, and what depends on it (the list's scroll)
 	// should run when it flips, not every second.
 	agentTyping = $derived.by((): boolean => {
-		const at = ms(this.conversation?.agent_typing_at);
+		const at = msOrZero(this.conversation?.agent_typing_at);
 		if (!at || this.now - at >= TYPING_SHOWN || this.conversation?.status === 'resolved') return false;
 		// What they were typing has arrived.
 		const said = this.messages.findLast((m) => m.author_kind === 'agent');
-		return !said || ms(said.created) < at;
+		return !said || msOrZero(said.created) < at;
 	});
 
 	/** The conversation is resolved and waits for the shopper's rating. */
@@ -450,10 +450,10 @@ export class ChatWidget {
 				}
 				if (this.conversation?.id !== c.id) return;
 				const lost = lostMessages(this.messages, server ?? [], (m) => m.author_kind === 'visitor' && !!m.body.trim());
-				const again = lost.map<Outgoing>((m) => ({ client_id: m.client_id, conversation: c.id, topic: c.topic, body: m.body, at: ms(m.created), visitor: me }));
+				const again = lost.map<Outgoing>((m) => ({ client_id: m.client_id, conversation: c.id, topic: c.topic, body: m.body, at: msOrZero(m.created), visitor: me }));
 				if (server) {
 					this.messages = merge([], server);
-					this.#watermark = advance('', server);
+					this.#watermark = advanceWidgetMark('', server);
 					this.#saveOutbox(requeue(this.outbox, again, (o) => o.at));
 				} else {
 					const id = newRecordId();
@@ -561,7 +561,7 @@ export class ChatWidget {
 				filter: this.pb.filter('conversation = {:c}', { c: last.id }),
 				sort: 'created,id'
 			});
-			this.#watermark = advance('', this.messages);
+			this.#watermark = advanceWidgetMark('', this.messages);
 			this.#dropConfirmed();
 			this.#reportUnread();
 		}
@@ -604,7 +604,7 @@ export class ChatWidget {
 		const c = this.conversation;
 		const mine = records.filter((m) => !c || m.conversation === c.id);
 		if (!mine.length) return;
-		if (fetched) this.#watermark = advance(this.#watermark, mine);
+		if (fetched) this.#watermark = advanceWidgetMark(this.#watermark, mine);
 		this.messages = merge(this.messages, mine);
 		this.#dropConfirmed();
 		if (this.visible) void this.markRead();
@@ -789,10 +789,10 @@ export class ChatWidget {
 		const c = this.conversation;
 		if (!c || !this.visible || !this.online || document.visibilityState !== 'visible') return;
 		const last = this.messages.filter((m) => m.author_kind !== 'visitor').at(-1);
-		if (!last || ms(last.created) <= Math.max(ms(c.visitor_read_at), this.#readSent)) return;
-		this.#readSent = ms(last.created);
+		if (!last || msOrZero(last.created) <= Math.max(msOrZero(c.visitor_read_at), this.#readSent)) return;
+		this.#readSent = msOrZero(last.created);
 		try {
-			const at = new Date(Math.max(Date.now(), ms(last.created))).toISOString();
+			const at = new Date(Math.max(Date.now(), msOrZero(last.created))).toISOString();
 			this.#setConversation(await this.pb.collection('conversations').update<Conversation>(c.id, { visitor_read_at: at }));
 		} catch {
 			this.#readSent = 0;

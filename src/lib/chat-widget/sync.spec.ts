@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { advance, isStale, refetchFrom, sendOutcome } from './sync';
+import { advanceWidgetMark, isStale, refetchFrom, sendOutcome } from './sync';
 
 describe('isStale', () => {
 	const held = { id: 'c1', updated: '2026-11-26 10:00:05.000Z' };
@@ -17,15 +17,15 @@ describe('isStale', () => {
 
 describe('watermark', () => {
 	it('advances to the newest created fetched, never back', () => {
-		const w = advance('', [{ created: '2026-11-26 10:00:01.000Z' }, { created: '2026-11-26 10:00:03.000Z' }, { created: '2026-11-26 10:00:02.000Z' }]);
+		const w = advanceWidgetMark('', [{ created: '2026-11-26 10:00:01.000Z' }, { created: '2026-11-26 10:00:03.000Z' }, { created: '2026-11-26 10:00:02.000Z' }]);
 		expect(w).toBe('2026-11-26 10:00:03.000Z');
-		expect(advance(w, [{ created: '2026-11-26 10:00:00.000Z' }])).toBe(w);
-		expect(advance(w, [])).toBe(w);
+		expect(advanceWidgetMark(w, [{ created: '2026-11-26 10:00:00.000Z' }])).toBe(w);
+		expect(advanceWidgetMark(w, [])).toBe(w);
 	});
 	it('refetches from 10 s before it, so a reply made before the shopper’s own message is not skipped', () => {
 		// Fetched: the agent at :00. Own message answered at :05 (not counted); an agent reply
 		// created at :04 arrives only by the refetch, which starts at :00 − 10 s.
-		const w = advance('', [{ created: '2026-11-26 10:00:00.000Z' }]);
+		const w = advanceWidgetMark('', [{ created: '2026-11-26 10:00:00.000Z' }]);
 		const from = refetchFrom(w);
 		expect(from).toBe('2026-11-26 09:59:50.000Z');
 		expect('2026-11-26 10:00:04.000Z' >= from).toBe(true);

@@ -1,8 +1,8 @@
 // Pure rules of the widget's sync with the server: which conversation state to keep, from where to
 // refetch messages, and what a failed send means.
 
-import { pbMs as time } from '$lib/pb/time';
-import { advance as advanceMark, fetchFrom, OVERLAP_MS } from '$lib/chat/watermark';
+import { pbMs } from '$lib/pb/time';
+import { advance, fetchFrom, OVERLAP_MS } from '$lib/chat/watermark';
 
 /** How far back a refetch reaches before the newest message fetched, for events that crossed near a reconnect. */
 export const REFETCH_OVERLAP_MS = OVERLAP_MS;
@@ -13,8 +13,8 @@ export const REFETCH_OVERLAP_MS = OVERLAP_MS;
  */
 export function isStale(held: { id: string; updated?: string } | null | undefined, incoming: { id: string; updated?: string }): boolean {
 	if (!held || held.id !== incoming.id) return false;
-	const a = time(held.updated);
-	const b = time(incoming.updated);
+	const a = pbMs(held.updated);
+	const b = pbMs(incoming.updated);
 	return !Number.isNaN(a) && !Number.isNaN(b) && b < a;
 }
 
@@ -23,8 +23,8 @@ export function isStale(held: { id: string; updated?: string } | null | undefine
  * (a reply made before the shopper's message but not yet heard stays after the watermark) nor of realtime
  * events (after a reconnect they come before the resync's fetch, which would then skip the cut).
  */
-export function advance(watermark: string, fetched: { created: string }[]): string {
-	return advanceMark(watermark || undefined, fetched) ?? '';
+export function advanceWidgetMark(watermark: string, fetched: { created: string }[]): string {
+	return advance(watermark || undefined, fetched) ?? '';
 }
 
 /** The `created` to refetch from (inclusive): the watermark less the overlap, in PocketBase's own format; '' = all. */
@@ -32,14 +32,14 @@ export function refetchFrom(watermark: string): string {
 	return fetchFrom(watermark) ?? '';
 }
 
-export type SendOutcome = 'retry' | 'reauth' | 'blocked' | 'stored' | 'failed';
+export type WidgetSendOutcome = 'retry' | 'reauth' | 'blocked' | 'stored' | 'failed';
 
 /**
  * What a failed message (or conversation) write means: 'retry' (no answer, busy, rate limited: later),
  * 'reauth' (401: the token expired; a new session, then again), 'blocked' (403), 'stored' (another
  * tab sent the same client_id at the same moment: the server has it), 'failed' (refused for good).
  */
-export function sendOutcome(status: number, data: unknown, aborted = false): SendOutcome {
+export function sendOutcome(status: number, data: unknown, aborted = false): WidgetSendOutcome {
 	if (status === 0 || aborted || status === 429 || status >= 500) return 'retry';
 	if (status === 401) return 'reauth';
 	if (status === 403) return 'blocked';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkImages, merge, ms, toParts } from './text';
+import { checkImages, merge, msOrZero, toParts } from './text';
 
 describe('toParts: message text to inert parts', () => {
 	const corpus = [
@@ -52,10 +52,10 @@ describe('checkImages', () => {
 	});
 });
 
-describe('merge and ms', () => {
+describe('merge and msOrZero', () => {
 	it('reads PocketBase and ISO dates alike', () => {
-		expect(ms('2026-01-02 03:04:05.678Z')).toBe(ms('2026-01-02T03:04:05.678Z'));
-		expect(ms('')).toBe(0);
+		expect(msOrZero('2026-01-02 03:04:05.678Z')).toBe(msOrZero('2026-01-02T03:04:05.678Z'));
+		expect(msOrZero('')).toBe(0);
 	});
 	it('keeps each message once, oldest first', () => {
 		const a = { id: 'a', created: '2026-01-02 03:04:05.000Z' };

@@ -48,7 +48,7 @@ export function checkImages(files: { name: string; type: string; size: number }[
 	return null;
 }
 
-export { ms } from '$lib/pb/time';
+export { msOrZero } from '$lib/pb/time';
 
 /** Messages held plus new ones: each id once (the newer copy wins), oldest first. */
 export { mergeMessages as merge } from '$lib/chat/watermark';

@@ -1,6 +1,6 @@
 import type { RecordModel } from 'pocketbase';
 import { pb } from '$lib/pb/client';
-import { ms } from '$lib/pb/time';
+import { msOrZero } from '$lib/pb/time';
 import type { StaffRecord } from '$lib/pb/client';
 import { beep } from './beep';
 import { FileToken } from './file-token.svelte';
@@ -29,7 +29,7 @@ const RECENT_DAYS = 30;
 const MESSAGES_PER_CONVERSATION = 500;
 const CONVERSATION_LIMIT = 300;
 
-const time = ms;
+const time = msOrZero;
 
 /** The file token the console's images are shown with. */
 export const fileToken = new FileToken(pb);

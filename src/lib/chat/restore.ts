@@ -10,7 +10,7 @@
 // with a different one starts the healing.
 //
 // A relative import only: the hooks tests load this module without SvelteKit's aliases.
-import { pbMs as ms } from '../pb/time';
+import { pbMs } from '../pb/time';
 
 export { sawEpoch, watchEpoch, type EpochStore } from '../sync/epoch';
 
@@ -28,7 +28,7 @@ export interface HeldMessage {
 export function lostMessages<T extends HeldMessage>(held: readonly T[], server: readonly HeldMessage[], mine: (m: T) => boolean): T[] {
 	const ids = new Set(server.map((m) => m.id));
 	const clientIds = new Set(server.map((m) => m.client_id).filter(Boolean));
-	const at = (m: T) => ms(m.created) || 0;
+	const at = (m: T) => pbMs(m.created) || 0;
 	const seen = new Set<string>();
 	return held
 		.filter((m) => {

@@ -1,4 +1,4 @@
-import { pbMs as ms } from '$lib/pb/time';
+import { pbMs } from '$lib/pb/time';
 import { SLA_TARGETS } from '$lib/shared/cases';
 import type { ChatCase } from './types';
 
@@ -14,11 +14,11 @@ export interface SlaState {
 /** Due times of a case (the server's when it set them, else worked out from its priority) and whether they were missed. */
 export function slaOf(c: Pick<ChatCase, 'priority' | 'created' | 'first_response_due' | 'resolution_due' | 'first_response_at' | 'resolved_at'>, now: number): SlaState {
 	const target = SLA_TARGETS[c.priority] ?? SLA_TARGETS.normal;
-	const created = ms(c.created);
-	const responseDue = Number.isFinite(ms(c.first_response_due)) ? ms(c.first_response_due) : created + target.response * 60_000;
-	const resolutionDue = Number.isFinite(ms(c.resolution_due)) ? ms(c.resolution_due) : created + target.resolution * 60_000;
-	const responded = ms(c.first_response_at);
-	const resolved = ms(c.resolved_at);
+	const created = pbMs(c.created);
+	const responseDue = Number.isFinite(pbMs(c.first_response_due)) ? pbMs(c.first_response_due) : created + target.response * 60_000;
+	const resolutionDue = Number.isFinite(pbMs(c.resolution_due)) ? pbMs(c.resolution_due) : created + target.resolution * 60_000;
+	const responded = pbMs(c.first_response_at);
+	const resolved = pbMs(c.resolved_at);
 	return {
 		responseDue,
 		resolutionDue,

@@ -10,7 +10,7 @@
 
 // A relative import: the chat benchmark's client (bench/chat.bench.ts, bundled without SvelteKit's
 // $lib alias) refetches by these same rules.
-import { pbDate, pbMs as ms } from '../pb/time';
+import { pbDate, pbMs } from '../pb/time';
 
 export const OVERLAP_MS = 10_000;
 
@@ -25,16 +25,16 @@ export { pbDate };
 
 /** The lower bound (`created >=`) of the next fetch; null when nothing was fetched yet (load the latest). */
 export function fetchFrom(mark: string | undefined): string | null {
-	if (!mark || Number.isNaN(ms(mark))) return null;
-	return pbDate(ms(mark) - OVERLAP_MS);
+	if (!mark || Number.isNaN(pbMs(mark))) return null;
+	return pbDate(pbMs(mark) - OVERLAP_MS);
 }
 
 /** The watermark once a fetch answered `fetched`: the newest `created` among them, never earlier than before. */
 export function advance(mark: string | undefined, fetched: readonly { created: string }[]): string | undefined {
-	let best = mark && !Number.isNaN(ms(mark)) ? mark : undefined;
+	let best = mark && !Number.isNaN(pbMs(mark)) ? mark : undefined;
 	for (const m of fetched) {
-		const t = ms(m.created);
-		if (!Number.isNaN(t) && (best === undefined || t > ms(best))) best = m.created;
+		const t = pbMs(m.created);
+		if (!Number.isNaN(t) && (best === undefined || t > pbMs(best))) best = m.created;
 	}
 	return best;
 }
@@ -43,7 +43,7 @@ export function advance(mark: string | undefined, fetched: readonly { created: s
 export function mergeMessages<T extends Stamped>(held: readonly T[], incoming: readonly T[]): T[] {
 	const byId = new Map(held.map((m) => [m.id, m]));
 	for (const m of incoming) byId.set(m.id, m);
-	const at = (m: T) => ms(m.created) || 0;
+	const at = (m: T) => pbMs(m.created) || 0;
 	return [...byId.values()].sort((a, b) => at(a) - at(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
@@ -51,6 +51,6 @@ export function mergeMessages<T extends Stamped>(held: readonly T[], incoming: r
 export function readMarks(kept: unknown): Marks {
 	const out: Marks = {};
 	if (!kept || typeof kept !== 'object' || Array.isArray(kept)) return out;
-	for (const [id, v] of Object.entries(kept)) if (typeof v === 'string' && !Number.isNaN(ms(v))) out[id] = v;
+	for (const [id, v] of Object.entries(kept)) if (typeof v === 'string' && !Number.isNaN(pbMs(v))) out[id] = v;
 	return out;
 }

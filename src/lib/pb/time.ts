@@ -7,7 +7,7 @@ export function pbMs(text: string | null | undefined): number {
 }
 
 /** The same, 0 when empty or unreadable (for sorting and "is it after"). */
-export function ms(text: string | null | undefined): number {
+export function msOrZero(text: string | null | undefined): number {
 	const n = pbMs(text);
 	return Number.isNaN(n) ? 0 : n;
 }

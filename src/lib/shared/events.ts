@@ -45,14 +45,6 @@ export const EVENT_FLAGS: Record<string, number> = {
 	refund: 128,
 	identify: 256
 };
-export const CUSTOM_FLAG = 512;
-
-export const FUNNEL_STEPS = [
-	{ step: 'view', type: 'product_view' },
-	{ step: 'cart', type: 'add_to_cart' },
-	{ step: 'checkout', type: 'checkout_start' },
-	{ step: 'purchase', type: 'purchase' }
-] as const;
 
 const ID_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
 const TYPE_RE = /^[a-z][a-z0-9_]{0,39}$/;
@@ -375,11 +367,6 @@ export function validateEvent(raw: unknown, ctx: EventContext): { event: ShopEve
 	return { event };
 }
 
-/** The stats_person_day bit for an event type. */
-export function eventFlag(type: string): number {
-	return EVENT_FLAGS[type] || CUSTOM_FLAG;
-}
-
 /** RFM named segment from recency and frequency scores (1-5); first match wins. */
 export function rfmSegment(r: number, f: number): string {
 	if (r >= 4 && f >= 4) return 'champions';
@@ -391,7 +378,3 @@ export function rfmSegment(r: number, f: number): string {
 	return 'hibernating';
 }
 
-/** Quintile score 1-5 from a rank (1 + how many are strictly worse) among n. */
-export function quintileScore(rank: number, n: number): number {
-	return 1 + Math.floor((5 * (rank - 1)) / n);
-}
