@@ -90,6 +90,10 @@ describe('drafts and who drives a campaign', () => {
 		const c = await customer(w, { emails: ['locked@example.test'] });
 		const { id } = await draft(w, emailCampaign(await segment(w, [c.id])));
 		await publish(w, id);
+		// The send queue moves the campaign on (running, then completed) right after publishing; an edit
+		// based on the record before that is a conflict, not the refusal this test looks for (it failed
+		// so once in a full run). The refusal is tested on the record as it settles.
+		await until(async () => (await progress(w, id)).state === 'completed' || undefined, 15_000);
 		const base = await w.pb.manager.collection('campaigns').getOne(id);
 		const edit = await w.pb.manager.send('/api/crm/sync/campaigns/push', { method: 'POST', body: { rows: [{ doc: { ...base, content: { email: { subject: '改了', body: '改了' } } }, base }] } });
 		expect(edit.rejected).toMatchObject([{ status: 403, field: 'content', code: 'locked' }]);
