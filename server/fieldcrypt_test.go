@@ -199,3 +199,17 @@ func TestRedactQuery(t *testing.T) {
 		}
 	}
 }
+
+func TestScrubContacts(t *testing.T) {
+	for in, want := range map[string]string{
+		"smtp: 550 5.1.1 <li.lei@example.com>: Recipient address rejected": "smtp: 550 5.1.1 <(e-mail)>: Recipient address rejected",
+		"sms gateway refused (400): invalid mobile +8613912345678":         "sms gateway refused (400): invalid mobile (phone)",
+		"sms gateway refused (400)":                                        "sms gateway refused (400)",
+		"dial tcp 127.0.0.1:2525: connection refused":                      "dial tcp 127.0.0.1:2525: connection refused",
+		"no_email": "no_email",
+	} {
+		if got := scrubContacts(in); got != want {
+			t.Errorf("%q: %q", in, got)
+		}
+	}
+}

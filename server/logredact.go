@@ -5,6 +5,7 @@
 package main
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -41,4 +42,17 @@ func registerLogRedaction(app core.App) {
 		}
 		return e.Next()
 	})
+}
+
+var (
+	emailInText = regexp.MustCompile(`[^\s<>"'(),;:]+@[^\s<>"'(),;:]+\.[^\s<>"'(),;:]+`)
+	phoneInText = regexp.MustCompile(`\+\d{7,15}|\b\d{7,15}\b|\b1\d{2}[ -]\d{4}[ -]\d{4}\b`)
+)
+
+// scrubContacts takes e-mail addresses and phone numbers out of a free text kept in plain (a mail
+// server's or an SMS gateway's refusal, stored as a recipient's reason), so that a reason does not
+// hold the address that the sealed fields protect (fieldcrypt.go).
+func scrubContacts(s string) string {
+	s = emailInText.ReplaceAllString(s, "(e-mail)")
+	return phoneInText.ReplaceAllString(s, "(phone)")
 }

@@ -398,7 +398,8 @@ func (q *sendQueue) writeResults(ctx context.Context) {
 
 func storeResult(tx core.App, r sendResult) error {
 	now := time.Now().UnixMilli()
-	params := dbx.Params{"id": r.row.ID, "status": r.status, "reason": r.reason, "now": now, "task": r.task, "next": r.retryAt}
+	// A refusal's text may quote the recipient's address: kept without it (logredact.go).
+	params := dbx.Params{"id": r.row.ID, "status": r.status, "reason": scrubContacts(r.reason), "now": now, "task": r.task, "next": r.retryAt}
 	switch {
 	case r.refundTry:
 		_, err := tx.DB().NewQuery("UPDATE campaign_recipients SET status = 'queued', attempts = max(attempts - 1, 0), updated = " + nowSQL + " WHERE id = {:id} AND status = 'sending'").Bind(params).Execute()
