@@ -1,7 +1,7 @@
 // The app lock (issue 13, a lost phone): a rep sets a PIN on their phone; the app then shows nothing of
 // the customers until the PIN is entered, after "Lock now", at every start and after the idle minutes;
 // five wrong PINs delete the phone's data and sign it out.
-import { test, expect, PHONE, navTo, rxdbNames } from './fixtures';
+import { test, expect, PHONE, navTo, newBrowserContext, rxdbNames, signIn } from './fixtures';
 
 test('a PIN hides the customers after Lock now, at every start and after idle time; five wrong PINs wipe the phone', async ({ openAs }) => {
 	test.setTimeout(90_000);
@@ -65,4 +65,63 @@ test('a PIN hides the customers after Lock now, at every start and after idle ti
 	await expect(page.getByRole('alert')).toHaveText('PIN 已连续输错 5 次：本设备已删除其上的数据。请用密码重新登录。');
 	expect(await rxdbNames(page)).toEqual([]);
 	expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('crm:lock:') || k.startsWith('crm:outbox')))).toEqual([]);
+});
+
+test('the phone\'s own fingerprint or face opens the lock (a passkey checked on the device); a failed check is not a wrong PIN', async ({ browser, server }) => {
+	test.setTimeout(60_000);
+	// WebAuthn needs a domain, not an IP address: this phone opens the app at localhost.
+	const context = await newBrowserContext(browser, `http://localhost:${server.port}`, { viewport: PHONE });
+	const page = await context.newPage();
+	// The phone's fingerprint reader: Chromium's virtual authenticator, built in and verifying its user.
+	const cdp = await context.newCDPSession(page);
+	await cdp.send('WebAuthn.enable');
+	const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+		options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true }
+	});
+	await signIn(page, server.staff.sales.email, server.staff.sales.password);
+	const name = `指纹锁客户 ${Date.now().toString(36)}`;
+	await page.getByRole('link', { name: /新建客户/ }).click();
+	await page.getByLabel('姓名').fill(name);
+	await page.getByRole('button', { name: '保存' }).click();
+	await expect(page.getByRole('heading', { name })).toBeVisible();
+
+	await navTo(page, '设置');
+	const lock = page.getByRole('region', { name: '应用锁' });
+	await lock.getByLabel('新 PIN').fill('7391');
+	await lock.getByLabel('再次输入 PIN').fill('7391');
+	await lock.getByRole('button', { name: '开启应用锁' }).click();
+	await lock.getByRole('button', { name: '允许用本机的指纹或面容打开' }).click();
+	await expect(lock.getByRole('status')).toHaveText('已开启：本设备的指纹或面容也能打开应用锁。');
+	expect((await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials).toHaveLength(1);
+	await page.screenshot({ path: test.info().outputPath('passkey-settings-phone.png') });
+
+	// Locked: the fingerprint opens it.
+	await lock.getByRole('button', { name: '立即锁定' }).click();
+	await expect(page.getByRole('heading', { name: '已锁定' })).toBeVisible();
+	expect(await page.content()).not.toContain(name);
+	await page.screenshot({ path: test.info().outputPath('passkey-locked-phone.png') });
+	await page.getByRole('button', { name: '使用指纹或面容', exact: true }).click();
+	await expect(page.getByRole('heading', { name: '已锁定' })).toHaveCount(0);
+	await expect(page.getByRole('region', { name: '应用锁' })).toBeVisible();
+
+	// A finger the phone does not know: still locked, and the PIN keeps all five tries.
+	await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: false });
+	await page.getByRole('region', { name: '应用锁' }).getByRole('button', { name: '立即锁定' }).click();
+	await page.getByRole('button', { name: '使用指纹或面容', exact: true }).click();
+	await expect(page.getByRole('alert')).toHaveText('未能通过指纹或面容核验，请输入 PIN。');
+	await expect(page.getByRole('heading', { name: '已锁定' })).toBeVisible();
+	await page.getByLabel('PIN').fill('0000');
+	await page.getByRole('button', { name: '解锁', exact: true }).click();
+	await expect(page.getByRole('alert')).toHaveText('PIN 不正确。再错 4 次，本设备将删除其上的数据。');
+	await page.getByLabel('PIN').fill('7391');
+	await page.getByRole('button', { name: '解锁', exact: true }).click();
+	await expect(page.getByRole('heading', { name: '已锁定' })).toHaveCount(0);
+
+	// Turned off in Settings: the lock screen no longer offers it.
+	await page.getByRole('region', { name: '应用锁' }).getByRole('button', { name: '停用指纹或面容开锁' }).click();
+	await expect(page.getByRole('region', { name: '应用锁' }).getByRole('status')).toHaveText('已停用指纹或面容开锁，请用 PIN 打开。');
+	await page.getByRole('region', { name: '应用锁' }).getByRole('button', { name: '立即锁定' }).click();
+	await expect(page.getByRole('heading', { name: '已锁定' })).toBeVisible();
+	await expect(page.getByRole('button', { name: '使用指纹或面容', exact: true })).toHaveCount(0);
+	await context.close();
 });

@@ -3,6 +3,7 @@
 // key, or that long in the background). Sync goes on meanwhile. Five wrong PINs in a row delete the
 // device's data and sign it out, as a lost phone should; the password signs in again.
 import { idleExpired, makePinRecord, MAX_FAILURES, pinMatches, readPinRecord, type PinRecord } from './pin';
+import { registerPasskey, verifyPasskey } from './passkey';
 
 const key = (userId: string) => `crm:lock:${userId}`;
 const ACTIVITY = ['pointerdown', 'keydown', 'touchstart', 'wheel'] as const;
@@ -14,6 +15,8 @@ class AppLock {
 	locked = $state(false);
 	failures = $state(0);
 	idleMinutes = $state(5);
+	/** The device's fingerprint, face or screen code opens the lock too. */
+	hasPasskey = $state(false);
 	#userId: string | null = null;
 	#record: PinRecord | null = null;
 	#lastActivity = Date.now();
@@ -29,6 +32,7 @@ class AppLock {
 		this.#userId = userId;
 		this.#record = readPinRecord(localStorage.getItem(key(userId)));
 		this.enabled = !!this.#record;
+		this.hasPasskey = !!this.#record?.passkey;
 		this.locked = this.enabled;
 		this.failures = this.#record?.failures ?? 0;
 		this.idleMinutes = this.#record?.idleMinutes ?? 5;
@@ -55,7 +59,7 @@ class AppLock {
 		this.#stop = null;
 		this.#userId = null;
 		this.#record = null;
-		this.enabled = this.locked = false;
+		this.enabled = this.locked = this.hasPasskey = false;
 		this.failures = 0;
 	}
 
@@ -71,6 +75,7 @@ class AppLock {
 		if (rec) localStorage.setItem(key(this.#userId), JSON.stringify(rec));
 		else localStorage.removeItem(key(this.#userId));
 		this.enabled = !!rec;
+		this.hasPasskey = !!rec?.passkey;
 		this.failures = rec?.failures ?? 0;
 		this.idleMinutes = rec?.idleMinutes ?? this.idleMinutes;
 	}
@@ -89,6 +94,27 @@ class AppLock {
 		if (!this.#record || !(await pinMatches(this.#record, pin))) return false;
 		this.#save(null);
 		this.locked = false;
+		return true;
+	}
+
+	/** Lets the device's own screen lock open the app lock (a passkey made now; throws when refused). */
+	async addPasskey(user: { id: string; name: string; displayName: string }): Promise<void> {
+		if (!this.#record) return;
+		const passkey = await registerPasskey(user);
+		if (this.#record) this.#save({ ...this.#record, passkey });
+	}
+
+	removePasskey(): void {
+		if (this.#record) this.#save({ ...this.#record, passkey: undefined });
+	}
+
+	/** Opens the lock when the device verifies its user with the passkey; a refusal is not a wrong PIN. */
+	async unlockWithPasskey(): Promise<boolean> {
+		const passkey = this.#record?.passkey;
+		if (!passkey || !(await verifyPasskey(passkey))) return false;
+		if (this.#record) this.#save({ ...this.#record, failures: 0 });
+		this.locked = false;
+		this.#lastActivity = Date.now();
 		return true;
 	}
 

@@ -2,6 +2,8 @@
 // PBKDF2-SHA-256 hash of it is kept (with its salt), so reading the device's storage does not give the
 // PIN; five wrong PINs in a row delete the device's data (lock.svelte.ts).
 
+import { readPasskey, type PasskeyRecord } from './passkey';
+
 export interface PinRecord {
 	v: 1;
 	salt: string;
@@ -11,6 +13,8 @@ export interface PinRecord {
 	idleMinutes: number;
 	/** Wrong PINs in a row since the last right one. */
 	failures: number;
+	/** The device's own screen lock opens it too (passkey.ts). */
+	passkey?: PasskeyRecord;
 }
 
 export const IDLE_CHOICES = [1, 5, 15, 30] as const;
@@ -52,7 +56,7 @@ export async function pinMatches(rec: PinRecord, pin: string): Promise<boolean> 
 export function readPinRecord(raw: string | null): PinRecord | null {
 	try {
 		const r = JSON.parse(raw ?? 'null');
-		return r && r.v === 1 && typeof r.salt === 'string' && typeof r.hash === 'string' && Number.isInteger(r.iterations) ? { failures: 0, idleMinutes: 5, ...r } : null;
+		return r && r.v === 1 && typeof r.salt === 'string' && typeof r.hash === 'string' && Number.isInteger(r.iterations) ? { failures: 0, idleMinutes: 5, ...r, passkey: readPasskey(r.passkey) } : null;
 	} catch {
 		return null;
 	}
