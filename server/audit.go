@@ -82,14 +82,20 @@ func loadAuditKeysFrom(path string) (*backupKeys, string, error) {
 }
 
 func auditKeyFile(dataDir string) string {
-	if p := os.Getenv("CRM_AUDIT_KEY_FILE"); p != "" {
+	return keyFileBeside(dataDir, "CRM_AUDIT_KEY_FILE", "-audit.key")
+}
+
+// keyFileBeside is the key file named by the environment variable env, else the one beside the data
+// directory ("pb_data" -> "pb_data" + suffix), never inside it.
+func keyFileBeside(dataDir, env, suffix string) string {
+	if p := os.Getenv(env); p != "" {
 		return p
 	}
 	abs, err := filepath.Abs(dataDir)
 	if err != nil {
 		abs = dataDir
 	}
-	return filepath.Clean(abs) + "-audit.key"
+	return filepath.Clean(abs) + suffix
 }
 
 // ensureAuditKeys loads the audit key, writing a new key file at the first start.

@@ -147,11 +147,17 @@ func (k *backupKeys) find(id [4]byte) []byte {
 }
 
 func fileAEAD(master, salt []byte) (cipher.AEAD, error) {
-	fileKey := make([]byte, 32)
-	if _, err := io.ReadFull(hkdf.New(sha256.New, master, salt, []byte("crm-backup-file")), fileKey); err != nil {
+	return derivedAEAD(master, salt, "crm-backup-file")
+}
+
+// derivedAEAD is AES-256-GCM under a key derived from a master key (HKDF-SHA256 with salt and info):
+// a backup file's key (here) and the personal fields' key (fieldcrypt.go).
+func derivedAEAD(master, salt []byte, info string) (cipher.AEAD, error) {
+	k := make([]byte, 32)
+	if _, err := io.ReadFull(hkdf.New(sha256.New, master, salt, []byte(info)), k); err != nil {
 		return nil, err
 	}
-	block, err := aes.NewCipher(fileKey)
+	block, err := aes.NewCipher(k)
 	if err != nil {
 		return nil, err
 	}

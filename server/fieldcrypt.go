@@ -28,25 +28,20 @@
 package main
 
 import (
-	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql/driver"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
-	"golang.org/x/crypto/hkdf"
 )
 
 // secretFields are the personal fields stored sealed, by collection.
@@ -72,15 +67,7 @@ type fieldSealer struct {
 func newFieldSealer(keys *backupKeys) (*fieldSealer, error) {
 	s := &fieldSealer{}
 	for _, master := range keys.keys {
-		k := make([]byte, 32)
-		if _, err := io.ReadFull(hkdf.New(sha256.New, master, nil, []byte("crm-field-v1")), k); err != nil {
-			return nil, err
-		}
-		block, err := aes.NewCipher(k)
-		if err != nil {
-			return nil, err
-		}
-		aead, err := cipher.NewGCM(block)
+		aead, err := derivedAEAD(master, nil, "crm-field-v1")
 		if err != nil {
 			return nil, err
 		}
@@ -169,14 +156,7 @@ func openField(field, v string) (string, error) {
 // --- the data key ---
 
 func dataKeyFile(dataDir string) string {
-	if p := os.Getenv("CRM_DATA_KEY_FILE"); p != "" {
-		return p
-	}
-	abs, err := filepath.Abs(dataDir)
-	if err != nil {
-		abs = dataDir
-	}
-	return filepath.Clean(abs) + "-data.key"
+	return keyFileBeside(dataDir, "CRM_DATA_KEY_FILE", "-data.key")
 }
 
 // initFieldCrypt loads the data key (writing a key file at the first start) before the database opens.
@@ -224,13 +204,18 @@ type secretTextField struct {
 
 func (f *secretTextField) Type() string { return fieldTypeSecretText }
 
-func (f *secretTextField) PrepareValue(record *core.Record, raw any) (any, error) {
+// openRaw opens a value read from the database (a sealed string); anything else is returned as it is.
+func openRaw(record *core.Record, name string, raw any) (any, error) {
 	if s, ok := raw.(string); ok && isSealed(s) {
-		plain, err := openField(record.Collection().Name+"."+f.Name, s)
-		if err != nil {
-			return nil, err
-		}
-		raw = plain
+		return openField(record.Collection().Name+"."+name, s)
+	}
+	return raw, nil
+}
+
+func (f *secretTextField) PrepareValue(record *core.Record, raw any) (any, error) {
+	raw, err := openRaw(record, f.Name, raw)
+	if err != nil {
+		return nil, err
 	}
 	return f.TextField.PrepareValue(record, raw)
 }
@@ -247,12 +232,9 @@ type secretJSONField struct {
 func (f *secretJSONField) Type() string { return fieldTypeSecretJSON }
 
 func (f *secretJSONField) PrepareValue(record *core.Record, raw any) (any, error) {
-	if s, ok := raw.(string); ok && isSealed(s) {
-		plain, err := openField(record.Collection().Name+"."+f.Name, s)
-		if err != nil {
-			return nil, err
-		}
-		raw = plain
+	raw, err := openRaw(record, f.Name, raw)
+	if err != nil {
+		return nil, err
 	}
 	return f.JSONField.PrepareValue(record, raw)
 }

@@ -1,17 +1,24 @@
 // The app lock (issue 13, a lost phone): a rep sets a PIN on their phone; the app then shows nothing of
 // the customers until the PIN is entered, after "Lock now", at every start and after the idle minutes;
 // five wrong PINs delete the phone's data and sign it out.
+import type { Page } from '@playwright/test';
 import { test, expect, PHONE, navTo, newBrowserContext, rxdbNames, signIn } from './fixtures';
+
+/** A customer made on the phone, to look for on the page while it is locked. */
+async function newCustomer(page: Page, prefix: string): Promise<string> {
+	const name = `${prefix} ${Date.now().toString(36)}`;
+	await page.getByRole('link', { name: /新建客户/ }).click();
+	await page.getByLabel('姓名').fill(name);
+	await page.getByRole('button', { name: '保存' }).click();
+	await expect(page.getByRole('heading', { name })).toBeVisible();
+	return name;
+}
 
 test('a PIN hides the customers after Lock now, at every start and after idle time; five wrong PINs wipe the phone', async ({ openAs }) => {
 	test.setTimeout(90_000);
 	const { page } = await openAs('sales2', { viewport: PHONE });
 	await page.clock.install();
-	const name = `锁屏测试客户 ${Date.now().toString(36)}`;
-	await page.getByRole('link', { name: /新建客户/ }).click();
-	await page.getByLabel('姓名').fill(name);
-	await page.getByRole('button', { name: '保存' }).click();
-	await expect(page.getByRole('heading', { name })).toBeVisible();
+	const name = await newCustomer(page, '锁屏测试客户');
 
 	await navTo(page, '设置');
 	const lock = page.getByRole('region', { name: '应用锁' });
@@ -79,11 +86,7 @@ test('the phone\'s own fingerprint or face opens the lock (a passkey checked on 
 		options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true }
 	});
 	await signIn(page, server.staff.sales.email, server.staff.sales.password);
-	const name = `指纹锁客户 ${Date.now().toString(36)}`;
-	await page.getByRole('link', { name: /新建客户/ }).click();
-	await page.getByLabel('姓名').fill(name);
-	await page.getByRole('button', { name: '保存' }).click();
-	await expect(page.getByRole('heading', { name })).toBeVisible();
+	const name = await newCustomer(page, '指纹锁客户');
 
 	await navTo(page, '设置');
 	const lock = page.getByRole('region', { name: '应用锁' });
