@@ -253,13 +253,6 @@ func (in *ingestion) handle(e *core.RequestEvent) error {
 	if len(list) > eventsPerBatch {
 		return fail(e, http.StatusRequestEntityTooLarge, "too_many_events", fmt.Sprintf("a batch takes at most %d events; this one has %d", eventsPerBatch, len(list)), nil)
 	}
-	if wait := in.rateWait(source, max(1, len(list))); wait > 0 {
-		e.Response.Header().Set("Retry-After", strconv.Itoa(wait))
-		// tracker.js runs on the shop's own site: let it read the header across origins.
-		e.Response.Header().Set("Access-Control-Expose-Headers", "Retry-After")
-		return fail(e, http.StatusTooManyRequests, "rate_limited", fmt.Sprintf("too many events for this key; try again in %d s", wait), map[string]any{"retry_after": wait})
-	}
-
 	now := time.Now().UnixMilli()
 	ctx := eventContext{now: now, kind: "browser", tzOffset: in.tzOffset, identitySecret: shopIdentitySecret()}
 	if source.GetString("kind") == "server" {
@@ -287,6 +280,14 @@ func (in *ingestion) handle(e *core.RequestEvent) error {
 		}
 		valid = append(valid, indexedEvent{index: i, event: ev})
 	}
+	// The rate budget pays for the events that will be stored, not for refused ones (issue 15: a
+	// history import's refused events used up a key's minute); a request costs at least one.
+	if wait := in.rateWait(source, max(1, len(valid))); wait > 0 {
+		e.Response.Header().Set("Retry-After", strconv.Itoa(wait))
+		// tracker.js runs on the shop's own site: let it read the header across origins.
+		e.Response.Header().Set("Access-Control-Expose-Headers", "Retry-After")
+		return fail(e, http.StatusTooManyRequests, "rate_limited", fmt.Sprintf("too many events for this key; try again in %d s", wait), map[string]any{"retry_after": wait})
+	}
 	result := batchResult{Rejected: []rejection{}}
 	if len(valid) > 0 {
 		err := in.commits.Run(func(tx core.App) error {
@@ -305,6 +306,12 @@ func (in *ingestion) handle(e *core.RequestEvent) error {
 	}
 	result.Rejected = append(result.Rejected, rejected...)
 	sort.SliceStable(result.Rejected, func(a, b int) bool { return result.Rejected[a].Index < result.Rejected[b].Index })
+	// Nothing of the batch was stored, and not because it was stored before: say so with the status,
+	// not a 200 that an importer takes for success (issue 15); each event is listed with its reason.
+	if result.Accepted == 0 && result.Duplicates == 0 && len(result.Rejected) > 0 {
+		return fail(e, http.StatusUnprocessableEntity, "all_rejected", fmt.Sprintf("none of the %d events was accepted; each is listed in rejected with its reason", len(result.Rejected)),
+			map[string]any{"accepted": 0, "duplicates": 0, "rejected": result.Rejected})
+	}
 	return e.JSON(http.StatusOK, result)
 }
 

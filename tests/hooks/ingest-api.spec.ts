@@ -99,6 +99,44 @@ describe('whole-batch errors store nothing', () => {
 		expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
 		expect(await storedFor(`rate-${run}`)).toHaveLength(6);
 	});
+
+	it('refused events do not use up the rate budget: only stored events count (issue 15)', async () => {
+		const k = await createKey('server', { rate_limit: 10 });
+		// Twenty events from too long ago (a history import past the window): all refused, one request's cost.
+		const old = Array.from({ length: 20 }, () => ({ ...view(`budget-${run}`), time: Date.now() - 2 * 365 * 86400_000 }));
+		expect((await post(old, { key: k.key })).status).toBe(422);
+		// The minute's budget of 10 is still there for 9 events that are stored.
+		const ok = await post(Array.from({ length: 9 }, () => view(`budget-${run}`)), { key: k.key });
+		expect(ok).toMatchObject({ status: 200, body: { accepted: 9 } });
+		expect((await post([view(`budget-${run}`), view(`budget-${run}`)], { key: k.key })).status).toBe(429);
+	});
+});
+
+describe('a batch of which nothing can be stored says so (issue 15)', () => {
+	it('answers 422 all_rejected with every event and its reason, and stores nothing', async () => {
+		const c = `all-bad-${run}`;
+		const res = await post([{ ...view(c), time: Date.now() - 2 * 365 * 86400_000 }, { ...view(c), type: 'Bad Type' }]);
+		expect(res.status).toBe(422);
+		expect(res.body).toMatchObject({ status: 422, code: 'all_rejected', accepted: 0, duplicates: 0 });
+		expect(res.body.message).toContain('none of the 2 events');
+		expect(res.body.rejected.map((r: { index: number; code: string }) => [r.index, r.code])).toEqual([
+			[0, 'time_out_of_range'],
+			[1, 'invalid']
+		]);
+		expect(await storedFor(c)).toHaveLength(0);
+		// A replay is not a refusal: it answers 200 with the duplicates.
+		const batch = [view(c)];
+		expect((await post(batch)).status).toBe(200);
+		expect((await post(batch)).body).toEqual({ accepted: 0, duplicates: 1, rejected: [] });
+	});
+
+	it('an order stored before is refused at storage: the batch of that one order answers 422 too', async () => {
+		const c = `again-${run}`;
+		const order = { type: 'purchase', ...signedCustomer(c), order_id: `again-${run}`, total: 12, time: Date.now() };
+		expect((await post([{ id: eid(), ...order }])).status).toBe(200);
+		const again = await post([{ id: eid(), ...order }]);
+		expect(again).toMatchObject({ status: 422, body: { code: 'all_rejected', rejected: [{ index: 0, field: 'order_id', code: 'order_exists' }] } });
+	});
 });
 
 describe('per-event errors keep the valid events of the batch', () => {
