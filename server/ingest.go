@@ -162,19 +162,27 @@ func (in *ingestion) findSource(key string) *core.Record {
 // rateWait: a token bucket per key, one minute's worth deep, refilled continuously. A batch larger
 // than a minute's worth passes when the bucket is full (it goes into debt), so a low limit slows a
 // sender down rather than refusing a big batch for ever. Returns 0, or the seconds to wait.
-func (in *ingestion) rateWait(source *core.Record, cost int) int {
+//
+// A history import (backfill) has its own bucket, ten times the key's rate and at least
+// backfillRate, so that a first day's import is not held to the live rate and does not use it up.
+func (in *ingestion) rateWait(source *core.Record, cost int, backfill bool) int {
 	perMinute := float64(source.GetInt("rate_limit"))
 	if perMinute <= 0 {
 		perMinute = defaultRate
+	}
+	bucketID := source.Id
+	if backfill {
+		perMinute = math.Max(perMinute*10, backfillRate)
+		bucketID += "/backfill"
 	}
 	perSecond := perMinute / 60
 	now := time.Now()
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	b := in.buckets[source.Id]
+	b := in.buckets[bucketID]
 	if b == nil {
 		b = &bucket{tokens: perMinute, at: now}
-		in.buckets[source.Id] = b
+		in.buckets[bucketID] = b
 	}
 	b.tokens = math.Min(perMinute, b.tokens+now.Sub(b.at).Seconds()*perSecond)
 	b.at = now
@@ -258,6 +266,13 @@ func (in *ingestion) handle(e *core.RequestEvent) error {
 	if source.GetString("kind") == "server" {
 		ctx.kind = "server"
 	}
+	// ?backfill=1: a shop's order history on its first day, with a server key (docs/api/ingestion.md).
+	if v := e.Request.URL.Query().Get("backfill"); v == "1" || v == "true" {
+		if ctx.kind != "server" {
+			return fail(e, http.StatusForbidden, "backfill_needs_server_key", "a history import (backfill) needs a server key: create one in Settings → Shop connections", nil)
+		}
+		ctx.backfill = true
+	}
 	if sentAt != nil {
 		ctx.skewMs = now - *sentAt
 	}
@@ -282,7 +297,7 @@ func (in *ingestion) handle(e *core.RequestEvent) error {
 	}
 	// The rate budget pays for the events that will be stored, not for refused ones (issue 15: a
 	// history import's refused events used up a key's minute); a request costs at least one.
-	if wait := in.rateWait(source, max(1, len(valid))); wait > 0 {
+	if wait := in.rateWait(source, max(1, len(valid)), ctx.backfill); wait > 0 {
 		e.Response.Header().Set("Retry-After", strconv.Itoa(wait))
 		// tracker.js runs on the shop's own site: let it read the header across origins.
 		e.Response.Header().Set("Access-Control-Expose-Headers", "Retry-After")

@@ -24,7 +24,9 @@ const (
 	itemsPerPurchase = 100
 	futureMs         = 10 * 60 * 1000
 	pastMs           = 400 * 24 * 3600 * 1000
+	backfillFromMs   = 946684800000 // 2000-01-01T00:00:00Z: the earliest event a history import takes
 	defaultRate      = 120000
+	backfillRate     = 1500000 // a history import: at least 25,000 events/s, more than the server stores
 )
 
 var (
@@ -78,6 +80,8 @@ type eventContext struct {
 	skewMs   int64
 	kind     string
 	tzOffset int
+	// backfill: a server key's history import (?backfill=1): any past time from backfillFromMs on.
+	backfill bool
 	// identitySecret signs the shop's customer ids for browser keys (shopIdentitySecret).
 	identitySecret string
 }
@@ -282,8 +286,12 @@ func validateEvent(value any, ctx eventContext, checkTraits func(map[string]any)
 		return nil, &fieldError{"time", "invalid", "time must be an ISO 8601 time or milliseconds since 1970"}
 	}
 	ts := sent + ctx.skewMs
-	if ts > ctx.now+futureMs || ts < ctx.now-pastMs {
-		return nil, &fieldError{"time", "time_out_of_range", "time must be at most 10 minutes ahead of the server and at most 400 days back"}
+	if ctx.backfill {
+		if ts > ctx.now+futureMs || ts < backfillFromMs {
+			return nil, &fieldError{"time", "time_out_of_range", "in a history import, time must be from 2000-01-01 on and at most 10 minutes ahead of the server"}
+		}
+	} else if ts > ctx.now+futureMs || ts < ctx.now-pastMs {
+		return nil, &fieldError{"time", "time_out_of_range", "time must be at most 10 minutes ahead of the server and at most 400 days back (older history: send it with ?backfill=1 and a server key)"}
 	}
 
 	anon := text(raw, "anonymous_id", 64, &errs, "")

@@ -13,7 +13,11 @@ export const EVENT_LIMITS = {
 	itemsPerPurchase: 100,
 	futureMs: 10 * 60 * 1000,
 	pastMs: 400 * 24 * 3600 * 1000,
+	/** A history import (?backfill=1, server keys) takes events from 2000-01-01 on. */
+	backfillFromMs: 946684800000,
 	defaultRatePerMinute: 120000,
+	/** A history import's own rate: ten times the key's, at least this. */
+	backfillRatePerMinute: 1500000,
 	maxRatePerMinute: 10000000
 } as const;
 
@@ -97,6 +101,8 @@ export interface EventContext {
 	kind: 'server' | 'browser';
 	/** shop day offset from UTC in minutes */
 	tzOffsetMinutes: number;
+	/** a server key's history import (?backfill=1): any past time from EVENT_LIMITS.backfillFromMs on */
+	backfill?: boolean;
 }
 
 function err(field: string, code: string, message: string): FieldError {
@@ -311,8 +317,12 @@ export function validateEvent(raw: unknown, ctx: EventContext): { event: ShopEve
 	const sent = parseEventTime(raw.time);
 	if (isNaN(sent)) return { error: err('time', 'invalid', 'time must be an ISO 8601 time or milliseconds since 1970') };
 	const ts = sent + ctx.skewMs;
-	if (ts > ctx.now + EVENT_LIMITS.futureMs || ts < ctx.now - EVENT_LIMITS.pastMs) {
-		return { error: err('time', 'time_out_of_range', 'time must be at most 10 minutes ahead of the server and at most 400 days back') };
+	if (ctx.backfill) {
+		if (ts > ctx.now + EVENT_LIMITS.futureMs || ts < EVENT_LIMITS.backfillFromMs) {
+			return { error: err('time', 'time_out_of_range', 'in a history import, time must be from 2000-01-01 on and at most 10 minutes ahead of the server') };
+		}
+	} else if (ts > ctx.now + EVENT_LIMITS.futureMs || ts < ctx.now - EVENT_LIMITS.pastMs) {
+		return { error: err('time', 'time_out_of_range', 'time must be at most 10 minutes ahead of the server and at most 400 days back (older history: send it with ?backfill=1 and a server key)') };
 	}
 
 	const anon_id = text(raw, 'anonymous_id', 64, errors);
