@@ -221,6 +221,25 @@ const SCORES_SQL = `SELECT customer, total_spend,
 	FROM customer_stats, (SELECT count(*) AS n FROM customer_stats WHERE order_count > 0 AND deleted = 0)
 	WHERE order_count > 0 AND deleted = 0`;
 
+/**
+ * The same scores as of a moment {:asOf} (ms) before the newest order or refund: each live customer's
+ * orders, net spend and last order counted from the events up to it (customer_stats holds them up to
+ * now). The same rules as customer_stats: a purchase event is an order, a refund event takes its
+ * amount off.
+ */
+const ORDERS_AS_OF_SQL = `SELECT e.customer AS customer, sum(e.type = 'purchase') AS order_count,
+	round(coalesce(sum(CASE WHEN e.type = 'purchase' THEN e.total ELSE -e.total END), 0), 2) AS total_spend,
+	max(CASE WHEN e.type = 'purchase' THEN e.ts END) AS last_ts
+	FROM events e JOIN customers c ON c.id = e.customer AND c.deleted = 0
+	WHERE e.type IN ('purchase', 'refund') AND e.ts < {:asOf} AND e.customer != ''
+	GROUP BY e.customer`;
+const SCORES_AS_OF_SQL = `SELECT customer, total_spend,
+	1 + (5 * (rank() OVER (ORDER BY date(last_ts / 1000, 'unixepoch', '${TZ_OFFSET} minutes')) - 1)) / n AS r,
+	1 + (5 * (rank() OVER (ORDER BY order_count) - 1)) / n AS f,
+	1 + (5 * (rank() OVER (ORDER BY total_spend) - 1)) / n AS m
+	FROM (${ORDERS_AS_OF_SQL}), (SELECT count(*) AS n FROM (${ORDERS_AS_OF_SQL}) WHERE order_count > 0)
+	WHERE order_count > 0`;
+
 /** The named segment of (r, f) in SQL, the same rules as shared.rfmSegment. */
 const SEGMENT_SQL = `CASE
 	WHEN r >= 4 AND f >= 4 THEN 'champions'
@@ -234,10 +253,14 @@ const SEGMENT_SQL = `CASE
 function handleRfm(e) {
 	requireAnalyst(e);
 	const s = scope(e);
+	// As of the end of the range or `now`, whichever is earlier: customer_stats when no order or refund
+	// came after that moment (it then holds exactly those figures), else counted from the events.
+	const asOf = Math.min(s.now + 1, dayEndMs(s.to));
+	const later = rows(`SELECT EXISTS (SELECT 1 FROM events WHERE type IN ('purchase', 'refund') AND ts >= {:asOf}) AS later`, { asOf }, { later: false })[0].later;
 	const list = rows(
-		`SELECT r, f, ${SEGMENT_SQL} AS segment, count(*) AS n, sum(total_spend) AS revenue FROM (${SCORES_SQL})
+		`SELECT r, f, ${SEGMENT_SQL} AS segment, count(*) AS n, sum(total_spend) AS revenue FROM (${later ? SCORES_AS_OF_SQL : SCORES_SQL})
 		 WHERE true${inSegment(s, 'customer')} GROUP BY r, f`,
-		params(s),
+		params(s, { asOf }),
 		{ r: 0, f: 0, segment: '', n: 0, revenue: -0 }
 	);
 	const bySegment = {};

@@ -15,6 +15,8 @@ let key: string;
 let model: EventModel;
 const NOW = Date.now();
 const FROM = dayOf(NOW - 95 * DAY);
+/** The end of a shop day (exclusive), in ms: shop days are UTC+8 (tests/fixtures/event-model.ts). */
+const dayEndMs = (day: string) => Date.parse(`${day}T00:00:00Z`) + DAY - 8 * 3600_000;
 const TO = dayOf(NOW);
 
 /** A small shop: 40 customers, 25 anonymous visitors (10 of whom log in later), 9 products. */
@@ -184,6 +186,21 @@ describe('statistics agree with a recomputation from the raw events', () => {
 		}
 		// A second refresh changes nothing: only moved scores are written (devices pull only those).
 		expect((await owner.send('/api/crm/stats/rfm/refresh', { method: 'POST' })).changed).toBe(0);
+	});
+
+	it('RFM as of an earlier moment or the end of an earlier range counts only the orders before it (issue 15, item 3)', async () => {
+		for (const query of [{ now: String(NOW - 40 * DAY) }, { from: dayOf(NOW - 80 * DAY), to: dayOf(NOW - 30 * DAY) }]) {
+			const asOf = 'now' in query ? Number(query.now) + 1 : dayEndMs(query.to!);
+			const want = model.rfm(asOf);
+			const all = model.rfm();
+			expect(want.size, 'the moment leaves some customers out').toBeLessThan(all.size);
+			const got = await stats('rfm', query);
+			expect(got.customers, JSON.stringify(query)).toBe(want.size);
+			for (const s of got.segments) expect(s.count, `${s.segment} ${JSON.stringify(query)}`).toBe([...want.values()].filter((w) => w.segment === s.segment).length);
+			const grid = new Map<string, number>();
+			for (const w of want.values()) grid.set(`${w.r}${w.f}`, (grid.get(`${w.r}${w.f}`) ?? 0) + 1);
+			expect(Object.fromEntries(got.grid.map((g: { r: number; f: number; count: number }) => [`${g.r}${g.f}`, g.count]))).toEqual(Object.fromEntries(grid));
+		}
 	});
 
 	it('a segment filter counts only its members (anonymous shoppers left out)', async () => {
