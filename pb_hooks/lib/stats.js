@@ -99,7 +99,9 @@ function figures(r, visitors) {
 		orders: r.o,
 		revenue: money(r.re),
 		refunds: money(r.ra),
-		conversion: ratio(r.o, visitors)
+		// Orders per visitor means nothing when the shop sends no browsing (only back-end orders: it
+		// showed 355 %): null, and the app says why (issue 15, item 4).
+		conversion: r.pv > 0 ? ratio(r.o, visitors) : null
 	};
 }
 
@@ -162,7 +164,7 @@ function handleTrends(e) {
 	const p = params(s);
 	const byDay = {};
 	for (const day of shared.dayRange(s.from, s.to)) {
-		byDay[day] = { day, visitors: 0, page_views: 0, product_views: 0, carts: 0, checkouts: 0, orders: 0, revenue: 0, refunds: 0, conversion: 0 };
+		byDay[day] = { day, visitors: 0, page_views: 0, product_views: 0, carts: 0, checkouts: 0, orders: 0, revenue: 0, refunds: 0, conversion: null };
 	}
 	const shape = { day: '', v: 0, pv: 0, prv: 0, ca: 0, co: 0, o: 0, re: -0, ra: -0 };
 	const list = s.members

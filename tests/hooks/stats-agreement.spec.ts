@@ -189,8 +189,9 @@ describe('statistics agree with a recomputation from the raw events', () => {
 	});
 
 	it('RFM as of an earlier moment or the end of an earlier range counts only the orders before it (issue 15, item 3)', async () => {
-		for (const query of [{ now: String(NOW - 40 * DAY) }, { from: dayOf(NOW - 80 * DAY), to: dayOf(NOW - 30 * DAY) }]) {
-			const asOf = 'now' in query ? Number(query.now) + 1 : dayEndMs(query.to!);
+		const queries: Record<string, string>[] = [{ now: String(NOW - 40 * DAY) }, { from: dayOf(NOW - 80 * DAY), to: dayOf(NOW - 30 * DAY) }];
+		for (const query of queries) {
+			const asOf = query.now ? Number(query.now) + 1 : dayEndMs(query.to);
 			const want = model.rfm(asOf);
 			const all = model.rfm();
 			expect(want.size, 'the moment leaves some customers out').toBeLessThan(all.size);
@@ -228,5 +229,19 @@ describe('statistics agree with a recomputation from the raw events', () => {
 		expect(timeline.events.some((e: { id: string }) => mine.find((m) => m.id === e.id && !m.customer_id))).toBe(true);
 		const times = timeline.events.map((e: { time: string }) => Date.parse(e.time));
 		expect(times).toEqual([...times].sort((a, b) => b - a));
+	});
+
+	// Last: it adds events of its own, on a day before the others.
+	it('a period with orders but no browsing has no conversion rate (not 200 %): null, and the day in the trends too', async () => {
+		const t = NOW - 200 * DAY;
+		const day = dayOf(t);
+		const orders = [0, 1].map((i) => ({ id: `backend-${i}`, type: 'purchase', time: t + i * 1000, customer_id: `backend-${i}`, order_id: `backend-o${i}`, total: 50 }));
+		expect((await post(orders)).body).toMatchObject({ accepted: 2, rejected: [] });
+		const overview = await stats('overview', { from: day, to: day });
+		expect(overview).toMatchObject({ orders: 2, page_views: 0, conversion: null });
+		const trends = await stats('trends', { from: day, to: day });
+		expect(trends.days).toMatchObject([{ day, orders: 2, conversion: null }]);
+		// Where the shop did send browsing, the rate is there as before.
+		expect(typeof (await stats('overview')).conversion).toBe('number');
 	});
 });

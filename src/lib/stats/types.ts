@@ -17,7 +17,8 @@ export interface Overview extends StatsEnvelope {
 	revenue: number;
 	refunds: number;
 	net_revenue: number;
-	conversion: number;
+	/** null when the shop sent no page views in the period: orders per visitor would mean nothing */
+	conversion: number | null;
 	aov: number;
 	buyers: number;
 	repeat_buyers: number;
@@ -35,7 +36,8 @@ export interface TrendDay {
 	orders: number;
 	revenue: number;
 	refunds: number;
-	conversion: number;
+	/** null when the shop sent no page views in the period: orders per visitor would mean nothing */
+	conversion: number | null;
 }
 export interface Trends extends StatsEnvelope {
 	days: TrendDay[];

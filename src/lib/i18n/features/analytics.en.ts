@@ -32,6 +32,8 @@ export const analyticsEn = {
 	'analytics.kpi.orders_sub': '{n} buyers',
 	'analytics.kpi.net_sub': 'after {amount} refunds',
 	'analytics.kpi.conversion_sub': 'orders per visitor',
+	'analytics.kpi.conversion_none': 'the shop sends no page views',
+	'analytics.no_browsing': 'The shop sent orders but no browsing in this period, so there is no funnel to show: connect tracker.js on the shop (Settings → Shop connections) to see it.',
 	'analytics.kpi.aov_sub': 'revenue per order',
 	'analytics.kpi.repeat_sub': '{n} buyers ordered twice or more',
 	'analytics.kpi.clv_sub': 'estimated lifetime spend',

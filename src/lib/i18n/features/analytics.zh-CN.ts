@@ -34,6 +34,8 @@ export const analyticsZhCN: Record<keyof typeof analyticsEn, string> = {
 	'analytics.kpi.orders_sub': '{n} 位购买客户',
 	'analytics.kpi.net_sub': '已扣除退款 {amount}',
 	'analytics.kpi.conversion_sub': '订单数 ÷ 访客数',
+	'analytics.kpi.conversion_none': '网店未发送浏览事件',
+	'analytics.no_browsing': '此期间网店只发送了订单，没有浏览事件，因此无法显示漏斗：请在网店接入 tracker.js（设置 → 网店连接）。',
 	'analytics.kpi.aov_sub': '销售额 ÷ 订单数',
 	'analytics.kpi.repeat_sub': '{n} 位客户下单两次及以上',
 	'analytics.kpi.clv_sub': '预估每位客户的终身消费',
