@@ -3,7 +3,6 @@
 // key, or that long in the background). Sync goes on meanwhile. Five wrong PINs in a row delete the
 // device's data and sign it out, as a lost phone should; the password signs in again.
 import { idleExpired, makePinRecord, MAX_FAILURES, pinMatches, readPinRecord, type PinRecord } from './pin';
-import { registerPasskey, verifyPasskey } from './passkey';
 
 const key = (userId: string) => `crm:lock:${userId}`;
 const ACTIVITY = ['pointerdown', 'keydown', 'touchstart', 'wheel'] as const;
@@ -100,6 +99,7 @@ class AppLock {
 	/** Lets the device's own screen lock open the app lock (a passkey made now; throws when refused). */
 	async addPasskey(user: { id: string; name: string; displayName: string }): Promise<void> {
 		if (!this.#record) return;
+		const { registerPasskey } = await import('./passkey');
 		const passkey = await registerPasskey(user);
 		if (this.#record) this.#save({ ...this.#record, passkey });
 	}
@@ -111,7 +111,9 @@ class AppLock {
 	/** Opens the lock when the device verifies its user with the passkey; a refusal is not a wrong PIN. */
 	async unlockWithPasskey(): Promise<boolean> {
 		const passkey = this.#record?.passkey;
-		if (!passkey || !(await verifyPasskey(passkey))) return false;
+		if (!passkey) return false;
+		const { verifyPasskey } = await import('./passkey');
+		if (!(await verifyPasskey(passkey))) return false;
 		if (this.#record) this.#save({ ...this.#record, failures: 0 });
 		this.locked = false;
 		this.#lastActivity = Date.now();

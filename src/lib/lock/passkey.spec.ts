@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sign, generateKeyPairSync, webcrypto } from 'node:crypto';
-import { derToRaw, readPasskey } from './passkey';
+import { derToRaw } from './passkey';
+import { readPasskey } from './pin';
 
 describe('derToRaw', () => {
 	it('turns a DER ECDSA signature into the r || s form WebCrypto verifies', async () => {

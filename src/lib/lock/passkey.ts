@@ -4,14 +4,7 @@
 // with the public key kept at registration, over a fresh random challenge, so a stored "yes" cannot
 // be replayed. The PIN stays: it sets the lock up and opens it when the passkey cannot be used.
 
-export interface PasskeyRecord {
-	/** The credential's id, base64url. */
-	id: string;
-	/** Its public key, SubjectPublicKeyInfo in base64. */
-	publicKey: string;
-	/** COSE algorithm: -7 (ES256) or -257 (RS256). */
-	alg: number;
-}
+import type { PasskeyRecord } from './pin';
 
 const b64 = (bytes: ArrayBuffer | Uint8Array) => btoa(String.fromCharCode(...new Uint8Array(bytes)));
 const unb64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
@@ -105,7 +98,3 @@ export async function verifyPasskey(rec: PasskeyRecord): Promise<boolean> {
 	return false;
 }
 
-export function readPasskey(v: unknown): PasskeyRecord | undefined {
-	const r = v as PasskeyRecord | undefined;
-	return r && typeof r.id === 'string' && typeof r.publicKey === 'string' && (r.alg === -7 || r.alg === -257) ? r : undefined;
-}

@@ -2,7 +2,20 @@
 // PBKDF2-SHA-256 hash of it is kept (with its salt), so reading the device's storage does not give the
 // PIN; five wrong PINs in a row delete the device's data (lock.svelte.ts).
 
-import { readPasskey, type PasskeyRecord } from './passkey';
+/** A passkey that opens the lock too (passkey.ts, loaded only when one is made or used). */
+export interface PasskeyRecord {
+	/** The credential's id, base64url. */
+	id: string;
+	/** Its public key, SubjectPublicKeyInfo in base64. */
+	publicKey: string;
+	/** COSE algorithm: -7 (ES256) or -257 (RS256). */
+	alg: number;
+}
+
+export function readPasskey(v: unknown): PasskeyRecord | undefined {
+	const r = v as PasskeyRecord | undefined;
+	return r && typeof r.id === 'string' && typeof r.publicKey === 'string' && (r.alg === -7 || r.alg === -257) ? r : undefined;
+}
 
 export interface PinRecord {
 	v: 1;
