@@ -4,7 +4,6 @@ import type { CrmDatabase } from '$lib/db/database';
 import type { CustomerDoc } from '$lib/db/schemas';
 import type { CustomerSearchIndex } from '$lib/db/search-index';
 import { activeFilterCount, applyFilters, filterOptions, NO_FILTERS, sortCustomers, type CustomerFilters, type CustomerSort, type StatsLike } from '$lib/db/customer-filters';
-import { firstScreenShown } from './first-screen';
 
 const PREVIEW = 60;
 
@@ -85,7 +84,6 @@ export class CustomerListState {
 			this.db.customers.find({ selector: live, sort: [{ name: 'asc' }], limit: PREVIEW }).$.subscribe((docs) => {
 				this.#preview = docs.map((d) => d.toJSON() as CustomerDoc);
 				update();
-				firstScreenShown();
 			}),
 			this.db.customer_stats.find().$.subscribe((docs) => {
 				this.#stats = new Map(docs.map((d) => [d.customer, d.toJSON() as StatsLike]));

@@ -2,7 +2,6 @@ import type { RecordModel } from 'pocketbase';
 import { pb, type StaffRecord } from '../pb/client';
 import type { CrmDatabase } from '../db/database';
 import type { SyncEngine } from '../sync/engine';
-import { afterFirstScreen } from './first-screen';
 import { initialStatus, type SyncStatus } from '../sync/status';
 import { ObservableState } from './observable.svelte';
 import { BehaviorSubject } from 'rxjs';
@@ -36,7 +35,7 @@ class Session {
 	 */
 	async restore(): Promise<void> {
 		const rec = pb.authStore.record;
-		if (rec && rec.collectionName === 'staff') await this.open(rec, true);
+		if (rec && rec.collectionName === 'staff') await this.open(rec);
 		pb.authStore.onChange((_token, record) => {
 			if (record && record.id === this.user?.id) this.user = toStaff(record);
 		});
@@ -90,29 +89,17 @@ class Session {
 		this.user = null;
 	}
 
-	/**
-	 * Opens the user's local database, then syncs it. When the app reopens on a kept session (`later`),
-	 * the sync starts once the first screen is painted from the device's data (at most 1.5 s later):
-	 * its code is not part of that screen. After a sign-in it starts at once.
-	 */
-	private async open(rec: RecordModel, later = false): Promise<void> {
+	private async open(rec: RecordModel): Promise<void> {
 		this.user = toStaff(rec);
-		const { openDevice, startSync } = await import('../sync/device');
-		const db = await openDevice(rec.id);
+		const { openDevice } = await import('../sync/device');
+		const { db, engine } = await openDevice(pb, rec.id);
 		this.db = db;
+		this.engine = engine;
 		this.ended = null;
-		const start = async () => {
-			if (this.db !== db) return; // signed out meanwhile
-			const engine = await startSync(pb, db, rec.id);
-			if (this.db !== db) return void engine.destroy();
-			this.engine = engine;
-			engine.status.status$.subscribe((s) => {
-				const code = s.error?.code;
-				if ((code === 'account_deactivated' || code === 'signed_out_everywhere') && this.engine === engine) void this.end(code === 'account_deactivated' ? 'deactivated' : code);
-			});
-		};
-		if (!later) return start();
-		void afterFirstScreen().then(start);
+		engine.status.status$.subscribe((s) => {
+			const code = s.error?.code;
+			if ((code === 'account_deactivated' || code === 'signed_out_everywhere') && this.engine === engine) void this.end(code === 'account_deactivated' ? 'deactivated' : code);
+		});
 	}
 }
 
