@@ -314,24 +314,35 @@ func ensureSecretFields(app core.App) error {
 	return nil
 }
 
+// unknownKeySQL is the SQL test, on a quoted column, for a value sealed with a key that is not among
+// ids (the start refuses them; a restore reports them).
+func unknownKeySQL(col string, ids []string) string {
+	return `(substr(` + col + `, 1, 5) = 'enc1:' AND substr(` + col + `, 6, 8) NOT IN ('` + strings.Join(ids, "', '") + `'))`
+}
+
+// staleSQL is the SQL test for a value to seal now: plain and not empty, or sealed with a key other
+// than current.
+func staleSQL(col, current string) string {
+	return `((substr(` + col + `, 1, 5) = 'enc1:' AND substr(` + col + `, 6, 8) != '` + current + `') OR (` + col + ` IS NOT NULL AND substr(` + col + `, 1, 5) != 'enc1:' AND ` + col + ` NOT IN ('', 'null', '[]', '{}')))`
+}
+
 // resealColumn seals the column's plain values and reseals those of older keys, 500 rows at a time, on
-// the writer's one connection with secure_delete on (the space of the replaced values is zeroed).
+// the writer's one connection with secure_delete on (the space of the replaced values is zeroed). One
+// scan of the column tells whether there is anything to do (at most starts: nothing).
 func resealColumn(app core.App, s *fieldSealer, table, column string) (int64, error) {
 	field := table + "." + column
 	col := "[[" + column + "]]"
-	known := make([]string, len(s.ids))
-	for i, id := range s.ids {
-		known[i] = "'" + id + "'"
-	}
-	var unknown int
-	err := app.DB().NewQuery(`SELECT count(*) FROM {{` + table + `}} WHERE substr(` + col + `, 1, 5) = 'enc1:' AND substr(` + col + `, 6, 8) NOT IN (` + strings.Join(known, ", ") + `)`).Row(&unknown)
+	var unknown, stale int
+	err := app.DB().NewQuery(`SELECT coalesce(sum(`+unknownKeySQL(col, s.ids)+`), 0), coalesce(sum(`+staleSQL(col, s.ids[0])+`), 0) FROM {{`+table+`}}`).Row(&unknown, &stale)
 	if err != nil {
 		return 0, err
 	}
 	if unknown > 0 {
 		return 0, fmt.Errorf("%d values of %s are sealed with a data key that is not among the data keys (CRM_DATA_KEY / CRM_DATA_KEY_FILE): start with the key they were written with (docs/encryption.md)", unknown, field)
 	}
-	stale := `(substr(` + col + `, 1, 5) = 'enc1:' AND substr(` + col + `, 6, 8) != {:current}) OR (` + col + ` IS NOT NULL AND substr(` + col + `, 1, 5) != 'enc1:' AND ` + col + ` NOT IN ('', 'null', '[]', '{}'))`
+	if stale == 0 {
+		return 0, nil
+	}
 	db := app.NonconcurrentDB()
 	if _, err := db.NewQuery("PRAGMA secure_delete = ON").Execute(); err != nil {
 		return 0, err
@@ -340,8 +351,8 @@ func resealColumn(app core.App, s *fieldSealer, table, column string) (int64, er
 	var total int64
 	for {
 		res, err := db.NewQuery(`UPDATE {{` + table + `}} SET ` + col + ` = crm_seal({:field}, crm_open({:field}, ` + col + `))
-			WHERE rowid IN (SELECT rowid FROM {{` + table + `}} WHERE ` + stale + ` LIMIT 500)`).
-			Bind(dbx.Params{"field": field, "current": s.ids[0]}).Execute()
+			WHERE rowid IN (SELECT rowid FROM {{` + table + `}} WHERE ` + staleSQL(col, s.ids[0]) + ` LIMIT 500)`).
+			Bind(dbx.Params{"field": field}).Execute()
 		if err != nil {
 			return total, fmt.Errorf("sealing %s: %w", field, err)
 		}

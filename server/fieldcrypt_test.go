@@ -213,3 +213,47 @@ func TestScrubContacts(t *testing.T) {
 		}
 	}
 }
+
+// The hand-written SQL over sealed columns (birthday campaigns, the SMS opt-out by phone) finds the
+// right customers once the fields are sealed.
+func TestSQLOverSealedColumns(t *testing.T) {
+	sealer.Store(testSealer(t, newBackupKeyText()))
+	t.Cleanup(func() { sealer.Store(nil) })
+	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: t.TempDir(), DBConnect: durableDBConnect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(app.Cleanup)
+	c := core.NewBaseCollection("customers")
+	c.Fields.Add(&core.TextField{Name: "birthday"}, &core.JSONField{Name: "phones"}, &core.BoolField{Name: "deleted"})
+	if err := app.Save(c); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{}
+	for _, p := range []struct {
+		key, birthday, phone string
+		deleted              bool
+	}{{"a", "1990-12-07", "+8613900000001", false}, {"b", "1985-12-08", "+8613900000002", false}, {"gone", "1990-12-07", "+8613900000001", true}} {
+		r := core.NewRecord(c)
+		r.Set("birthday", p.birthday)
+		r.Set("phones", []string{p.phone})
+		r.Set("deleted", p.deleted)
+		if err := app.Save(r); err != nil {
+			t.Fatal(err)
+		}
+		ids[p.key] = r.Id
+	}
+	if err := ensureSecretFields(app); err != nil {
+		t.Fatal(err)
+	}
+	var born, byPhone []string
+	if err := app.DB().NewQuery(birthdaySQL).Bind(dbx.Params{"md": "12-07"}).Column(&born); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.DB().NewQuery(customersByPhoneSQL).Bind(dbx.Params{"p": "+8613900000001"}).Column(&byPhone); err != nil {
+		t.Fatal(err)
+	}
+	if len(born) != 1 || born[0] != ids["a"] || len(byPhone) != 1 || byPhone[0] != ids["a"] {
+		t.Fatalf("birthday %v, by phone %v; want only %s", born, byPhone, ids["a"])
+	}
+}

@@ -239,12 +239,11 @@ func checkRestoredDataKey(ctx context.Context, db *sql.DB, keyFile string) strin
 	if err != nil {
 		return "Personal fields: not checked: " + err.Error()
 	}
-	known := "'" + strings.Join(s.ids, "', '") + "'"
 	checked := 0
 	for table, cols := range secretFields {
 		for _, col := range cols {
 			var unknown int
-			q := `SELECT count(*) FROM "` + table + `" WHERE substr("` + col + `", 1, 5) = 'enc1:' AND substr("` + col + `", 6, 8) NOT IN (` + known + `)`
+			q := `SELECT count(*) FROM "` + table + `" WHERE ` + unknownKeySQL(`"`+col+`"`, s.ids)
 			if err := db.QueryRowContext(ctx, q).Scan(&unknown); err != nil {
 				continue // a table or column this copy does not have yet
 			}

@@ -124,8 +124,7 @@ func (t *triggerScanner) scan(id string, snap *campaignSnapshot, now time.Time, 
 		local := now.UTC().Add(time.Duration(shopTZOffset()) * time.Minute)
 		day := local.Format("2006-01-02")
 		if local.Hour() >= 9 && t.birthday[id] != day {
-			err = app.DB().NewQuery(`SELECT id FROM customers WHERE deleted = 0 AND birthday != '' AND substr(crm_open('customers.birthday', birthday), 6, 5) = {:md} AND length(crm_open('customers.birthday', birthday)) = 10`).
-				Bind(dbx.Params{"md": local.Format("01-02")}).Column(&candidates)
+			err = app.DB().NewQuery(birthdaySQL).Bind(dbx.Params{"md": local.Format("01-02")}).Column(&candidates)
 			if err == nil {
 				t.birthday[id] = day
 			}
@@ -223,3 +222,8 @@ func (t *triggerScanner) rfmTransitions() []string {
 		ON CONFLICT (customer) DO UPDATE SET segment = excluded.segment WHERE segment != excluded.segment`).Execute()
 	return moved
 }
+
+// birthdaySQL: the live customers whose birthday (sealed, fieldcrypt.go; opened once each) falls on the
+// month-day {:md}.
+const birthdaySQL = `WITH c AS MATERIALIZED (SELECT id, crm_open('customers.birthday', birthday) AS b FROM customers WHERE deleted = 0 AND birthday != '')
+	SELECT id FROM c WHERE length(b) = 10 AND substr(b, 6, 5) = {:md}`

@@ -207,8 +207,7 @@ func (svc *campaignService) handleSMSInbound(e *core.RequestEvent) error {
 	}
 	phone := normalizePhoneCN(in.Phone)
 	ids := []string{}
-	_ = e.App.DB().NewQuery(`SELECT c.id FROM customers c, json_each(CASE WHEN json_valid(crm_open('customers.phones', c.phones)) THEN crm_open('customers.phones', c.phones) ELSE '[]' END) p
-		WHERE p.value = {:p} AND c.deleted = 0 AND c.phones NOT IN ('', '[]', 'null')`).Bind(dbx.Params{"p": phone}).Column(&ids)
+	_ = e.App.DB().NewQuery(customersByPhoneSQL).Bind(dbx.Params{"p": phone}).Column(&ids)
 	for _, id := range ids {
 		if hasConsent(e.App, id, "marketing_sms") {
 			if err := withdrawConsent(e.App, id, "marketing_sms", "sms_keyword", "回复 "+strings.TrimSpace(in.Content), ""); err != nil {
@@ -255,3 +254,9 @@ func (svc *campaignService) handleSMSReport(e *core.RequestEvent) error {
 	}
 	return e.JSON(http.StatusOK, map[string]any{"ok": true})
 }
+
+// customersByPhoneSQL: the live customers holding the phone number {:p} (the phones are sealed,
+// fieldcrypt.go: each list is opened once).
+const customersByPhoneSQL = `WITH c AS MATERIALIZED (SELECT id, crm_open('customers.phones', phones) AS phones FROM customers
+	  WHERE deleted = 0 AND phones NOT IN ('', '[]', 'null'))
+	SELECT c.id FROM c, json_each(CASE WHEN json_valid(c.phones) THEN c.phones ELSE '[]' END) p WHERE p.value = {:p}`

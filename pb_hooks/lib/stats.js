@@ -213,15 +213,20 @@ function handleFunnel(e) {
 }
 
 /**
- * R, F, M scores (quintiles of rank among all customers with an order) as a SQL source. Recency is
- * ranked by the shop day of the last order: two customers who last bought on the same day tie.
+ * R, F, M scores (quintiles of rank among the customers with an order) over a source of
+ * (customer, order_count, total_spend) and `lastDay`, the shop day of the last order: one pass, the
+ * count a window over the same rows. Two customers who last bought on the same day tie on recency.
  */
-const SCORES_SQL = `SELECT customer, total_spend,
-	1 + (5 * (rank() OVER (ORDER BY date(last_order_at, '${TZ_OFFSET} minutes')) - 1)) / n AS r,
-	1 + (5 * (rank() OVER (ORDER BY order_count) - 1)) / n AS f,
-	1 + (5 * (rank() OVER (ORDER BY total_spend) - 1)) / n AS m
-	FROM customer_stats, (SELECT count(*) AS n FROM customer_stats WHERE order_count > 0 AND deleted = 0)
-	WHERE order_count > 0 AND deleted = 0`;
+function scoresOver(source, lastDay) {
+	return `SELECT customer, total_spend,
+	1 + (5 * (rank() OVER (ORDER BY ${lastDay}) - 1)) / count(*) OVER () AS r,
+	1 + (5 * (rank() OVER (ORDER BY order_count) - 1)) / count(*) OVER () AS f,
+	1 + (5 * (rank() OVER (ORDER BY total_spend) - 1)) / count(*) OVER () AS m
+	FROM (${source}) WHERE order_count > 0`;
+}
+
+/** The scores now, from customer_stats (kept by every ingested batch). */
+const SCORES_SQL = scoresOver(`SELECT customer, order_count, total_spend, last_order_at FROM customer_stats WHERE deleted = 0`, `date(last_order_at, '${TZ_OFFSET} minutes')`);
 
 /**
  * The same scores as of a moment {:asOf} (ms) before the newest order or refund: each live customer's
@@ -229,18 +234,12 @@ const SCORES_SQL = `SELECT customer, total_spend,
  * now). The same rules as customer_stats: a purchase event is an order, a refund event takes its
  * amount off.
  */
-const ORDERS_AS_OF_SQL = `SELECT e.customer AS customer, sum(e.type = 'purchase') AS order_count,
+const SCORES_AS_OF_SQL = scoresOver(`SELECT e.customer AS customer, sum(e.type = 'purchase') AS order_count,
 	round(coalesce(sum(CASE WHEN e.type = 'purchase' THEN e.total ELSE -e.total END), 0), 2) AS total_spend,
 	max(CASE WHEN e.type = 'purchase' THEN e.ts END) AS last_ts
 	FROM events e JOIN customers c ON c.id = e.customer AND c.deleted = 0
 	WHERE e.type IN ('purchase', 'refund') AND e.ts < {:asOf} AND e.customer != ''
-	GROUP BY e.customer`;
-const SCORES_AS_OF_SQL = `SELECT customer, total_spend,
-	1 + (5 * (rank() OVER (ORDER BY date(last_ts / 1000, 'unixepoch', '${TZ_OFFSET} minutes')) - 1)) / n AS r,
-	1 + (5 * (rank() OVER (ORDER BY order_count) - 1)) / n AS f,
-	1 + (5 * (rank() OVER (ORDER BY total_spend) - 1)) / n AS m
-	FROM (${ORDERS_AS_OF_SQL}), (SELECT count(*) AS n FROM (${ORDERS_AS_OF_SQL}) WHERE order_count > 0)
-	WHERE order_count > 0`;
+	GROUP BY e.customer`, `date(last_ts / 1000, 'unixepoch', '${TZ_OFFSET} minutes')`);
 
 /** The named segment of (r, f) in SQL, the same rules as shared.rfmSegment. */
 const SEGMENT_SQL = `CASE

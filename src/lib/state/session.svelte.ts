@@ -25,6 +25,14 @@ class Session {
 	ended = $state<Ended | null>(null);
 	sync = $derived(new ObservableState((this.engine?.status.status$ ?? idle).asObservable(), initialStatus()));
 
+	/**
+	 * Waits for this device's edits to reach the server, at most `ms` (a slow network does not hold a
+	 * server-side answer up for long): before asking the server about what the user just changed.
+	 */
+	async awaitUploaded(ms: number): Promise<void> {
+		if (this.engine) await Promise.race([this.engine.awaitInSync(), new Promise((r) => setTimeout(r, ms))]);
+	}
+
 	get canManageAll(): boolean {
 		return this.user?.role === 'admin' || this.user?.role === 'manager';
 	}
