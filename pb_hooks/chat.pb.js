@@ -6,6 +6,10 @@ routerAdd('POST', '/api/crm/chat/session', (e) => {
 	return require(`${__hooks}/lib/chat.js`).handleSession(e);
 });
 
+routerAdd('POST', '/api/crm/chat/campaign-received', (e) => {
+	return require(`${__hooks}/lib/campaign-chat.js`).handleReceived(e);
+}, $apis.requireAuth('visitors'));
+
 routerAdd('GET', '/api/crm/chat/config', (e) => {
 	return require(`${__hooks}/lib/chat.js`).handleConfig(e);
 });

@@ -248,8 +248,9 @@ function handleSession(e) {
 	});
 	if (visitor.getString('customer')) linkConversations(visitor);
 	const out = { token: visitor.newAuthToken(), visitor: visitorView(visitor) };
-	// A campaign's chat message waiting for this shopper is shown when the widget starts (once).
-	if (visitor.getString('customer')) out.proactive = require(`${__hooks}/lib/campaign-chat.js`).takeProactive(visitor.getString('customer'));
+	// A campaign's chat message waiting for this shopper is offered when the widget starts (delivered
+	// once the widget says it kept it).
+	if (visitor.getString('customer')) out.proactive = require(`${__hooks}/lib/campaign-chat.js`).offerProactive(visitor.getString('customer'));
 	if (secret) out.secret = secret;
 	return e.json(200, out);
 }

@@ -402,6 +402,46 @@ describe('coupons, on-site messages, triggers and tasks', () => {
 		expect((await ask(inId)).status).toBe(204);
 	});
 
+	it('chat: the message is offered at every session until the widget says it kept it; only then is it delivered, once', async () => {
+		const inId = `CH-${id15()}`;
+		const otherId = `CHO-${id15()}`;
+		const inC = await customer(w, { external_id: inId });
+		await customer(w, { external_id: otherId });
+		const { id } = await draft(w, { name: '聊天消息', channels: ['chat'], audience: { segment: await segment(w, [inC.id]), holdout_pct: 0 }, content: { chat: { body: '{{name}}，降价了' } }, schedule: ALL_DAY });
+		await publish(w, id);
+		const session = async (ext: string) => {
+			const s = signed(ext);
+			const res = await fetch(`${w.server.url}/api/crm/chat/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: { customer_id: s.customer_id, ts: s.customer_ts, sig: s.customer_sig } }) });
+			expect(res.status).toBe(200);
+			return res.json();
+		};
+		const status = async () => (await w.pb.manager.send(`/api/crm/campaigns/${id}/recipients?channel=chat`, {})).items.find((r: { customer: string }) => r.customer === inC.id)?.status;
+		// The first answer is lost (the page was reloaded): the next session offers it again.
+		const first = await session(inId);
+		expect(first.proactive).toHaveLength(1);
+		expect(first.proactive[0].body).toMatch(/，降价了$/);
+		expect(await status()).toBe('queued');
+		const second = await session(inId);
+		expect(second.proactive.map((p: { delivery: string }) => p.delivery)).toEqual([first.proactive[0].delivery]);
+		// Another shopper cannot mark it, nor see it.
+		const other = await session(otherId);
+		expect(other.proactive).toEqual([]);
+		const received = (token: string, body: unknown) => fetch(`${w.server.url}/api/crm/chat/campaign-received`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: token }, body: JSON.stringify(body) });
+		expect(await (await received(other.token, { deliveries: [first.proactive[0].delivery] })).json()).toEqual({ delivered: 0 });
+		expect(await status()).toBe('queued');
+		// Bad input and no visitor: refused, naming the field.
+		const bad = await received(second.token, { deliveries: 'x' });
+		expect(bad.status).toBe(400);
+		expect((await bad.json()).data.deliveries.code).toBe('invalid');
+		expect((await received('', { deliveries: [] })).status).toBe(401);
+		expect((await received(w.pb.manager.authStore.token, { deliveries: [first.proactive[0].delivery] })).status).toBe(403);
+		// Kept: delivered, once; the next session offers nothing.
+		expect(await (await received(second.token, { deliveries: [first.proactive[0].delivery] })).json()).toEqual({ delivered: 1 });
+		expect(await (await received(second.token, { deliveries: [first.proactive[0].delivery] })).json()).toEqual({ delivered: 0 });
+		expect(await status()).toBe('delivered');
+		expect((await session(inId)).proactive).toEqual([]);
+	});
+
 	it('pause stops the queue; resume goes on where it stopped', async () => {
 		const people = [];
 		for (let i = 0; i < 40; i++) people.push(await customer(w, { emails: [`p${i}-${id15()}@example.test`] }));

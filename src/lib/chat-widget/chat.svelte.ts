@@ -545,6 +545,10 @@ export class ChatWidget {
 		this.pb.authStore.save(res.token, res.visitor);
 		const changed = before?.id !== res.visitor.id;
 		this.#takeCampaignMessages(res.visitor.id, res.proactive ?? []);
+		// Kept on this device: now the server counts them delivered (an answer lost before this line
+		// offers them again at the next visit, and the kept list takes each delivery once).
+		const offered = (res.proactive ?? []).map((p) => p.delivery).filter((d) => typeof d === 'string');
+		if (offered.length) void this.pb.send('/api/crm/chat/campaign-received', { method: 'POST', body: { deliveries: offered.slice(0, 20) } }).catch(() => undefined);
 		// What another visitor wrote on this device is not this one's to send.
 		if (changed) this.#saveOutbox(this.outbox.filter((o) => o.visitor === res.visitor.id || (!before && !o.visitor)));
 		await this.files.ensure();
