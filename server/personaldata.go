@@ -153,6 +153,7 @@ func personalData(app core.App, id string) ([]section, error) {
 	queries := []struct{ name, table, sql string }{
 		{"profile", "customers", `SELECT * FROM customers WHERE id = {:id}`},
 		{"statistics", "customer_stats", `SELECT * FROM customer_stats WHERE customer = {:id}`},
+		{"predicted_value", "crm_clv", `SELECT * FROM crm_clv WHERE customer = {:id}`},
 		{"service_records", "service_records", `SELECT * FROM service_records WHERE customer = {:id} ORDER BY at`},
 		{"events", "events", `SELECT * FROM events WHERE customer = {:id} ORDER BY ts`},
 		{"orders", "stats_orders", `SELECT * FROM stats_orders WHERE customer = {:id} ORDER BY ts`},
@@ -331,6 +332,7 @@ func erase(app core.App, customer *core.Record) ([]string, map[string]int64, err
 				url = CASE WHEN instr(url, '?') > 0 THEN substr(url, 1, instr(url, '?') - 1) WHEN instr(url, '#') > 0 THEN substr(url, 1, instr(url, '#') - 1) ELSE url END
 				WHERE customer = {:id}`},
 			{"statistics", `UPDATE customer_stats SET recent_views = '[]' WHERE customer = {:id}`},
+			{"predicted_value", `DELETE FROM crm_clv WHERE customer = {:id}`},
 			{"service_records", `UPDATE service_records SET summary = '', outcome = '', history = '[]', field_times = '{}' WHERE customer = {:id}`},
 			{"cases", `UPDATE cases SET summary = '', history = '[]', field_times = '{}' WHERE customer = {:id}`},
 			{"proposals", `UPDATE proposals SET changes = '{}', base = '{}', status = CASE WHEN status = 'open' THEN 'dismissed' ELSE status END WHERE customer = {:id}`},
