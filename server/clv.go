@@ -349,9 +349,11 @@ func (svc *clvService) handleFit(e *core.RequestEvent) error {
 
 // clvCustomerView: one customer's figures, with the model's state.
 type clvCustomerView struct {
-	Status     string         `json:"status"`
-	FittedAt   string         `json:"fitted_at"`
-	Prediction *clvCustomerFx `json:"prediction"`
+	Status   string `json:"status"`
+	FittedAt string `json:"fitted_at"`
+	// LearnedFrom: the buyers the model learned from
+	LearnedFrom int            `json:"learned_from"`
+	Prediction  *clvCustomerFx `json:"prediction"`
 }
 
 type clvCustomerFx struct {
@@ -377,7 +379,7 @@ func (svc *clvService) handlePrediction(e *core.RequestEvent) error {
 	}
 	out := clvCustomerView{Status: "never"}
 	if m, ok := svc.model(); ok {
-		out.Status, out.FittedAt = m.Status, m.FittedAt
+		out.Status, out.FittedAt, out.LearnedFrom = m.Status, m.FittedAt, m.Customers
 	}
 	if out.Status == "ready" {
 		var fx clvCustomerFx

@@ -1,6 +1,7 @@
 import PocketBase from 'pocketbase';
 import { test, expect, goOffline, goOnline, PHONE, TABLET, type Device, navTo } from './fixtures';
 import { addDays, shopDay } from '../../src/lib/stats/range';
+import { statsFormats } from '../../src/lib/stats/format';
 
 // The analytics dashboard, the customer card's shop activity and Settings → Shop connections against
 // the real server. The worker's server is shared by every test, so each test sends its own events
@@ -337,4 +338,72 @@ test('an administrator creates a shop key (shown once), and a revoked key is ref
 	const refused = await postEvents(server.url, key, [{ id: `k2-${Date.now()}`, type: 'page_view', time: Date.now(), anonymous_id: 'x' }]);
 	expect(refused.status).toBe(401);
 	expect(refused.body.code).toBe('key_revoked');
+});
+
+test('a manager computes predicted value on a phone; the analytics and a customer’s card show the server’s figures, and the card keeps them offline', async ({ openAs, server }) => {
+	test.setTimeout(90_000);
+	const R = `pv${Date.now().toString(36)}`;
+	const key = await createKey(server, `history ${R}`);
+	const DAY = 86_400_000;
+	const now = Date.now();
+	// 130 shoppers' order history: a quarter bought once, some every month until last week, some who
+	// bought three times in quick succession half a year or more ago and never again (the ones at risk).
+	const events: Record<string, unknown>[] = [];
+	for (let i = 0; i < 130; i++) {
+		const c = `${R}-${i}`;
+		const kind = i % 4;
+		const first = 200 + ((i * 37) % 300);
+		const days = kind === 0 ? [first] : kind === 1 ? Array.from({ length: Math.floor(first / 30) }, (_, k) => first - 30 * k).concat([3 + (i % 5)]) : kind === 2 ? [first, first - 8, first - 16] : [first, first - 60];
+		events.push({ id: `${c}-id`, type: 'identify', time: now - (first + 1) * DAY, customer_id: c, traits: { name: `${R} 顾客${i}` } });
+		days.forEach((d, k) => events.push({ id: `${c}-o${k}`, type: 'purchase', time: now - d * DAY, customer_id: c, order_id: `${c}-order-${k}`, total: 80 + ((i * 13 + k * 7) % 120) }));
+	}
+	for (let i = 0; i < events.length; i += 500) {
+		const res = await fetch(`${server.url}/api/crm/events?backfill=1`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(events.slice(i, i + 500)) });
+		expect(res.status).toBe(200);
+	}
+	const manager = new PocketBase(server.url);
+	await manager.collection('staff').authWithPassword(server.staff.manager.email, server.staff.manager.password);
+	const f = statsFormats('zh-CN');
+
+	const device = await openAs('manager', { viewport: PHONE });
+	const { page } = device;
+	await navTo(page, '分析');
+	const section = page.getByRole('region', { name: '预测价值' });
+	await section.getByRole('button', { name: '重新计算预测' }).click();
+	await expect(section.getByTestId('pv-shop-churn')).toBeVisible({ timeout: 20_000 });
+	// Agreement: the tiles are the server's model, as fitted just now.
+	const model = await manager.send('/api/crm/clv', {});
+	expect(model.status).toBe('ready');
+	await expect(section.getByTestId('pv-shop-value-12m')).toContainText(f.moneyTile(model.totals.value_12m));
+	await expect(section.getByTestId('pv-shop-lifetime')).toContainText(f.moneyTile(model.totals.lifetime));
+	await expect(section.getByTestId('pv-shop-churn')).toContainText(f.num(model.totals.churn_risk));
+	await expect(section).toContainText(`根据 ${f.num(model.customers)} 位顾客（其中 ${f.num(model.repeat_buyers)} 位复购）`);
+	const rows = section.getByTestId('pv-at-risk').getByRole('listitem');
+	await expect(rows).toHaveCount(model.at_risk.length);
+	await expect(rows.first()).toContainText(model.at_risk[0].name);
+	await expect(rows.first()).toContainText(f.money(model.at_risk[0].total_spend));
+	await expect(rows.first()).toContainText(f.pct(model.at_risk[0].p_alive));
+	await section.scrollIntoViewIfNeeded();
+	await page.screenshot({ path: `${SCREENS}/prediction-analytics-phone.png`, fullPage: false });
+
+	// A shopper who stopped: the card says so, with the server's figures.
+	const stopped = `${R} 顾客2`;
+	const id = (await manager.collection('customers').getFullList({ filter: `external_id = "${R}-2"` }))[0].id;
+	const mine = await manager.send(`/api/crm/customers/${id}/prediction`, {});
+	expect(mine.prediction.churn_risk).toBe(true);
+	await navTo(page, '客户');
+	await page.getByLabel('搜索客户').fill(stopped);
+	await page.getByRole('link', { name: new RegExp(`${stopped}$`) }).first().click();
+	const card = page.getByTestId('customer-prediction');
+	await expect(card.getByTestId('pv-value-12m')).toHaveText(f.money(mine.prediction.value_12m));
+	await expect(card.getByTestId('pv-p-alive')).toHaveText(f.pct(mine.prediction.p_alive));
+	await expect(card).toContainText('有流失风险');
+	await card.scrollIntoViewIfNeeded();
+	await page.screenshot({ path: `${SCREENS}/prediction-card-phone.png` });
+
+	await goOffline(device);
+	await page.reload();
+	await expect(card.getByTestId('pv-value-12m')).toHaveText(f.money(mine.prediction.value_12m));
+	await expect(card).toContainText('本设备保存的数据');
+	await goOnline(device);
 });

@@ -1,4 +1,5 @@
 import type { csvEn } from './features/csv.en';
+import type { predictionEn } from './features/prediction.en';
 import { filtersEn } from './features/filters.en';
 import type { labelsEn } from './features/labels.en';
 import type { segmentsEn } from './features/segments.en';
@@ -295,4 +296,5 @@ export type MessageKey =
 	| keyof typeof campaignsEn
 	| keyof typeof backupEn
 	| keyof typeof auditEn
-	| keyof typeof rightsEn;
+	| keyof typeof rightsEn
+	| keyof typeof predictionEn;

@@ -1,0 +1,37 @@
+// 预测客户价值（客户卡片与分析页）的中文文案；由这些页面注册。
+import type { predictionEn } from './prediction.en';
+
+export const predictionZhCN: Record<keyof typeof predictionEn, string> = {
+	'prediction.title': '预测价值',
+	'prediction.value_12m': '未来 12 个月',
+	'prediction.lifetime': '终身价值（按年 {rate} 折现）',
+	'prediction.p_alive': '仍是活跃顾客的概率',
+	'prediction.expected_90': '未来 90 天预计购买',
+	'prediction.spend': '预计每次消费',
+	'prediction.churn_risk': '有流失风险',
+	'prediction.one_purchase': '只买过一次：模型还无法判断是否已流失。',
+	'prediction.no_purchases': '还没有购买记录，无法预测。',
+	'prediction.never': '尚未计算。经理可在“分析”页计算。',
+	'prediction.too_few': '可供学习的顾客太少（购买过的 {customers} 位，至少需要 {min} 位；复购的 {repeat} 位，至少需要 {minRepeat} 位），暂不显示预测。',
+	'prediction.too_few_card': '可供学习的顾客还太少（{customers} 位），暂不显示预测。',
+	'prediction.basis': 'BG/NBD 与 Gamma-Gamma 模型，于 {date} 根据 {customers} 位顾客的购买记录计算。',
+	'prediction.offline': '首次查看预测价值需要联网。',
+	'prediction.kept': '截至 {time}（本设备保存的数据）。',
+	'prediction.shop_value_12m': '未来 12 个月预计销售额',
+	'prediction.shop_lifetime': '顾客群终身价值（10 年，折现）',
+	'prediction.shop_active': '预计仍活跃的顾客',
+	'prediction.shop_churn': '有流失风险的复购顾客',
+	'prediction.shop_expected_90': '未来 90 天预计购买次数',
+	'prediction.learned': '根据 {customers} 位顾客（其中 {repeat} 位复购）截至 {date} 的购买记录计算；每晚自动更新。',
+	'prediction.params': 'r {r}，α {alpha}，a {a}，b {b}；消费 p {p}，q {q}，γ {gamma}',
+	'prediction.spend_mean': '每次消费金额差异过大，Gamma-Gamma 模型不适用：按平均每次消费（{mean}）估值。',
+	'prediction.at_risk': '有流失风险的顾客（按累计消费）',
+	'prediction.at_risk_none': '没有复购顾客有流失风险。',
+	'prediction.col_customer': '顾客',
+	'prediction.col_spent': '累计消费',
+	'prediction.col_alive': '活跃概率',
+	'prediction.col_value': '未来 12 个月',
+	'prediction.refit': '重新计算预测',
+	'prediction.refitting': '正在计算…',
+	'prediction.refit_failed': '无法计算：{reason}'
+};
