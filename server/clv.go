@@ -226,6 +226,20 @@ func (svc *clvService) fit(annualDiscount float64) (clvModelRow, error) {
 				return err
 			}
 		}
+		// The rule fields on the customers' figures: only rows whose rounded values changed are written
+		// (each write sends the row to the devices that see the customer).
+		if _, err := db.NewQuery(`UPDATE customer_stats SET predicted_value = 0, churn_risk = FALSE
+			WHERE (predicted_value != 0 OR churn_risk) AND customer NOT IN (SELECT customer FROM crm_clv)`).Execute(); err != nil {
+			return err
+		}
+		for i := range preds {
+			churn := obs[i].X > 0 && preds[i].PAlive < clvChurnBelow
+			v := ruleValue(preds[i].Value12m)
+			if _, err := db.NewQuery(`UPDATE customer_stats SET predicted_value = {:v}, churn_risk = {:r}
+				WHERE customer = {:c} AND (predicted_value != {:v} OR churn_risk != {:r})`).Bind(dbx.Params{"v": v, "r": churn, "c": ids[i]}).Execute(); err != nil {
+				return err
+			}
+		}
 		row.Seconds = math.Round(time.Since(started).Seconds()*1000) / 1000
 		_, err := db.NewQuery(`INSERT INTO crm_clv_model (id, fitted_at, status, customers, repeat_buyers, params, annual_discount, as_of, seconds)
 			VALUES (1, {:f}, {:s}, {:n}, {:r}, {:p}, {:d}, {:a}, {:sec})
@@ -242,6 +256,16 @@ func (svc *clvService) fit(annualDiscount float64) (clvModelRow, error) {
 
 func round4(v float64) float64 { return math.Round(v*1e4) / 1e4 }
 
+// ruleValue: the 12-month value as segment rules see it, to two significant figures (1,234.56 → 1,200;
+// 87.4 → 87; 0.42 → 0.42), so that it changes on a device only when it changes in a way a rule can use.
+func ruleValue(v float64) float64 {
+	if v <= 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0
+	}
+	scale := math.Pow(10, math.Floor(math.Log10(v))-1)
+	return math.Round(v/scale) * scale
+}
+
 // roundMoney: to the fen, half away from zero (as ingestion rounds money).
 func roundMoney(v float64) float64 { return math.Round(v*100) / 100 }
 
@@ -253,6 +277,16 @@ type clvView struct {
 	Params       *clvParamsJSON `json:"params,omitempty"`
 	Totals       *clvTotals     `json:"totals,omitempty"`
 	AtRisk       []clvAtRisk    `json:"at_risk"`
+	// ByRFM: the predictions by the customers' RFM group now ("" for those not scored)
+	ByRFM []clvRFMRow `json:"by_rfm"`
+}
+
+type clvRFMRow struct {
+	Segment   string  `db:"segment" json:"segment"`
+	Customers int     `db:"n" json:"customers"`
+	Value12m  float64 `db:"v" json:"value_12m"`
+	ChurnRisk int     `db:"r" json:"churn_risk"`
+	PAlive    float64 `db:"a" json:"mean_p_alive"`
 }
 
 type clvTotals struct {
@@ -274,7 +308,7 @@ type clvAtRisk struct {
 }
 
 func (svc *clvService) view() (clvView, error) {
-	v := clvView{MinCustomers: clvMinCustomers, MinRepeat: clvMinRepeat, AtRisk: []clvAtRisk{}}
+	v := clvView{MinCustomers: clvMinCustomers, MinRepeat: clvMinRepeat, AtRisk: []clvAtRisk{}, ByRFM: []clvRFMRow{}}
 	m, ok := svc.model()
 	if !ok {
 		v.Status = "never"
@@ -295,6 +329,15 @@ func (svc *clvService) view() (clvView, error) {
 	}
 	t.Value12m, t.Lifetime, t.Expected90, t.Active = roundMoney(t.Value12m), roundMoney(t.Lifetime), round4(t.Expected90), math.Round(t.Active*10)/10
 	v.Totals = &t
+	if err := svc.app.DB().NewQuery(`SELECT coalesce(s.rfm_segment, '') AS segment, count(*) AS n, coalesce(sum(p.value_12m), 0) AS v,
+		coalesce(sum(p.churn_risk), 0) AS r, avg(p.p_alive) AS a
+		FROM crm_clv p LEFT JOIN customer_stats s ON s.customer = p.customer GROUP BY 1 ORDER BY v DESC`).All(&v.ByRFM); err != nil {
+		return v, err
+	}
+	for i := range v.ByRFM {
+		v.ByRFM[i].Value12m = roundMoney(v.ByRFM[i].Value12m)
+		v.ByRFM[i].PAlive = round4(v.ByRFM[i].PAlive)
+	}
 	// The customers most worth a call: at risk, by what they spent.
 	err := svc.app.DB().NewQuery(`SELECT p.customer, coalesce(crm_open('customers.name', c.name), '') AS name, p.p_alive, p.value_12m, p.x,
 		coalesce(s.total_spend, 0) AS spent

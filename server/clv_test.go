@@ -30,7 +30,12 @@ func clvApp(t testing.TB) (*tests.TestApp, *clvService) {
 		`CREATE TABLE stats_orders (order_id TEXT PRIMARY KEY NOT NULL, person TEXT NOT NULL DEFAULT '', customer TEXT NOT NULL DEFAULT '',
 			ts INTEGER NOT NULL DEFAULT 0, day TEXT NOT NULL DEFAULT '', month TEXT NOT NULL DEFAULT '', purchased INTEGER NOT NULL DEFAULT 0,
 			total REAL NOT NULL DEFAULT 0, refunded REAL NOT NULL DEFAULT 0, items TEXT NOT NULL DEFAULT '[]')`,
-		`CREATE TABLE customer_stats (id TEXT PRIMARY KEY, customer TEXT, total_spend REAL NOT NULL DEFAULT 0)`,
+		`CREATE TABLE customer_stats (id TEXT PRIMARY KEY, customer TEXT, total_spend REAL NOT NULL DEFAULT 0,
+			predicted_value REAL NOT NULL DEFAULT 0, churn_risk BOOLEAN NOT NULL DEFAULT FALSE, writes INTEGER NOT NULL DEFAULT 0,
+			rfm_segment TEXT NOT NULL DEFAULT '')`,
+		// counts the fit's writes of a row (what would send it to the devices again)
+		`CREATE TRIGGER stats_writes AFTER UPDATE OF predicted_value, churn_risk ON customer_stats BEGIN
+			UPDATE customer_stats SET writes = writes + 1 WHERE rowid = NEW.rowid; END`,
 		`CREATE TABLE crm_clv_model (id INTEGER PRIMARY KEY CHECK (id = 1), fitted_at TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT '',
 			customers INTEGER NOT NULL DEFAULT 0, repeat_buyers INTEGER NOT NULL DEFAULT 0, params TEXT NOT NULL DEFAULT '{}',
 			annual_discount REAL NOT NULL DEFAULT 0.1, as_of TEXT NOT NULL DEFAULT '', seconds REAL NOT NULL DEFAULT 0)`,
@@ -81,6 +86,9 @@ func clvShopIn(t testing.TB, app core.App, n int, repOwner string) ([]string, ma
 			t.Fatal(err)
 		}
 		ids = append(ids, r.Id)
+		if _, err := app.DB().NewQuery(`INSERT INTO customer_stats (id, customer, rfm_segment) VALUES ({:id}, {:c}, {:g})`).Bind(dbx.Params{"id": "s" + r.Id[1:], "c": r.Id, "g": []string{"champions", "loyal", "at_risk", ""}[i%4]}).Execute(); err != nil {
+			t.Fatal(err)
+		}
 		start := end.AddDate(0, 0, -(10 + i%300))
 		for k, w := range pp[0] {
 			d := start.Add(time.Duration(w*7*24) * time.Hour)
@@ -185,6 +193,7 @@ func TestCLVTotalsAgree(t *testing.T) {
 	asOf := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
 	var sum12, sumLife float64
 	var repeat, churn int
+	byGroup := map[string]float64{}
 	m := fitted.Params.BGNBD
 	g := fitted.Params.GammaGamma
 	for _, id := range w.ids {
@@ -211,6 +220,21 @@ func TestCLVTotalsAgree(t *testing.T) {
 		if o.X > 0 && p.PAlive < 0.5 {
 			churn++
 		}
+		var i int
+		for i = range w.ids {
+			if w.ids[i] == id {
+				break
+			}
+		}
+		byGroup[[]string{"champions", "loyal", "at_risk", ""}[i%4]] += roundMoney(p.Value12m)
+	}
+	if len(fitted.ByRFM) != len(byGroup) {
+		t.Errorf("by RFM group: %d groups, recomputed %d", len(fitted.ByRFM), len(byGroup))
+	}
+	for _, g := range fitted.ByRFM {
+		if math.Abs(g.Value12m-byGroup[g.Segment]) > 0.02 {
+			t.Errorf("RFM group %q: 12-month value %.2f, recomputed %.2f", g.Segment, g.Value12m, byGroup[g.Segment])
+		}
 	}
 	if fitted.RepeatBuyers != repeat || fitted.Totals.ChurnRisk != churn {
 		t.Errorf("repeat buyers %d, churn risk %d; recomputed %d and %d", fitted.RepeatBuyers, fitted.Totals.ChurnRisk, repeat, churn)
@@ -225,6 +249,66 @@ func TestCLVTotalsAgree(t *testing.T) {
 		t.Errorf("no customer at risk in a shop where some stopped buying (%d, %d listed)", churn, len(fitted.AtRisk))
 	}
 	t.Logf("%d customers, %d repeat buyers, %d at risk; 12-month value %.2f, lifetime %.2f; fit %.3f s", fitted.Customers, repeat, churn, fitted.Totals.Value12m, fitted.Totals.Lifetime, fitted.Seconds)
+
+	// The rule fields on the customers' figures follow the predictions; a second fit on the same data
+	// writes no row again, and a model that can no longer be fitted clears them.
+	type ruleRow struct {
+		V      float64 `db:"predicted_value"`
+		R      bool    `db:"churn_risk"`
+		Exact  float64 `db:"value_12m"`
+		Risk   bool    `db:"risk"`
+		Writes int     `db:"writes"`
+	}
+	var rows []ruleRow
+	read := func() {
+		rows = nil
+		if err := w.app.DB().NewQuery(`SELECT s.predicted_value, s.churn_risk, coalesce(p.value_12m, 0) AS value_12m, coalesce(p.churn_risk, 0) AS risk, s.writes
+			FROM customer_stats s LEFT JOIN crm_clv p ON p.customer = s.customer`).All(&rows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read()
+	written := 0
+	for _, r := range rows {
+		if r.V != ruleValue(r.Exact) || r.R != r.Risk {
+			t.Fatalf("customer_stats has %v/%v for a prediction of %v/%v", r.V, r.R, r.Exact, r.Risk)
+		}
+		written += r.Writes
+	}
+	if _, err := w.svc.fit(0.12); err != nil {
+		t.Fatal(err)
+	}
+	read()
+	again := 0
+	for _, r := range rows {
+		again += r.Writes
+	}
+	if again != written {
+		t.Errorf("a second fit on the same history wrote %d rows again", again-written)
+	}
+	if _, err := w.app.DB().NewQuery("DELETE FROM stats_orders WHERE rowid % 2 = 0").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.app.DB().NewQuery("DELETE FROM stats_orders WHERE customer IN (SELECT customer FROM stats_orders GROUP BY customer LIMIT 300)").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if row, err := w.svc.fit(0.12); err != nil || row.Status != "too_few" {
+		t.Fatalf("after most orders went: %+v %v", row, err)
+	}
+	read()
+	for _, r := range rows {
+		if r.V != 0 || r.R {
+			t.Fatalf("rule fields kept from a model no longer fitted: %+v", r)
+		}
+	}
+}
+
+func TestRuleValue(t *testing.T) {
+	for in, want := range map[float64]float64{1234.56: 1200, 87.4: 87, 0.424: 0.42, 99.6: 100, 0: 0, -3: 0, 15: 15, 1_950_000: 2_000_000} {
+		if got := ruleValue(in); math.Abs(got-want) > 1e-9*math.Max(1, want) {
+			t.Errorf("ruleValue(%v) = %v, want %v", in, got, want)
+		}
+	}
 }
 
 func TestCLVTooFewCustomers(t *testing.T) {

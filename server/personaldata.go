@@ -331,7 +331,7 @@ func erase(app core.App, customer *core.Record) ([]string, map[string]int64, err
 			{"events", `UPDATE events SET customer_ext = '', query = '', referrer = '', properties = '{}',
 				url = CASE WHEN instr(url, '?') > 0 THEN substr(url, 1, instr(url, '?') - 1) WHEN instr(url, '#') > 0 THEN substr(url, 1, instr(url, '#') - 1) ELSE url END
 				WHERE customer = {:id}`},
-			{"statistics", `UPDATE customer_stats SET recent_views = '[]' WHERE customer = {:id}`},
+			{"statistics", `UPDATE customer_stats SET recent_views = '[]', predicted_value = 0, churn_risk = FALSE WHERE customer = {:id}`},
 			{"predicted_value", `DELETE FROM crm_clv WHERE customer = {:id}`},
 			{"service_records", `UPDATE service_records SET summary = '', outcome = '', history = '[]', field_times = '{}' WHERE customer = {:id}`},
 			{"cases", `UPDATE cases SET summary = '', history = '[]', field_times = '{}' WHERE customer = {:id}`},

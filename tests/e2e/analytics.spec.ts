@@ -378,6 +378,11 @@ test('a manager computes predicted value on a phone; the analytics and a custome
 	await expect(section.getByTestId('pv-shop-lifetime')).toContainText(f.moneyTile(model.totals.lifetime));
 	await expect(section.getByTestId('pv-shop-churn')).toContainText(f.num(model.totals.churn_risk));
 	await expect(section).toContainText(`根据 ${f.num(model.customers)} 位顾客（其中 ${f.num(model.repeat_buyers)} 位复购）`);
+	// By RFM group: each row the server's sum.
+	const groups = section.getByTestId('pv-by-rfm').getByRole('row');
+	await expect(groups).toHaveCount(1 + model.by_rfm.length);
+	await expect(groups.nth(1)).toContainText(f.money(model.by_rfm[0].value_12m));
+	await expect(groups.nth(1)).toContainText(f.num(model.by_rfm[0].churn_risk));
 	const rows = section.getByTestId('pv-at-risk').getByRole('listitem');
 	await expect(rows).toHaveCount(model.at_risk.length);
 	await expect(rows.first()).toContainText(model.at_risk[0].name);

@@ -149,6 +149,28 @@ describe('predicted customer value', () => {
 		expect(fit.at_risk.length).toBe(Math.min(10, churn));
 		for (const r of fit.at_risk) expect(r.name).toMatch(/^预测顾客 /);
 
+		// A segment of the repeat buyers at risk worth keeping: the server's members are those whose
+		// figures say so (the rule reads the value to two significant figures, as devices pull it).
+		const sig2 = (v: number) => (v <= 0 ? 0 : Number(v.toPrecision(2)));
+		const predictions = new Map<string, { value_12m: number; churn_risk: boolean }>();
+		for (const s of all) predictions.set(byExt.get(s.ext)!, (await manager.send(`/api/crm/customers/${byExt.get(s.ext)}/prediction`, {})).prediction);
+		const values = [...predictions.values()].filter((p) => p.churn_risk).map((p) => sig2(p.value_12m)).sort((a, b) => a - b);
+		const threshold = values[Math.floor(values.length / 2)] ?? 0;
+		const wanted = [...predictions].filter(([, p]) => p.churn_risk && sig2(p.value_12m) >= threshold).map(([id]) => id).sort();
+		expect(wanted.length).toBeGreaterThan(0);
+		const segment = await manager.collection('segments').create({
+			name: '高价值流失风险',
+			kind: 'dynamic',
+			owner: (manager.authStore.record as { id: string }).id,
+			shared: true,
+			rule: { op: 'and', rules: [{ field: 'churn_risk', cmp: 'is_true' }, { field: 'predicted_value', cmp: 'gte', value: threshold }] }
+		});
+		const members = await manager.send(`/api/crm/segments/${segment.id}/members`, {});
+		expect([...members.ids].filter((id: string) => predictions.has(id)).sort()).toEqual(wanted);
+		// The devices pull the same two figures with the customer's other figures.
+		const stats = await manager.collection('customer_stats').getFullList({ filter: `customer = "${wanted[0]}"` });
+		expect(stats[0]).toMatchObject({ churn_risk: true, predicted_value: sig2(predictions.get(wanted[0])!.value_12m) });
+
 		// Roles: a rep sees only their own customers' figures, never the shop's model; an agent only those of
 		// the customers whose chats they were given (here none).
 		const mine = customers[0];

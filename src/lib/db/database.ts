@@ -47,7 +47,22 @@ export function getDatabase(userId: string, o: DatabaseOptions): Promise<CrmData
 async function create(name: string, storage: RxStorage<any, any>, multiInstance: boolean): Promise<CrmDatabase> {
 	const db = await createRxDatabase<CrmCollections>({ name, storage, multiInstance, eventReduce: true, closeDuplicates: true });
 	await db.addCollections(syncedCollections);
+	void dropOldStorages(name);
 	return db;
+}
+
+/**
+ * A pull-only collection whose schema version went up is pulled again into the new version's storage
+ * (collections.ts); the old version's IndexedDB database (figures of the user's customers) is deleted
+ * rather than left behind on the device.
+ */
+export async function dropOldStorages(name: string): Promise<void> {
+	if (typeof indexedDB === 'undefined' || !indexedDB.databases) return;
+	const current = new Set(Object.entries(syncedCollections).map(([c, s]) => `rxdb-dexie-${name}--${s.schema.version}--${c}`));
+	const old = (await indexedDB.databases())
+		.map((d) => d.name)
+		.filter((n): n is string => !!n && n.startsWith(`rxdb-dexie-${name}--`) && !current.has(n) && Object.keys(syncedCollections).some((c) => n.endsWith(`--${c}`)));
+	for (const n of old) indexedDB.deleteDatabase(n);
 }
 
 /** Closes and deletes a user's local database (sign-out). */

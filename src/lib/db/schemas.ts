@@ -82,9 +82,13 @@ export type ServiceRecordDoc = ExtractDocumentTypeFromTypedRxJsonSchema<typeof s
 export const serviceRecordSchema: RxJsonSchema<ServiceRecordDoc> = serviceRecordSchemaLiteral;
 
 /** Server-computed figures per customer, pulled read-only (written by the server only). */
+// Version 1 added predicted_value and churn_risk (server/clv.go). The figures are the server's, pulled
+// read-only: a device that had version 0 pulls them all again into version 1 (its replication
+// checkpoint is per version) instead of migrating them, and deletes version 0's storage
+// (database.ts dropOldStorages).
 export const customerStatsSchemaLiteral = {
 	title: 'customer_stats',
-	version: 0,
+	version: 1,
 	primaryKey: 'id',
 	type: 'object',
 	properties: {
@@ -101,6 +105,8 @@ export const customerStatsSchemaLiteral = {
 		rfm_f: { type: 'number' },
 		rfm_m: { type: 'number' },
 		rfm_segment: text,
+		predicted_value: { type: 'number' },
+		churn_risk: { type: 'boolean' },
 		deleted: { type: 'boolean' },
 		seq: { type: 'number' },
 		created: text,

@@ -97,14 +97,16 @@ export const segmentStatsArb: fc.Arbitrary<SegmentStats | null> = fc.option(
 			total_spend: fc.option(numberArb),
 			order_count: fc.option(fc.nat({ max: 50 })),
 			last_order_at: fc.option(stampArb),
-			rfm_segment: fc.constantFrom('', 'champions', 'loyal', 'potential_loyalists', 'new', 'at_risk', 'hibernating', 'lost')
+			rfm_segment: fc.constantFrom('', 'champions', 'loyal', 'potential_loyalists', 'new', 'at_risk', 'hibernating', 'lost'),
+			predicted_value: fc.option(numberArb),
+			churn_risk: fc.boolean()
 		},
 		{ requiredKeys: [] }
 	)
 );
 
 const FIELD_KEYS = ['name', 'gender', 'region', 'category', 'source', 'owner', 'tags', 'marketing_consent', 'birthday', 'created', 'deleted'];
-const STATS_KEYS = ['total_spend', 'order_count', 'last_order_at', 'rfm_segment'];
+const STATS_KEYS = ['total_spend', 'order_count', 'last_order_at', 'rfm_segment', 'predicted_value', 'churn_risk'];
 const junkArb = fc.oneof(fc.anything(), fc.constantFrom('2024-02-30', '0099-01-01', '2024-13-01T00:00:00Z', 'not a date', 'NaN'));
 
 function junkRecord(keys: string[]): fc.Arbitrary<Record<string, unknown>> {

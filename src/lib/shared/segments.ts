@@ -45,7 +45,9 @@ export const SEGMENT_FIELDS = {
 	total_spend: { kind: 'number', source: 'stats' },
 	order_count: { kind: 'number', source: 'stats' },
 	days_since_last_purchase: { kind: 'number', source: 'stats' },
-	rfm_segment: { kind: 'choice', source: 'stats', choices: RFM_SEGMENTS }
+	rfm_segment: { kind: 'choice', source: 'stats', choices: RFM_SEGMENTS },
+	predicted_value: { kind: 'number', source: 'stats' },
+	churn_risk: { kind: 'boolean', source: 'stats' }
 } as const satisfies Record<string, FieldSpec>;
 
 export type SegmentFieldName = keyof typeof SEGMENT_FIELDS;
@@ -69,7 +71,9 @@ export const SEGMENT_COLUMNS: Record<SegmentFieldName, { table: 'customers' | 'c
 	total_spend: { table: 'customer_stats', column: 'total_spend' },
 	order_count: { table: 'customer_stats', column: 'order_count' },
 	days_since_last_purchase: { table: 'customer_stats', column: 'last_order_at' },
-	rfm_segment: { table: 'customer_stats', column: 'rfm_segment' }
+	rfm_segment: { table: 'customer_stats', column: 'rfm_segment' },
+	predicted_value: { table: 'customer_stats', column: 'predicted_value' },
+	churn_risk: { table: 'customer_stats', column: 'churn_risk' }
 };
 
 /** Limits that keep a rule cheap to evaluate over every customer on a phone. */
@@ -110,6 +114,10 @@ export interface SegmentStats {
 	order_count?: number | null;
 	last_order_at?: string | null;
 	rfm_segment?: string | null;
+	/** The predicted 12-month value, to two significant figures (server/clv.go ruleValue). */
+	predicted_value?: number | null;
+	/** A repeat buyer now more likely gone than not (the server's SQL gives 0/1). */
+	churn_risk?: boolean | number | null;
 }
 
 export interface SegmentError {
@@ -236,7 +244,9 @@ const READERS: Record<SegmentFieldName, Reader> = {
 	total_spend: (_c, s) => numberOrNull(s.total_spend),
 	order_count: (_c, s) => numberOrNull(s.order_count),
 	days_since_last_purchase: (_c, s, now) => daysSince(s.last_order_at, now),
-	rfm_segment: (_c, s) => text(s.rfm_segment)
+	rfm_segment: (_c, s) => text(s.rfm_segment),
+	predicted_value: (_c, s) => numberOrNull(s.predicted_value),
+	churn_risk: (_c, s) => s.churn_risk === true || s.churn_risk === 1
 };
 
 // ---------------------------------------------------------------- comparing

@@ -37,4 +37,5 @@ export interface ShopPrediction {
 	};
 	totals?: { customers: number; value_12m: number; lifetime: number; expected_90: number; churn_risk: number; expected_active: number };
 	at_risk: { customer: string; name: string; p_alive: number; total_spend: number; value_12m: number; repeat_purchases: number }[];
+	by_rfm: { segment: string; customers: number; value_12m: number; churn_risk: number; mean_p_alive: number }[];
 }

@@ -37,13 +37,19 @@ export function fieldMerge<T extends Mergeable & { id: string }>(
 export interface SyncedCollection {
 	schema: RxJsonSchema<any>;
 	conflictHandler?: RxConflictHandler<any>;
+	/**
+	 * Required by RxDB for a schema version above 0. Only pull-only collections change version, and
+	 * they are pulled again rather than migrated (the migration plugin is not loaded): never called.
+	 */
+	migrationStrategies?: Record<number, (doc: any) => any>;
+	autoMigrate?: boolean;
 }
 
 /** Every collection that syncs with PocketBase: syncing another one takes its schema and a line here. */
 export const syncedCollections = {
 	customers: { schema: customerSchema, conflictHandler: fieldMerge('customers', CUSTOMER_MERGE_FIELDS, CUSTOMER_FIELDS) },
 	service_records: { schema: serviceRecordSchema, conflictHandler: fieldMerge('service_records', SERVICE_RECORD_MERGE_FIELDS, SERVICE_RECORD_FIELDS) },
-	customer_stats: { schema: customerStatsSchema },
+	customer_stats: { schema: customerStatsSchema, migrationStrategies: { 1: (doc: unknown) => doc }, autoMigrate: false },
 	labels: { schema: labelSchema, conflictHandler: fieldMerge('labels', LABEL_MERGE_FIELDS, LABEL_FIELDS) },
 	segments: { schema: segmentSchema, conflictHandler: fieldMerge('segments', SEGMENT_RECORD_MERGE_FIELDS, SEGMENT_RECORD_FIELDS) },
 	campaigns: { schema: campaignSchema, conflictHandler: fieldMerge('campaigns', CAMPAIGN_MERGE_FIELDS, CAMPAIGN_FIELDS) },

@@ -60,6 +60,8 @@ export const segmentsEn = {
 	'segments.field.order_count': 'Orders',
 	'segments.field.days_since_last_purchase': 'Days since last purchase',
 	'segments.field.rfm_segment': 'RFM segment',
+	'segments.field.predicted_value': 'Predicted value, next 12 months',
+	'segments.field.churn_risk': 'At risk of leaving (predicted)',
 	'segments.cmp.eq': 'is',
 	'segments.cmp.neq': 'is not',
 	'segments.cmp.contains': 'contains',

@@ -62,6 +62,8 @@ export const segmentsZhCN: Record<keyof typeof segmentsEn, string> = {
 	'segments.field.order_count': '订单数',
 	'segments.field.days_since_last_purchase': '距上次购买天数',
 	'segments.field.rfm_segment': 'RFM 分层',
+	'segments.field.predicted_value': '预测价值（未来 12 个月）',
+	'segments.field.churn_risk': '有流失风险（预测）',
 	'segments.cmp.eq': '等于',
 	'segments.cmp.neq': '不等于',
 	'segments.cmp.contains': '包含',
