@@ -266,9 +266,6 @@ func ruleValue(v float64) float64 {
 	return math.Round(v/scale) * scale
 }
 
-// roundMoney: to the fen, half away from zero (as ingestion rounds money).
-func roundMoney(v float64) float64 { return math.Round(v*100) / 100 }
-
 // clvView is what the API answers about the model.
 type clvView struct {
 	clvModelRow

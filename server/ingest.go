@@ -443,7 +443,7 @@ type customerDelta struct {
 	Lo *int64  `json:"lo"`
 }
 
-func round2(v float64) float64 { return math.Round(v*100) / 100 }
+func round2(v float64) float64 { return roundMoney(v) }
 
 // storeBatch writes a validated batch's new events and their rollups inside the group transaction.
 func (in *ingestion) storeBatch(tx core.App, sourceID string, events []indexedEvent, now int64) (batchResult, error) {
@@ -865,7 +865,7 @@ func (in *ingestion) storeBatch(tx core.App, sourceID string, events []indexedEv
 			deltas = append(deltas, c)
 		}
 		if err := exec(db, `INSERT INTO customer_stats (`+statsColumns+`)
-			SELECT `+newIDSQL+`, c, `+stampSQL("fs")+`, `+stampSQL("ls")+`, oc, sp, CASE WHEN oc > 0 THEN round(sp / oc, 2) ELSE 0 END,
+			SELECT `+newIDSQL+`, c, `+stampSQL("fs")+`, `+stampSQL("ls")+`, oc, sp, CASE WHEN oc > 0 THEN crm_money(sp / oc) ELSE 0 END,
 			  `+stampSQL("lo")+`, '[]', 0, 0, 0, '', 0, 0, `+nowSQL+`, `+nowSQL+`
 			FROM (SELECT value->>'c' AS c, value->>'fs' AS fs, value->>'ls' AS ls, value->>'oc' AS oc, value->>'sp' AS sp,
 			  value->>'lo' AS lo FROM jsonb_each({:rows})) WHERE true
@@ -875,7 +875,7 @@ func (in *ingestion) storeBatch(tx core.App, sourceID string, events []indexedEv
 			  order_count = order_count + excluded.order_count,
 			  total_spend = round(total_spend + excluded.total_spend, 2),
 			  avg_order = CASE WHEN order_count + excluded.order_count > 0
-			    THEN round(round(total_spend + excluded.total_spend, 2) / (order_count + excluded.order_count), 2) ELSE 0 END,
+			    THEN crm_money(round(total_spend + excluded.total_spend, 2) / (order_count + excluded.order_count)) ELSE 0 END,
 			  last_order_at = max(last_order_at, excluded.last_order_at),
 			  updated = excluded.updated`, dbx.Params{"rows": toJSON(deltas)}); err != nil {
 			return result, err
@@ -883,7 +883,7 @@ func (in *ingestion) storeBatch(tx core.App, sourceID string, events []indexedEv
 	}
 	if len(relinkedList) > 0 {
 		if err := exec(db, `INSERT INTO customer_stats (`+statsColumns+`)
-			SELECT `+newIDSQL+`, cust, `+stampSQL("fs")+`, `+stampSQL("ls")+`, oc, sp, CASE WHEN oc > 0 THEN round(sp / oc, 2) ELSE 0 END,
+			SELECT `+newIDSQL+`, cust, `+stampSQL("fs")+`, `+stampSQL("ls")+`, oc, sp, CASE WHEN oc > 0 THEN crm_money(sp / oc) ELSE 0 END,
 			  `+stampSQL("lo")+`, '[]', 0, 0, 0, '', 0, 0, `+nowSQL+`, `+nowSQL+`
 			FROM (
 			  SELECT c.value AS cust,

@@ -134,7 +134,7 @@ func money(raw map[string]any, field string, errs *[]fieldError, required bool, 
 		*errs = append(*errs, fieldError{prefix + field, "invalid", prefix + field + " must be a number of at least 0"})
 		return 0
 	}
-	return math.Round(f*100) / 100
+	return roundMoney(f)
 }
 
 func quantity(raw map[string]any, field string, errs *[]fieldError, prefix string) int {

@@ -39,6 +39,9 @@ func init() {
 			if err := conn.RegisterFunc("crm_open", sqlOpen, true); err != nil {
 				return err
 			}
+			if err := conn.RegisterFunc("crm_money", sqlMoney, true); err != nil {
+				return err
+			}
 			return conn.RegisterFunc("crm_seal", sqlSeal, false)
 		},
 	})

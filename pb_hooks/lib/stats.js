@@ -68,8 +68,9 @@ function ratio(a, b) {
 	return b > 0 ? Math.round((a / b) * 10000) / 10000 : 0;
 }
 
+/** To the fen, half away from zero on the decimal amount (src/lib/shared/money.ts, server/money.go). */
 function money(v) {
-	return Math.round((v || 0) * 100) / 100;
+	return shared.roundMoney(v || 0);
 }
 
 /** "AND person IN (members)" when the request has a segment. */

@@ -114,3 +114,22 @@ it('a history import has its own rate budget and leaves the live one untouched',
 	const live = Array.from({ length: 9 }, (_, i) => ({ id: `budget-live-${i}-${run}`, type: 'page_view', time: Date.now(), anonymous_id: `budget-anon-${run}` }));
 	expect((await post(live, { key })).body).toMatchObject({ accepted: 9 });
 });
+
+it('money is rounded one way everywhere: 42.285 is 42.29 in an order, the average order and the dashboard', async () => {
+	const ext = `round-${run}`;
+	const t0 = NOW - 3 * DAY;
+	const sent = await post([
+		{ id: `round-id-${run}`, type: 'identify', time: t0 - 1000, customer_id: ext, traits: { name: '四舍五入' } },
+		// 42.285 and 1.005 lie just under the half as binary floats: half-up on the decimal amount
+		{ id: `round-1-${run}`, type: 'purchase', time: t0, customer_id: ext, order_id: `round-o1-${run}`, total: 42.285 },
+		{ id: `round-2-${run}`, type: 'purchase', time: t0 + 1000, customer_id: ext, order_id: `round-o2-${run}`, total: 42.28 },
+		{ id: `round-3-${run}`, type: 'purchase', time: t0 + 2000, customer_id: `${ext}-b`, order_id: `round-o3-${run}`, total: 1.005 }
+	]);
+	expect(sent.status).toBe(200);
+	const f = await figures(ext);
+	expect(f!.orders.map((o) => o.total)).toEqual([42.29, 42.28]);
+	expect(f!.stats.total_spend).toBe(84.57);
+	// 84.57 / 2 = 42.285: the average order is 42.29, as the order itself was rounded (SQLite's round() said 42.28)
+	expect(f!.stats.avg_order).toBe(42.29);
+	expect((await figures(`${ext}-b`))!.stats.total_spend).toBe(1.01);
+});

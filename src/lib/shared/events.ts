@@ -4,6 +4,7 @@
  * device; pure and dependency-free (runs in PocketBase's goja, ES2019). See docs/api/ingestion.md.
  */
 import type { FieldError } from './validation';
+import { roundMoney } from './money';
 import { validateCustomer, normalizeCustomer } from './validation';
 
 export const EVENT_LIMITS = {
@@ -198,7 +199,7 @@ function money(raw: Record<string, unknown>, field: string, errors: FieldError[]
 		errors.push(err(prefix + field, 'invalid', `${prefix + field} must be a number of at least 0`));
 		return 0;
 	}
-	return Math.round(v * 100) / 100;
+	return roundMoney(v);
 }
 
 function quantity(raw: Record<string, unknown>, field: string, errors: FieldError[], prefix = ''): number {

@@ -11,3 +11,4 @@ export * from './service-records';
 export * from './labels';
 export * from './events';
 export * from './campaigns';
+export * from './money';
