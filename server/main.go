@@ -117,10 +117,11 @@ func main() {
 	registerStaff(app)
 	registerWebGuard(app, publicDir)
 	registerHealth(app)
-	registerAudit(app)          // who read or changed what, hash-chained (audit.go, auditroutes.go)
-	registerPersonalData(app)   // a customer's data exported or erased at their request (personaldata.go)
-	registerCustomerExport(app) // the customer CSV export, by role and audited (customerexport.go)
-	registerCLV(app)            // predicted customer value: BG/NBD and Gamma-Gamma (clv.go, clvmodel.go)
+	registerAudit(app)               // who read or changed what, hash-chained (audit.go, auditroutes.go)
+	registerPersonalData(app)        // a customer's data exported or erased at their request (personaldata.go)
+	registerCustomerExport(app)      // the customer CSV export, by role and audited (customerexport.go)
+	registerOrderImport(app, ingest) // a shop's order history from a file (orderimport.go)
+	registerCLV(app)                 // predicted customer value: BG/NBD and Gamma-Gamma (clv.go, clvmodel.go)
 	ensureDemoIdentitySecret()
 	if !adminUIEnabled() {
 		ui.DistDirFS = nil // PocketBase's dashboard (/_/) only with CRM_ADMIN_UI=on

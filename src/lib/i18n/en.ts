@@ -1,5 +1,6 @@
 import type { csvEn } from './features/csv.en';
 import type { predictionEn } from './features/prediction.en';
+import type { ordersEn } from './features/orders.en';
 import { filtersEn } from './features/filters.en';
 import type { labelsEn } from './features/labels.en';
 import type { segmentsEn } from './features/segments.en';
@@ -297,4 +298,5 @@ export type MessageKey =
 	| keyof typeof backupEn
 	| keyof typeof auditEn
 	| keyof typeof rightsEn
-	| keyof typeof predictionEn;
+	| keyof typeof predictionEn
+	| keyof typeof ordersEn;
