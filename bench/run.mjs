@@ -13,7 +13,8 @@ const GROUPS = {
 	chat: 'bench/chat.bench.ts',
 	soak: 'bench/soak.bench.ts',
 	campaigns: 'bench/campaigns.bench.ts',
-	backup: 'bench/backup.bench.ts'
+	backup: 'bench/backup.bench.ts',
+	history: 'bench/history.bench.ts'
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((g) => !(g in GROUPS));

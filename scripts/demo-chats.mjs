@@ -2,7 +2,8 @@
 // start conversations on every topic, agents of two teams claim and answer them with internal notes and
 // tags, some are resolved and rated, some reopened, some wait in the queue; complaints and order problems
 // get cases with their service-level due times; shared canned replies. Everything happens now (the API
-// stamps the times), so the service metrics show today.
+// stamps the times), so the service metrics show today, with replies seconds to a minute after the
+// question (about 1.5 minutes for the whole demo's chats).
 
 const VISITORS = ['小林', '王女士', '陈先生', '李同学', '赵阿姨', '周先生', '吴小姐', '孙女士', '黄先生', '刘小姐', '郑先生', '何女士'];
 const TOPICS = [
@@ -68,47 +69,63 @@ export async function demoChats({ url, count, seed, agents, manager }) {
 	}
 
 	const tally = { conversations: 0, waiting: 0, resolved: 0, rated: 0, cases: 0 };
-	for (let i = 0; i < count; i++) {
-		const s = await send('POST', '/api/crm/chat/session', { name: pick(VISITORS), locale: rnd() < 0.85 ? 'zh-CN' : 'en' });
+	// Each conversation's course is drawn first (the same demo for the same seed), then they run side
+	// by side with real pauses: an agent answers seconds to a minute after the shopper wrote and
+	// resolves some later, so the service metrics show real response and resolution times (they showed
+	// 0 s when every reply came in the same millisecond as the question).
+	const plans = Array.from({ length: count }, (_, i) => {
 		const [topic, asks] = pick(TOPICS);
-		const conv = await send('POST', '/api/collections/conversations/records', { visitor: s.visitor.id, topic }, s.token);
-		tally.conversations++;
-		await say(conv.id, pick(asks), s.token);
-		if (rnd() < 0.4) await say(conv.id, '麻烦尽快回复，谢谢', s.token);
-		if (rnd() < 0.2) {
-			tally.waiting++;
-			continue; // left in the queue
-		}
-		const agent = staff[i % staff.length];
-		const patch = (body, token = agent.token) => send('PATCH', `/api/collections/conversations/records/${conv.id}`, body, token);
-		await patch({ assignee: agent.id });
-		await say(conv.id, pick(REPLIES[topic]), agent.token);
-		if (rnd() < 0.3) await say(conv.id, '老客户，优先处理', agent.token, { internal: true });
-		await patch({ tags: topic === 'complaint' ? ['投诉', '加急'] : [topic === 'pre_sale' ? '售前' : '售后'] });
-		if ((topic === 'complaint' || topic === 'order_problem') && rnd() < 0.6) {
-			const priority = topic === 'complaint' ? pick(['high', 'urgent']) : pick(['normal', 'high']);
-			const c = await send(
-				'POST',
-				'/api/collections/cases/records',
-				{ conversation: conv.id, assignee: agent.id, kind: topic === 'complaint' ? 'complaint' : 'inquiry', category: topic === 'complaint' ? '商品破损' : '物流', priority, status: 'open', summary: pick(asks) },
-				agent.token
-			);
-			tally.cases++;
-			if (rnd() < 0.5) await send('PATCH', `/api/collections/cases/records/${c.id}`, { status: 'resolved' }, agent.token);
-		}
-		const end = rnd();
-		if (end < 0.55) {
-			await patch({ status: 'resolved' });
-			tally.resolved++;
-			if (rnd() < 0.7) {
-				const rating = rnd() < 0.75 ? pick([4, 5, 5]) : pick([1, 2, 3]);
-				await send('PATCH', `/api/collections/conversations/records/${conv.id}`, { rating, rating_comment: rating >= 4 ? '回复很快，谢谢！' : '处理太慢了' }, s.token);
-				tally.rated++;
-			} else if (rnd() < 0.3) {
-				await say(conv.id, '还有一个问题想问', s.token); // reopens it
-				tally.resolved--;
+		const plan = {
+			i, topic, asks, name: pick(VISITORS), locale: rnd() < 0.85 ? 'zh-CN' : 'en', ask: pick(asks), hurry: rnd() < 0.4, queued: rnd() < 0.2,
+			reply: pick(REPLIES[topic]), note: rnd() < 0.3, startAfter: rnd() * 20, replyAfter: 3 + rnd() * 50, resolveAfter: 5 + rnd() * 40,
+			caseOpen: (topic === 'complaint' || topic === 'order_problem') && rnd() < 0.6, casePriority: topic === 'complaint' ? pick(['high', 'urgent']) : pick(['normal', 'high']),
+			caseResolved: rnd() < 0.5, end: rnd(), rated: rnd() < 0.7, rating: rnd() < 0.75 ? pick([4, 5, 5]) : pick([1, 2, 3]), reopen: rnd() < 0.3
+		};
+		return plan;
+	});
+	const sleep = (seconds) => new Promise((r) => setTimeout(r, seconds * 1000));
+	await Promise.all(
+		plans.map(async (p) => {
+			await sleep(p.startAfter);
+			const s = await send('POST', '/api/crm/chat/session', { name: p.name, locale: p.locale });
+			const conv = await send('POST', '/api/collections/conversations/records', { visitor: s.visitor.id, topic: p.topic }, s.token);
+			tally.conversations++;
+			await say(conv.id, p.ask, s.token);
+			if (p.hurry) await say(conv.id, '麻烦尽快回复，谢谢', s.token);
+			if (p.queued) {
+				tally.waiting++;
+				return; // left in the queue
 			}
-		} else if (end < 0.75) await patch({ status: 'pending' });
-	}
+			const agent = staff[p.i % staff.length];
+			const patch = (body, token = agent.token) => send('PATCH', `/api/collections/conversations/records/${conv.id}`, body, token);
+			await sleep(p.replyAfter);
+			await patch({ assignee: agent.id });
+			await say(conv.id, p.reply, agent.token);
+			if (p.note) await say(conv.id, '老客户，优先处理', agent.token, { internal: true });
+			await patch({ tags: p.topic === 'complaint' ? ['投诉', '加急'] : [p.topic === 'pre_sale' ? '售前' : '售后'] });
+			if (p.caseOpen) {
+				const c = await send(
+					'POST',
+					'/api/collections/cases/records',
+					{ conversation: conv.id, assignee: agent.id, kind: p.topic === 'complaint' ? 'complaint' : 'inquiry', category: p.topic === 'complaint' ? '商品破损' : '物流', priority: p.casePriority, status: 'open', summary: p.ask },
+					agent.token
+				);
+				tally.cases++;
+				if (p.caseResolved) await send('PATCH', `/api/collections/cases/records/${c.id}`, { status: 'resolved' }, agent.token);
+			}
+			if (p.end < 0.55) {
+				await sleep(p.resolveAfter);
+				await patch({ status: 'resolved' });
+				tally.resolved++;
+				if (p.rated) {
+					await send('PATCH', `/api/collections/conversations/records/${conv.id}`, { rating: p.rating, rating_comment: p.rating >= 4 ? '回复很快，谢谢！' : '处理太慢了' }, s.token);
+					tally.rated++;
+				} else if (p.reopen) {
+					await say(conv.id, '还有一个问题想问', s.token); // reopens it
+					tally.resolved--;
+				}
+			} else if (p.end < 0.75) await patch({ status: 'pending' });
+		})
+	);
 	return tally;
 }

@@ -148,6 +148,9 @@ console.log(
 // RFM scores and named segments now rather than at the server's next 10-minute refresh.
 const rfm = await call('/api/crm/stats/rfm/refresh', {}, token).catch((e) => ({ error: e.message }));
 console.log(rfm.error ? `RFM refresh failed: ${rfm.error}` : `RFM scores refreshed (${fmt(rfm.changed ?? 0)} customers changed).`);
+// Predicted value (BG/NBD and Gamma-Gamma), as the nightly fit would compute it.
+const clv = await call('/api/crm/clv/fit', {}, token).catch((e) => ({ error: e.message }));
+console.log(clv.error ? `Predicted value not computed: ${clv.error}` : `Predicted value: ${clv.status} on ${fmt(clv.customers ?? 0)} buyers (${fmt(clv.repeat_buyers ?? 0)} bought again), ${fmt(clv.totals?.churn_risk ?? 0)} at risk.`);
 
 // Live chat: conversations, replies, cases and ratings of today (the service metrics and the inbox).
 if (chats > 0) {

@@ -137,3 +137,56 @@ for (const [label, viewport] of [['phone', PHONE], ['tablet', TABLET]] as const)
 		expect(members.count).toBe(3);
 	});
 }
+
+test('the segment builder offers colleagues by name and the values in the data, and its labels fit a phone', async ({ openAs, server }) => {
+	const run = id15().slice(0, 5);
+	const m = server.staff.manager;
+	const rep = server.staff.sales;
+	const region = `测试区${run}`;
+	const tag = `挑选${run}`;
+	await addCustomers(server.url, m.email, m.password, [
+		{ id: id15(), name: `选甲${run}`, tags: [tag], region, owner: rep.id },
+		{ id: id15(), name: `选乙${run}`, tags: [tag], region, owner: rep.id },
+		{ id: id15(), name: `选丙${run}`, tags: [tag], region, owner: m.id }
+	]);
+	// Agreement: the rep's customers as the server counts them.
+	const auth = await (await fetch(`${server.url}/api/collections/staff/auth-with-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: m.email, password: m.password }) })).json();
+	const repCount = (await (await fetch(`${server.url}/api/collections/customers/records?perPage=1&filter=${encodeURIComponent(`owner = "${rep.id}" && deleted = false`)}`, { headers: { authorization: auth.token } })).json()).totalItems;
+
+	const { page } = await openAs('manager', { viewport: PHONE });
+	await page.getByLabel('搜索客户').fill(`选丙${run}`);
+	await expect(page.getByRole('link', { name: new RegExp(`选丙${run}`) })).toBeVisible({ timeout: 15_000 });
+	await navTo(page, '客户分组');
+	await page.getByRole('link', { name: /新建分组/ }).click();
+	const live = page.getByTestId('live-count');
+	const c1 = page.getByRole('group', { name: '条件 1', exact: true });
+	// The owner by name, not by a staff id typed by hand.
+	await c1.getByLabel('字段').selectOption('owner');
+	await c1.getByLabel('比较方式').selectOption('eq');
+	const who = c1.getByLabel('值', { exact: true });
+	await expect(who).toHaveJSProperty('tagName', 'SELECT');
+	await who.selectOption({ label: rep.name });
+	await expect(live).toHaveText(`当前符合：${repCount} 位客户`);
+	// The field's name is short enough for a phone's select (it was 负责人（员工编号）, cut at 360 px).
+	await expect(c1.getByLabel('字段').locator('option:checked')).toHaveText('负责人');
+
+	// Region: the values in the data are offered.
+	await page.getByRole('button', { name: '添加条件', exact: true }).click();
+	const c2 = page.getByRole('group', { name: '条件 2', exact: true });
+	await c2.getByLabel('字段').selectOption('region');
+	await c2.getByLabel('比较方式').selectOption('eq');
+	const offered = await c2.getByLabel('值', { exact: true }).evaluate((el) => [...((el as HTMLInputElement).list?.options ?? [])].map((o) => o.value));
+	expect(offered).toContain(region);
+	await c2.getByLabel('值', { exact: true }).fill(region);
+	await expect(live).toHaveText('当前符合：2 位客户');
+
+	// Tags: picked from the tags the customers carry.
+	await page.getByRole('button', { name: '添加条件', exact: true }).click();
+	const c3 = page.getByRole('group', { name: '条件 3', exact: true });
+	await c3.getByLabel('字段').selectOption('tags');
+	await c3.getByLabel('比较方式').selectOption('has_any');
+	await c3.getByRole('group', { name: '客户中已有的值' }).getByRole('button', { name: tag, exact: true }).click();
+	await expect(c3.getByLabel('值', { exact: true })).toHaveValue(tag);
+	await expect(live).toHaveText('当前符合：2 位客户');
+	await page.screenshot({ path: 'test-results/screens/segment-pickers-phone.png', fullPage: true });
+});

@@ -4,6 +4,7 @@
 // again what it lacks: every one of those writes is back on the server, once.
 import { afterAll, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import PocketBase from 'pocketbase';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
@@ -73,7 +74,12 @@ it('pushes again, once, every write a restored server lost', async () => {
 	await rep.engine!.awaitInSync();
 	boss.engine!.resyncAll();
 	await boss.engine!.awaitInSync();
-	await new Promise((r) => setTimeout(r, 1500)); // replicated (the agent copies within ~0.2 s)
+	// Replicated: the backup agent says every write committed until after this one is in the replica.
+	const written = Date.now();
+	await waitFor(() => {
+		const st = JSON.parse(readFileSync(join(server.dataDir, 'backup-status.json'), 'utf8')) as { caught_up_at?: string };
+		return st.caught_up_at && Date.parse(st.caught_up_at) > written ? true : undefined;
+	}, 15_000);
 	const restorePoint = new Date().toISOString();
 	await new Promise((r) => setTimeout(r, 1500));
 

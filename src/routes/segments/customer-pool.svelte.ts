@@ -76,6 +76,22 @@ export class CustomerPool {
 		return n;
 	}
 
+	/**
+	 * The values a text or list field holds among the customers on the device, most used first (at
+	 * most `limit`), so the segment builder offers them instead of asking for an exact spelling.
+	 */
+	distinct(field: 'region' | 'category' | 'source' | 'tags', limit = 50): string[] {
+		const counts = new Map<string, number>();
+		for (const c of this.customers) {
+			const v = c[field];
+			for (const x of Array.isArray(v) ? v : [v]) {
+				const s = typeof x === 'string' ? x.trim() : '';
+				if (s) counts.set(s, (counts.get(s) ?? 0) + 1);
+			}
+		}
+		return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, limit).map(([v]) => v);
+	}
+
 	/** How many of these ids are live customers on this device (a static segment's members). */
 	countPresent(ids: readonly string[]): number {
 		void this.customers;

@@ -152,3 +152,12 @@ export function countableRule(rule: DraftGroup, errors: readonly SegmentError[])
 	};
 	return { rule: prune(rule, '') as SegmentRule, skipped };
 }
+
+/** What a condition offers to pick from (set by the segment editor, read by each condition). */
+export const SUGGESTIONS = Symbol('segment-suggestions');
+export interface SegmentSuggestions {
+	/** Values of a text or list field in the device's data, most used first. */
+	values(field: 'region' | 'category' | 'source' | 'tags'): string[];
+	/** Staff by name, for the owner field (its value is the staff id). */
+	staff(): { id: string; name: string }[];
+}
