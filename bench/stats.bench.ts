@@ -7,8 +7,10 @@
 //   stats.funnel_segment_cold_p95_ms  the same with the segment edited before each ask, so its
 //                                 members are never reused
 //   stats.load_events_per_s       the load itself (4 batches of 500 in flight)
-//   clv.fit_20k_s                 POST /api/crm/clv/fit on the loaded shop: read every buyer's orders, fit
-//                                 BG/NBD and Gamma-Gamma, write every customer's predictions (median of 3)
+//   clv.fit_stats_shop_s          POST /api/crm/clv/fit on the loaded shop (its buyers: about 4,800 of the
+//                                 20,000 customers): read every buyer's orders, fit BG/NBD and Gamma-Gamma,
+//                                 write every customer's predictions (median of 3; clv.fit_20k_s is in
+//                                 bench/history.bench.ts, on 20,000 buyers)
 // BENCH_STATS_EVENTS / BENCH_STATS_CUSTOMERS shrink the shop; BENCH_STATS_DATA=<dir> keeps the loaded
 // database there and reuses it on the next run.
 import { existsSync, mkdirSync } from 'node:fs';
@@ -91,7 +93,7 @@ export async function run() {
 		}
 		fits.sort((a, b) => a - b);
 		console.log(`  predicted value: ${fitted!.status} on ${fitted!.customers} buyers (${fitted!.repeat_buyers} bought again), fit ${fits.map((f) => f.toFixed(2)).join(' / ')} s ${JSON.stringify(fitted!.params)}`);
-		figures['clv.fit_20k_s'] = { value: Math.round(fits[1] * 100) / 100, unit: 's', target: 5, customers: fitted!.customers } as (typeof figures)[string];
+		figures['clv.fit_stats_shop_s'] = { value: Math.round(fits[1] * 100) / 100, unit: 's', target: null, customers: fitted!.customers } as (typeof figures)[string];
 
 		const now = Date.now();
 		const ranges = [30, 90, 365].map((n) => ({ from: day(now - (n - 1) * DAY), to: day(now) }));

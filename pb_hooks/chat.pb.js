@@ -10,6 +10,15 @@ routerAdd('POST', '/api/crm/chat/campaign-received', (e) => {
 	return require(`${__hooks}/lib/campaign-chat.js`).handleReceived(e);
 }, $apis.requireAuth('visitors'));
 
+// The console links a visitor who left a phone or an e-mail to a customer (pb_hooks/lib/chat-link.js).
+routerAdd('GET', '/api/crm/chat/conversations/{id}/customer-matches', (e) => {
+	return require(`${__hooks}/lib/chat-link.js`).handleMatches(e);
+}, $apis.requireAuth('staff'));
+
+routerAdd('POST', '/api/crm/chat/conversations/{id}/customer', (e) => {
+	return require(`${__hooks}/lib/chat-link.js`).handleLink(e);
+}, $apis.requireAuth('staff'));
+
 routerAdd('GET', '/api/crm/chat/config', (e) => {
 	return require(`${__hooks}/lib/chat.js`).handleConfig(e);
 });

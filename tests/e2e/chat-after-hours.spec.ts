@@ -163,6 +163,24 @@ test('after hours a shopper leaves a message with a contact; offline it goes onc
 	expect(injected).toBe(0);
 	await expect(pane.getByTestId('messages')).toContainText('想订一件 M 码黑色外套');
 	await agent.screenshot({ path: `${SHOTS}/05-console-zh.png` });
+	// The queue shows the number they left, not "#ab12" (issue 18, item 9).
+	await expect(queued).toContainText('139 1234 5678');
+	// The agent takes it and answers while the shop is still closed: for the shopper this is a live
+	// chat now, so the after-hours banner and "请留言…" give way.
+	await pane.getByRole('button', { name: '接入', exact: true }).click();
+	await pane.getByTestId('compose').fill('您好，我在，这就帮您查');
+	await pane.getByTestId('compose').press('Enter');
+	await expect(frame.getByText('您好，我在，这就帮您查')).toBeVisible({ timeout: 15_000 });
+	await expect(frame.getByRole('note').filter({ hasText: '客服现在不在线' })).toHaveCount(0);
+	await expect(input).toHaveAttribute('placeholder', '输入消息…');
+	// Not signed in on the shop, but the phone they left finds or makes their customer record.
+	await pane.getByTestId('toggle-customer').click();
+	const panel = agent.getByTestId('customer-panel');
+	await expect(panel).toContainText('持有访客留下的电话或邮箱');
+	await panel.getByLabel('新客户姓名').fill('留言的李女士');
+	await panel.getByRole('button', { name: '新建客户并关联' }).click();
+	await expect(panel.getByText('留言的李女士', { exact: true })).toBeVisible({ timeout: 15_000 });
+	await expect(panel.getByRole('link', { name: '打开客户卡片' })).toBeVisible();
 	expect(dialogs).toEqual([]);
 	expect(agentDialogs).toEqual([]);
 

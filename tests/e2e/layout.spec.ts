@@ -29,3 +29,14 @@ for (const [name, viewport] of [['phone', PHONE], ['tablet', TABLET]] as const) 
 		await page.screenshot({ path: `test-results/screens/customers-${name}.png` });
 	});
 }
+
+test('a page that does not exist says so in the user’s language, with a way back (phone)', async ({ openAs }) => {
+	const { page } = await openAs('manager', { viewport: PHONE });
+	await page.goto('/no-such-page/at-all');
+	const error = page.getByTestId('error-page');
+	await expect(error.getByRole('heading', { name: '找不到这个页面' })).toBeVisible();
+	await expect(page.getByText('404 Not Found')).toHaveCount(0);
+	await error.getByRole('link', { name: '返回客户列表' }).click();
+	await expect(page).toHaveURL(/\/customers$/);
+	await expect(page.getByLabel('搜索客户')).toBeVisible();
+});

@@ -179,3 +179,52 @@ describe('who reads the contact', () => {
 		expect((await manager.collection('conversations').getOne(c.id)).contact).toMatchObject({ email: 'bing@example.com' });
 	});
 });
+
+describe('linking a visitor who left a contact to a customer (pb_hooks/lib/chat-link.js)', () => {
+	it('the agent of the chat finds the customer by the phone left, links them once; others may not', async () => {
+		const phoneCustomer = { id: id15(), name: '留电话的老客', phones: ['13955556666'] };
+		const pushed = await manager.send('/api/crm/sync/customers/push', { method: 'POST', body: { rows: [{ doc: phoneCustomer, base: null }] } });
+		expect(pushed.rejected).toEqual([]);
+		const v = await newVisitor(server.url, '');
+		const conv = await open(v, { contact: { phone: '139 5555 6666' } });
+		const matchesOf = (pb: PocketBase) => pb.send(`/api/crm/chat/conversations/${conv.id}/customer-matches`, {});
+		const link = (pb: PocketBase, body: unknown) => pb.send(`/api/crm/chat/conversations/${conv.id}/customer`, { method: 'POST', body });
+		// Not theirs yet (an agent takes it first), never a rep's, never the visitor's.
+		expect((await refusal(matchesOf(agent.pb))).status).toBe(403);
+		expect((await refusal(matchesOf(sales))).status).toBe(403);
+		expect((await refusal(matchesOf(v.pb))).status).toBe(403);
+		await agent.pb.collection('conversations').update(conv.id, { assignee: agent.id });
+		expect((await refusal(matchesOf(agent2.pb))).status).toBe(403);
+		const found = await matchesOf(agent.pb);
+		expect(found.contact).toEqual({ phone: '+8613955556666', email: '' });
+		expect(found.items).toEqual([{ id: phoneCustomer.id, name: '留电话的老客', phones: ['+8613955556666'], emails: [], owner: '' }]);
+		// Only a customer the contact points to.
+		const other = { id: id15(), name: '别的客户', phones: ['13800001111'] };
+		await manager.send('/api/crm/sync/customers/push', { method: 'POST', body: { rows: [{ doc: other, base: null }] } });
+		const wrong = await refusal(link(agent.pb, { customer: other.id }));
+		expect(wrong.status).toBe(400);
+		expect(wrong.data.customer.code).toBe('not_a_match');
+		expect((await refusal(link(agent.pb, {}))).data.customer.code).toBe('required');
+		expect(await link(agent.pb, { customer: phoneCustomer.id })).toEqual({ customer: phoneCustomer.id });
+		expect((await manager.collection('conversations').getOne(conv.id)).customer).toBe(phoneCustomer.id);
+		expect((await manager.collection('visitors').getOne(v.id)).customer).toBe(phoneCustomer.id);
+		expect((await refusal(link(agent.pb, { customer: phoneCustomer.id }))).data.customer.code).toBe('already_linked');
+	});
+
+	it('a visitor no customer matches becomes a new customer with the e-mail they left', async () => {
+		const v = await newVisitor(server.url, '夜里来的访客');
+		const conv = await open(v, { contact: { email: 'Night.Owl@Example.test' } });
+		await manager.collection('conversations').update(conv.id, { assignee: agent.id });
+		const found = await manager.send(`/api/crm/chat/conversations/${conv.id}/customer-matches`, {});
+		expect(found.items).toEqual([]);
+		// A name the customer rules refuse is named as the field.
+		const bad = await refusal(manager.send(`/api/crm/chat/conversations/${conv.id}/customer`, { method: 'POST', body: { create: { name: 'x'.repeat(500) } } }));
+		expect(bad.status).toBe(400);
+		expect(Object.keys(bad.data)).toContain('create.name');
+		const made = await agent.pb.send(`/api/crm/chat/conversations/${conv.id}/customer`, { method: 'POST', body: { create: {} } });
+		const c = await manager.collection('customers').getOne(made.customer);
+		expect(c).toMatchObject({ name: '夜里来的访客', emails: ['night.owl@example.test'], phones: [], source: 'chat', owner: '' });
+		// The agent now sees the customer beside the chat.
+		expect((await agent.pb.collection('customers').getOne(made.customer)).id).toBe(made.customer);
+	});
+});
