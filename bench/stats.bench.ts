@@ -13,7 +13,8 @@
 //                                 bench/history.bench.ts, on 20,000 buyers)
 // BENCH_STATS_EVENTS / BENCH_STATS_CUSTOMERS shrink the shop; BENCH_STATS_DATA=<dir> keeps the loaded
 // database there and reuses it on the next run.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { seedStaff, startServer, OWNER } from '../tests/fixtures/pocketbase';
 import { sendShopEvents, shopEventBatches } from '../tests/fixtures/shop-events';
 
@@ -94,6 +95,14 @@ export async function run() {
 		fits.sort((a, b) => a - b);
 		console.log(`  predicted value: ${fitted!.status} on ${fitted!.customers} buyers (${fitted!.repeat_buyers} bought again), fit ${fits.map((f) => f.toFixed(2)).join(' / ')} s ${JSON.stringify(fitted!.params)}`);
 		figures['clv.fit_stats_shop_s'] = { value: Math.round(fits[1] * 100) / 100, unit: 's', target: null, customers: fitted!.customers } as (typeof figures)[string];
+		// The dashboards are asked once the backup agent has copied the load and the fits' writes (it
+		// competes for the 2 cores), as on a server whose nightly fit is long done.
+		const written = Date.now();
+		for (let i = 0; i < 120; i++) {
+			const st = JSON.parse(readFileSync(join(server.dataDir, 'backup-status.json'), 'utf8')) as { caught_up_at?: string };
+			if (st.caught_up_at && Date.parse(st.caught_up_at) > written) break;
+			await new Promise((r) => setTimeout(r, 1000));
+		}
 
 		const now = Date.now();
 		const ranges = [30, 90, 365].map((n) => ({ from: day(now - (n - 1) * DAY), to: day(now) }));
