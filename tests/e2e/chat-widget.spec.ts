@@ -233,7 +233,8 @@ test('a shopper and an agent chat both ways; offline messages arrive once; hosti
 	await frame.getByRole('button', { name: '关闭聊天' }).click();
 	await expect(page.locator('iframe[src*="/chat-widget"]')).toBeHidden();
 	await agent.say(conv, '还有其他问题吗？');
-	await expect(page.getByRole('button', { name: /在线客服（1 条新消息）/ })).toBeVisible();
+	// (realtime to the hidden chat, then its word to the page: 10 s were not always enough in a full run)
+	await expect(page.getByRole('button', { name: /在线客服（1 条新消息）/ })).toBeVisible({ timeout: 20_000 });
 	await page.screenshot({ path: `${SHOTS}/07-badge.png` });
 	await page.getByRole('button', { name: /在线客服/ }).click();
 	await expect(log.getByTestId('message').filter({ hasText: '还有其他问题吗？' })).toBeVisible();

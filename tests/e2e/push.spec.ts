@@ -159,7 +159,8 @@ test('a push delivered to the service worker shows one notification per conversa
 				.map((n) => ({ title: n.title, body: n.body, tag: n.tag, url: n.data?.url, icon: n.icon, badge: n.badge }))
 				.sort((a, b) => a.tag.localeCompare(b.tag))
 		);
-	await expect.poll(shown).toEqual([
+	// (three pushes through the worker, each loading its icons: 10 s were not always enough in a full run)
+	await expect.poll(shown, { timeout: 20_000 }).toEqual([
 		{ title: '张小花', body: '还在吗？', tag: 'chat-abc123def456ghi', url: '/inbox?c=abc123def456ghi', icon: `${proxy.url}/icons/icon-192.png`, badge: `${proxy.url}/icons/icon-192.png` },
 		// No name or text: the worker's own words (this browser is zh-CN); another site's link is not followed.
 		{ title: '新消息', body: '访客发来一条消息', tag: 'chat-zzz999yyy888xxx', url: '/inbox', icon: `${proxy.url}/icons/icon-192.png`, badge: `${proxy.url}/icons/icon-192.png` }
