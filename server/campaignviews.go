@@ -314,16 +314,27 @@ func (svc *campaignService) handleTestStatus(e *core.RequestEvent) error {
 	return e.JSON(http.StatusOK, row)
 }
 
-// handleCustomerCampaigns: the campaigns a customer received, for whoever may see the customer (an
-// agent: a customer of their conversations), with the coupon's state.
-func (svc *campaignService) handleCustomerCampaigns(e *core.RequestEvent) error {
+// visibleCustomer: the customer of the route's {id} when the caller may view it (the records API's view
+// rule); 404 otherwise, as the records API answers, so a customer one may not see is not told apart
+// from one that does not exist.
+func visibleCustomer(e *core.RequestEvent) (*core.Record, error) {
 	customer, err := e.App.FindRecordById("customers", e.Request.PathValue("id"))
 	if err != nil {
-		return e.NotFoundError("No such customer.", nil)
+		return nil, e.NotFoundError("No such customer.", nil)
 	}
 	info, _ := e.RequestInfo()
 	if ok, _ := e.App.CanAccessRecord(customer, info, customer.Collection().ViewRule); !ok {
-		return e.NotFoundError("No such customer.", nil)
+		return nil, e.NotFoundError("No such customer.", nil)
+	}
+	return customer, nil
+}
+
+// handleCustomerCampaigns: the campaigns a customer received, for whoever may see the customer (an
+// agent: a customer of their conversations), with the coupon's state.
+func (svc *campaignService) handleCustomerCampaigns(e *core.RequestEvent) error {
+	customer, err := visibleCustomer(e)
+	if err != nil {
+		return err
 	}
 	type row struct {
 		Campaign string `db:"campaign" json:"campaign"`

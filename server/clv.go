@@ -472,13 +472,9 @@ type clvCustomerFx struct {
 }
 
 func (svc *clvService) handlePrediction(e *core.RequestEvent) error {
-	customer, err := e.App.FindRecordById("customers", e.Request.PathValue("id"))
+	customer, err := visibleCustomer(e)
 	if err != nil {
-		return e.NotFoundError("No such customer.", nil)
-	}
-	info, _ := e.RequestInfo()
-	if ok, _ := e.App.CanAccessRecord(customer, info, customer.Collection().ViewRule); !ok {
-		return e.NotFoundError("No such customer.", nil)
+		return err
 	}
 	out := clvCustomerView{Status: "never"}
 	if m, ok := svc.model(); ok {

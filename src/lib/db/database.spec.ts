@@ -18,6 +18,11 @@ describe('customer_stats schema version 1', () => {
 		await old.addCollections({ customer_stats: { schema: { ...customerStatsSchemaLiteral, version: 0, properties: v0props } as never } });
 		await old.customer_stats.insert({ id: 'stats0000000001', customer: 'cust00000000001', total_spend: 120, order_count: 2 });
 		await old.close();
+		// (the old figures are really there: else the empty new version below would prove nothing)
+		const again = await createRxDatabase({ name, storage, multiInstance: false });
+		await again.addCollections({ customer_stats: { schema: { ...customerStatsSchemaLiteral, version: 0, properties: v0props } as never } });
+		expect(await again.customer_stats.count().exec()).toBe(1);
+		await again.close();
 
 		const db = await getDatabase(user, { storage, multiInstance: false, device: 'upgrade' });
 		expect(db.customer_stats.schema.version).toBe(1);
