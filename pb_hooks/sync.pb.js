@@ -9,12 +9,12 @@ routerAdd('POST', '/api/crm/sync/{collection}/push', (e) => {
 onRecordCreateRequest((e) => {
 	require(`${__hooks}/lib/sync.js`).checkRestWrite(e, false);
 	e.next();
-}, 'customers', 'service_records', 'segments', 'labels', 'campaigns');
+}, 'customers', 'service_records', 'segments', 'labels', 'campaigns', 'list_views');
 
 onRecordUpdateRequest((e) => {
 	require(`${__hooks}/lib/sync.js`).checkRestWrite(e, true);
 	e.next();
-}, 'customers', 'service_records', 'segments', 'labels', 'campaigns');
+}, 'customers', 'service_records', 'segments', 'labels', 'campaigns', 'list_views');
 
 // A patch may change kind without rule or members: the whole segment is checked after it is applied.
 onRecordUpdateRequest((e) => {

@@ -51,6 +51,13 @@ const SPECS = {
 		normalize: (doc) => shared.normalizeSegmentRecord(doc),
 		normalized: ['name', 'description', 'members'],
 		ownerField: 'owner'
+	},
+	list_views: {
+		fields: shared.LIST_VIEW_FIELDS,
+		validate: (doc, opts) => shared.validateListView(doc, opts),
+		normalize: (doc) => shared.normalizeListView(doc),
+		normalized: ['name', 'query', 'filters'],
+		ownerField: 'owner'
 	}
 };
 

@@ -3,7 +3,7 @@
 // device can drop them: pulls only ever bring what a user may list, this takes away what they lost.
 const MAX_IDS = 1000;
 const ID_RE = /^[a-z0-9]{15}$/;
-const SYNCED = ['customers', 'service_records', 'customer_stats', 'segments', 'labels', 'campaigns', 'consents', 'conversations', 'messages', 'cases', 'canned_replies'];
+const SYNCED = ['customers', 'service_records', 'customer_stats', 'segments', 'labels', 'campaigns', 'consents', 'conversations', 'messages', 'cases', 'canned_replies', 'list_views'];
 
 /** POST /api/crm/sync/{collection}/visible  body: { ids: [...] }  ->  { hidden: [...], missing: [...] } */
 function handleVisible(e) {

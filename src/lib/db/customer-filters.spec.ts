@@ -41,6 +41,20 @@ describe('customer filters', () => {
 		expect(sortCustomers(docs, 'name', stats)).toBe(docs);
 	});
 
+	it('sorts by predicted value and by last contact, those without the figure last', () => {
+		const predicted = new Map<string, StatsLike>([
+			['a', { predicted_value: 40 }],
+			['d', { predicted_value: 320 }]
+		]);
+		expect(ids(sortCustomers(docs, 'predicted', predicted))).toEqual(['d', 'a', 'b']);
+		const contact = new Map([
+			['b', Date.parse('2026-11-01T09:00:00Z')],
+			['a', Date.parse('2026-11-25T09:00:00Z')]
+		]);
+		expect(ids(sortCustomers(docs, 'contact', stats, contact))).toEqual(['a', 'b', 'd']);
+		expect(ids(sortCustomers(docs, 'contact', stats))).toEqual(['a', 'b', 'd']); // nobody contacted: name order
+	});
+
 	it('offers the values in use, most used first', () => {
 		expect(filterOptions(docs)).toEqual({ tags: ['VIP', '母婴'], categories: ['零售', '批发'], regions: ['华东', '华南'] });
 	});

@@ -1,7 +1,8 @@
 import type { CustomerDoc } from './schemas';
+import type { CustomerSort } from '../shared/list-views';
 
+export type { CustomerSort };
 export type LastPurchase = '' | 'within30' | 'days30to90' | 'over90' | 'never';
-export type CustomerSort = 'name' | 'updated' | 'spend';
 
 export interface CustomerFilters {
 	tag: string;
@@ -19,6 +20,7 @@ export interface StatsLike {
 	total_spend?: number | null;
 	last_order_at?: string | null;
 	rfm_segment?: string | null;
+	predicted_value?: number | null;
 }
 
 type Listed = Pick<CustomerDoc, 'id' | 'tags' | 'category' | 'region' | 'owner' | 'updated'>;
@@ -52,10 +54,20 @@ export function applyFilters<T extends Listed>(docs: T[], f: CustomerFilters, st
 	});
 }
 
-/** Name order is the index's own; the other orders sort a copy (stable, so ties keep name order). */
-export function sortCustomers<T extends Listed>(docs: T[], sort: CustomerSort, stats: Map<string, StatsLike>): T[] {
+/**
+ * Name order is the index's own; the other orders sort a copy, highest or latest first (stable, so
+ * ties keep name order), and put the customers without the figure last. `lastContact`: the time of
+ * each customer's latest service record (visit, call, chat, ...), for the order by last contact.
+ */
+export function sortCustomers<T extends Listed>(docs: T[], sort: CustomerSort, stats: Map<string, StatsLike>, lastContact: Map<string, number> = new Map()): T[] {
 	if (sort === 'name') return docs;
-	const key = sort === 'updated' ? (c: T) => Date.parse((c.updated ?? '').replace(' ', 'T')) || 0 : (c: T) => stats.get(c.id)?.total_spend ?? -1;
+	const keys: Record<Exclude<CustomerSort, 'name'>, (c: T) => number> = {
+		updated: (c) => Date.parse((c.updated ?? '').replace(' ', 'T')) || 0,
+		spend: (c) => stats.get(c.id)?.total_spend ?? -1,
+		predicted: (c) => stats.get(c.id)?.predicted_value ?? -1,
+		contact: (c) => lastContact.get(c.id) ?? -1
+	};
+	const key = keys[sort] ?? keys.updated;
 	return docs
 		.map((c) => ({ c, k: key(c) }))
 		.sort((a, b) => b.k - a.k)

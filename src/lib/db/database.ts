@@ -2,7 +2,7 @@ import { addRxPlugin, createRxDatabase, removeRxDatabase, type RxCollection, typ
 import { RxDBLeaderElectionPlugin } from 'rxdb/plugins/leader-election';
 import { syncedCollections } from '../sync/collections';
 import type { CampaignDoc, ConsentDoc, CustomerDoc, CustomerStatsDoc, SegmentDoc, ServiceRecordDoc } from './schemas';
-import type { LabelDoc } from './schemas';
+import type { LabelDoc, ListViewDoc } from './schemas';
 
 export type CrmCollections = {
 	customers: RxCollection<CustomerDoc>;
@@ -12,6 +12,7 @@ export type CrmCollections = {
 	segments: RxCollection<SegmentDoc>;
 	campaigns: RxCollection<CampaignDoc>;
 	consents: RxCollection<ConsentDoc>;
+	list_views: RxCollection<ListViewDoc>;
 };
 export type CrmDatabase = RxDatabase<CrmCollections>;
 

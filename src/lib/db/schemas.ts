@@ -253,3 +253,30 @@ export const consentSchemaLiteral = {
 const consentSchemaTyped = toTypedRxJsonSchema(consentSchemaLiteral);
 export type ConsentDoc = ExtractDocumentTypeFromTypedRxJsonSchema<typeof consentSchemaTyped>;
 export const consentSchema: RxJsonSchema<ConsentDoc> = consentSchemaLiteral;
+
+/** Saved views of the customer list (src/lib/shared/list-views.ts): a user's own, a handful, read whole. */
+export const listViewSchemaLiteral = {
+	title: 'list_views',
+	version: 0,
+	primaryKey: 'id',
+	type: 'object',
+	properties: {
+		id: { type: 'string', maxLength: 15 },
+		name: { type: 'string', maxLength: 60 },
+		owner: { type: 'string', maxLength: 15 },
+		query: text,
+		filters: { type: 'object' },
+		sort: text,
+		deleted: { type: 'boolean' },
+		history: { type: 'array', items: { type: 'object' } },
+		field_times: { type: 'object' },
+		seq: { type: 'number' },
+		created: text,
+		updated: text
+	},
+	required: ['id', 'name', 'owner']
+} as const;
+
+const listViewSchemaTyped = toTypedRxJsonSchema(listViewSchemaLiteral);
+export type ListViewDoc = ExtractDocumentTypeFromTypedRxJsonSchema<typeof listViewSchemaTyped>;
+export const listViewSchema: RxJsonSchema<ListViewDoc> = listViewSchemaLiteral;

@@ -12,3 +12,4 @@ export * from './labels';
 export * from './events';
 export * from './campaigns';
 export * from './money';
+export * from './list-views';

@@ -24,6 +24,9 @@ export class CustomerListState {
 	/** The whole list in name order, kept per index version: clearing the search must not allocate 50,000 entries each time. */
 	#everyone: { version: number; docs: CustomerDoc[] } | null = null;
 	#loadNow: (() => void) | null = null;
+	/** Each customer's latest service record (ms), read only once the list is ordered by last contact. */
+	#lastContact = new Map<string, number>();
+	#contactSub: Subscription | null = null;
 
 	constructor(
 		private db: CrmDatabase,
@@ -51,8 +54,9 @@ export class CustomerListState {
 			if (this.#everyone?.version !== this.#version) this.#everyone = { version: this.#version, docs: this.#index.searchDocs('') };
 			return this.#everyone.docs;
 		}
+		if (this.sort === 'contact') this.#watchContacts();
 		const found = applyFilters(this.#index.searchDocs(this.query), this.filters, this.#stats, this.userId, Date.now());
-		return sortCustomers(found, this.sort, this.#stats);
+		return sortCustomers(found, this.sort, this.#stats, this.#lastContact);
 	}
 
 	/** The tags, categories and regions in use, for the filter menus. */
@@ -74,6 +78,20 @@ export class CustomerListState {
 		if (this.#index) return this.#index.size;
 		if (this.#preview && this.#preview.length < PREVIEW) return this.#preview.length;
 		return null;
+	}
+
+	#watchContacts(): void {
+		if (this.#contactSub) return;
+		this.#contactSub = this.db.service_records.find({ selector: { deleted: { $ne: true } } }).$.subscribe((docs) => {
+			const last = new Map<string, number>();
+			for (const d of docs) {
+				const at = Date.parse(d.at);
+				if (at > (last.get(d.customer) ?? -1)) last.set(d.customer, at);
+			}
+			this.#lastContact = last;
+			// Never while the list is being read (a cached query answers at once).
+			queueMicrotask(() => this.#version++);
+		});
 	}
 
 	#open(update: () => void): () => void {
@@ -139,6 +157,8 @@ export class CustomerListState {
 			this.#loadNow = null;
 			clearTimeout(timer);
 			subs.forEach((s) => s.unsubscribe());
+			this.#contactSub?.unsubscribe();
+			this.#contactSub = null;
 		};
 	}
 }

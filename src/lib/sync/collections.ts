@@ -3,7 +3,8 @@ import { customerSchema, customerStatsSchema, segmentSchema, serviceRecordSchema
 import { CUSTOMER_FIELDS, CUSTOMER_MERGE_FIELDS } from '../shared/customer-fields';
 import { SERVICE_RECORD_FIELDS, SERVICE_RECORD_MERGE_FIELDS } from '../shared/service-records';
 import { SEGMENT_RECORD_FIELDS, SEGMENT_RECORD_MERGE_FIELDS } from '../shared/segments-record';
-import { campaignSchema, consentSchema, labelSchema } from '../db/schemas';
+import { campaignSchema, consentSchema, labelSchema, listViewSchema } from '../db/schemas';
+import { LIST_VIEW_FIELDS, LIST_VIEW_MERGE_FIELDS } from '../shared/list-views';
 import { CAMPAIGN_FIELDS, CAMPAIGN_MERGE_FIELDS } from '../shared/campaigns';
 import { LABEL_FIELDS, LABEL_MERGE_FIELDS } from '../shared/labels';
 import { sameState } from '../shared/state-equal';
@@ -53,7 +54,8 @@ export const syncedCollections = {
 	labels: { schema: labelSchema, conflictHandler: fieldMerge('labels', LABEL_MERGE_FIELDS, LABEL_FIELDS) },
 	segments: { schema: segmentSchema, conflictHandler: fieldMerge('segments', SEGMENT_RECORD_MERGE_FIELDS, SEGMENT_RECORD_FIELDS) },
 	campaigns: { schema: campaignSchema, conflictHandler: fieldMerge('campaigns', CAMPAIGN_MERGE_FIELDS, CAMPAIGN_FIELDS) },
-	consents: { schema: consentSchema }
+	consents: { schema: consentSchema },
+	list_views: { schema: listViewSchema, conflictHandler: fieldMerge('list_views', LIST_VIEW_MERGE_FIELDS, LIST_VIEW_FIELDS) }
 } satisfies Record<string, SyncedCollection>;
 
 export type SyncedName = keyof typeof syncedCollections;
