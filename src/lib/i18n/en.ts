@@ -1,6 +1,7 @@
 import type { csvEn } from './features/csv.en';
 import type { predictionEn } from './features/prediction.en';
 import type { ordersEn } from './features/orders.en';
+import type { searchEn } from './features/search.en';
 import { filtersEn } from './features/filters.en';
 import type { labelsEn } from './features/labels.en';
 import type { segmentsEn } from './features/segments.en';
@@ -23,6 +24,7 @@ export const en = {
 	'nav.campaigns': 'Campaigns',
 	'nav.metrics': 'Service metrics',
 	'nav.more': 'More',
+	'search.open': 'Search everything',
 	'nav.main': 'Main navigation',
 	'sync.online': 'Online',
 	'sync.offline': 'Offline',
@@ -304,4 +306,5 @@ export type MessageKey =
 	| keyof typeof auditEn
 	| keyof typeof rightsEn
 	| keyof typeof predictionEn
-	| keyof typeof ordersEn;
+	| keyof typeof ordersEn
+	| keyof typeof searchEn;

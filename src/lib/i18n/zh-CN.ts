@@ -9,6 +9,7 @@ export const zhCN: Record<CoreMessageKey, string> = {
 	'nav.campaigns': '营销活动',
 	'nav.metrics': '客服指标',
 	'nav.more': '更多',
+	'search.open': '全局搜索',
 	'nav.main': '主导航',
 	'sync.online': '在线',
 	'sync.offline': '离线',

@@ -3,6 +3,7 @@ import { createSubscriber } from 'svelte/reactivity';
 import type { CrmDatabase } from '$lib/db/database';
 import type { CustomerDoc } from '$lib/db/schemas';
 import type { CustomerSearchIndex } from '$lib/db/search-index';
+import { customerIndex } from './customer-index';
 import { activeFilterCount, applyFilters, filterOptions, NO_FILTERS, sortCustomers, type CustomerFilters, type CustomerSort, type StatsLike } from '$lib/db/customer-filters';
 
 const PREVIEW = 60;
@@ -109,38 +110,20 @@ export class CustomerListState {
 				update();
 			})
 		);
+		const shared = customerIndex(this.db);
+		const offs: (() => void)[] = [];
 		const load = async () => {
-			const { CustomerSearchIndex } = await import('$lib/db/search-index');
-			if (closed) return;
-			const index = new CustomerSearchIndex<CustomerDoc>();
-			const pending = new Map<string, CustomerDoc | null>();
-			let scheduled = false;
-			// Changes arriving in bursts (a sync pull) are applied once per frame.
-			const flush = () => {
-				scheduled = false;
-				for (const [id, doc] of pending) {
-					if (doc) index.upsert(doc);
-					else index.remove(id);
-				}
-				pending.clear();
+			const off = shared.onChange(() => {
+				this.#index = shared.index;
 				this.#version++;
 				update();
-			};
-			subs.push(
-				this.db.customers.$.subscribe((ev) => {
-					// DELETE: a local purge of a record this user lost (soft deletion is the `deleted` field).
-					pending.set(ev.documentId, ev.operation === 'DELETE' ? null : (ev.documentData as unknown as CustomerDoc));
-					if (!scheduled && this.#index) {
-						scheduled = true;
-						requestAnimationFrame(flush);
-					}
-				})
-			);
-			const docs = await this.db.customers.find().exec();
+			});
+			offs.push(off);
+			const index = await shared.load();
 			if (closed) return;
-			index.build(docs.map((d) => d.toJSON() as CustomerDoc));
 			this.#index = index;
-			flush();
+			this.#version++;
+			update();
 		};
 		let started = false;
 		const start = () => {
@@ -151,12 +134,14 @@ export class CustomerListState {
 		this.#loadNow = start;
 		// Not on the first screen's critical path: a while after it, when the device is idle.
 		const idle = globalThis.requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 0));
-		const timer = setTimeout(() => idle(start), 1500);
+		// Built already (by the global search, or an earlier visit): at once.
+		const timer = setTimeout(() => idle(start), shared.index ? 0 : 1500);
 		return () => {
 			closed = true;
 			this.#loadNow = null;
 			clearTimeout(timer);
 			subs.forEach((s) => s.unsubscribe());
+			offs.forEach((off) => off());
 			this.#contactSub?.unsubscribe();
 			this.#contactSub = null;
 		};
