@@ -79,6 +79,7 @@ func registerPush(app core.App) {
 			return te.Next()
 		})
 		go p.work(ctx)
+		go p.remindEvery(ctx, reminderInterval())
 		return se.Next()
 	})
 	app.OnRecordCreateRequest("push_subscriptions").BindFunc(p.checkSubscription)
@@ -240,7 +241,7 @@ func (p *pusher) send(ctx context.Context, job pushJob) {
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			p.sendOne(ctx, sub, payload, conv.Id)
+			p.sendOne(ctx, sub, payload, conv.Id, pushTTL, webpush.UrgencyHigh)
 		}()
 	}
 	wg.Wait()
@@ -270,7 +271,9 @@ func pushPayload(title string, job pushJob, conversation string) ([]byte, error)
 	})
 }
 
-func (p *pusher) sendOne(ctx context.Context, sub *core.Record, payload []byte, topic string) {
+// sendOne pushes one payload to one device; ttl: seconds the push service keeps it for a device that
+// is offline (a chat alert is news for a minute, a day's follow-ups for the day).
+func (p *pusher) sendOne(ctx context.Context, sub *core.Record, payload []byte, topic string, ttl int, urgency webpush.Urgency) {
 	endpoint := sub.GetString("endpoint")
 	host := endpointHost(endpoint)
 	ctx, cancel := context.WithTimeout(ctx, pushTimeout)
@@ -282,8 +285,8 @@ func (p *pusher) sendOne(ctx context.Context, sub *core.Record, payload []byte, 
 		HTTPClient:      p.client,
 		Subscriber:      p.subject,
 		Topic:           topic,
-		TTL:             pushTTL,
-		Urgency:         webpush.UrgencyHigh,
+		TTL:             ttl,
+		Urgency:         urgency,
 		VAPIDPublicKey:  p.public,
 		VAPIDPrivateKey: p.private,
 	})

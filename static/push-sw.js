@@ -1,12 +1,37 @@
 // Web Push in the app's service worker (imported by the generated sw.js: vite.config.ts,
 // workbox.importScripts). The server (server/push.go) sends {title, body, conversation, url} for a
 // new visitor message; one notification per conversation (a newer message replaces the older one).
+// Once a day it sends {kind: 'followups', due, overdue, url} (server/reminders.go): the text is made
+// here, in the device's language, and a newer day's reminder replaces the older one.
 /* eslint-env serviceworker */
 
 const PUSH_TEXT = {
-	zh: { title: '新消息', fallback: '访客发来一条消息' },
-	en: { title: 'New message', fallback: 'A visitor sent a message' }
+	zh: {
+		title: '新消息',
+		fallback: '访客发来一条消息',
+		followups: '今天的跟进',
+		due: (n) => `今天有 ${n} 个跟进到期`,
+		overdue: (n) => `${n} 个跟进已逾期`,
+		join: '，'
+	},
+	en: {
+		title: 'New message',
+		fallback: 'A visitor sent a message',
+		followups: "Today's follow-ups",
+		due: (n) => (n === 1 ? '1 follow-up due today' : `${n} follow-ups due today`),
+		overdue: (n) => (n === 1 ? '1 overdue' : `${n} overdue`),
+		join: ', '
+	}
 };
+
+const count = (v) => (Number.isInteger(v) && v > 0 ? v : 0);
+
+function followUpsText(text, data) {
+	const parts = [];
+	if (count(data.due)) parts.push(text.due(count(data.due)));
+	if (count(data.overdue)) parts.push(text.overdue(count(data.overdue)));
+	return parts.join(text.join);
+}
 
 function pushText() {
 	return /^zh/i.test(self.navigator.language || '') ? PUSH_TEXT.zh : PUSH_TEXT.en;
@@ -38,6 +63,20 @@ let shown = Promise.resolve();
 self.addEventListener('push', (event) => {
 	const data = pushData(event);
 	const text = pushText();
+	if (data.kind === 'followups') {
+		const show = () =>
+			self.registration.showNotification(text.followups, {
+				body: followUpsText(text, data),
+				tag: 'followups',
+				icon: '/icons/icon-192.png',
+				badge: '/icons/icon-192.png',
+				timestamp: Date.now(),
+				data: { url: pushUrl(data.url || '/today') }
+			});
+		shown = shown.then(show, show);
+		event.waitUntil(shown);
+		return;
+	}
 	const conversation = typeof data.conversation === 'string' ? data.conversation : '';
 	const show = () =>
 		self.registration.showNotification(data.title || text.title, {

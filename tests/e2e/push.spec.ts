@@ -22,6 +22,43 @@ async function own(page: Page): Promise<{ id: string; endpoint: string; p256dh: 
 	});
 }
 
+/**
+ * Stands in for a browser whose push service answers: a subscription with real P-256 keys; it
+ * records the key it was asked to use. Kept in localStorage, so it survives a reload as a real one.
+ */
+async function fakePushService(page: Page) {
+	await page.addInitScript(() => {
+		type Fake = { endpoint: string; p256dh: string; auth: string; key: string };
+		const b64 = (b: ArrayBuffer | Uint8Array) => btoa(String.fromCharCode(...new Uint8Array(b))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+		const raw = (s: string) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+		const wrap = (f: Fake) => ({
+			endpoint: f.endpoint,
+			options: { userVisibleOnly: true, applicationServerKey: raw(f.key).buffer },
+			toJSON: () => ({ endpoint: f.endpoint, keys: { p256dh: f.p256dh, auth: f.auth } }),
+			unsubscribe: async () => {
+				localStorage.removeItem('test:fake-push');
+				localStorage.setItem('test:unsubscribed', f.endpoint);
+				return true;
+			}
+		});
+		PushManager.prototype.getSubscription = async function () {
+			const f = JSON.parse(localStorage.getItem('test:fake-push') ?? 'null') as Fake | null;
+			return (f ? wrap(f) : null) as unknown as PushSubscription;
+		};
+		PushManager.prototype.subscribe = async function (opts?: PushSubscriptionOptionsInit) {
+			const pair = await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits']);
+			const f: Fake = {
+				endpoint: `https://push.example.test/send/${crypto.randomUUID()}`,
+				p256dh: b64(await crypto.subtle.exportKey('raw', pair.publicKey)),
+				auth: b64(crypto.getRandomValues(new Uint8Array(16))),
+				key: b64(opts!.applicationServerKey as Uint8Array)
+			};
+			localStorage.setItem('test:fake-push', JSON.stringify(f));
+			return wrap(f) as unknown as PushSubscription;
+		};
+	});
+}
+
 const toggle = (page: Page) => page.getByRole('button', { name: '本设备提醒' });
 const status = (page: Page) => page.getByTestId('push-toggle').getByRole('status');
 
@@ -63,38 +100,7 @@ test('no push in the browser, notifications blocked, push off on the server: eac
 test('where the browser subscribes, the subscription is saved for this agent and removed when turned off or at sign-out', async ({ openAs, server }) => {
 	const { page, context, proxy } = await openAs('agent');
 	await context.grantPermissions(['notifications'], { origin: proxy.url });
-	// Stands in for a browser whose push service answers: a subscription with real P-256 keys; it
-	// records the key it was asked to use. Kept in localStorage, so it survives a reload as a real one.
-	await page.addInitScript(() => {
-		type Fake = { endpoint: string; p256dh: string; auth: string; key: string };
-		const b64 = (b: ArrayBuffer | Uint8Array) => btoa(String.fromCharCode(...new Uint8Array(b))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-		const raw = (s: string) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
-		const wrap = (f: Fake) => ({
-			endpoint: f.endpoint,
-			options: { userVisibleOnly: true, applicationServerKey: raw(f.key).buffer },
-			toJSON: () => ({ endpoint: f.endpoint, keys: { p256dh: f.p256dh, auth: f.auth } }),
-			unsubscribe: async () => {
-				localStorage.removeItem('test:fake-push');
-				localStorage.setItem('test:unsubscribed', f.endpoint);
-				return true;
-			}
-		});
-		PushManager.prototype.getSubscription = async function () {
-			const f = JSON.parse(localStorage.getItem('test:fake-push') ?? 'null') as Fake | null;
-			return (f ? wrap(f) : null) as unknown as PushSubscription;
-		};
-		PushManager.prototype.subscribe = async function (opts?: PushSubscriptionOptionsInit) {
-			const pair = await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits']);
-			const f: Fake = {
-				endpoint: `https://push.example.test/send/${crypto.randomUUID()}`,
-				p256dh: b64(await crypto.subtle.exportKey('raw', pair.publicKey)),
-				auth: b64(crypto.getRandomValues(new Uint8Array(16))),
-				key: b64(opts!.applicationServerKey as Uint8Array)
-			};
-			localStorage.setItem('test:fake-push', JSON.stringify(f));
-			return wrap(f) as unknown as PushSubscription;
-		};
-	});
+	await fakePushService(page);
 	await page.goto('/inbox');
 	await toggle(page).click();
 	await expect(status(page)).toHaveText('有新消息时提醒本设备，应用关闭时也会提醒。');
@@ -199,5 +205,37 @@ test('a subscription that never settles is reported after 30 s, not left spinnin
 	await page.clock.fastForward(31_000);
 	await expect(status(page)).toHaveText('浏览器无法开启推送提醒（TimeoutError: no answer from the push service in 30 s）。提示音和角标仍然有效。');
 	await expect(toggle(page)).toBeEnabled();
+	expect(await own(page)).toEqual([]);
+});
+
+test('a sales rep on a phone turns on follow-up reminders on Today, and the day\'s reminder shows in the device\'s language', async ({ openAs }) => {
+	const { page, context, proxy } = await openAs('sales', { viewport: PHONE });
+	await context.grantPermissions(['notifications'], { origin: proxy.url });
+	await fakePushService(page);
+	await page.goto('/today'); // (a new document: the stand-in applies from here)
+	const remind = page.getByRole('button', { name: '跟进提醒' });
+	await expect(remind).toHaveAttribute('aria-pressed', 'false');
+	await remind.click();
+	await expect(status(page)).toHaveText('每天上午提醒本设备当天到期和已逾期的跟进，应用关闭时也会提醒。');
+	await expect(remind).toHaveAttribute('aria-pressed', 'true');
+	const fake = await page.evaluate(() => JSON.parse(localStorage.getItem('test:fake-push')!));
+	expect(await own(page)).toMatchObject([{ endpoint: fake.endpoint }]);
+	await page.screenshot({ path: `${SHOTS}/phone-followups-on.png` });
+
+	// What server/reminders.go sends, delivered to the app's service worker.
+	const cdp = await context.newCDPSession(page);
+	const registration = new Promise<string>((ok) =>
+		cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+			const r = registrations.find((x: { scopeURL: string; isDeleted: boolean }) => x.scopeURL === `${proxy.url}/` && !x.isDeleted);
+			if (r) ok(r.registrationId);
+		})
+	);
+	await cdp.send('ServiceWorker.enable');
+	const registrationId = await registration;
+	await cdp.send('ServiceWorker.deliverPushMessage', { origin: proxy.url, registrationId, data: JSON.stringify({ kind: 'followups', day: '2026-12-07', due: 2, overdue: 1, url: '/today' }) });
+	const shown = async () => page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, url: n.data?.url })));
+	await expect.poll(shown, { timeout: 20_000 }).toEqual([{ title: '今天的跟进', body: '今天有 2 个跟进到期，1 个跟进已逾期', tag: 'followups', url: '/today' }]);
+	await remind.click();
+	await expect(remind).toHaveAttribute('aria-pressed', 'false');
 	expect(await own(page)).toEqual([]);
 });

@@ -50,11 +50,16 @@ beforeAll(async () => {
 
 	process.env.CRM_PUSH_ALLOW_HTTP = '1';
 	process.env.CRM_PUSH_SUBJECT = SUBJECT;
+	// Follow-up reminders at any hour, checked twice a second (server/reminders.go).
+	process.env.CRM_REMINDER_HOUR = '0';
+	process.env.CRM_REMINDER_EVERY = '500ms';
 	try {
 		server = await startServer();
 	} finally {
 		delete process.env.CRM_PUSH_ALLOW_HTTP;
 		delete process.env.CRM_PUSH_SUBJECT;
+		delete process.env.CRM_REMINDER_HOUR;
+		delete process.env.CRM_REMINDER_EVERY;
 	}
 	const { staff } = await seedStaff(server.url);
 	admin = new PocketBase(server.url);
@@ -195,9 +200,9 @@ describe('push_subscriptions rules', () => {
 		const own = await agent.pb.collection('push_subscriptions').getFullList();
 		expect(own.map((r) => r.id)).toEqual([d.record!.id]);
 
-		// Not for someone else, not for sales (they get no chats), not for visitors.
+		// Not for someone else, not for visitors; sales reps may (the day's follow-ups, no chats).
 		expect(await outcome(subscribe({ pb: agent.pb, id: agent2.id }, device()))).toBe('deny');
-		expect(await outcome(subscribe(sales, device()))).toBe('deny');
+		expect(await outcome(subscribe(sales, device()))).toBe('allow');
 		const v = await newVisitor(server.url);
 		expect(await outcome(subscribe({ pb: v.pb, id: v.id }, device()))).toBe('deny');
 	});
@@ -313,6 +318,58 @@ describe('the logs', () => {
 		expect(text).toContain('127.0.0.1:9');
 		expect(text).not.toContain(secret);
 		expect(text).not.toContain(await publicKey());
+	});
+});
+
+describe('follow-up reminders', () => {
+	it('a rep\'s device hears once a day how many of their follow-ups are due and overdue, without names', async () => {
+		const rep = await newStaff(server.url, admin, 'sales', '跟进销售');
+		const colleague = await newStaff(server.url, admin, 'sales', '同事销售');
+		const DAY = 86_400_000;
+		const shopDay = (ms: number) => new Date(ms + 480 * 60_000).toISOString().slice(0, 10); // the default UTC+8
+		const today = shopDay(Date.now());
+		const id = () => randomBytes(8).toString('hex').slice(0, 15);
+		const [mine, gone, theirs] = [id(), id(), id()];
+		const pushed = async (who: PocketBase, collection: string, docs: Record<string, unknown>[]) =>
+			expect(await who.send(`/api/crm/sync/${collection}/push`, { method: 'POST', body: { rows: docs.map((doc) => ({ doc, base: null })) } })).toEqual({ conflicts: [], rejected: [] });
+		await pushed(admin, 'customers', [
+			{ id: mine, name: '王跟进', owner: rep.id },
+			{ id: gone, name: '已删客户', owner: rep.id },
+			{ id: theirs, name: '同事的客户', owner: colleague.id }
+		]);
+		const record = (customer: string, follow_up: string, extra: Record<string, unknown> = {}) => ({
+			id: id(), customer, staff: rep.id, kind: 'call', summary: '回访', at: new Date().toISOString(), follow_up, ...extra
+		});
+		await pushed(rep.pb, 'service_records', [
+			record(mine, today),
+			record(mine, today),
+			record(mine, shopDay(Date.now() - 3 * DAY)),
+			record(mine, shopDay(Date.now() - 2 * DAY), { follow_up_done: true }),
+			record(mine, today, { deleted: true }),
+			record(mine, shopDay(Date.now() + DAY)),
+			record(gone, today),
+			record(mine, '')
+		]);
+		await pushed(colleague.pb, 'service_records', [{ ...record(theirs, today), staff: colleague.id }]);
+		await admin.collection('customers').update(gone, { deleted: true });
+
+		const key = await publicKey();
+		const phone = await subscribe(rep, device());
+		const other = await subscribe(colleague, device());
+		const reminders = (d: Device) => to(d).filter((r) => r.headers.topic === 'followups');
+		const [r] = await waitFor(() => (reminders(phone).length ? reminders(phone) : undefined), 10_000);
+		checkVapid(r.headers, key);
+		expect(r.headers.ttl).toBe('43200');
+		expect(r.headers.urgency).toBe('normal');
+		expect(decrypt(phone, r.body)).toEqual({ kind: 'followups', day: today, due: 2, overdue: 1, url: '/today' });
+		// The colleague's one follow-up reaches the colleague's device only.
+		const [c] = await waitFor(() => (reminders(other).length ? reminders(other) : undefined), 10_000);
+		expect(decrypt(other, c.body)).toMatchObject({ due: 1, overdue: 0 });
+		// Once a day: more checks send nothing more, also to a second device subscribed later.
+		const tablet = await subscribe(rep, device());
+		await new Promise((ok) => setTimeout(ok, 2_000));
+		expect(reminders(phone)).toHaveLength(1);
+		expect(reminders(tablet)).toHaveLength(0);
 	});
 });
 

@@ -32,6 +32,8 @@ export const inboxEn = {
 	'inbox.notify': 'Desktop notifications',
 	'inbox.notify_on': 'Notifications on',
 	'inbox.push.toggle': 'Alerts on this device',
+	'inbox.push.toggle_followups': 'Follow-up reminders',
+	'inbox.push.on_followups': 'Each morning this device is told of the day’s due and overdue follow-ups, also when the app is closed.',
 	'inbox.push.on': 'New messages alert this device, also when the app is closed.',
 	'inbox.push.working': 'One moment…',
 	'inbox.push.unsupported': 'This browser offers no push alerts. Sound, the tab badge and notifications still work while the inbox is open.',

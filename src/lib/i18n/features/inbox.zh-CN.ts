@@ -34,6 +34,8 @@ export const inboxZhCN: Record<keyof typeof inboxEn, string> = {
 	'inbox.notify': '桌面通知',
 	'inbox.notify_on': '通知已开启',
 	'inbox.push.toggle': '本设备提醒',
+	'inbox.push.toggle_followups': '跟进提醒',
+	'inbox.push.on_followups': '每天上午提醒本设备当天到期和已逾期的跟进，应用关闭时也会提醒。',
 	'inbox.push.on': '有新消息时提醒本设备，应用关闭时也会提醒。',
 	'inbox.push.working': '请稍候…',
 	'inbox.push.unsupported': '此浏览器不支持推送提醒。收件箱打开时，提示音、标签角标和通知仍然有效。',
