@@ -74,3 +74,74 @@ export async function updateRecord<D, C extends SyncedName>(db: CrmDatabase, spe
 	onWrite(spec.collection, id);
 	return saved.toMutableJSON() as D;
 }
+
+/** What a bulk change did: the records changed (with the values it replaced), unchanged and refused. */
+export interface BulkOutcome {
+	changed: string[];
+	/** Per changed record, the values of the fields it changed as they were before (for undo). */
+	before: Map<string, Record<string, unknown>>;
+	unchanged: number;
+	/** Records not on this device, or whose result failed validation (first error). */
+	refused: { id: string; field: string; code: string }[];
+}
+
+/**
+ * Applies a patch to many local records, a chunk at a time (one read and one write per chunk, not per
+ * record), validating each result as a single edit would and recording field times, so each change
+ * merges and syncs like an edit made by hand. `patchOf` returns the fields to change for a record
+ * (null: leave it). `onWritten` gets each chunk's changed ids; `onProgress` the records done so far.
+ */
+export async function bulkUpdateRecords<C extends SyncedName>(
+	db: CrmDatabase,
+	spec: RecordSpec<unknown, C>,
+	ids: readonly string[],
+	patchOf: (current: Record<string, unknown>) => Record<string, unknown> | null,
+	onWritten: (collection: C, ids: string[]) => void,
+	onProgress: (done: number, total: number) => void = () => {},
+	chunk = 500
+): Promise<BulkOutcome> {
+	const out: BulkOutcome = { changed: [], before: new Map(), unchanged: 0, refused: [] };
+	const collection = collectionOf(db, spec.collection);
+	for (let i = 0; i < ids.length; i += chunk) {
+		const part = ids.slice(i, i + chunk);
+		const found = await collection.findByIds(part).exec();
+		const now = Date.now();
+		const writes: Record<string, unknown>[] = [];
+		for (const id of part) {
+			const doc = found.get(id);
+			if (!doc) {
+				out.refused.push({ id, field: 'id', code: 'not_on_device' });
+				continue;
+			}
+			const { _meta, _rev, _attachments, _deleted, ...current } = doc.toMutableJSON() as Record<string, unknown>;
+			void _meta, void _rev, void _attachments, void _deleted;
+			const patch = patchOf(current);
+			if (!patch) {
+				out.unchanged++;
+				continue;
+			}
+			const errors = spec.validate({ ...current, ...patch });
+			if (errors.length) {
+				out.refused.push({ id, field: errors[0].field, code: errors[0].code });
+				continue;
+			}
+			const data = spec.normalize(patch);
+			const changed = Object.keys(data).filter((k) => !sameValue(data[k], current[k]));
+			if (!changed.length) {
+				out.unchanged++;
+				continue;
+			}
+			out.before.set(id, Object.fromEntries(changed.map((k) => [k, current[k] ?? null])));
+			writes.push({ ...current, ...data, field_times: touchedTimes(spec.mergeFields, current, data, now) });
+		}
+		if (writes.length) {
+			await collection.bulkUpsert(writes);
+			const written = writes.map((w) => w.id as string);
+			out.changed.push(...written);
+			onWritten(spec.collection, written);
+		}
+		onProgress(Math.min(i + chunk, ids.length), ids.length);
+		await new Promise((ok) => setTimeout(ok, 0)); // let the screen draw the progress
+	}
+	return out;
+}

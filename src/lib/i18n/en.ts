@@ -1,6 +1,7 @@
 import type { csvEn } from './features/csv.en';
 import type { predictionEn } from './features/prediction.en';
 import type { ordersEn } from './features/orders.en';
+import type { bulkEn } from './features/bulk.en';
 import type { searchEn } from './features/search.en';
 import { filtersEn } from './features/filters.en';
 import type { labelsEn } from './features/labels.en';
@@ -145,6 +146,7 @@ export const en = {
 	'customers.empty': 'No customers yet. Add your first customer with “New customer”.',
 	'customers.no_match': 'No customer matches “{q}”.',
 	'customers.count': '{n} customers',
+	'customers.select': 'Select',
 	'customers.duplicate': 'A customer with the same phone number or email is already on this device:',
 	'customers.create_anyway': 'Create anyway',
 	'customers.merge': 'Merge a duplicate…',
@@ -307,4 +309,5 @@ export type MessageKey =
 	| keyof typeof rightsEn
 	| keyof typeof predictionEn
 	| keyof typeof ordersEn
-	| keyof typeof searchEn;
+	| keyof typeof searchEn
+	| keyof typeof bulkEn;

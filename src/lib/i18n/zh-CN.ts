@@ -130,6 +130,7 @@ export const zhCN: Record<CoreMessageKey, string> = {
 	'customers.empty': '还没有客户。点击“新建客户”添加第一位客户。',
 	'customers.no_match': '没有与“{q}”匹配的客户。',
 	'customers.count': '共 {n} 位客户',
+	'customers.select': '批量操作',
 	'customers.duplicate': '本设备上已有电话或邮箱相同的客户：',
 	'customers.create_anyway': '仍然新建',
 	'customers.merge': '合并重复客户…',

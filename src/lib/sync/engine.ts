@@ -144,6 +144,12 @@ export class SyncEngine {
 		this.status.patch({ pending: this.outbox.pendingCount, rejected: this.outbox.refusals });
 	}
 
+	/** A bulk action's writes: one save of the outbox for all of them. */
+	markWrittenMany(collection: SyncedName, ids: readonly string[]): void {
+		this.outbox.markWrittenMany(collection, ids);
+		this.status.patch({ pending: this.outbox.pendingCount, rejected: this.outbox.refusals });
+	}
+
 	/** An error met outside replication (e.g. the session refresh), shown in the sync status. */
 	reportError(err: unknown): void {
 		const error = classifyError(err);

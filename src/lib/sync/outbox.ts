@@ -20,6 +20,12 @@ export class Outbox {
 		this.save();
 	}
 
+	/** Many local writes at once (a bulk action): saved once, not once per record. */
+	markWrittenMany(collection: string, ids: readonly string[], at = Date.now()): void {
+		for (const id of ids) this.pending[`${collection}/${id}`] = at;
+		this.save();
+	}
+
 	/** The server accepted `id` as it was when the push started. */
 	markAccepted(collection: string, id: string, pushStartedAt: number): void {
 		const k = `${collection}/${id}`;

@@ -1,0 +1,36 @@
+import type { bulkEn } from './bulk.en';
+
+// Chinese messages of the customer list's bulk actions (every key of ./bulk.en.ts).
+export const bulkZhCN: Record<keyof typeof bulkEn, string> = {
+	'bulk.selected': '已选 {n} 位',
+	'bulk.select_all': '全选 {n} 位',
+	'bulk.select_none': '全不选',
+	'bulk.done': '完成',
+	'bulk.actions': '批量操作',
+	'bulk.assign': '分配',
+	'bulk.add_tag': '加标签',
+	'bulk.remove_tag': '去标签',
+	'bulk.category': '设分类',
+	'bulk.export': '导出所选',
+	'bulk.segment': '存为分组',
+	'bulk.owner': '分配给',
+	'bulk.tag': '标签',
+	'bulk.category_value': '分类',
+	'bulk.no_category': '（无）',
+	'bulk.segment_name': '分组名称',
+	'bulk.apply': '应用到 {n} 位客户',
+	'bulk.cancel': '取消',
+	'bulk.working': '正在修改 {done} / {total}…',
+	'bulk.result': '已修改 {changed} 位客户，{unchanged} 位本来就是。',
+	'bulk.refused': '{n} 位无法修改（不在本设备上或不合规）。',
+	'bulk.undo': '撤销',
+	'bulk.undone': '已撤销：{n} 位客户已恢复原样。',
+	'bulk.synced_note': '已保存在本设备上，下次同步时上传（离线也可，稍后上传）。',
+	'bulk.segment_saved': '分组“{name}”已保存，共 {n} 位客户。',
+	'bulk.open_segment': '打开分组',
+	'bulk.need_tag': '请输入标签。',
+	'bulk.need_owner': '请选择同事。',
+	'bulk.need_name': '请给分组起个名字。',
+	'bulk.too_many': '一个分组最多 {max} 位客户：请缩小选择范围。',
+	'bulk.none': '请先选择客户。'
+};
