@@ -316,6 +316,17 @@ function handleCohorts(e) {
 	return e.json(200, out);
 }
 
+/** The catalogue's names and pictures of these product ids (products collection; ids not in it are left out). */
+function productNames(ids) {
+	const out = {};
+	const wanted = [...new Set(ids.filter(Boolean))];
+	if (!wanted.length) return out;
+	for (const r of rows('SELECT product_id, name, image_url FROM products WHERE product_id IN (SELECT value FROM json_each({:ids}))', { ids: JSON.stringify(wanted) }, { product_id: '', name: '', image_url: '' })) {
+		out[r.product_id] = { name: r.name, image_url: r.image_url };
+	}
+	return out;
+}
+
 function handleProducts(e) {
 	requireAnalyst(e);
 	const s = scope(e);
@@ -342,7 +353,11 @@ function handleProducts(e) {
 	}
 	const seg = !!s.members;
 	const out = head(s);
-	out.products = products.map((r) => ({ product_id: r.key, category: r.category, views: seg ? null : r.views, carts: seg ? null : r.carts, units: r.units, revenue: money(r.revenue) }));
+	const names = productNames(products.map((r) => r.key));
+	out.products = products.map((r) => ({
+		product_id: r.key, name: (names[r.key] && names[r.key].name) || '', image_url: (names[r.key] && names[r.key].image_url) || '',
+		category: r.category, views: seg ? null : r.views, carts: seg ? null : r.carts, units: r.units, revenue: money(r.revenue)
+	}));
 	out.categories = categories.map((r) => ({ category: r.key, views: seg ? null : r.views, carts: seg ? null : r.carts, units: r.units, revenue: money(r.revenue) }));
 	return e.json(200, out);
 }
@@ -421,13 +436,16 @@ function handleTimeline(e) {
 		{ id: customer.id },
 		{ order_id: '', ts: 0, total: -0, refunded: -0, items: '' }
 	);
+	const parsed = orders.map((r) => JSON.parse(r.items || '[]'));
+	const products = productNames([...events.map((r) => r.product_id), ...parsed.flatMap((items) => (Array.isArray(items) ? items.map((i) => i && i.product_id) : []))]);
 	return e.json(200, {
 		as_of: new Date().toISOString(),
+		products,
 		events: events.map((r) => ({
 			id: r.id, type: r.type, time: new Date(r.ts).toISOString(), product_id: r.product_id, category: r.category,
 			price: r.price, quantity: r.quantity, order_id: r.order_id, total: r.total, query: r.query, url: r.url
 		})),
-		orders: orders.map((r) => ({ order_id: r.order_id, time: new Date(r.ts).toISOString(), total: r.total, refunded: r.refunded, items: JSON.parse(r.items || '[]') }))
+		orders: orders.map((r, i) => ({ order_id: r.order_id, time: new Date(r.ts).toISOString(), total: r.total, refunded: r.refunded, items: parsed[i] }))
 	});
 }
 

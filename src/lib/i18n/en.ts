@@ -1,6 +1,7 @@
 import type { csvEn } from './features/csv.en';
 import type { predictionEn } from './features/prediction.en';
 import type { ordersEn } from './features/orders.en';
+import type { productsEn } from './features/products.en';
 import type { bulkEn } from './features/bulk.en';
 import type { searchEn } from './features/search.en';
 import { filtersEn } from './features/filters.en';
@@ -310,4 +311,5 @@ export type MessageKey =
 	| keyof typeof predictionEn
 	| keyof typeof ordersEn
 	| keyof typeof searchEn
-	| keyof typeof bulkEn;
+	| keyof typeof bulkEn
+	| keyof typeof productsEn;

@@ -13,3 +13,4 @@ export * from './events';
 export * from './campaigns';
 export * from './money';
 export * from './list-views';
+export * from './products';

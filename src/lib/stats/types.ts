@@ -61,6 +61,9 @@ export interface Cohorts extends StatsEnvelope {
 
 export interface ProductRow {
 	product_id: string;
+	/** The catalogue's name and picture ('' when the product is not in it). */
+	name?: string;
+	image_url?: string;
 	category: string;
 	views: number | null;
 	carts: number | null;
@@ -100,6 +103,8 @@ export interface TimelineOrder {
 	items: { product_id: string; sku?: string; category?: string; price: number; quantity?: number }[];
 }
 export interface Timeline {
+	/** The catalogue's names and pictures of the products named below (those in the catalogue). */
+	products?: Record<string, { name: string; image_url: string }>;
 	events: TimelineEvent[];
 	orders: TimelineOrder[];
 	as_of?: string;

@@ -60,6 +60,8 @@ export const auditEn = {
 	'audit.action.customers.data_export': "Exported a person's data",
 	'audit.action.customers.erase': "Erased a person's data",
 	'audit.action.staff.sign_out_everywhere': 'Signed a person out of every device',
+	'audit.action.products.import': 'Imported products',
+	'audit.action.orders.import': 'Imported order history',
 	'audit.granted': 'consent given',
 	'audit.withdrawn': 'consent withdrawn'
 } as const;

@@ -62,6 +62,8 @@ export const auditZhCN: Record<keyof typeof auditEn, string> = {
 	'audit.action.customers.data_export': '导出了个人数据',
 	'audit.action.customers.erase': '删除了个人数据',
 	'audit.action.staff.sign_out_everywhere': '让某人登出了所有设备',
+	'audit.action.products.import': '导入了商品',
+	'audit.action.orders.import': '导入了历史订单',
 	'audit.granted': '已同意',
 	'audit.withdrawn': '已撤回同意'
 };
