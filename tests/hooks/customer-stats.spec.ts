@@ -9,6 +9,7 @@ import { SyncEngine } from '../../src/lib/sync/engine';
 import { memoryKeyValue } from '../../src/lib/sync/kv';
 import { SERVER_BIN } from '../fixtures/pocketbase';
 import { id15, push, signIn, staff, url } from './helpers';
+import { DEVICE_COLLECTIONS } from './devices';
 
 let su: PocketBase;
 const ids: Record<string, string> = {};
@@ -54,7 +55,7 @@ describe('customer_stats', () => {
 		const pb = await signIn('sales');
 		const userId = staff('sales').id;
 		const storage = getRxStorageMemory();
-		const db = await getDatabase(userId, { storage, multiInstance: false, device: 'stats' });
+		const db = await getDatabase(userId, { storage, multiInstance: false, device: 'stats' , collections: DEVICE_COLLECTIONS });
 		const engine = new SyncEngine({ pb, db, userId, kv: memoryKeyValue(), realtime: false });
 		try {
 			engine.start();

@@ -11,6 +11,11 @@ import type { SyncedName } from '../../src/lib/sync/collections';
 import { signIn, staff } from './helpers';
 
 export const storage = getRxStorageMemory();
+/**
+ * The collections a simulated device opens: RxDB's open-source build opens at most 13 collections at
+ * once in a process, and two devices with all eight would be 16.
+ */
+export const DEVICE_COLLECTIONS: readonly SyncedName[] = ['customers', 'service_records', 'customer_stats', 'labels', 'segments'];
 let n = 0;
 /** Work to undo after each test (engines, databases, proxies), in order. */
 export const cleanups: (() => Promise<void>)[] = [];
@@ -34,7 +39,7 @@ export async function device(key: string, pb?: PocketBase): Promise<Device> {
 	pb ??= await signIn(key);
 	const userId = staff(key).id;
 	const name = `sr${++n}`;
-	const db = await getDatabase(userId, { storage, multiInstance: false, device: name });
+	const db = await getDatabase(userId, { storage, multiInstance: false, device: name, collections: DEVICE_COLLECTIONS });
 	const kv = memoryKeyValue();
 	const d: Device = {
 		pb,

@@ -17,6 +17,7 @@ import { Outbox } from '../../src/lib/sync/outbox';
 import type { SyncedName } from '../../src/lib/sync/collections';
 import { SERVER_BIN, seedStaff, startServer, type RunningServer } from '../fixtures/pocketbase';
 import { waitFor } from './helpers';
+import { DEVICE_COLLECTIONS } from './devices';
 
 const storage = getRxStorageMemory();
 const servers: RunningServer[] = [];
@@ -30,7 +31,7 @@ async function device(url: string, email: string, password: string, userId: stri
 	const pb = new PocketBase(url);
 	pb.autoCancellation(false);
 	await pb.collection('staff').authWithPassword(email, password);
-	const db: CrmDatabase = await getDatabase(userId, { storage, multiInstance: false, device: name });
+	const db: CrmDatabase = await getDatabase(userId, { storage, multiInstance: false, device: name , collections: DEVICE_COLLECTIONS });
 	const kv = memoryKeyValue();
 	const d = {
 		pb,

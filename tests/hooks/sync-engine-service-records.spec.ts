@@ -13,7 +13,7 @@ import { memoryKeyValue } from '../../src/lib/sync/kv';
 import type { SyncedName } from '../../src/lib/sync/collections';
 import { startCuttableProxy } from '../fixtures/cuttable-proxy';
 import { signIn, staff, url, waitFor } from './helpers';
-import { cleanups, device, storage, write } from './devices';
+import { cleanups, device, DEVICE_COLLECTIONS, storage, write } from './devices';
 
 const visit = (customer: string, extra: Record<string, unknown> = {}) => ({
 	customer,
@@ -119,7 +119,7 @@ describe('sync engine: records that depend on each other', () => {
 		const storage = getRxStorageMemory();
 		const pb = await signIn('sales');
 		const userId = staff('sales').id;
-		const db = await getDatabase(userId, { storage, multiInstance: false, device: 'dep' });
+		const db = await getDatabase(userId, { storage, multiInstance: false, device: 'dep' , collections: DEVICE_COLLECTIONS });
 		const kv = memoryKeyValue();
 		const engine = new SyncEngine({ pb, db, userId, kv, realtime: false });
 		const onWrite = (c: SyncedName, id: string) => engine.markWritten(c, id);

@@ -1,6 +1,6 @@
 import { addRxPlugin, createRxDatabase, removeRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
 import { RxDBLeaderElectionPlugin } from 'rxdb/plugins/leader-election';
-import { syncedCollections } from '../sync/collections';
+import { syncedCollections, type SyncedName } from '../sync/collections';
 import type { CampaignDoc, ConsentDoc, CustomerDoc, CustomerStatsDoc, SegmentDoc, ServiceRecordDoc } from './schemas';
 import type { LabelDoc, ListViewDoc } from './schemas';
 
@@ -25,6 +25,11 @@ export interface DatabaseOptions {
 	multiInstance?: boolean;
 	/** Tells apart two simulated devices of one user in a test process. */
 	device?: string;
+	/**
+	 * Only these collections (tests that simulate several devices in one process: RxDB's open-source
+	 * build opens at most 13 collections at once in a process, and a device has 8). Devices open all.
+	 */
+	collections?: readonly SyncedName[];
 }
 
 const open = new Map<string, Promise<CrmDatabase>>();
@@ -38,16 +43,16 @@ export function getDatabase(userId: string, o: DatabaseOptions): Promise<CrmData
 	const name = databaseName(userId, o.device);
 	let db = open.get(name);
 	if (!db) {
-		db = create(name, o.storage, o.multiInstance ?? true);
+		db = create(name, o.storage, o.multiInstance ?? true, o.collections);
 		open.set(name, db);
 		db.catch(() => open.delete(name));
 	}
 	return db;
 }
 
-async function create(name: string, storage: RxStorage<any, any>, multiInstance: boolean): Promise<CrmDatabase> {
+async function create(name: string, storage: RxStorage<any, any>, multiInstance: boolean, only?: readonly SyncedName[]): Promise<CrmDatabase> {
 	const db = await createRxDatabase<CrmCollections>({ name, storage, multiInstance, eventReduce: true, closeDuplicates: true });
-	await db.addCollections(syncedCollections);
+	await db.addCollections(only ? Object.fromEntries(only.map((c) => [c, syncedCollections[c]])) : syncedCollections);
 	void dropOldStorages(name);
 	return db;
 }

@@ -46,6 +46,7 @@ export class SyncEngine {
 	private startReplications(): void {
 		const identity = this.epochIdentity();
 		for (const name of Object.keys(syncedCollections) as SyncedName[]) {
+			if (!this.o.db.collections[name]) continue; // a test device that opened only some (database.ts)
 			this.replications.set(
 				name,
 				replicatePocketBase({
