@@ -214,16 +214,20 @@ function handleFunnel(e) {
 }
 
 /**
- * R, F, M scores (quintiles of rank among the customers with an order) over a source of
- * (customer, order_count, total_spend) and `lastDay`, the shop day of the last order: one pass, the
- * count a window over the same rows. Two customers who last bought on the same day tie on recency.
+ * R, F, M scores over a source of (customer, order_count, total_spend) and `lastDay`, the shop day of
+ * the last order. Recency and monetary: quintiles of rank among the customers with an order (two who
+ * last bought on the same day tie). Frequency: the order count's place among the distinct counts the
+ * shop's customers have (1 + floor(5 × (k − 1) ÷ d), the k-th of d distinct counts): in a shop where most
+ * customers bought once, quintiles of rank gave every one-order customer F1 and every two-order
+ * customer F4, and F2, F3 and "potential loyalists" were always empty (issue 18, item 10).
  */
 function scoresOver(source, lastDay) {
-	return `SELECT customer, total_spend,
+	return `SELECT customer, total_spend, r, 1 + (5 * (fd - 1)) / max(fd) OVER () AS f, m FROM (
+	SELECT customer, total_spend,
 	1 + (5 * (rank() OVER (ORDER BY ${lastDay}) - 1)) / count(*) OVER () AS r,
-	1 + (5 * (rank() OVER (ORDER BY order_count) - 1)) / count(*) OVER () AS f,
+	dense_rank() OVER (ORDER BY order_count) AS fd,
 	1 + (5 * (rank() OVER (ORDER BY total_spend) - 1)) / count(*) OVER () AS m
-	FROM (${source}) WHERE order_count > 0`;
+	FROM (${source}) WHERE order_count > 0)`;
 }
 
 /** The scores now, from customer_stats (kept by every ingested batch). */
