@@ -8,10 +8,12 @@
 // same for a seed; times are relative to now. The server key is kept in .bench/demo-keys.json, so a
 // second run against the same server (say after an interruption) sends the same event ids with the same
 // key and the server keeps each once. Then live chat of today (scripts/demo-chats.mjs): conversations,
-// replies, cases and ratings through the chat APIs. Then campaigns (scripts/demo-campaigns.mjs).
+// replies, cases and ratings through the chat APIs. Then campaigns (scripts/demo-campaigns.mjs), then each sales
+// rep's book of customers with visits and follow-ups (scripts/demo-book.mjs).
 import { build } from 'esbuild';
 import { demoChats } from './demo-chats.mjs';
 import { demoCampaigns } from './demo-campaigns.mjs';
+import { demoBook } from './demo-book.mjs';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const arg = (name, env, fallback) => {
@@ -179,6 +181,15 @@ console.log(
 		: `Campaigns: ${campaignTally.campaigns} (${campaignTally.published} published); ${fmt(campaignTally.consented)} shoppers' marketing consent recorded, ${campaignTally.assigned} lapsing buyers assigned to sales reps; ` +
 				`${fmt(campaignTally.impressions)} on-site messages seen, ${fmt(campaignTally.clicks)} clicked, ${fmt(campaignTally.couponOrders)} orders with the coupon, ${fmt(campaignTally.holdoutOrders)} orders in the holdout.`
 );
+
+// Each sales rep's book: customers with tags and categories, past visits, follow-ups due today.
+const book = await demoBook({
+	url,
+	ownerToken: token,
+	manager: { email: 'manager@demo.test', password: 'demo-manager-password' },
+	sales: STAFF.filter(([, role]) => role === 'sales').map(([email, role]) => ({ email, password: `demo-${role}-password` }))
+}).catch((e) => ({ error: e.message }));
+console.log(book.error ? `Sales reps' customers failed: ${book.error}` : `Sales reps: ${fmt(book.assigned)} customers handed to them, ${fmt(book.records)} visits and calls logged, ${fmt(book.due)} follow-ups due today or overdue.`);
 
 console.log(`\nSign in at ${url} as ${OWNER.email} / ${OWNER.password} or a staff account above.`);
 const shopOn = (await fetch(`${url}/demo-shop/`).catch(() => null))?.ok;
