@@ -38,7 +38,10 @@ export default defineConfig({
 				// The first install takes control at once so the shell works offline after one visit; updates still wait for the prompt.
 				clientsClaim: true,
 				// Web Push: the push and notificationclick handlers (static/push-sw.js).
-				importScripts: ['push-sw.js']
+				importScripts: ['push-sw.js'],
+				// The user guide's pictures (copied into build/guide/img after the build, so not precached:
+				// a phone need not download every picture on install): kept once seen, refreshed when online.
+				runtimeCaching: [{ urlPattern: /\/guide\/img\//, handler: 'StaleWhileRevalidate', options: { cacheName: 'guide-img', expiration: { maxEntries: 300 } } }]
 			},
 			kit: { adapterFallback: 'index.html', spa: true }
 		})

@@ -1,6 +1,7 @@
 import type { csvEn } from './features/csv.en';
 import type { predictionEn } from './features/prediction.en';
 import type { ordersEn } from './features/orders.en';
+import type { helpEn } from './features/help.en';
 import type { productsEn } from './features/products.en';
 import type { bulkEn } from './features/bulk.en';
 import type { searchEn } from './features/search.en';
@@ -27,6 +28,7 @@ export const en = {
 	'nav.metrics': 'Service metrics',
 	'nav.more': 'More',
 	'search.open': 'Search everything',
+	'help.open': 'Help for this screen',
 	'nav.main': 'Main navigation',
 	'sync.online': 'Online',
 	'sync.offline': 'Offline',
@@ -312,4 +314,5 @@ export type MessageKey =
 	| keyof typeof ordersEn
 	| keyof typeof searchEn
 	| keyof typeof bulkEn
-	| keyof typeof productsEn;
+	| keyof typeof productsEn
+	| keyof typeof helpEn;

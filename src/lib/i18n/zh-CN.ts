@@ -10,6 +10,7 @@ export const zhCN: Record<CoreMessageKey, string> = {
 	'nav.metrics': '客服指标',
 	'nav.more': '更多',
 	'search.open': '全局搜索',
+	'help.open': '本页帮助',
 	'nav.main': '主导航',
 	'sync.online': '在线',
 	'sync.offline': '离线',

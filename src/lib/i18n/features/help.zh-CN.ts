@@ -1,0 +1,36 @@
+import type { helpEn } from './help.en';
+
+// Chinese messages of the help pages and the first-login tour (every key of ./help.en.ts).
+export const helpZhCN: Record<keyof typeof helpEn, string> = {
+	'help.title': '帮助',
+	'help.pages': '指南目录',
+	'help.page.quickstart': '快速入门',
+	'help.page.sales': '销售',
+	'help.page.agent': '客服',
+	'help.page.manager': '经理',
+	'help.page.admin': '管理员',
+	'help.page.practice': '练习',
+	'help.missing': '没有这一页指南。',
+	'help.print': '打印',
+	'tour.label': '快速导览',
+	'tour.step': '第 {n} 步，共 {total} 步',
+	'tour.next': '下一步',
+	'tour.done': '知道了',
+	'tour.skip': '跳过导览',
+	'tour.sales.1': '客户：输入姓名、拼音或电话号码的一部分即可找到客户。列表和搜索离线也能用。',
+	'tour.sales.2': '在客户页记录拜访或电话，并设置跟进日期。',
+	'tour.sales.3': '“今天”列出到期的跟进。在那里打开“跟进提醒”，每天上午收到提醒。',
+	'tour.sales.4': '右上角显示修改是否已上传。离线时修改保存在手机上，联网后自动上传。',
+	'tour.agent.1': '会话：等待中的访客在队列里，点“接入”开始回复。',
+	'tour.agent.2': '快捷回复、内部备注、工单和 SLA 计时都在会话旁边。',
+	'tour.agent.3': '打开“本设备提醒”，应用关闭时也能收到新消息。',
+	'tour.agent.4': '客服指标显示你的首次响应时间和解决时间。',
+	'tour.manager.1': '分析：漏斗、RFM 分群、同期群和预测价值，每个数字的含义都写在指南里。',
+	'tour.manager.2': '客户分组：按条件圈出客户，查看他们的共同特征。',
+	'tour.manager.3': '营销活动：从草稿到结果，对照组看增量，以及结论是否可靠。',
+	'tour.manager.4': '按“/”全局搜索：客户、会话、订单号、分组。',
+	'tour.admin.1': '员工：添加同事、设置角色，员工离职时停用账号。',
+	'tour.admin.2': '设置 → 店铺连接：创建密钥，把跟踪代码和聊天挂件放到商城。',
+	'tour.admin.3': '设置：数据备份、审计日志、个人数据的导出和删除。',
+	'tour.admin.4': '每页顶部的“?”打开本页对应的使用指南，离线也能看。'
+};
