@@ -33,5 +33,6 @@ if (STATS_REFRESH !== 'off') {
 		const stats = require(`${__hooks}/lib/stats.js`);
 		stats.refreshRfm();
 		stats.refreshRecentViews();
+		require(`${__hooks}/lib/products.js`).learnFromEvents();
 	});
 }

@@ -63,7 +63,7 @@ function handleUpsert(e) {
 			} catch (_new) {
 				record = null;
 			}
-			if (record && shared.PRODUCT_FIELDS.every((f) => (f === 'price' ? (record.get('price') || 0) === (row.price || 0) : record.getString(f) === row[f]))) {
+			if (record && record.getString('source') === 'api' && shared.PRODUCT_FIELDS.every((f) => (f === 'price' ? (record.get('price') || 0) === (row.price || 0) : record.getString(f) === row[f]))) {
 				out.unchanged++;
 				continue;
 			}
@@ -72,6 +72,7 @@ function handleUpsert(e) {
 				out.created++;
 			} else out.updated++;
 			for (const f of shared.PRODUCT_FIELDS) record.set(f, f === 'price' ? (row.price === null ? 0 : row.price) : row[f]);
+			record.set('source', 'api');
 			if (!out.dry_run) tx.save(record);
 		}
 	};
@@ -81,4 +82,56 @@ function handleUpsert(e) {
 	return e.json(200, out);
 }
 
-module.exports = { handleUpsert };
+/**
+ * Fills the catalogue from the events' own product fields (issue 18, item 3): a product_view,
+ * add_to_cart or remove_from_cart event may carry `properties.product_name`, `properties.image_url` and
+ * `properties.product_url` besides its product_id, category and price. Products the catalogue already has
+ * from the API are left as they are; those learned from events take the latest event's fields. Reads
+ * only the events stored since the last run (by rowid), so each run is cheap. Returns the products written.
+ */
+function learnFromEvents() {
+	const store = $app.store();
+	const since = Number(store.get('crm_products_learned_rowid') || 0);
+	const top = arrayOf(new DynamicModel({ top: 0 }));
+	$app.db().newQuery('SELECT coalesce(max(rowid), 0) AS top FROM events').all(top);
+	const upTo = top.length ? top[0].top : 0;
+	if (upTo <= since) return 0;
+	const found = arrayOf(new DynamicModel({ product_id: '', name: '', image_url: '', shop_url: '', category: '', price: -0 }));
+	$app.db()
+		.newQuery(`SELECT product_id, name, image_url, shop_url, category, price FROM (
+			SELECT product_id, json_extract(properties, '$.product_name') AS name, coalesce(json_extract(properties, '$.image_url'), '') AS image_url,
+			  coalesce(json_extract(properties, '$.product_url'), '') AS shop_url, category, price,
+			  row_number() OVER (PARTITION BY product_id ORDER BY rowid DESC) AS n
+			FROM events WHERE rowid > {:since} AND rowid <= {:upTo} AND product_id != ''
+			  AND type IN ('product_view', 'add_to_cart', 'remove_from_cart') AND json_extract(properties, '$.product_name') IS NOT NULL)
+		 WHERE n = 1 LIMIT 20000`)
+		.bind({ since, upTo })
+		.all(found);
+	let written = 0;
+	if (found.length) {
+		const collection = $app.findCachedCollectionByNameOrId('products');
+		$app.runInTransaction((tx) => {
+			for (const f of found) {
+				const { row } = shared.validateProduct({ product_id: f.product_id, name: String(f.name || ''), category: f.category, price: f.price > 0 ? f.price : null, image_url: f.image_url, shop_url: f.shop_url });
+				if (!row) continue; // a name too long, a bad address: the event's fields are not the catalogue's
+				let record = null;
+				try {
+					record = tx.findFirstRecordByData('products', 'product_id', row.product_id);
+				} catch (_new) {
+					record = null;
+				}
+				if (record && record.getString('source') !== 'events') continue;
+				if (record && shared.PRODUCT_FIELDS.every((k) => (k === 'price' ? (record.get('price') || 0) === (row.price || 0) : record.getString(k) === row[k]))) continue;
+				if (!record) record = new Record(collection);
+				for (const k of shared.PRODUCT_FIELDS) record.set(k, k === 'price' ? (row.price === null ? 0 : row.price) : row[k]);
+				record.set('source', 'events');
+				tx.save(record);
+				written++;
+			}
+		});
+	}
+	store.set('crm_products_learned_rowid', upTo);
+	return written;
+}
+
+module.exports = { handleUpsert, learnFromEvents };

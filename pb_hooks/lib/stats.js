@@ -416,7 +416,8 @@ function handleRefresh(e) {
 	requireAnalyst(e);
 	const changed = refreshRfm();
 	const views = refreshRecentViews();
-	return e.json(200, { changed, recent_views: views });
+	const products = require(`${__hooks}/lib/products.js`).learnFromEvents();
+	return e.json(200, { changed, recent_views: views, products_learned: products });
 }
 
 /** GET /api/crm/customers/{id}/timeline: the customer's latest events and orders, for who may view it. */

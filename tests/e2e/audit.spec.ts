@@ -30,7 +30,7 @@ test('an admin finds a rep’s reads and sign-in in the audit log, verifies the 
 	await expect(admin.page.getByRole('heading', { name: '审计日志', level: 1 })).toBeVisible();
 	await admin.page.getByLabel('人员（姓名或 ID）').fill('李销售');
 	await admin.page.getByLabel('记录 ID').fill(customer);
-	await admin.page.getByRole('button', { name: '搜索' }).click();
+	await admin.page.getByRole('button', { name: '搜索', exact: true }).click();
 	const entries = admin.page.getByTestId('audit-entry');
 	await expect(entries.filter({ hasText: '查看了客户详情' })).toHaveCount(1);
 	await expect(entries.filter({ hasText: '查看了客户详情' })).toContainText('李销售 · 销售');
@@ -42,7 +42,7 @@ test('an admin finds a rep’s reads and sign-in in the audit log, verifies the 
 	// Sign-ins of the rep.
 	await admin.page.getByLabel('记录 ID').fill('');
 	await admin.page.getByLabel('操作').selectOption('auth.login');
-	await admin.page.getByRole('button', { name: '搜索' }).click();
+	await admin.page.getByRole('button', { name: '搜索', exact: true }).click();
 	await expect(entries.first()).toContainText('登录');
 	await expect(entries.first()).toContainText('李销售');
 
@@ -61,7 +61,7 @@ test('an admin finds a rep’s reads and sign-in in the audit log, verifies the 
 	// On a phone the page fits its width.
 	await admin.page.setViewportSize(PHONE);
 	await admin.page.getByLabel('操作').selectOption('');
-	await admin.page.getByRole('button', { name: '搜索' }).click();
+	await admin.page.getByRole('button', { name: '搜索', exact: true }).click();
 	await expect(entries.first()).toBeVisible();
 	const overflow = await admin.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 	expect(overflow).toBeLessThanOrEqual(0);

@@ -21,6 +21,14 @@ test('administrator: staff, shop keys, backups, audit log, a person’s data', a
 		await shot(page, 'admin-staff');
 	});
 
+	await test.step('a colleague leaves: deactivate the account', async () => {
+		const name = guide.locale === 'en' ? `Sun Wei ${stamp}` : `孙伟${stamp}`;
+		await page.getByRole('list', { name: w('staff.title') }).getByText(name).click();
+		page.once('dialog', (d) => void d.accept());
+		await page.getByRole('button', { name: w('staff.deactivate'), exact: true }).click();
+		await expect(page.getByRole('list', { name: w('staff.title') }).getByRole('listitem').filter({ hasText: name })).toContainText(w('staff.deactivated'));
+	});
+
 	await test.step('shop connection: a key for the shop’s back end', async () => {
 		await nav.getByRole('link', { name: w('nav.settings'), exact: true }).click();
 		const shop = page.getByRole('region', { name: w('shop.title') });
@@ -51,7 +59,9 @@ test('administrator: staff, shop keys, backups, audit log, a person’s data', a
 		await page.getByRole('list', { name: w('customers.title') }).getByRole('link').first().click();
 		const rights = page.getByRole('region', { name: w('rights.title') });
 		await rights.scrollIntoViewIfNeeded();
-		await expect(rights.getByRole('button', { name: w('rights.export_json') })).toBeVisible();
 		await shot(page, 'admin-rights');
+		const download = page.waitForEvent('download');
+		await rights.getByRole('button', { name: w('rights.export_json') }).click();
+		expect((await download).suggestedFilename()).toMatch(/\.json$/);
 	});
 });

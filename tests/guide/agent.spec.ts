@@ -54,6 +54,12 @@ test('service agent: queue, reply, note, case, metrics', async ({ guide }) => {
 		await shot(page, 'agent-case');
 	});
 
+	await test.step('transfer the chat to a colleague', async () => {
+		const pane = page.getByTestId('chat-pane');
+		await pane.getByTestId('transfer').selectOption({ label: '钱客服' });
+		await expect(page.getByTestId('mine').getByText(shopper)).toHaveCount(0, { timeout: 15_000 });
+	});
+
 	await test.step('service metrics: response and resolution times', async () => {
 		await nav.getByRole('link', { name: w('nav.metrics'), exact: true }).click();
 		await expect(page.getByRole('heading', { name: w('metrics.title'), level: 1 })).toBeVisible();

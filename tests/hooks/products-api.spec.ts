@@ -100,3 +100,31 @@ describe('products API', () => {
 		if (unknown) expect(unknown.name).toBe('');
 	});
 });
+
+describe('products learned from the events', () => {
+	it('a product event’s own name, picture and link fill the catalogue, never over a product the API sent', async () => {
+		const now = Date.now();
+		const cust = `pl-${run}`;
+		const events = [
+			{ id: `l1-${run}`, type: 'product_view', time: now - 3000, customer_id: cust, product_id: P(20), category: '帽子', price: 59, properties: { product_name: '旧名字', image_url: 'https://img.shop.test/20.jpg' } },
+			{ id: `l2-${run}`, type: 'add_to_cart', time: now - 2000, customer_id: cust, product_id: P(20), price: 59, properties: { product_name: '针织帽', product_url: 'https://shop.test/p/20' } },
+			// The catalogue's own product: the event does not rename it.
+			{ id: `l3-${run}`, type: 'product_view', time: now - 1000, customer_id: cust, product_id: P(1), properties: { product_name: '事件里的名字' } },
+			// A name too long is not the catalogue's.
+			{ id: `l4-${run}`, type: 'product_view', time: now - 500, customer_id: cust, product_id: P(21), properties: { product_name: 'x'.repeat(300) } }
+		];
+		const sent = await fetch(`${url()}/api/crm/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${serverKey}` }, body: JSON.stringify({ events }) });
+		expect(sent.status).toBe(200);
+		const refreshed = await owner.send('/api/crm/stats/rfm/refresh', { method: 'POST' });
+		expect(refreshed.products_learned).toBeGreaterThanOrEqual(1);
+		const list = await owner.collection('products').getFullList({ filter: `product_id = "${P(20)}" || product_id = "${P(1)}" || product_id = "${P(21)}"`, sort: 'product_id' });
+		expect(list.map((p) => ({ product_id: p.product_id, name: p.name, source: p.source }))).toEqual([
+			{ product_id: P(1), name: '羊毛围巾（灰）', source: 'api' },
+			{ product_id: P(20), name: '针织帽', source: 'events' }
+		]);
+		expect(list[1]).toMatchObject({ category: '', price: 59, image_url: '', shop_url: 'https://shop.test/p/20' });
+		// Sent later by the API, the product becomes the catalogue's.
+		expect((await byKey(serverKey, { products: [{ product_id: P(20), name: '羊毛针织帽' }] })).body).toMatchObject({ updated: 1 });
+		expect((await owner.collection('products').getFirstListItem(`product_id = "${P(20)}"`)).source).toBe('api');
+	});
+});

@@ -27,6 +27,13 @@ describe('customer filters', () => {
 		expect(ids(applyFilters(docs, { ...NO_FILTERS, mine: true }, stats, 'me', NOW))).toEqual(['a', 'd']);
 	});
 
+	it('keeps a segment\'s members, and no one while the membership is not known', () => {
+		const f = { ...NO_FILTERS, segment: 'seg000000000001' };
+		expect(ids(applyFilters(docs, f, stats, 'me', NOW, (c) => c.id !== 'b'))).toEqual(['a', 'd']);
+		expect(applyFilters(docs, f, stats, 'me', NOW)).toEqual([]);
+		expect(ids(applyFilters(docs, { ...f, region: '华东' }, stats, 'me', NOW, (c) => c.id === 'a'))).toEqual(['a']);
+	});
+
 	it('filters on the server-computed figures', () => {
 		expect(ids(applyFilters(docs, { ...NO_FILTERS, rfm: 'at_risk' }, stats, 'me', NOW))).toEqual(['b']);
 		expect(ids(applyFilters(docs, { ...NO_FILTERS, lastPurchase: 'within30' }, stats, 'me', NOW))).toEqual(['a']);

@@ -11,9 +11,11 @@ export interface CustomerFilters {
 	mine: boolean;
 	rfm: string;
 	lastPurchase: LastPurchase;
+	/** A segment's id: its members only (the membership is worked out on the device). */
+	segment: string;
 }
 
-export const NO_FILTERS: CustomerFilters = { tag: '', category: '', region: '', mine: false, rfm: '', lastPurchase: '' };
+export const NO_FILTERS: CustomerFilters = { tag: '', category: '', region: '', mine: false, rfm: '', lastPurchase: '', segment: '' };
 
 /** What the list needs of a customer's server-computed figures. */
 export interface StatsLike {
@@ -39,10 +41,14 @@ function lastPurchaseMatches(want: LastPurchase, stats: StatsLike | undefined, n
 	return want === 'within30' ? days <= 30 : want === 'days30to90' ? days > 30 && days <= 90 : days > 90;
 }
 
-/** Keeps the customers that pass every active filter (an empty filter passes everything). */
-export function applyFilters<T extends Listed>(docs: T[], f: CustomerFilters, stats: Map<string, StatsLike>, userId: string, now: number): T[] {
+/**
+ * Keeps the customers that pass every active filter (an empty filter passes everything). `inSegment`:
+ * the chosen segment's membership test (no one passes while it is not known yet).
+ */
+export function applyFilters<T extends Listed>(docs: T[], f: CustomerFilters, stats: Map<string, StatsLike>, userId: string, now: number, inSegment: ((c: T) => boolean) | null = null): T[] {
 	if (!activeFilterCount(f)) return docs;
 	return docs.filter((c) => {
+		if (f.segment && !inSegment?.(c)) return false;
 		if (f.tag && !c.tags?.includes(f.tag)) return false;
 		if (f.category && c.category !== f.category) return false;
 		if (f.region && c.region !== f.region) return false;

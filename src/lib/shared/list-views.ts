@@ -23,7 +23,7 @@ export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
 export const LAST_PURCHASE_CHOICES = ['within30', 'days30to90', 'over90', 'never'] as const;
 
 /** The list's filters; an empty value (or false) does not filter. */
-export const LIST_FILTER_KEYS = ['tag', 'category', 'region', 'mine', 'rfm', 'lastPurchase'] as const;
+export const LIST_FILTER_KEYS = ['tag', 'category', 'region', 'mine', 'rfm', 'lastPurchase', 'segment'] as const;
 
 export const LIST_VIEW_LIMITS = { name: 60, query: 200, filterValue: 100 } as const;
 

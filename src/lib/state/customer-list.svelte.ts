@@ -28,6 +28,9 @@ export class CustomerListState {
 	/** Each customer's latest service record (ms), read only once the list is ordered by last contact. */
 	#lastContact = new Map<string, number>();
 	#contactSub: Subscription | null = null;
+	/** The chosen segment's membership test (worked out on the device), once loaded. */
+	#segment: { id: string; has: (c: CustomerDoc) => boolean } | null = null;
+	#segmentLoading = '';
 
 	constructor(
 		private db: CrmDatabase,
@@ -56,7 +59,10 @@ export class CustomerListState {
 			return this.#everyone.docs;
 		}
 		if (this.sort === 'contact') this.#watchContacts();
-		const found = applyFilters(this.#index.searchDocs(this.query), this.filters, this.#stats, this.userId, Date.now());
+		const seg = this.filters.segment;
+		if (seg && this.#segment?.id !== seg) this.#loadSegment(seg);
+		const inSegment = seg && this.#segment?.id === seg ? this.#segment.has : null;
+		const found = applyFilters(this.#index.searchDocs(this.query), this.filters, this.#stats, this.userId, Date.now(), inSegment);
 		return sortCustomers(found, this.sort, this.#stats, this.#lastContact);
 	}
 
@@ -79,6 +85,18 @@ export class CustomerListState {
 		if (this.#index) return this.#index.size;
 		if (this.#preview && this.#preview.length < PREVIEW) return this.#preview.length;
 		return null;
+	}
+
+	#loadSegment(id: string): void {
+		if (this.#segmentLoading === id) return;
+		this.#segmentLoading = id;
+		void import('$lib/db/segment-members').then(async ({ segmentMembership }) => {
+			const m = await segmentMembership(this.db, id);
+			if (this.#segmentLoading !== id) return;
+			this.#segmentLoading = '';
+			this.#segment = { id, has: m?.has ?? (() => false) };
+			this.#version++;
+		});
 	}
 
 	#watchContacts(): void {

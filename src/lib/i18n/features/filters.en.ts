@@ -8,6 +8,7 @@ export const filtersEn = {
 	'filters.region': 'Region',
 	'filters.mine': 'Only my customers',
 	'filters.rfm': 'RFM segment',
+	'filters.segment': 'Segment',
 	'filters.last_purchase': 'Last purchase',
 	'filters.lp.within30': 'Within 30 days',
 	'filters.lp.days30to90': '30 to 90 days ago',

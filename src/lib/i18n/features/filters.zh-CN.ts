@@ -10,6 +10,7 @@ export const filtersZhCN: Record<keyof typeof filtersEn, string> = {
 	'filters.region': '地区',
 	'filters.mine': '只看我的客户',
 	'filters.rfm': 'RFM 分群',
+	'filters.segment': '客户分组',
 	'filters.last_purchase': '最近购买',
 	'filters.lp.within30': '30 天内',
 	'filters.lp.days30to90': '30 到 90 天前',

@@ -2,6 +2,7 @@
 export const segmentsEn = {
 	'segments.title': 'Segments',
 	'segments.new': 'New segment',
+	'segments.in_list': 'See in the list',
 	'segments.edit': 'Edit segment',
 	'segments.intro': 'Group customers by profile and purchases. Counts are worked out on this device, offline too.',
 	'segments.empty': 'No segments yet. Create one with “New segment” to group customers by tags, region, age or purchases.',

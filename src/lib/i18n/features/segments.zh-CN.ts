@@ -4,6 +4,7 @@ import type { segmentsEn } from './segments.en';
 export const segmentsZhCN: Record<keyof typeof segmentsEn, string> = {
 	'segments.title': '客户分组',
 	'segments.new': '新建分组',
+	'segments.in_list': '在客户列表中查看',
 	'segments.edit': '编辑分组',
 	'segments.intro': '按资料和消费给客户分组。人数在本设备上计算，离线也能用。',
 	'segments.empty': '还没有分组。点“新建分组”，按标签、地区、年龄或消费给客户分组。',
