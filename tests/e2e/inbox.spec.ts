@@ -402,3 +402,24 @@ test('two tabs of the console: replies queued offline in each arrive once, also 
 	await expect(tabB.getByTestId('chat-pane').getByText('等待发送')).toHaveCount(0, { timeout: 20_000 });
 	await expect(tabB.getByTestId('chat-pane').getByTestId('messages').getByText('标签甲的离线回复', { exact: true })).toHaveCount(1);
 });
+
+test('an agent on a fresh tablet transfers a chat to a colleague (the colleagues are listed for agents too)', async ({ openAs, server }) => {
+	// Found by the user guide's run: an agent's transfer menu was empty on a device that had never
+	// loaded the staff list, since only managers loaded it.
+	const owner = await staffToken(server.url, server.staff.owner);
+	const stamp = Date.now().toString(36);
+	const colleague = await api<{ id: string }>(server.url, '/api/collections/staff/records', { email: `zhou-${stamp}@example.test`, password: 'zhou-password-1', passwordConfirm: 'zhou-password-1', name: `周客服${stamp}`, role: 'agent' }, owner);
+	const shopper = await newVisitor(server.url, `转接顾客${stamp}`);
+	const conv = await startConversation(server.url, shopper);
+	await visitorSays(server.url, shopper, conv, '请帮我查一下物流');
+
+	const { page } = await openAs('agent', { viewport: TABLET });
+	await page.goto('/inbox');
+	const waiting = page.getByTestId('queue').getByRole('listitem').filter({ hasText: `转接顾客${stamp}` });
+	await waiting.getByRole('button', { name: '接入' }).click();
+	await expect(page.getByTestId('mine')).toContainText(`转接顾客${stamp}`);
+	await page.getByTestId('chat-pane').getByTestId('transfer').selectOption({ label: `周客服${stamp}` });
+	await expect(page.getByTestId('mine')).not.toContainText(`转接顾客${stamp}`, { timeout: 15_000 });
+	const after = await api<{ assignee: string }>(server.url, `/api/collections/conversations/records/${conv}`, undefined, owner, 'GET');
+	expect(after.assignee).toBe(colleague.id);
+});

@@ -46,7 +46,7 @@ test('manager: dashboards, segments, campaign effect', async ({ guide }) => {
 		await expect(page.getByTestId('live-count')).toContainText(/\d/);
 		await shot(page, 'manager-segment-new');
 		await page.getByRole('button', { name: w('segments.save'), exact: true }).click();
-		await expect(page.getByRole('heading', { name: segmentName, level: 1 })).toBeVisible();
+		await expect(page.getByRole('list', { name: w('segments.title') }).getByRole('link', { name: new RegExp(segmentName) })).toBeVisible();
 	});
 
 	await test.step('a segment and its characteristics', async () => {
