@@ -74,6 +74,7 @@ test('manager: dashboards, segments, campaign effect', async ({ guide }) => {
 		await expect(page.getByText(w('campaigns.ready'))).toBeVisible();
 		await page.getByRole('button', { name: w('campaigns.recount'), exact: true }).click();
 		await expect(page.getByRole('button', { name: w('campaigns.publish'), exact: true })).toBeEnabled({ timeout: 15_000 });
+		await expect(page.getByRole('row', { name: new RegExp(w('campaigns.count.holdout').replace(/[()（）]/g, '.')) })).toBeVisible({ timeout: 15_000 });
 		await shot(page, 'manager-campaign-review');
 		await page.getByRole('button', { name: w('campaigns.publish'), exact: true }).click();
 		await expect(page.getByRole('status').filter({ hasText: w('campaigns.published_running') })).toBeVisible({ timeout: 15_000 });
