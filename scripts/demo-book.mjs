@@ -3,21 +3,8 @@
 // registered customers (at most 60 each) handed over by the manager with a category and a tag, and on
 // the rep's own device (the sync push, as the app does) visits and calls of the past weeks, three
 // follow-ups due today and two overdue. Ids are fixed per customer, so a second run changes nothing.
+import { hash01, pool } from './demo-util.mjs';
 const DAY = 86_400_000;
-
-/** A stable number in [0, 1) for a string (FNV-1a). */
-function hash01(s) {
-	let h = 0x811c9dc5;
-	for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619) >>> 0;
-	return h / 4294967296;
-}
-
-async function pool(items, width, fn) {
-	let next = 0;
-	await Promise.all(Array.from({ length: width }, async () => {
-		while (next < items.length) await fn(items[next++]);
-	}));
-}
 
 /** A 15-character record id made from a key (a-z0-9), the same every run. */
 function idFor(key) {

@@ -6,34 +6,9 @@
 // clicked, purchases with the campaign's coupon codes, and some purchases by the holdout (so the
 // holdout has a baseline to compare with). Ids are fixed, so a second run publishes nothing twice and
 // the shop's events are kept once.
+import { hash01, pool, random } from './demo-util.mjs';
 
 const DAY = 86_400_000;
-
-/** A small seeded random source (mulberry32). */
-function random(seed) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
-/** A stable number in [0, 1) for a string (FNV-1a). */
-function hash01(s) {
-	let h = 0x811c9dc5;
-	for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619) >>> 0;
-	return h / 4294967296;
-}
-
-async function pool(items, width, fn) {
-	let next = 0;
-	await Promise.all(Array.from({ length: width }, async () => {
-		while (next < items.length) await fn(items[next++]);
-	}));
-}
 
 /**
  * @param {{ url: string, seed: number, ownerToken: string, serverKey: string,

@@ -4,6 +4,7 @@
 // get cases with their service-level due times; shared canned replies. Everything happens now (the API
 // stamps the times), so the service metrics show today, with replies seconds to a minute after the
 // question (about 1.5 minutes for the whole demo's chats).
+import { random } from './demo-util.mjs';
 
 const VISITORS = ['小林', '王女士', '陈先生', '李同学', '赵阿姨', '周先生', '吴小姐', '孙女士', '黄先生', '刘小姐', '郑先生', '何女士'];
 const TOPICS = [
@@ -23,18 +24,6 @@ const CANNED = [
 	['/ship', '发货时间', '工作日 16 点前下单当天发货，其余次日发出。'],
 	['/refund', '退款说明', '退款将在 1-3 个工作日内原路退回，请留意账户变动。']
 ];
-
-/** A small seeded random source (mulberry32). */
-function random(seed) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 /**
  * @param {{ url: string, count: number, seed: number, agents: { email: string, password: string }[], manager: { email: string, password: string } }} o

@@ -1,5 +1,5 @@
 import { test, expect, PHONE, navTo } from './fixtures';
-import type { Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 
 // Web Push in the agent console (docs/api/chat.md, "Web Push"): the "Alerts on this device" control and
 // the service worker's push handler (static/push-sw.js), in Debian's headless Chromium.
@@ -57,6 +57,20 @@ async function fakePushService(page: Page) {
 			return wrap(f) as unknown as PushSubscription;
 		};
 	});
+}
+
+/** Delivers a push to the app's service worker through DevTools, as a push service would. */
+async function pushTo(page: Page, context: BrowserContext, origin: string): Promise<(data: unknown) => Promise<unknown>> {
+	const cdp = await context.newCDPSession(page);
+	const registration = new Promise<string>((ok) =>
+		cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+			const r = registrations.find((x: { scopeURL: string; isDeleted: boolean }) => x.scopeURL === `${origin}/` && !x.isDeleted);
+			if (r) ok(r.registrationId);
+		})
+	);
+	await cdp.send('ServiceWorker.enable');
+	const registrationId = await registration;
+	return (data) => cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: JSON.stringify(data) });
 }
 
 const toggle = (page: Page) => page.getByRole('button', { name: '本设备提醒' });
@@ -145,16 +159,7 @@ test('a push delivered to the service worker shows one notification per conversa
 	const { page, context, proxy } = await openAs('agent');
 	await context.grantPermissions(['notifications'], { origin: proxy.url });
 	await page.goto('/inbox');
-	const cdp = await context.newCDPSession(page);
-	const registration = new Promise<string>((ok) =>
-		cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
-			const r = registrations.find((x: { scopeURL: string; isDeleted: boolean }) => x.scopeURL === `${proxy.url}/` && !x.isDeleted);
-			if (r) ok(r.registrationId);
-		})
-	);
-	await cdp.send('ServiceWorker.enable');
-	const registrationId = await registration;
-	const push = (data: unknown) => cdp.send('ServiceWorker.deliverPushMessage', { origin: proxy.url, registrationId, data: JSON.stringify(data) });
+	const push = await pushTo(page, context, proxy.url);
 
 	await push({ title: '张小花', body: '请问有 L 码吗？', conversation: 'abc123def456ghi', url: '/inbox?c=abc123def456ghi' });
 	await push({ title: '张小花', body: '还在吗？', conversation: 'abc123def456ghi', url: '/inbox?c=abc123def456ghi' });
@@ -223,16 +228,8 @@ test('a sales rep on a phone turns on follow-up reminders on Today, and the day\
 	await page.screenshot({ path: `${SHOTS}/phone-followups-on.png` });
 
 	// What server/reminders.go sends, delivered to the app's service worker.
-	const cdp = await context.newCDPSession(page);
-	const registration = new Promise<string>((ok) =>
-		cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
-			const r = registrations.find((x: { scopeURL: string; isDeleted: boolean }) => x.scopeURL === `${proxy.url}/` && !x.isDeleted);
-			if (r) ok(r.registrationId);
-		})
-	);
-	await cdp.send('ServiceWorker.enable');
-	const registrationId = await registration;
-	await cdp.send('ServiceWorker.deliverPushMessage', { origin: proxy.url, registrationId, data: JSON.stringify({ kind: 'followups', day: '2026-12-07', due: 2, overdue: 1, url: '/today' }) });
+	const push = await pushTo(page, context, proxy.url);
+	await push({ kind: 'followups', day: '2026-12-07', due: 2, overdue: 1, url: '/today' });
 	const shown = async () => page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, url: n.data?.url })));
 	await expect.poll(shown, { timeout: 20_000 }).toEqual([{ title: '今天的跟进', body: '今天有 2 个跟进到期，1 个跟进已逾期', tag: 'followups', url: '/today' }]);
 	await remind.click();

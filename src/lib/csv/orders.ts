@@ -9,6 +9,7 @@
  * of Excel's serial dates), and is read the same way.
  */
 import { roundMoney } from '../shared/money';
+import { guessColumns } from './columns';
 
 export const ORDER_FIELDS = ['order_id', 'customer_id', 'name', 'time', 'total', 'refunded'] as const;
 export type OrderField = (typeof ORDER_FIELDS)[number];
@@ -40,7 +41,6 @@ export interface OrderRowProblem {
 	other?: number;
 }
 
-const norm = (h: string) => h.toLowerCase().replace(/[\s_\-./()（）:：#№]/g, '');
 
 /** Whole headers, normalised (lower case, without spaces and punctuation). */
 const EXACT: Record<OrderField, string[]> = {
@@ -62,28 +62,7 @@ const CONTAINS: [OrderField, string[]][] = [
 ];
 
 export function guessOrderMapping(headers: readonly string[]): OrderMapping {
-	const mapping: OrderMapping = {};
-	const taken = new Set<OrderField>();
-	const n = headers.map((h) => norm(String(h ?? '')));
-	headers.forEach((_, i) => (mapping[i] = null));
-	n.forEach((h, i) => {
-		const field = ORDER_FIELDS.find((f) => !taken.has(f) && EXACT[f].includes(h));
-		if (field) {
-			mapping[i] = field;
-			taken.add(field);
-		}
-	});
-	n.forEach((h, i) => {
-		if (!h || mapping[i]) return;
-		for (const [field, words] of CONTAINS) {
-			if (!taken.has(field) && words.some((w) => h.includes(w))) {
-				mapping[i] = field;
-				taken.add(field);
-				return;
-			}
-		}
-	});
-	return mapping;
+	return guessColumns(headers, ORDER_FIELDS, EXACT, CONTAINS);
 }
 
 const DAY_MS = 86_400_000;

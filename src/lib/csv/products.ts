@@ -5,11 +5,10 @@
  * row number, and cut into the requests the server takes. Pure functions: no DOM.
  */
 import { PRODUCT_FIELDS, PRODUCT_LIMITS, validateProduct, type ProductField, type ProductRow } from '../shared/products';
+import { guessColumns } from './columns';
 
 export type ProductMapping = Record<number, ProductField | null>;
 export type Cell = string | number | boolean | Date | null | undefined;
-
-const norm = (h: string) => h.toLowerCase().replace(/[\s_\-./()（）:：#№]/g, '');
 
 const EXACT: Record<ProductField, string[]> = {
 	product_id: ['商品id', '商品编号', '商品编码', '货号', '商品号', 'productid', 'product', 'id', 'itemid', 'spu', 'spuid'],
@@ -29,25 +28,7 @@ const CONTAINS: [ProductField, string[]][] = [
 ];
 
 export function guessProductMapping(headers: readonly string[]): ProductMapping {
-	const mapping: ProductMapping = {};
-	const taken = new Set<ProductField>();
-	const n = headers.map((h) => norm(String(h ?? '')));
-	headers.forEach((_, i) => (mapping[i] = null));
-	n.forEach((h, i) => {
-		const field = PRODUCT_FIELDS.find((f) => !taken.has(f) && EXACT[f].includes(h));
-		if (field) (mapping[i] = field), taken.add(field);
-	});
-	n.forEach((h, i) => {
-		if (!h || mapping[i]) return;
-		for (const [field, words] of CONTAINS) {
-			if (!taken.has(field) && words.some((w) => h.includes(w))) {
-				mapping[i] = field;
-				taken.add(field);
-				return;
-			}
-		}
-	});
-	return mapping;
+	return guessColumns(headers, PRODUCT_FIELDS, EXACT, CONTAINS);
 }
 
 export interface ProductProblem {
