@@ -28,6 +28,11 @@ function caller(e) {
 	return { staff: auth.id };
 }
 
+/** Whether a stored product already holds this row's values. */
+function sameProduct(record, row) {
+	return shared.PRODUCT_FIELDS.every((f) => (f === 'price' ? (record.get('price') || 0) === (row.price || 0) : record.getString(f) === row[f]));
+}
+
 function handleUpsert(e) {
 	const who = caller(e);
 	const body = JSON.parse(JSON.stringify(e.requestInfo().body || {}));
@@ -63,7 +68,7 @@ function handleUpsert(e) {
 			} catch (_new) {
 				record = null;
 			}
-			if (record && record.getString('source') === 'api' && shared.PRODUCT_FIELDS.every((f) => (f === 'price' ? (record.get('price') || 0) === (row.price || 0) : record.getString(f) === row[f]))) {
+			if (record && record.getString('source') === 'api' && sameProduct(record, row)) {
 				out.unchanged++;
 				continue;
 			}
@@ -121,7 +126,7 @@ function learnFromEvents() {
 					record = null;
 				}
 				if (record && record.getString('source') !== 'events') continue;
-				if (record && shared.PRODUCT_FIELDS.every((k) => (k === 'price' ? (record.get('price') || 0) === (row.price || 0) : record.getString(k) === row[k]))) continue;
+				if (record && sameProduct(record, row)) continue;
 				if (!record) record = new Record(collection);
 				for (const k of shared.PRODUCT_FIELDS) record.set(k, k === 'price' ? (row.price === null ? 0 : row.price) : row[k]);
 				record.set('source', 'events');

@@ -1,4 +1,4 @@
-import { decodeCsvBytes } from './decode';
+import { assertImportSize, decodeCsvBytes } from './decode';
 import { parseCsv } from './import';
 
 /** A spreadsheet cell: text from a CSV, or what an XLSX cell holds. */
@@ -6,6 +6,18 @@ export type SheetCell = string | number | boolean | Date | null | undefined;
 
 /** A file that is not a readable .xlsx (its text is the caller's, in the user's language). */
 export class NotXlsxError extends Error {}
+
+/**
+ * An imported file's header and rows: the size checked first (CsvTooLargeError), then its cells, each
+ * data row with its spreadsheet row number (the header is row 1; empty rows of a sheet are left out,
+ * their numbers kept). Null when the file has no row under its header.
+ */
+export async function readImportFile(file: File): Promise<{ headers: string[]; rows: SheetCell[][]; rowNumbers: number[] } | null> {
+	assertImportSize(file);
+	const { sheet, numbers } = await readSheetFile(file);
+	if (sheet.length < 2) return null;
+	return { headers: sheet[0].map((h) => String(h ?? '').trim()), rows: sheet.slice(1), rowNumbers: numbers.slice(1) };
+}
 
 /**
  * A CSV (UTF-8 or GBK, the customer import's decoding) or Excel .xlsx file as rows of cells with their
