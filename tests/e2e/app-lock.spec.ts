@@ -2,7 +2,7 @@
 // the customers until the PIN is entered, after "Lock now", at every start and after the idle minutes;
 // five wrong PINs delete the phone's data and sign it out.
 import type { Page } from '@playwright/test';
-import { test, expect, PHONE, navTo, newBrowserContext, rxdbNames, signIn } from './fixtures';
+import { test, expect, everythingOnDevice, PHONE, navTo, newBrowserContext, rxdbNames, signIn } from './fixtures';
 
 /** A customer made on the phone, to look for on the page while it is locked. */
 async function newCustomer(page: Page, prefix: string): Promise<string> {
@@ -48,9 +48,14 @@ test('a PIN hides the customers after Lock now, at every start and after idle ti
 	await page.getByRole('button', { name: '解锁' }).click();
 	await expect(page.getByRole('region', { name: '应用锁' })).toBeVisible();
 
-	// At every start.
+	// At every start. Read directly, the phone's storage then shows nothing of the customer, and the
+	// key that opens its sealed fields is kept only wrapped by the PIN.
 	await page.goto('/customers');
 	await expect(page.getByRole('heading', { name: '已锁定' })).toBeVisible();
+	expect(await everythingOnDevice(page, { opened: true })).toContain('rxdb-dexie-crm_');
+	expect(await everythingOnDevice(page, { opened: true })).not.toContain(name);
+	expect(await page.evaluate(() => Object.entries(localStorage).filter(([k, v]) => k.startsWith('crm:dk:') && !v.includes('"wrapped"')))).toEqual([]);
+	expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('crm:dk:')).length)).toBe(1);
 	await page.getByLabel('PIN').fill('7391');
 	await page.getByRole('button', { name: '解锁' }).click();
 	await expect(page.getByRole('link', { name: new RegExp(name) })).toBeVisible();
@@ -71,7 +76,7 @@ test('a PIN hides the customers after Lock now, at every start and after idle ti
 	await expect(page).toHaveURL(/\/login$/, { timeout: 15_000 });
 	await expect(page.getByRole('alert')).toHaveText('PIN 已连续输错 5 次：本设备已删除其上的数据。请用密码重新登录。');
 	expect(await rxdbNames(page)).toEqual([]);
-	expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('crm:lock:') || k.startsWith('crm:outbox')))).toEqual([]);
+	expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('crm:lock:') || k.startsWith('crm:outbox') || k.startsWith('crm:dk:')))).toEqual([]);
 });
 
 test('the phone\'s own fingerprint or face opens the lock (a passkey checked on the device); a failed check is not a wrong PIN', async ({ browser, server }) => {
@@ -118,6 +123,20 @@ test('the phone\'s own fingerprint or face opens the lock (a passkey checked on 
 	await expect(page.getByRole('alert')).toHaveText('PIN 不正确。再错 4 次，本设备将删除其上的数据。');
 	await page.getByLabel('PIN').fill('7391');
 	await page.getByRole('button', { name: '解锁', exact: true }).click();
+	await expect(page.getByRole('heading', { name: '已锁定' })).toHaveCount(0);
+
+	// After a restart only the PIN opens the lock: it also opens the key of the phone's sealed data,
+	// which the passkey cannot. Once the app runs, the passkey opens an idle lock again.
+	await page.reload();
+	await expect(page.getByRole('heading', { name: '已锁定' })).toBeVisible();
+	await expect(page.getByRole('button', { name: '使用指纹或面容', exact: true })).toHaveCount(0);
+	await expect(page.getByText('应用每次启动后需先输入 PIN')).toBeVisible();
+	await page.getByLabel('PIN').fill('7391');
+	await page.getByRole('button', { name: '解锁', exact: true }).click();
+	await expect(page.getByRole('heading', { name: '已锁定' })).toHaveCount(0);
+	await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: true });
+	await page.getByRole('region', { name: '应用锁' }).getByRole('button', { name: '立即锁定' }).click();
+	await page.getByRole('button', { name: '使用指纹或面容', exact: true }).click();
 	await expect(page.getByRole('heading', { name: '已锁定' })).toHaveCount(0);
 
 	// Turned off in Settings: the lock screen no longer offers it.

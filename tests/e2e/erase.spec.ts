@@ -3,33 +3,8 @@
 // the customer list, loses them within seconds, and its IndexedDB, read directly, holds none of their
 // personal values any more.
 import { readFileSync } from 'node:fs';
-import { test, expect, PHONE, TABLET } from './fixtures';
+import { test, expect, everythingOnDevice, PHONE, TABLET } from './fixtures';
 import { id15 } from '../hooks/helpers';
-
-/** Every record of every IndexedDB database and localStorage of the page, as one text. */
-async function everythingOnDevice(page: import('@playwright/test').Page): Promise<string> {
-	return page.evaluate(async () => {
-		const out: unknown[] = [{ ...localStorage }];
-		for (const info of await indexedDB.databases()) {
-			if (!info.name) continue;
-			const db = await new Promise<IDBDatabase>((ok, fail) => {
-				const r = indexedDB.open(info.name!);
-				r.onsuccess = () => ok(r.result);
-				r.onerror = () => fail(r.error);
-			});
-			for (const store of Array.from(db.objectStoreNames)) {
-				const rows = await new Promise<unknown[]>((ok, fail) => {
-					const r = db.transaction(store, 'readonly').objectStore(store).getAll();
-					r.onsuccess = () => ok(r.result);
-					r.onerror = () => fail(r.error);
-				});
-				out.push({ db: info.name, store, rows });
-			}
-			db.close();
-		}
-		return JSON.stringify(out);
-	});
-}
 
 test('an admin exports and erases a person; the rep’s phone loses them and keeps nothing of theirs', async ({ openAs, server }) => {
 	test.setTimeout(90_000);
@@ -45,7 +20,12 @@ test('an admin exports and erases a person; the rep’s phone loses them and kee
 	const rep = await openAs('sales', { viewport: PHONE });
 	await rep.page.goto('/customers');
 	await expect(rep.page.getByRole('link', { name: new RegExp(name) })).toBeVisible();
-	expect(await everythingOnDevice(rep.page)).toContain(note);
+	// On the phone the person's fields are sealed: its files (IndexedDB read directly) show none of
+	// them; opened with the phone's key, they are there.
+	await expect.poll(async () => (await everythingOnDevice(rep.page, { opened: true })).includes(note)).toBe(true);
+	const files = await everythingOnDevice(rep.page, { localStorage: false });
+	expect(files).toContain(id);
+	expect([name, phone, note, JSON.stringify(name).slice(1, -1)].filter((v) => files.includes(v))).toEqual([]);
 
 	const admin = await openAs('owner', { viewport: TABLET });
 	await admin.page.goto(`/customers/${id}`);
@@ -71,7 +51,7 @@ test('an admin exports and erases a person; the rep’s phone loses them and kee
 	// The rep's phone, open all along, loses the customer, and keeps nothing of theirs.
 	await expect(rep.page.getByRole('link', { name: new RegExp(name) })).toHaveCount(0, { timeout: 15_000 });
 	await expect.poll(async () => {
-		const all = await everythingOnDevice(rep.page);
+		const all = await everythingOnDevice(rep.page, { opened: true });
 		return [name, phone, note].filter((v) => all.includes(v));
 	}, { timeout: 15_000 }).toEqual([]);
 	await rep.page.screenshot({ path: test.info().outputPath('erase-rep-phone.png') });

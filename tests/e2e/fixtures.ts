@@ -95,6 +95,60 @@ export async function goOnline(device: Device | BrowserContext) {
 }
 
 /** The names of the device's RxDB databases in IndexedDB (empty once its data was deleted). */
+/**
+ * Every record of every IndexedDB database (and localStorage) of the page, as one text. `opened`: with
+ * the personal fields the device seals (src/lib/db/seal.ts) opened with the device keys found in
+ * localStorage, to see what a synced device holds at all rather than what its files show.
+ */
+export async function everythingOnDevice(page: Page, { localStorage: withLocal = true, opened = false } = {}): Promise<string> {
+	return page.evaluate(async ([withLocal, opened]) => {
+		const out: unknown[] = withLocal ? [{ ...localStorage }] : [];
+		const keys: CryptoKey[] = [];
+		if (opened)
+			for (const [k, v] of Object.entries(localStorage)) {
+				const raw = k.startsWith('crm:dk:') ? (JSON.parse(v) as { raw?: string }).raw : undefined;
+				if (raw) keys.push(await crypto.subtle.importKey('raw', Uint8Array.from(atob(raw), (c) => c.charCodeAt(0)), 'AES-GCM', false, ['decrypt']));
+			}
+		const open = async (x: unknown): Promise<unknown> => {
+			if (Array.isArray(x)) return Promise.all(x.map(open));
+			if (!x || typeof x !== 'object') return x;
+			const o: Record<string, unknown> = { ...(x as Record<string, unknown>) };
+			if (typeof o._sealed === 'string' && typeof o.id === 'string') {
+				const both = Uint8Array.from(atob(o._sealed), (c) => c.charCodeAt(0));
+				for (const key of keys) {
+					try {
+						const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: both.subarray(0, 12), additionalData: new TextEncoder().encode(o.id) }, key, both.subarray(12));
+						Object.assign(o, JSON.parse(new TextDecoder().decode(plain)));
+						break;
+					} catch {
+						/* another user's key */
+					}
+				}
+			}
+			for (const [k, v] of Object.entries(o)) o[k] = await open(v);
+			return o;
+		};
+		for (const info of await indexedDB.databases()) {
+			if (!info.name) continue;
+			const db = await new Promise<IDBDatabase>((ok, fail) => {
+				const r = indexedDB.open(info.name!);
+				r.onsuccess = () => ok(r.result);
+				r.onerror = () => fail(r.error);
+			});
+			for (const store of Array.from(db.objectStoreNames)) {
+				const rows = await new Promise<unknown[]>((ok, fail) => {
+					const r = db.transaction(store, 'readonly').objectStore(store).getAll();
+					r.onsuccess = () => ok(r.result);
+					r.onerror = () => fail(r.error);
+				});
+				out.push({ db: info.name, store, rows: opened ? await open(rows) : rows });
+			}
+			db.close();
+		}
+		return JSON.stringify(out);
+	}, [withLocal, opened] as const);
+}
+
 export async function rxdbNames(page: Page) {
 	return page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? '').filter((n) => n.startsWith('rxdb-dexie-')));
 }

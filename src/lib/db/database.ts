@@ -1,6 +1,7 @@
 import { addRxPlugin, createRxDatabase, removeRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
 import { RxDBLeaderElectionPlugin } from 'rxdb/plugins/leader-election';
 import { syncedCollections, type SyncedName } from '../sync/collections';
+import { sealedQueryGuard } from './seal';
 import type { CampaignDoc, ConsentDoc, CustomerDoc, CustomerStatsDoc, SegmentDoc, ServiceRecordDoc } from './schemas';
 import type { LabelDoc, ListViewDoc } from './schemas';
 
@@ -18,6 +19,8 @@ export type CrmDatabase = RxDatabase<CrmCollections>;
 
 // Several tabs share one database; only the leader tab replicates.
 addRxPlugin(RxDBLeaderElectionPlugin);
+// No query may filter or sort by a field the device keeps sealed (seal.ts).
+addRxPlugin(sealedQueryGuard);
 
 export interface DatabaseOptions {
 	storage: RxStorage<any, any>;

@@ -115,6 +115,7 @@ export const en = {
 	'lock.passkey_remove': 'Stop opening with fingerprint or face',
 	'lock.passkey_added': "Done: this device's fingerprint or face opens the lock too.",
 	'lock.passkey_removed': 'Fingerprint or face no longer opens the lock; use the PIN.',
+	'lock.passkey_after_start': 'After the app starts, the PIN opens it first: it also unlocks the data kept on this device. Fingerprint or face work after that.',
 	'lock.passkey_failed': 'The fingerprint or face check did not go through; enter the PIN.',
 	'lock.passkey_refused': 'This device did not set it up (cancelled or not supported).',
 	'lock.passkey_hint': 'The fingerprint or face is checked on this device only, never sent anywhere.',

@@ -97,6 +97,7 @@ export const zhCN: Record<CoreMessageKey, string> = {
 	'lock.passkey_remove': '停用指纹或面容开锁',
 	'lock.passkey_added': '已开启：本设备的指纹或面容也能打开应用锁。',
 	'lock.passkey_removed': '已停用指纹或面容开锁，请用 PIN 打开。',
+	'lock.passkey_after_start': '应用每次启动后需先输入 PIN：PIN 同时解开本设备上加密保存的数据。之后可用指纹或面容解锁。',
 	'lock.passkey_failed': '未能通过指纹或面容核验，请输入 PIN。',
 	'lock.passkey_refused': '本设备没有完成设置（已取消或不支持）。',
 	'lock.passkey_hint': '指纹或面容只在本设备上核验，不会发送到任何地方。',

@@ -2,6 +2,7 @@
 // the customers until the PIN is entered, at every start and after the chosen idle minutes (no touch or
 // key, or that long in the background). Sync goes on meanwhile. Five wrong PINs in a row delete the
 // device's data and sign it out, as a lost phone should; the password signs in again.
+import { deviceKeyOpen, forgetDeviceKey, openDeviceKey, unwrapDeviceKey, wrapDeviceKey } from './device-key';
 import { idleExpired, makePinRecord, MAX_FAILURES, pinMatches, readPinRecord, type PinRecord } from './pin';
 
 const key = (userId: string) => `crm:lock:${userId}`;
@@ -16,6 +17,11 @@ class AppLock {
 	idleMinutes = $state(5);
 	/** The device's fingerprint, face or screen code opens the lock too. */
 	hasPasskey = $state(false);
+	/**
+	 * The device key is open in memory (an idle lock). After a restart only the PIN opens it: the
+	 * passkey proves the person, but it cannot unwrap the key that the PIN protects (device-key.ts).
+	 */
+	keyOpen = $state(false);
 	#userId: string | null = null;
 	#record: PinRecord | null = null;
 	#lastActivity = Date.now();
@@ -33,18 +39,19 @@ class AppLock {
 		this.enabled = !!this.#record;
 		this.hasPasskey = !!this.#record?.passkey;
 		this.locked = this.enabled;
+		this.keyOpen = deviceKeyOpen(userId);
 		this.failures = this.#record?.failures ?? 0;
 		this.idleMinutes = this.#record?.idleMinutes ?? 5;
 		this.#lastActivity = Date.now();
 		const touch = () => (this.#lastActivity = Date.now());
 		const visibility = () => {
 			if (document.visibilityState === 'hidden') this.#hiddenAt = Date.now();
-			else if (this.#hiddenAt && this.enabled && idleExpired(this.#hiddenAt, Date.now(), this.idleMinutes)) this.locked = true;
+			else if (this.#hiddenAt && this.enabled && idleExpired(this.#hiddenAt, Date.now(), this.idleMinutes)) this.#lock();
 		};
 		for (const e of ACTIVITY) window.addEventListener(e, touch, { passive: true, capture: true });
 		document.addEventListener('visibilitychange', visibility);
 		const timer = setInterval(() => {
-			if (this.enabled && !this.locked && idleExpired(this.#lastActivity, Date.now(), this.idleMinutes)) this.locked = true;
+			if (this.enabled && !this.locked && idleExpired(this.#lastActivity, Date.now(), this.idleMinutes)) this.#lock();
 		}, 5_000);
 		this.#stop = () => {
 			for (const e of ACTIVITY) window.removeEventListener(e, touch, { capture: true });
@@ -65,6 +72,7 @@ class AppLock {
 	/** Sign-out: the PIN goes with the device's data. */
 	forget(userId: string): void {
 		localStorage.removeItem(key(userId));
+		forgetDeviceKey(userId);
 		if (this.#userId === userId) this.detach();
 	}
 
@@ -81,6 +89,7 @@ class AppLock {
 
 	async setPin(pin: string, idleMinutes: number): Promise<void> {
 		this.#save(await makePinRecord(pin, idleMinutes));
+		if (this.#userId) await wrapDeviceKey(this.#userId, pin);
 		this.#lastActivity = Date.now();
 	}
 
@@ -92,6 +101,7 @@ class AppLock {
 	async disable(pin: string): Promise<boolean> {
 		if (!this.#record || !(await pinMatches(this.#record, pin))) return false;
 		this.#save(null);
+		if (this.#userId) unwrapDeviceKey(this.#userId);
 		this.locked = false;
 		return true;
 	}
@@ -111,7 +121,7 @@ class AppLock {
 	/** Opens the lock when the device verifies its user with the passkey; a refusal is not a wrong PIN. */
 	async unlockWithPasskey(): Promise<boolean> {
 		const passkey = this.#record?.passkey;
-		if (!passkey) return false;
+		if (!passkey || !this.#userId || !deviceKeyOpen(this.#userId)) return false;
 		const { verifyPasskey } = await import('./passkey');
 		if (!(await verifyPasskey(passkey))) return false;
 		if (this.#record) this.#save({ ...this.#record, failures: 0 });
@@ -121,14 +131,20 @@ class AppLock {
 	}
 
 	lockNow(): void {
-		if (this.enabled) this.locked = true;
+		if (this.enabled) this.#lock();
+	}
+
+	#lock(): void {
+		this.keyOpen = !!this.#userId && deviceKeyOpen(this.#userId);
+		this.locked = true;
 	}
 
 	/** 'ok', 'wrong' (tries left in `failures`), or 'wiped' after too many wrong PINs. */
 	async unlock(pin: string): Promise<'ok' | 'wrong' | 'wiped'> {
 		const rec = this.#record;
 		if (!rec) return 'ok';
-		if (await pinMatches(rec, pin)) {
+		if ((await pinMatches(rec, pin)) && this.#userId && (await openDeviceKey(this.#userId, pin))) {
+			this.keyOpen = true;
 			this.#save({ ...rec, failures: 0 });
 			this.locked = false;
 			this.#lastActivity = Date.now();

@@ -1,6 +1,7 @@
 // The app lock's PIN (issue 13, a lost phone): checked on the device, never sent anywhere. Only a
 // PBKDF2-SHA-256 hash of it is kept (with its salt), so reading the device's storage does not give the
 // PIN; five wrong PINs in a row delete the device's data (lock.svelte.ts).
+import { fromBase64, toBase64 } from './b64';
 
 /** A passkey that opens the lock too (passkey.ts, loaded only when one is made or used). */
 export interface PasskeyRecord {
@@ -44,22 +45,20 @@ export function pinProblem(pin: string): 'format' | 'weak' | null {
 	return same || up || down ? 'weak' : null;
 }
 
-const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
-const unb64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 
 async function derive(pin: string, salt: Uint8Array, iterations: number): Promise<string> {
 	const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(pin), 'PBKDF2', false, ['deriveBits']);
 	const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt: salt as BufferSource, iterations }, key, 256);
-	return b64(new Uint8Array(bits));
+	return toBase64(new Uint8Array(bits));
 }
 
 export async function makePinRecord(pin: string, idleMinutes: number, iterations = ITERATIONS): Promise<PinRecord> {
 	const salt = crypto.getRandomValues(new Uint8Array(16));
-	return { v: 1, salt: b64(salt), hash: await derive(pin, salt, iterations), iterations, idleMinutes, failures: 0 };
+	return { v: 1, salt: toBase64(salt), hash: await derive(pin, salt, iterations), iterations, idleMinutes, failures: 0 };
 }
 
 export async function pinMatches(rec: PinRecord, pin: string): Promise<boolean> {
-	const got = await derive(pin, unb64(rec.salt), rec.iterations);
+	const got = await derive(pin, fromBase64(rec.salt), rec.iterations);
 	// Same length by construction; compare every character.
 	let diff = got.length ^ rec.hash.length;
 	for (let i = 0; i < got.length; i++) diff |= got.charCodeAt(i) ^ rec.hash.charCodeAt(i % rec.hash.length);

@@ -7,6 +7,28 @@ import { customerIndex } from './customer-index';
 import { activeFilterCount, applyFilters, filterOptions, NO_FILTERS, sortCustomers, type CustomerFilters, type CustomerSort, type StatsLike } from '$lib/db/customer-filters';
 
 const PREVIEW = 60;
+const collator = new Intl.Collator('zh-CN');
+/**
+ * The ids of the list's first screen, kept from the last full index: names are sealed in storage
+ * (db/seal.ts), so the database cannot sort by them; the preview reads these records and sorts them.
+ */
+const headKey = (db: CrmDatabase) => `crm:listhead:${db.name}`;
+function readHead(db: CrmDatabase): string[] | null {
+	try {
+		const ids = JSON.parse(localStorage.getItem(headKey(db)) ?? 'null');
+		return Array.isArray(ids) && ids.every((x) => typeof x === 'string') ? ids : null;
+	} catch {
+		return null;
+	}
+}
+function saveHead(db: CrmDatabase, docs: CustomerDoc[]): void {
+	try {
+		const ids = JSON.stringify(docs.slice(0, PREVIEW).map((d) => d.id));
+		if (localStorage.getItem(headKey(db)) !== ids) localStorage.setItem(headKey(db), ids);
+	} catch {
+		/* no storage: the next start's preview is any PREVIEW customers */
+	}
+}
 
 /**
  * The customer list with search as you type. The first screen shows a preview straight from the
@@ -117,9 +139,10 @@ export class CustomerListState {
 		const subs: Subscription[] = [];
 		let closed = false;
 		const live = { deleted: { $ne: true } };
+		const head = typeof localStorage === 'undefined' ? null : readHead(this.db);
 		subs.push(
-			this.db.customers.find({ selector: live, sort: [{ name: 'asc' }], limit: PREVIEW }).$.subscribe((docs) => {
-				this.#preview = docs.map((d) => d.toJSON() as CustomerDoc);
+			(head ? this.db.customers.find({ selector: { ...live, id: { $in: head } } }) : this.db.customers.find({ selector: live, limit: PREVIEW })).$.subscribe((docs) => {
+				this.#preview = docs.map((d) => d.toJSON() as CustomerDoc).sort((a, b) => collator.compare(a.name, b.name));
 				update();
 			}),
 			this.db.customer_stats.find().$.subscribe((docs) => {
@@ -139,6 +162,7 @@ export class CustomerListState {
 			offs.push(off);
 			const index = await shared.load();
 			if (closed) return;
+			if (typeof localStorage !== 'undefined') saveHead(this.db, index.searchDocs(''));
 			this.#index = index;
 			this.#version++;
 			update();

@@ -97,17 +97,26 @@ class Session {
 		this.user = null;
 	}
 
+	/**
+	 * Opens the user's local database. When the app lock's PIN protects the device key, the database
+	 * opens once the PIN is entered: the session is ready before that, so the lock screen can show.
+	 */
 	private async open(rec: RecordModel): Promise<void> {
 		this.user = toStaff(rec);
-		const { openDevice } = await import('../sync/device');
-		const { db, engine } = await openDevice(pb, rec.id);
-		this.db = db;
-		this.engine = engine;
 		this.ended = null;
-		engine.status.status$.subscribe((s) => {
-			const code = s.error?.code;
-			if ((code === 'account_deactivated' || code === 'signed_out_everywhere') && this.engine === engine) void this.end(code === 'account_deactivated' ? 'deactivated' : code);
+		const [{ openDevice }, { deviceKeyNeedsPin }] = await Promise.all([import('../sync/device'), import('../lock/device-key')]);
+		const waitsForPin = deviceKeyNeedsPin(rec.id);
+		const opening = openDevice(pb, rec.id).then(({ db, engine }) => {
+			if (this.user?.id !== rec.id) return void engine.destroy();
+			this.db = db;
+			this.engine = engine;
+			engine.status.status$.subscribe((s) => {
+				const code = s.error?.code;
+				if ((code === 'account_deactivated' || code === 'signed_out_everywhere') && this.engine === engine) void this.end(code === 'account_deactivated' ? 'deactivated' : code);
+			});
 		});
+		if (!waitsForPin) await opening;
+		else opening.catch((e) => console.error('The local database did not open', e));
 	}
 }
 

@@ -1,0 +1,13 @@
+/** Base64 of bytes and back (the device key, the PIN record, sealed fields). */
+export function toBase64(bytes: Uint8Array): string {
+	let s = '';
+	for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+	return btoa(s);
+}
+
+export function fromBase64(s: string): Uint8Array<ArrayBuffer> {
+	const bin = atob(s);
+	const out = new Uint8Array(bin.length);
+	for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+	return out;
+}
