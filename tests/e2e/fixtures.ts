@@ -102,28 +102,34 @@ export async function goOnline(device: Device | BrowserContext) {
  */
 export async function everythingOnDevice(page: Page, { localStorage: withLocal = true, opened = false } = {}): Promise<string> {
 	return page.evaluate(async ([withLocal, opened]) => {
-		const out: unknown[] = withLocal ? [{ ...localStorage }] : [];
 		const keys: CryptoKey[] = [];
 		if (opened)
 			for (const [k, v] of Object.entries(localStorage)) {
 				const raw = k.startsWith('crm:dk:') ? (JSON.parse(v) as { raw?: string }).raw : undefined;
 				if (raw) keys.push(await crypto.subtle.importKey('raw', Uint8Array.from(atob(raw), (c) => c.charCodeAt(0)), 'AES-GCM', false, ['decrypt']));
 			}
+		const unseal = async (sealed: string, aad: string): Promise<string | null> => {
+			const both = Uint8Array.from(atob(sealed), (c) => c.charCodeAt(0));
+			for (const key of keys) {
+				try {
+					return new TextDecoder().decode(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: both.subarray(0, 12), additionalData: new TextEncoder().encode(aad) }, key, both.subarray(12)));
+				} catch {
+					/* another user's key */
+				}
+			}
+			return null;
+		};
+		const local: Record<string, string> = { ...localStorage };
+		// Values sealed by src/lib/lock/sealed-local.ts (the console's kept chats).
+		if (opened) for (const [k, v] of Object.entries(local)) if (v.startsWith('sealed1:')) local[k] = (await unseal(v.slice(8), k)) ?? v;
+		const out: unknown[] = withLocal ? [local] : [];
 		const open = async (x: unknown): Promise<unknown> => {
 			if (Array.isArray(x)) return Promise.all(x.map(open));
 			if (!x || typeof x !== 'object') return x;
 			const o: Record<string, unknown> = { ...(x as Record<string, unknown>) };
 			if (typeof o._sealed === 'string' && typeof o.id === 'string') {
-				const both = Uint8Array.from(atob(o._sealed), (c) => c.charCodeAt(0));
-				for (const key of keys) {
-					try {
-						const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: both.subarray(0, 12), additionalData: new TextEncoder().encode(o.id) }, key, both.subarray(12));
-						Object.assign(o, JSON.parse(new TextDecoder().decode(plain)));
-						break;
-					} catch {
-						/* another user's key */
-					}
-				}
+				const plain = await unseal(o._sealed, o.id);
+				if (plain) Object.assign(o, JSON.parse(plain));
 			}
 			for (const [k, v] of Object.entries(o)) o[k] = await open(v);
 			return o;

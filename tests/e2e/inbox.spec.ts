@@ -1,4 +1,4 @@
-import { test, expect, goOffline, goOnline, PHONE, TABLET, navTo } from './fixtures';
+import { test, expect, everythingOnDevice, goOffline, goOnline, PHONE, TABLET, navTo } from './fixtures';
 import type { Page } from '@playwright/test';
 import { api, staffToken } from './chat-fixtures';
 
@@ -94,6 +94,10 @@ test('an agent on a tablet claims a waiting chat, replies, and replies sent offl
 	await expect(pane.getByTestId('chat-name')).toHaveText('张小花');
 	await expect(messages).toContainText('订单号是 20251126001');
 	await expect(messages.getByText('等待发送')).toHaveCount(2);
+	// Kept on the tablet sealed (src/lib/lock/sealed-local.ts): its storage, read directly, holds none of
+	// the shopper's words; opened with the tablet's key, the kept chat is there.
+	expect(await everythingOnDevice(page)).not.toContain('订单号是 20251126001');
+	expect(await everythingOnDevice(page, { opened: true })).toContain('订单号是 20251126001');
 	await goOnline(agent);
 	await expect(messages.getByText('等待发送')).toHaveCount(0, { timeout: 20_000 });
 	await expect.poll(async () => {

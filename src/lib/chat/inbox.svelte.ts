@@ -1,3 +1,4 @@
+import { openLocal, sealLocal } from '../lock/sealed-local';
 import type { RecordModel } from 'pocketbase';
 import { pb } from '$lib/pb/client';
 import { msOrZero } from '$lib/pb/time';
@@ -70,18 +71,6 @@ export class Inbox {
 	constructor(readonly user: StaffRecord) {
 		this.outbox = new MessageOutbox(globalThis.localStorage ?? null, `crm:chat-outbox:${user.id}`, (items) => (this.outgoing = items));
 		this.outgoing = this.outbox.items;
-		// The last answer is kept on the device: an offline start shows the chats as they were.
-		try {
-			const kept = JSON.parse(localStorage.getItem(this.#cacheKey) ?? 'null') as { conversations: Record<string, Conversation>; messages: Record<string, ChatMessage[]>; marks?: Marks } | null;
-			if (kept) {
-				this.conversations = kept.conversations ?? {};
-				this.messages = kept.messages ?? {};
-				// Without a watermark (a cache from before them) a conversation's next fetch is a full load.
-				this.#marks = readMarks(kept.marks);
-			}
-		} catch {
-			// unreadable: start empty
-		}
 		try {
 			const saved = JSON.parse(localStorage.getItem(this.#tabsKey) ?? '{}') as { open?: string[]; active?: string | null };
 			this.openIds = saved.open ?? [];
@@ -104,6 +93,29 @@ export class Inbox {
 		return `crm:chat-epoch:${this.user.id}`;
 	}
 
+	/**
+	 * The last answer is kept on the device, sealed under the device key: an offline start shows the
+	 * chats as they were. Read before the first fetch; nothing is written over it before.
+	 */
+	async #restoreKept(): Promise<void> {
+		try {
+			const text = await openLocal(this.user.id, this.#cacheKey, localStorage.getItem(this.#cacheKey));
+			const kept = JSON.parse(text ?? 'null') as { conversations: Record<string, Conversation>; messages: Record<string, ChatMessage[]>; marks?: Marks } | null;
+			if (kept) {
+				this.conversations = kept.conversations ?? {};
+				this.messages = kept.messages ?? {};
+				// Without a watermark (a cache from before them) a conversation's next fetch is a full load.
+				this.#marks = readMarks(kept.marks);
+			}
+		} catch {
+			// unreadable: start empty
+		}
+		this.#keptRead = true;
+	}
+
+	#keptRead = false;
+	/** Sealed writes of the snapshot, one after another (the last one written wins). */
+	#writing: Promise<void> = Promise.resolve();
 	#saveTimer: ReturnType<typeof setTimeout> | null = null;
 	/** Keeps the conversations and the open tabs' latest messages on the device (bounded). */
 	#saveSnapshot(now = false): void {
@@ -120,7 +132,7 @@ export class Inbox {
 	}
 
 	#writeSnapshot(): void {
-		if (!this.#started) return;
+		if (!this.#started || !this.#keptRead) return;
 		try {
 			const messages: Record<string, ChatMessage[]> = {};
 			const marks: Marks = {};
@@ -128,9 +140,20 @@ export class Inbox {
 				if (this.messages[id]) messages[id] = this.messages[id].slice(-100);
 				if (this.messages[id] && this.#marks[id]) marks[id] = this.#marks[id];
 			}
-			localStorage.setItem(this.#cacheKey, JSON.stringify({ conversations: this.conversations, messages, marks }));
+			const text = JSON.stringify({ conversations: this.conversations, messages, marks });
+			const key = this.#cacheKey;
+			const write = async () => {
+				try {
+					const sealed = await sealLocal(this.user.id, key, text);
+					// Not after sign-out (stopInbox deletes the kept chats).
+					if (this.#started) localStorage.setItem(key, sealed);
+				} catch (err) {
+					console.warn('inbox: not kept on the device', err); // storage full: the live view still works
+				}
+			};
+			this.#writing = this.#writing.then(write);
 		} catch (err) {
-			console.warn('inbox: not kept on the device', err); // storage full: the live view still works
+			console.warn('inbox: not kept on the device', err);
 		}
 	}
 
@@ -208,8 +231,11 @@ export class Inbox {
 		// engine watches too: both wrappers chain): this agent's lost replies are sent again.
 		const kv = globalThis.localStorage ?? null;
 		if (kv) this.#cleanups.push(watchEpoch(pb, (epoch) => void (sawEpoch(kv, this.#epochKey, epoch) && this.#heal(Object.keys(this.messages)))));
-		void this.#subscribe();
-		void this.resync();
+		void this.#restoreKept().then(() => {
+			if (!this.#started) return;
+			void this.#subscribe();
+			void this.resync();
+		});
 	}
 
 	stop(): void {

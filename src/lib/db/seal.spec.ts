@@ -5,8 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { createRxDatabase, getChangedDocumentsSince } from 'rxdb';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
+import { replicateRxCollection } from 'rxdb/plugins/replication';
 import { getDatabase, removeDatabase } from './database';
-import { assertNoSealedField, openDoc, sealDoc, sealedStorage, SEALED_FIELDS } from './seal';
+import { assertNoSealedField, openDoc, sealDoc, sealedStorage, SEALED_FIELDS, storedIds } from './seal';
 import { syncedCollections } from '../sync/collections';
 import { customerSchema } from './schemas';
 
@@ -54,6 +55,11 @@ describe('sealed storage', () => {
 		// A query with no order is ordered by RxDB along an index (here the placeholder name): allowed.
 		expect((await db.customers.find({ selector: { deleted: { $ne: true } }, limit: 5 }).exec()).map((d) => d.name)).toEqual([NAME]);
 
+		// The ids, read without opening anything (a removed record is left out).
+		await db.customers.insert({ id: 'cust00000000009', name: 'x' });
+		await (await db.customers.findOne('cust00000000009').exec())!.remove();
+		expect(await storedIds(db.customers)).toEqual(['cust00000000001']);
+
 		// An update is sealed too, and change events carry the opened document.
 		const seen: string[] = [];
 		const sub = db.customers.$.subscribe((ev) => seen.push((ev.documentData as { name: string }).name));
@@ -62,6 +68,35 @@ describe('sealed storage', () => {
 		expect(seen).toContain(`${NAME}二`);
 		expect(await stored(db.customers)).not.toContain(NAME);
 		await removeDatabase('sealspec0000001', { storage, multiInstance: false, device: 'a' });
+	});
+
+	it('seals the replication’s copy of each record pulled from the server', async () => {
+		const storage = sealedStorage(getRxStorageMemory(), await newKey());
+		const db = await getDatabase('sealspec0000003', { storage, multiInstance: false, device: 'c', collections: ['customers'] });
+		const server = { id: 'cust00000000005', name: NAME, phones: [PHONE], notes: NOTE, owner: 'staff0000000001', _deleted: false };
+		let pulled = false;
+		const rep = replicateRxCollection({
+			collection: db.customers,
+			replicationIdentifier: 'seal-spec',
+			live: false,
+			push: { handler: async () => [] },
+			pull: {
+				handler: async () => {
+					if (pulled) return { documents: [], checkpoint: { n: 1 } };
+					pulled = true;
+					return { documents: [server as never], checkpoint: { n: 1 } };
+				}
+			}
+		});
+		await rep.awaitInitialReplication();
+		expect((await db.customers.findOne('cust00000000005').exec())!.notes).toBe(NOTE);
+		const meta = (rep as unknown as { metaInstance: { originalStorageInstance?: unknown } }).metaInstance;
+		const text = await stored({ storageInstance: meta });
+		expect(text).toContain('cust00000000005');
+		expect(text).toContain('_sealed');
+		for (const secret of [NAME, PHONE, NOTE]) expect(text).not.toContain(secret);
+		await rep.cancel();
+		await removeDatabase('sealspec0000003', { storage, multiInstance: false, device: 'c' });
 	});
 
 	it('seals the records a device stored in clear before, keeping their revisions', async () => {
@@ -85,14 +120,15 @@ describe('sealed storage', () => {
 	it('does not open with another key, nor a sealed value moved onto another record', async () => {
 		const key = await newKey();
 		const doc = { id: 'cust00000000003', name: NAME, phones: [PHONE], owner: 'x' };
-		const sealed = await sealDoc(doc, SEALED_FIELDS.customers, key, 'id');
+		const layout = { fields: SEALED_FIELDS.customers, primary: 'id' };
+		const sealed = await sealDoc(doc, layout, key);
 		expect(sealed).toMatchObject({ id: 'cust00000000003', name: '', owner: 'x' });
 		expect(sealed.phones).toBeUndefined();
-		expect(await openDoc(sealed, key, 'id')).toEqual(doc);
-		await expect(openDoc(sealed, await newKey(), 'id')).rejects.toThrow(/cannot be opened/);
-		await expect(openDoc({ ...sealed, id: 'cust00000000004' }, key, 'id')).rejects.toThrow(/cannot be opened/);
+		expect(await openDoc(sealed, layout, key)).toEqual(doc);
+		await expect(openDoc(sealed, layout, await newKey())).rejects.toThrow(/cannot be opened/);
+		await expect(openDoc({ ...sealed, id: 'cust00000000004' }, layout, key)).rejects.toThrow(/cannot be opened/);
 		// A document without personal fields is stored as it is.
-		expect(await sealDoc({ id: 'view', owner: 'x' }, SEALED_FIELDS.list_views, key, 'id')).toEqual({ id: 'view', owner: 'x' });
+		expect(await sealDoc({ id: 'view', owner: 'x' }, { fields: SEALED_FIELDS.list_views, primary: 'id' }, key)).toEqual({ id: 'view', owner: 'x' });
 	});
 
 	it('names a sealed field however deep the selector puts it', () => {

@@ -15,6 +15,7 @@
 import type { RxPlugin, RxStorage, RxStorageInstance, RxStorageInstanceCreationParams } from 'rxdb';
 import { getChangedDocumentsSince, wrapRxStorageInstance } from 'rxdb';
 import { fromBase64, toBase64 } from '../lock/b64';
+import { syncedCollections } from '../sync/collections';
 
 /** The personal fields per synced collection. Placeholders keep required, indexed fields present. */
 export const SEALED_FIELDS: Readonly<Record<string, readonly string[]>> = {
@@ -30,45 +31,111 @@ const td = new TextDecoder();
 
 type Doc = Record<string, unknown> & { _sealed?: string };
 
+/**
+ * What was sealed or opened lately, so the cipher runs once per value: a write's change event is
+ * opened from here; the replication's copy of a record pulled from the server reuses the ciphertext
+ * just made for the record itself (same record, same values); a later write's `previous` (the stored
+ * revision it replaces, compared by revision only) is not sealed again. The plain values held here
+ * are the ones RxDB holds in its own document cache anyway. Bounded; the oldest entries go first.
+ */
+export class Recent {
+	/** ciphertext → the plain fields. */
+	readonly opened = new Map<string, Record<string, unknown>>();
+	/** record id and plain fields → ciphertext. */
+	readonly sealed = new Map<string, string>();
+	constructor(private readonly max = 60_000) {}
+	remember<V>(map: Map<string, V>, key: string, value: V): void {
+		map.delete(key);
+		map.set(key, value);
+		if (map.size > this.max) map.delete(map.keys().next().value!);
+	}
+}
+
+/** One storage instance's revisions lately sealed or read: `id|rev` → the stored document. */
+class Revisions {
+	readonly stored = new Map<string, Doc>();
+	remember(key: string, doc: Doc): void {
+		this.stored.delete(key);
+		this.stored.set(key, doc);
+		if (this.stored.size > 20_000) this.stored.delete(this.stored.keys().next().value!);
+	}
+}
+
+/** Where a stored document keeps its personal fields: the document itself, or (the replication's metadata) its `docData`. */
+interface Layout {
+	fields: readonly string[];
+	primary: string;
+	/** The replication's metadata: the record is `docData`, whose own id is the cipher's associated data. */
+	nested?: 'docData';
+}
+
 /** The stored form of `doc`: its personal fields moved into `_sealed` (iv ‖ ciphertext, base64). */
-export async function sealDoc(doc: Doc, fields: readonly string[], key: CryptoKey, primary: string): Promise<Doc> {
+export async function sealDoc(doc: Doc, layout: Layout, key: CryptoKey, recent?: Recent, revs?: Revisions): Promise<Doc> {
+	const rev = revs && typeof doc._rev === 'string' ? `${String(doc[layout.primary])}|${doc._rev}` : '';
+	const known = rev ? revs!.stored.get(rev) : undefined;
+	if (known) return known;
+	const record = layout.nested ? (doc[layout.nested] as Doc | undefined) : doc;
+	if (!record || typeof record !== 'object') return doc;
 	const secret: Record<string, unknown> = {};
-	const out: Doc = { ...doc };
-	for (const f of fields) {
+	const out: Doc = { ...record };
+	for (const f of layout.fields) {
 		if (!(f in out)) continue;
 		secret[f] = out[f];
 		if (f in PLACEHOLDER) out[f] = PLACEHOLDER[f];
 		else delete out[f];
 	}
 	delete out._sealed;
-	if (!Object.keys(secret).length) return out;
-	const iv = crypto.getRandomValues(new Uint8Array(12));
-	const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: te.encode(String(doc[primary])) }, key, te.encode(JSON.stringify(secret))));
-	const both = new Uint8Array(12 + ct.length);
-	both.set(iv);
-	both.set(ct, 12);
-	out._sealed = toBase64(both);
-	return out;
+	if (Object.keys(secret).length) {
+		const aad = String(layout.nested ? record.id : doc[layout.primary]);
+		const text = JSON.stringify(secret);
+		const memo = recent ? `${aad}\u0000${text}` : '';
+		let sealed = memo ? recent!.sealed.get(memo) : undefined;
+		if (!sealed) {
+			const iv = crypto.getRandomValues(new Uint8Array(12));
+			const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: te.encode(aad) }, key, te.encode(text)));
+			const both = new Uint8Array(12 + ct.length);
+			both.set(iv);
+			both.set(ct, 12);
+			sealed = toBase64(both);
+			if (recent) {
+				recent.remember(recent.sealed, memo, sealed);
+				recent.remember(recent.opened, sealed, secret);
+			}
+		}
+		out._sealed = sealed;
+	}
+	const stored = layout.nested ? { ...doc, [layout.nested]: out } : out;
+	if (rev) revs!.remember(rev, stored);
+	return stored;
 }
 
 /** The document as RxDB knows it. A document stored before sealing existed is returned as it is. */
-export async function openDoc(doc: Doc, key: CryptoKey, primary: string): Promise<Doc> {
-	if (typeof doc._sealed !== 'string') return doc;
-	const both = fromBase64(doc._sealed);
-	let plain: ArrayBuffer;
-	try {
-		plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: both.subarray(0, 12), additionalData: te.encode(String(doc[primary])) }, key, both.subarray(12));
-	} catch {
-		throw new Error(`The device's local data for ${String(doc[primary])} cannot be opened with this device's key.`);
+export async function openDoc(doc: Doc, layout: Layout, key: CryptoKey, recent?: Recent, revs?: Revisions): Promise<Doc> {
+	const record = layout.nested ? (doc[layout.nested] as Doc | undefined) : doc;
+	if (!record || typeof record._sealed !== 'string') return doc;
+	if (revs && typeof doc._rev === 'string') revs.remember(`${String(doc[layout.primary])}|${doc._rev}`, doc);
+	let secret = recent?.opened.get(record._sealed);
+	if (!secret) {
+		const aad = String(layout.nested ? record.id : doc[layout.primary]);
+		const both = fromBase64(record._sealed);
+		let plain: ArrayBuffer;
+		try {
+			plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: both.subarray(0, 12), additionalData: te.encode(aad) }, key, both.subarray(12));
+		} catch {
+			throw new Error(`The device's local data for ${aad} cannot be opened with this device's key.`);
+		}
+		secret = JSON.parse(td.decode(plain)) as Record<string, unknown>;
+		recent?.remember(recent.opened, record._sealed, secret);
 	}
-	const out: Doc = { ...doc, ...JSON.parse(td.decode(plain)) };
+	const out: Doc = { ...record, ...secret };
 	delete out._sealed;
-	return out;
+	return layout.nested ? { ...doc, [layout.nested]: out } : out;
 }
 
 /** Whether a stored document still holds a personal field in clear (stored before sealing existed). */
-function unsealed(doc: Doc, fields: readonly string[]): boolean {
-	return typeof doc._sealed !== 'string' && fields.some((f) => f in doc && !(f in PLACEHOLDER && doc[f] === PLACEHOLDER[f]));
+function unsealed(doc: Doc, layout: Layout): boolean {
+	const record = layout.nested ? (doc[layout.nested] as Doc | undefined) : doc;
+	return !!record && typeof record._sealed !== 'string' && layout.fields.some((f) => f in record && !(f in PLACEHOLDER && record[f] === PLACEHOLDER[f]));
 }
 
 /**
@@ -76,18 +143,43 @@ function unsealed(doc: Doc, fields: readonly string[]): boolean {
  * storage's change index and written back with the same revision and `_meta`, so nothing is uploaded
  * again and the replication's checkpoints stay valid. Runs before RxDB uses the collection.
  */
-async function sealStored(raw: RxStorageInstance<any, any, any>, fields: readonly string[], key: CryptoKey, primary: string): Promise<number> {
+async function sealStored(raw: RxStorageInstance<any, any, any>, layout: Layout, key: CryptoKey): Promise<number> {
 	let checkpoint: unknown = undefined;
 	let sealed = 0;
 	for (;;) {
 		const page = await getChangedDocumentsSince(raw, 500, checkpoint as never);
 		if (!page.documents.length) return sealed;
 		const rows = [];
-		for (const d of page.documents as Doc[]) if (unsealed(d, fields)) rows.push({ previous: d, document: await sealDoc(d, fields, key, primary) });
+		for (const d of page.documents as Doc[]) if (unsealed(d, layout)) rows.push({ previous: d, document: await sealDoc(d, layout, key) });
 		if (rows.length) {
 			const res = await raw.bulkWrite(rows as never, 'crm-seal-stored');
 			sealed += rows.length - res.error.length;
 		}
+		checkpoint = page.checkpoint;
+	}
+}
+
+/** The fields of a schema's records, without RxDB's own (`_rev`, `_meta`...), as one text. */
+const signature = (properties: object) =>
+	Object.keys(properties)
+		.filter((k) => !k.startsWith('_'))
+		.sort()
+		.join(',');
+
+/**
+ * The ids of a collection's live records, read from the storage under the seal: nothing is opened (a
+ * check of every id against the server must not queue thousands of cipher calls ahead of an edit).
+ */
+export async function storedIds(collection: { storageInstance: unknown; schema: { primaryPath: string } }): Promise<string[]> {
+	let inst = collection.storageInstance as { originalStorageInstance?: unknown };
+	while (inst.originalStorageInstance) inst = inst.originalStorageInstance as typeof inst;
+	const primary = collection.schema.primaryPath;
+	const ids: string[] = [];
+	let checkpoint: unknown = undefined;
+	for (;;) {
+		const page = await getChangedDocumentsSince(inst as RxStorageInstance<any, any, any>, 5000, checkpoint as never);
+		if (!page.documents.length) return ids;
+		for (const d of page.documents as Doc[]) if (!d._deleted) ids.push(String(d[primary]));
 		checkpoint = page.checkpoint;
 	}
 }
@@ -129,31 +221,56 @@ export const sealedQueryGuard: RxPlugin = {
  * The storage with the personal fields of `fields`' collections sealed under `key`. Other collections
  * (figures, segments, campaigns, labels, consents' ledger) pass through unchanged.
  */
-export function sealedStorage<I, S>(storage: RxStorage<I, S>, key: CryptoKey, fields: Readonly<Record<string, readonly string[]>> = SEALED_FIELDS): RxStorage<I, S> {
+export function sealedStorage<I, S>(
+	storage: RxStorage<I, S>,
+	key: CryptoKey,
+	fields: Readonly<Record<string, readonly string[]>> = SEALED_FIELDS,
+	/** Each collection's schema properties: which collection a replication's metadata belongs to. */
+	schemas: Readonly<Record<string, { properties: object }>> = Object.fromEntries(Object.entries(syncedCollections).map(([c, v]) => [c, v.schema]))
+): RxStorage<I, S> {
+	const recent = new Recent();
+	const bySignature = new Map(Object.entries(schemas).map(([c, s]) => [signature(s.properties), c]));
 	return {
 		...storage,
 		async createStorageInstance<R>(params: RxStorageInstanceCreationParams<R, S>) {
 			const instance = await storage.createStorageInstance(params);
-			// The replication's metadata holds the server's last known copy of each record (`docData`):
-			// sealed whole. RxDB's other own stores (the database's internals) hold no personal data.
-			const own = params.schema.title === REPLICATION_META ? ['docData'] : params.collectionName.startsWith('rx-') ? undefined : fields[params.collectionName];
-			if (!own?.length) return instance;
 			const primary = typeof params.schema.primaryKey === 'string' ? params.schema.primaryKey : (params.schema.primaryKey as { key: string }).key;
-			await sealStored(instance, own, key, primary);
+			let layout: Layout | null = null;
+			if (params.schema.title === REPLICATION_META) {
+				// The replication's metadata holds the server's last known copy of each record (`docData`).
+				const of = bySignature.get(signature((params.schema.properties as { docData?: { properties?: object } }).docData?.properties ?? {}));
+				if (of && fields[of]?.length) layout = { fields: fields[of], primary, nested: 'docData' };
+			} else if (!params.collectionName.startsWith('rx-') && fields[params.collectionName]?.length) {
+				layout = { fields: fields[params.collectionName], primary };
+			}
+			// RxDB's other own stores (the database's internals) hold no personal data.
+			if (!layout) return instance;
+			const own = layout;
+			// Once per database and collection (a device from before sealing); a database made since holds
+			// no record in clear, so the mark may outlive a deleted database.
+			const done = `crm:sealed:${params.databaseName}:${params.collectionName}`;
+			const marks = typeof localStorage === 'undefined' ? null : localStorage;
+			if (!marks?.getItem(done)) {
+				await sealStored(instance, own, key);
+				marks?.setItem(done, '1');
+			}
+			const revs = new Revisions();
 			const wrapped = wrapRxStorageInstance(
 				params.schema,
 				instance,
-				(d: Doc) => sealDoc(d, own, key, primary) as Promise<any>,
-				(d: Doc) => openDoc(d, key, primary) as Promise<any>
+				(d: Doc) => sealDoc(d, own, key, recent, revs) as Promise<any>,
+				(d: Doc) => openDoc(d, own, key, recent, revs) as Promise<any>
 			) as unknown as RxStorageInstance<R, I, S>;
 			// A query runs on stored documents, where sealed fields are ciphertext: a selector that names
 			// them would silently find nothing, so it fails loudly instead. (Sorts are checked where the
 			// app writes them, by sealedQueryGuard: RxDB itself sorts by an index's fields when a query
 			// gives no order, and the placeholder '' of an indexed name makes that the id's order.)
-			const query = wrapped.query.bind(wrapped);
-			const count = wrapped.count.bind(wrapped);
-			wrapped.query = (q) => (assertNoSealedField({ selector: q.query.selector }, own, params.collectionName), query(q));
-			wrapped.count = (q) => (assertNoSealedField({ selector: q.query.selector }, own, params.collectionName), count(q));
+			if (!own.nested) {
+				const query = wrapped.query.bind(wrapped);
+				const count = wrapped.count.bind(wrapped);
+				wrapped.query = (q) => (assertNoSealedField({ selector: q.query.selector }, own.fields, params.collectionName), query(q));
+				wrapped.count = (q) => (assertNoSealedField({ selector: q.query.selector }, own.fields, params.collectionName), count(q));
+			}
 			return wrapped;
 		}
 	};

@@ -1,7 +1,8 @@
 import type PocketBase from 'pocketbase';
 import { Subject } from 'rxjs';
 import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
-import type { RxCollection, RxReplicationPullStreamItem, WithDeleted } from 'rxdb';
+import type { RxCollection, RxReplicationPullStreamItem, RxReplicationWriteToMasterRow, WithDeleted } from 'rxdb';
+import { storedIds } from '../db/seal';
 import { seqCheckpoint, type Checkpoint } from './checkpoint';
 import type { Outbox } from './outbox';
 import { classifyError, type SyncStatusStore } from './status';
@@ -14,6 +15,8 @@ export interface PushResult {
 }
 
 const SERVER_ONLY = ['collectionId', 'collectionName', 'expand'];
+/** The server's push route takes at most this many rows a request (pb_hooks/lib/sync.js MAX_ROWS). */
+const PUSH_REQUEST_ROWS = 200;
 const LOCAL_ONLY = ['_deleted', '_meta', '_rev', '_attachments'];
 
 /** A PocketBase record as a local document. Soft deletion stays a plain `deleted` field (restorable). */
@@ -110,50 +113,66 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 			}
 		},
 		push: o.pullOnly ? undefined : {
-			batchSize: 100,
+			// RxDB's upload side reads the device's changes in batches of this size, also when it checks
+			// again, after a start, the records a pull wrote since its last upload (most are equal to the
+			// server's and are not sent): large batches make that check a few reads, not a hundred, so a
+			// first edit after a large first pull is not queued behind it. Requests stay at most
+			// PUSH_REQUEST_ROWS rows (the server's limit).
+			batchSize: 1000,
 			handler: async (allRows) => {
-				const startedAt = Date.now();
 				// A removed document is a local purge (see purgeHidden): records are only ever soft-deleted.
 				const rows = allRows.filter((r) => !r.newDocumentState._deleted);
-				if (!rows.length) return [];
-				const body = {
-					rows: rows.map((r) => ({
-						doc: toServer(r.newDocumentState as Record<string, unknown>),
-						base: r.assumedMasterState ? toServer(r.assumedMasterState as Record<string, unknown>) : null
-					}))
-				};
-				const res = await o.pb
-					.send<PushResult>(`/api/crm/sync/${o.name}/push`, { method: 'POST', body, requestKey: null })
-					.catch((err) => {
-						throw report(o.status, err);
-					});
-				const docs = new Map(rows.map((r) => [(r.newDocumentState as unknown as { id: string }).id, r.newDocumentState as unknown as Record<string, unknown>]));
-				const waiting = res.rejected.filter((r) => r.status === 424 && o.dependencyPending?.(r.field, docs.get(r.id) ?? {}));
-				// A customer handed to a colleague meanwhile: the server kept the change as a proposal for
-				// them. Nothing is owed any more; the record leaves the device, and the user is told.
-				const proposed = res.rejected.filter((r) => r.code === 'passed_as_proposal');
-				const refused = new Set(res.rejected.filter((r) => !proposed.includes(r)).map((r) => r.id));
-				for (const r of res.rejected) {
-					if (waiting.includes(r) || proposed.includes(r)) continue;
-					o.outbox.markRefused(o.name, r.id, { kind: 'rejected', code: r.code, detail: r.message, field: r.field, recordId: r.id, at: startedAt });
+				const conflicts: WithDeleted<T>[] = [];
+				let waiting = 0;
+				for (let i = 0; i < rows.length; i += PUSH_REQUEST_ROWS) {
+					const part = await pushRequest(rows.slice(i, i + PUSH_REQUEST_ROWS));
+					conflicts.push(...part.conflicts);
+					waiting += part.waiting;
 				}
-				if (proposed.length) {
-					const ids = proposed.map((r) => r.id);
-					const names = ids.map((id) => docs.get(id)?.name).filter((n): n is string => typeof n === 'string' && !!n);
-					o.status.patch({ lost: { reason: 'proposed', names, kept: 0, at: Date.now() } });
-					setTimeout(() => void purge(ids).catch(() => undefined), 0);
-				}
-				for (const row of rows) {
-					const id = (row.newDocumentState as unknown as { id: string }).id;
-					if (!refused.has(id)) o.outbox.markAccepted(o.name, id, startedAt);
-				}
-				o.status.patch({ pending: o.outbox.pendingCount, rejected: o.outbox.refusals, online: true, error: null });
 				// RxDB retries the whole batch after its retry time; rows applied already come back as equal.
-				if (waiting.length) throw new Error(`${waiting.length} ${o.name} wait for records this device has not uploaded yet`);
-				return res.conflicts.map((c) => fromServer<T>(c));
+				if (waiting) throw new Error(`${waiting} ${o.name} wait for records this device has not uploaded yet`);
+				return conflicts;
 			}
 		}
 	});
+
+	/** One push request: the server's answer applied to the outbox and the status. */
+	async function pushRequest(rows: RxReplicationWriteToMasterRow<T>[]): Promise<{ conflicts: WithDeleted<T>[]; waiting: number }> {
+		const startedAt = Date.now();
+		const body = {
+			rows: rows.map((r) => ({
+				doc: toServer(r.newDocumentState as Record<string, unknown>),
+				base: r.assumedMasterState ? toServer(r.assumedMasterState as Record<string, unknown>) : null
+			}))
+		};
+		const res = await o.pb
+			.send<PushResult>(`/api/crm/sync/${o.name}/push`, { method: 'POST', body, requestKey: null })
+			.catch((err) => {
+				throw report(o.status, err);
+			});
+		const docs = new Map(rows.map((r) => [(r.newDocumentState as unknown as { id: string }).id, r.newDocumentState as unknown as Record<string, unknown>]));
+		const waiting = res.rejected.filter((r) => r.status === 424 && o.dependencyPending?.(r.field, docs.get(r.id) ?? {}));
+		// A customer handed to a colleague meanwhile: the server kept the change as a proposal for
+		// them. Nothing is owed any more; the record leaves the device, and the user is told.
+		const proposed = res.rejected.filter((r) => r.code === 'passed_as_proposal');
+		const refused = new Set(res.rejected.filter((r) => !proposed.includes(r)).map((r) => r.id));
+		for (const r of res.rejected) {
+			if (waiting.includes(r) || proposed.includes(r)) continue;
+			o.outbox.markRefused(o.name, r.id, { kind: 'rejected', code: r.code, detail: r.message, field: r.field, recordId: r.id, at: startedAt });
+		}
+		if (proposed.length) {
+			const ids = proposed.map((r) => r.id);
+			const names = ids.map((id) => docs.get(id)?.name).filter((n): n is string => typeof n === 'string' && !!n);
+			o.status.patch({ lost: { reason: 'proposed', names, kept: 0, at: Date.now() } });
+			setTimeout(() => void purge(ids).catch(() => undefined), 0);
+		}
+		for (const row of rows) {
+			const id = (row.newDocumentState as unknown as { id: string }).id;
+			if (!refused.has(id)) o.outbox.markAccepted(o.name, id, startedAt);
+		}
+		o.status.patch({ pending: o.outbox.pendingCount, rejected: o.outbox.refusals, online: true, error: null });
+		return { conflicts: res.conflicts.map((c) => fromServer<T>(c)), waiting: waiting.length };
+	}
 
 	const subs = [
 		// Handler failures are reported where they happen (RxDB strips their HTTP status);
@@ -185,7 +204,7 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 
 	/** Removes from the device the records of `only` (or all) its user may no longer see, unless it owes them. */
 	async function purge(only?: readonly string[]): Promise<number> {
-		const ids = only ? [...only] : (await o.collection.find().exec()).map((d) => (d as unknown as { id: string }).id);
+		const ids = only ? [...only] : await storedIds(o.collection);
 		let purged = 0;
 		for (let i = 0; i < ids.length; i += 1000) {
 			const { hidden, missing = [] } = await o.pb.send<{ hidden: string[]; missing?: string[] }>(`/api/crm/sync/${o.name}/visible`, {
