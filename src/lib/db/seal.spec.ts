@@ -7,7 +7,7 @@ import { createRxDatabase, getChangedDocumentsSince } from 'rxdb';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { replicateRxCollection } from 'rxdb/plugins/replication';
 import { getDatabase, removeDatabase } from './database';
-import { assertNoSealedField, openDoc, sealDoc, sealedStorage, SEALED_FIELDS, storedIds } from './seal';
+import { assertNoSealedField, Generations, openDoc, sealDoc, sealedStorage, SEALED_FIELDS, storedIds } from './seal';
 import { syncedCollections } from '../sync/collections';
 import { customerSchema } from './schemas';
 
@@ -150,5 +150,14 @@ describe('sealed storage', () => {
 		// customers.name stays indexed in the schema (so devices need no migration) and is stored as '':
 		// the index is never used (a query on it fails, above).
 		expect(customerSchema.indexes).toEqual(['name']);
+	});
+
+	it('keeps at most its bound of recent values, the newest always', () => {
+		const g = new Generations<number>(10);
+		for (let i = 0; i < 100; i++) g.set(`k${i}`, i);
+		expect(g.get('k99')).toBe(99);
+		expect(g.get('k90')).toBe(90);
+		expect(g.get('k80')).toBeUndefined();
+		expect(g.get('k0')).toBeUndefined();
 	});
 });

@@ -40,24 +40,39 @@ type Doc = Record<string, unknown> & { _sealed?: string };
  */
 export class Recent {
 	/** ciphertext → the plain fields. */
-	readonly opened = new Map<string, Record<string, unknown>>();
+	readonly opened: Generations<Record<string, unknown>>;
 	/** record id and plain fields → ciphertext. */
-	readonly sealed = new Map<string, string>();
-	constructor(private readonly max = 60_000) {}
-	remember<V>(map: Map<string, V>, key: string, value: V): void {
-		map.delete(key);
-		map.set(key, value);
-		if (map.size > this.max) map.delete(map.keys().next().value!);
+	readonly sealed: Generations<string>;
+	constructor(max = 10_000) {
+		this.opened = new Generations(max);
+		this.sealed = new Generations(max);
+	}
+}
+
+/**
+ * A bounded map: two generations, the older dropped whole when the newer is full. Constant time
+ * (deleting single entries from a large Map and finding its oldest key grows with what was deleted).
+ */
+export class Generations<V> {
+	#young = new Map<string, V>();
+	#old = new Map<string, V>();
+	constructor(private readonly max: number) {}
+	get(key: string): V | undefined {
+		return this.#young.get(key) ?? this.#old.get(key);
+	}
+	set(key: string, value: V): void {
+		if (this.#young.size >= this.max / 2) {
+			this.#old = this.#young;
+			this.#young = new Map();
+		}
+		this.#young.set(key, value);
 	}
 }
 
 /** One storage instance's revisions lately sealed or read: `id|rev` → the stored document. */
-class Revisions {
-	readonly stored = new Map<string, Doc>();
-	remember(key: string, doc: Doc): void {
-		this.stored.delete(key);
-		this.stored.set(key, doc);
-		if (this.stored.size > 20_000) this.stored.delete(this.stored.keys().next().value!);
+class Revisions extends Generations<Doc> {
+	constructor() {
+		super(10_000);
 	}
 }
 
@@ -72,7 +87,7 @@ interface Layout {
 /** The stored form of `doc`: its personal fields moved into `_sealed` (iv ‖ ciphertext, base64). */
 export async function sealDoc(doc: Doc, layout: Layout, key: CryptoKey, recent?: Recent, revs?: Revisions): Promise<Doc> {
 	const rev = revs && typeof doc._rev === 'string' ? `${String(doc[layout.primary])}|${doc._rev}` : '';
-	const known = rev ? revs!.stored.get(rev) : undefined;
+	const known = rev ? revs!.get(rev) : undefined;
 	if (known) return known;
 	const record = layout.nested ? (doc[layout.nested] as Doc | undefined) : doc;
 	if (!record || typeof record !== 'object') return doc;
@@ -98,14 +113,14 @@ export async function sealDoc(doc: Doc, layout: Layout, key: CryptoKey, recent?:
 			both.set(ct, 12);
 			sealed = toBase64(both);
 			if (recent) {
-				recent.remember(recent.sealed, memo, sealed);
-				recent.remember(recent.opened, sealed, secret);
+				recent.sealed.set(memo, sealed);
+				recent.opened.set(sealed, secret);
 			}
 		}
 		out._sealed = sealed;
 	}
 	const stored = layout.nested ? { ...doc, [layout.nested]: out } : out;
-	if (rev) revs!.remember(rev, stored);
+	if (rev) revs!.set(rev, stored);
 	return stored;
 }
 
@@ -113,7 +128,7 @@ export async function sealDoc(doc: Doc, layout: Layout, key: CryptoKey, recent?:
 export async function openDoc(doc: Doc, layout: Layout, key: CryptoKey, recent?: Recent, revs?: Revisions): Promise<Doc> {
 	const record = layout.nested ? (doc[layout.nested] as Doc | undefined) : doc;
 	if (!record || typeof record._sealed !== 'string') return doc;
-	if (revs && typeof doc._rev === 'string') revs.remember(`${String(doc[layout.primary])}|${doc._rev}`, doc);
+	if (revs && typeof doc._rev === 'string') revs.set(`${String(doc[layout.primary])}|${doc._rev}`, doc);
 	let secret = recent?.opened.get(record._sealed);
 	if (!secret) {
 		const aad = String(layout.nested ? record.id : doc[layout.primary]);
@@ -125,7 +140,7 @@ export async function openDoc(doc: Doc, layout: Layout, key: CryptoKey, recent?:
 			throw new Error(`The device's local data for ${aad} cannot be opened with this device's key.`);
 		}
 		secret = JSON.parse(td.decode(plain)) as Record<string, unknown>;
-		recent?.remember(recent.opened, record._sealed, secret);
+		recent?.opened.set(record._sealed, secret);
 	}
 	const out: Doc = { ...record, ...secret };
 	delete out._sealed;

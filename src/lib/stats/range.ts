@@ -1,7 +1,10 @@
 // Date ranges of the analytics dashboard, in shop days (docs/api/ingestion.md: days are in the CRM's
-// time zone, CRM_TZ_OFFSET_MINUTES, by default UTC+8).
+// time zone, CRM_TZ_OFFSET_MINUTES, by default UTC+8). The server tells devices its setting
+// (GET /api/crm/setup); until one has heard it, UTC+8.
+import { shopDay as shopDayAt } from '$lib/shared/events';
+import { shopTzOffset } from './shop-tz';
 
-export const SHOP_TZ_OFFSET_MINUTES = 480;
+export { SHOP_TZ_OFFSET_MINUTES, shopTzOffset } from './shop-tz';
 export const MAX_RANGE_DAYS = 731;
 export const PRESETS = ['7d', '30d', '90d', '12m'] as const;
 export type Preset = (typeof PRESETS)[number];
@@ -10,8 +13,8 @@ const DAY_MS = 86_400_000;
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The shop's calendar day at a moment, `YYYY-MM-DD`. */
-export function shopDay(ms: number, offsetMinutes = SHOP_TZ_OFFSET_MINUTES): string {
-	return new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 10);
+export function shopDay(ms: number, offsetMinutes = shopTzOffset()): string {
+	return shopDayAt(ms, offsetMinutes);
 }
 
 function dayMs(day: string): number {
