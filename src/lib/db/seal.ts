@@ -11,10 +11,10 @@
 // field; the id is the cipher's associated data, so a sealed value cannot be moved onto another record.
 // RxDB above the wrapper sees whole documents. Queries run in the storage, on stored documents: no
 // selector or sort may name a sealed field (the app filters those in memory, through the customer
-// index); `database.spec.ts` fails when one does.
+// index); sealedQueryGuard refuses a query that does.
 import type { RxPlugin, RxStorage, RxStorageInstance, RxStorageInstanceCreationParams } from 'rxdb';
-import { getChangedDocumentsSince, wrapRxStorageInstance } from 'rxdb';
-import { fromBase64, toBase64 } from '../lock/b64';
+import { getChangedDocumentsSince, getPrimaryFieldOfPrimaryKey, wrapRxStorageInstance } from 'rxdb';
+import { aesOpen, aesSeal } from '../lock/aes';
 import { syncedCollections } from '../sync/collections';
 
 /** The personal fields per synced collection. Placeholders keep required, indexed fields present. */
@@ -25,9 +25,6 @@ export const SEALED_FIELDS: Readonly<Record<string, readonly string[]>> = {
 };
 const REPLICATION_META = 'RxReplicationProtocolMetaData';
 const PLACEHOLDER: Readonly<Record<string, unknown>> = { name: '', summary: '' };
-
-const te = new TextEncoder();
-const td = new TextDecoder();
 
 type Doc = Record<string, unknown> & { _sealed?: string };
 
@@ -70,11 +67,7 @@ export class Generations<V> {
 }
 
 /** One storage instance's revisions lately sealed or read: `id|rev` → the stored document. */
-class Revisions extends Generations<Doc> {
-	constructor() {
-		super(10_000);
-	}
-}
+type Revisions = Generations<Doc>;
 
 /** Where a stored document keeps its personal fields: the document itself, or (the replication's metadata) its `docData`. */
 interface Layout {
@@ -84,12 +77,18 @@ interface Layout {
 	nested?: 'docData';
 }
 
+/** The record that holds the personal fields, and the id its cipher is bound to. */
+function recordOf(doc: Doc, layout: Layout): { record: Doc | undefined; aad: string } {
+	const record = layout.nested ? (doc[layout.nested] as Doc | undefined) : doc;
+	return { record, aad: String(layout.nested ? record?.id : doc[layout.primary]) };
+}
+
 /** The stored form of `doc`: its personal fields moved into `_sealed` (iv ‖ ciphertext, base64). */
 export async function sealDoc(doc: Doc, layout: Layout, key: CryptoKey, recent?: Recent, revs?: Revisions): Promise<Doc> {
 	const rev = revs && typeof doc._rev === 'string' ? `${String(doc[layout.primary])}|${doc._rev}` : '';
 	const known = rev ? revs!.get(rev) : undefined;
 	if (known) return known;
-	const record = layout.nested ? (doc[layout.nested] as Doc | undefined) : doc;
+	const { record, aad } = recordOf(doc, layout);
 	if (!record || typeof record !== 'object') return doc;
 	const secret: Record<string, unknown> = {};
 	const out: Doc = { ...record };
@@ -101,17 +100,11 @@ export async function sealDoc(doc: Doc, layout: Layout, key: CryptoKey, recent?:
 	}
 	delete out._sealed;
 	if (Object.keys(secret).length) {
-		const aad = String(layout.nested ? record.id : doc[layout.primary]);
 		const text = JSON.stringify(secret);
 		const memo = recent ? `${aad}\u0000${text}` : '';
 		let sealed = memo ? recent!.sealed.get(memo) : undefined;
 		if (!sealed) {
-			const iv = crypto.getRandomValues(new Uint8Array(12));
-			const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: te.encode(aad) }, key, te.encode(text)));
-			const both = new Uint8Array(12 + ct.length);
-			both.set(iv);
-			both.set(ct, 12);
-			sealed = toBase64(both);
+			sealed = await aesSeal(key, text, aad);
 			if (recent) {
 				recent.sealed.set(memo, sealed);
 				recent.opened.set(sealed, secret);
@@ -126,20 +119,18 @@ export async function sealDoc(doc: Doc, layout: Layout, key: CryptoKey, recent?:
 
 /** The document as RxDB knows it. A document stored before sealing existed is returned as it is. */
 export async function openDoc(doc: Doc, layout: Layout, key: CryptoKey, recent?: Recent, revs?: Revisions): Promise<Doc> {
-	const record = layout.nested ? (doc[layout.nested] as Doc | undefined) : doc;
+	const { record, aad } = recordOf(doc, layout);
 	if (!record || typeof record._sealed !== 'string') return doc;
 	if (revs && typeof doc._rev === 'string') revs.set(`${String(doc[layout.primary])}|${doc._rev}`, doc);
 	let secret = recent?.opened.get(record._sealed);
 	if (!secret) {
-		const aad = String(layout.nested ? record.id : doc[layout.primary]);
-		const both = fromBase64(record._sealed);
-		let plain: ArrayBuffer;
+		let plain: string;
 		try {
-			plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: both.subarray(0, 12), additionalData: te.encode(aad) }, key, both.subarray(12));
+			plain = await aesOpen(key, record._sealed, aad);
 		} catch {
 			throw new Error(`The device's local data for ${aad} cannot be opened with this device's key.`);
 		}
-		secret = JSON.parse(td.decode(plain)) as Record<string, unknown>;
+		secret = JSON.parse(plain) as Record<string, unknown>;
 		recent?.opened.set(record._sealed, secret);
 	}
 	const out: Doc = { ...record, ...secret };
@@ -149,7 +140,7 @@ export async function openDoc(doc: Doc, layout: Layout, key: CryptoKey, recent?:
 
 /** Whether a stored document still holds a personal field in clear (stored before sealing existed). */
 function unsealed(doc: Doc, layout: Layout): boolean {
-	const record = layout.nested ? (doc[layout.nested] as Doc | undefined) : doc;
+	const { record } = recordOf(doc, layout);
 	return !!record && typeof record._sealed !== 'string' && layout.fields.some((f) => f in record && !(f in PLACEHOLDER && record[f] === PLACEHOLDER[f]));
 }
 
@@ -249,7 +240,7 @@ export function sealedStorage<I, S>(
 		...storage,
 		async createStorageInstance<R>(params: RxStorageInstanceCreationParams<R, S>) {
 			const instance = await storage.createStorageInstance(params);
-			const primary = typeof params.schema.primaryKey === 'string' ? params.schema.primaryKey : (params.schema.primaryKey as { key: string }).key;
+			const primary = getPrimaryFieldOfPrimaryKey(params.schema.primaryKey) as string;
 			let layout: Layout | null = null;
 			if (params.schema.title === REPLICATION_META) {
 				// The replication's metadata holds the server's last known copy of each record (`docData`).
@@ -269,24 +260,13 @@ export function sealedStorage<I, S>(
 				await sealStored(instance, own, key);
 				marks?.setItem(done, '1');
 			}
-			const revs = new Revisions();
-			const wrapped = wrapRxStorageInstance(
+			const revs: Revisions = new Generations(10_000);
+			return wrapRxStorageInstance(
 				params.schema,
 				instance,
 				(d: Doc) => sealDoc(d, own, key, recent, revs) as Promise<any>,
 				(d: Doc) => openDoc(d, own, key, recent, revs) as Promise<any>
 			) as unknown as RxStorageInstance<R, I, S>;
-			// A query runs on stored documents, where sealed fields are ciphertext: a selector that names
-			// them would silently find nothing, so it fails loudly instead. (Sorts are checked where the
-			// app writes them, by sealedQueryGuard: RxDB itself sorts by an index's fields when a query
-			// gives no order, and the placeholder '' of an indexed name makes that the id's order.)
-			if (!own.nested) {
-				const query = wrapped.query.bind(wrapped);
-				const count = wrapped.count.bind(wrapped);
-				wrapped.query = (q) => (assertNoSealedField({ selector: q.query.selector }, own.fields, params.collectionName), query(q));
-				wrapped.count = (q) => (assertNoSealedField({ selector: q.query.selector }, own.fields, params.collectionName), count(q));
-			}
-			return wrapped;
 		}
 	};
 }

@@ -9,6 +9,7 @@
 // A PIN of 4 to 8 digits is a small space: somebody with the files and time can try them all offline.
 // The lock's five tries and remote sign-out protect the running app; the wrapping protects the files
 // against casual reading. Sign-out and a wipe delete the key with the data.
+import { aesOpenBytes, aesSeal } from './aes';
 import { fromBase64, toBase64 } from './b64';
 
 const storeKey = (userId: string) => `crm:dk:${userId}`;
@@ -17,7 +18,7 @@ const ITERATIONS = 150_000;
 type Stored = { v: 1; raw: string } | { v: 1; wrapped: string; salt: string; iterations: number };
 
 interface Held {
-	raw: Uint8Array;
+	raw: Uint8Array<ArrayBuffer>;
 	key: CryptoKey;
 }
 
@@ -34,7 +35,7 @@ function read(userId: string): Stored | null {
 	return null;
 }
 
-async function hold(userId: string, raw: Uint8Array): Promise<CryptoKey> {
+async function hold(userId: string, raw: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
 	const key = await crypto.subtle.importKey('raw', raw as BufferSource, 'AES-GCM', false, ['encrypt', 'decrypt']);
 	held.set(userId, { raw, key });
 	const w = waiting.get(userId);
@@ -89,12 +90,8 @@ export async function wrapDeviceKey(userId: string, pin: string): Promise<void> 
 	const h = held.get(userId);
 	if (!h) return;
 	const salt = crypto.getRandomValues(new Uint8Array(16));
-	const iv = crypto.getRandomValues(new Uint8Array(12));
-	const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await pinKey(pin, salt, ITERATIONS), h.raw as BufferSource));
-	const both = new Uint8Array(12 + ct.length);
-	both.set(iv);
-	both.set(ct, 12);
-	localStorage.setItem(storeKey(userId), JSON.stringify({ v: 1, wrapped: toBase64(both), salt: toBase64(salt), iterations: ITERATIONS } satisfies Stored));
+	const wrapped = await aesSeal(await pinKey(pin, salt, ITERATIONS), h.raw);
+	localStorage.setItem(storeKey(userId), JSON.stringify({ v: 1, wrapped, salt: toBase64(salt), iterations: ITERATIONS } satisfies Stored));
 }
 
 /**
@@ -109,10 +106,8 @@ export async function openDeviceKey(userId: string, pin: string): Promise<boolea
 		return true;
 	}
 	if (held.has(userId)) return true;
-	const both = fromBase64(s.wrapped);
 	try {
-		const raw = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: both.subarray(0, 12) }, await pinKey(pin, fromBase64(s.salt), s.iterations), both.subarray(12));
-		await hold(userId, new Uint8Array(raw));
+		await hold(userId, await aesOpenBytes(await pinKey(pin, fromBase64(s.salt), s.iterations), s.wrapped));
 		return true;
 	} catch {
 		return false;

@@ -4,7 +4,6 @@
 import { shopDay as shopDayAt } from '$lib/shared/events';
 import { shopTzOffset } from './shop-tz';
 
-export { SHOP_TZ_OFFSET_MINUTES, shopTzOffset } from './shop-tz';
 export const MAX_RANGE_DAYS = 731;
 export const PRESETS = ['7d', '30d', '90d', '12m'] as const;
 export type Preset = (typeof PRESETS)[number];
