@@ -96,8 +96,13 @@ test('an agent on a tablet claims a waiting chat, replies, and replies sent offl
 	await expect(messages.getByText('等待发送')).toHaveCount(2);
 	// Kept on the tablet sealed (src/lib/lock/sealed-local.ts): its storage, read directly, holds none of
 	// the shopper's words; opened with the tablet's key, the kept chat is there.
-	expect(await everythingOnDevice(page)).not.toContain('订单号是 20251126001');
-	expect(await everythingOnDevice(page, { opened: true })).toContain('订单号是 20251126001');
+	// So are the replies waiting to go out (each under its own key) and the colleagues' names.
+	const onDevice = await everythingOnDevice(page);
+	for (const words of ['订单号是 20251126001', '已为您催促仓库', '预计明天发出']) expect(onDevice).not.toContain(words);
+	const opened = await everythingOnDevice(page, { opened: true });
+	for (const words of ['订单号是 20251126001', '已为您催促仓库', '预计明天发出']) expect(opened).toContain(words);
+	expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('crm:chat-outbox:')).length)).toBe(2);
+	expect(await page.evaluate(() => localStorage.getItem('crm:staff-directory'))).toMatch(/^sealed1:/);
 	await goOnline(agent);
 	await expect(messages.getByText('等待发送')).toHaveCount(0, { timeout: 20_000 });
 	await expect.poll(async () => {

@@ -69,7 +69,9 @@ export class Inbox {
 	#resyncing = 0;
 
 	constructor(readonly user: StaffRecord) {
-		this.outbox = new MessageOutbox(globalThis.localStorage ?? null, `crm:chat-outbox:${user.id}`, (items) => (this.outgoing = items));
+		// Replies waiting to go out are sealed under the device key, like the kept chats.
+		const sealer = { seal: (k: string, text: string) => sealLocal(user.id, k, text), open: (k: string, stored: string) => openLocal(user.id, k, stored) };
+		this.outbox = new MessageOutbox(globalThis.localStorage ?? null, `crm:chat-outbox:${user.id}`, (items) => (this.outgoing = items), sealer);
 		this.outgoing = this.outbox.items;
 		try {
 			const saved = JSON.parse(localStorage.getItem(this.#tabsKey) ?? '{}') as { open?: string[]; active?: string | null };

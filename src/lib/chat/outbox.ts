@@ -1,11 +1,11 @@
 // Replies written in the agent console wait here until the server has them. Each carries the
 // client_id the server keeps unique per conversation, so a send repeated after a lost answer is
 // stored once (docs/api/chat.md). Kept in localStorage per staff member: survives reloads.
-// Several tabs of the console share that list: every change re-reads it and applies only itself
-// (an add, a discard, a confirmed send), and a `storage` event brings another tab's changes in, so
-// one tab never writes over a reply another tab queued.
-
-import { requeue } from './restore';
+// Each reply is stored under a key of its own (`<key>:<client_id>`), sealed under the device key
+// (lock/sealed-local) when a sealer is given: IndexedDB and localStorage read directly hold no reply
+// in clear (issue 13). Several tabs of the console share those keys: a change writes or removes only
+// its own reply's key, so one tab never writes over a reply another tab queued, and a `storage`
+// event brings another tab's replies in (opened before they show).
 
 export interface OutgoingMessage {
 	client_id: string;
@@ -16,12 +16,22 @@ export interface OutgoingMessage {
 	created: string;
 	/** The server refused it for good (a reason code); it stays until sent again or discarded. */
 	failed?: string;
+	/** Where it goes among those waiting (ms × 1000 + a counter: two replies of one millisecond keep their order). */
+	order?: number;
 }
 
 export interface KeyValueLike {
 	getItem(k: string): string | null;
 	setItem(k: string, v: string): void;
 	removeItem(k: string): void;
+	readonly length: number;
+	key(i: number): string | null;
+}
+
+/** Seals a stored reply (the storage key is the associated data) and opens it (null: it does not open). */
+export interface Sealer {
+	seal(storageKey: string, text: string): Promise<string>;
+	open(storageKey: string, stored: string): Promise<string | null>;
 }
 
 /** What delivers another tab's writes (`window`): its `storage` events. */
@@ -48,48 +58,191 @@ export function classifySend(err: unknown): SendOutcome {
 	return { ok: false, retry: false, reason: status === 403 || status === 404 ? 'forbidden' : 'bad_request' };
 }
 
+let counter = 0;
+const orderOf = (m: OutgoingMessage) => m.order ?? (Date.parse(m.created.replace(' ', 'T')) || 0) * 1000;
+const byOrder = (a: OutgoingMessage, b: OutgoingMessage) => orderOf(a) - orderOf(b) || (a.client_id < b.client_id ? -1 : a.client_id > b.client_id ? 1 : 0);
+
+function parse(text: string | null): OutgoingMessage | null {
+	try {
+		const m = JSON.parse(text ?? 'null');
+		return m && typeof m === 'object' && typeof m.client_id === 'string' && typeof m.conversation === 'string' && typeof m.body === 'string' ? m : null;
+	} catch {
+		return null;
+	}
+}
+
 export class MessageOutbox {
-	items: OutgoingMessage[];
+	items: OutgoingMessage[] = [];
+	/** Settles once the replies kept on the device are opened and in `items`. */
+	readonly ready: Promise<void>;
 	#flushing: Promise<void> | null = null;
+	readonly #prefix: string;
+	/** Sealed values opened: stored text → the reply (null: it does not open with this key). */
+	#opened = new Map<string, OutgoingMessage | null>();
+	/** This tab's writes not stored yet (sealing is asynchronous), by client_id; null: a removal. */
+	#pending = new Map<string, OutgoingMessage | null>();
+	/** Per reply, its writes in the order made. */
+	#chains = new Map<string, Promise<void>>();
+	#shown = '';
 
 	constructor(
 		private kv: KeyValueLike | null,
 		private key: string,
-		private onChange: (items: OutgoingMessage[]) => void = () => {}
+		private onChange: (items: OutgoingMessage[]) => void = () => {},
+		private sealer: Sealer | null = null
 	) {
-		this.items = this.read() ?? [];
+		this.#prefix = `${key}:`;
+		this.#moveLegacy();
+		this.items = this.#read();
+		this.#shown = this.#signature(this.items);
+		this.ready = this.refresh();
 	}
 
-	/** The list as stored now (null: no storage, or unreadable). */
-	private read(): OutgoingMessage[] | null {
-		if (!this.kv) return null;
+	/** A list kept whole under `key` (before each reply had its own key): each reply moved to its own. */
+	#moveLegacy(): void {
+		let list: unknown;
 		try {
-			const items = JSON.parse(this.kv.getItem(this.key) ?? '[]');
-			return Array.isArray(items) ? items.filter((i) => i && typeof i.client_id === 'string') : null;
+			list = JSON.parse(this.kv?.getItem(this.key) ?? 'null');
 		} catch {
-			return null;
+			list = null;
 		}
+		if (!Array.isArray(list)) return;
+		const base = Date.now() * 1000;
+		const writes = list.map((m, i) => (parse(JSON.stringify(m)) ? this.#put(m.client_id, { ...m, order: m.order ?? base + i }, false) : Promise.resolve()));
+		// The old list goes once every reply is stored under its own key.
+		void Promise.all(writes).then(() => this.kv?.removeItem(this.key));
 	}
 
-	/** Another tab's changes, when it tells (`storage` events of this key); returns the way to stop. */
+	/** The stored keys of this outbox's replies. */
+	#keys(): string[] {
+		const keys: string[] = [];
+		if (!this.kv) return keys;
+		for (let i = 0; i < this.kv.length; i++) {
+			const k = this.kv.key(i);
+			if (k?.startsWith(this.#prefix)) keys.push(k);
+		}
+		return keys;
+	}
+
+	/** The replies stored now that this tab can read, with its own writes under way, in order. */
+	#read(): OutgoingMessage[] {
+		const byId = new Map<string, OutgoingMessage>();
+		for (const k of this.#keys()) {
+			const stored = this.kv!.getItem(k);
+			const m = this.sealer ? (stored == null ? null : (this.#opened.get(stored) ?? null)) : parse(stored);
+			if (m) byId.set(m.client_id, m);
+		}
+		for (const [id, m] of this.#pending) {
+			if (m) byId.set(id, m);
+			else byId.delete(id);
+		}
+		return [...byId.values()].sort(byOrder);
+	}
+
+	#signature(items: OutgoingMessage[]): string {
+		return JSON.stringify(items.map((i) => [i.client_id, i.failed ?? '', i.body]));
+	}
+
+	/** Re-reads the stored replies and tells when the list changed. */
+	#show(): void {
+		this.items = this.#read();
+		const sig = this.#signature(this.items);
+		if (sig === this.#shown) return;
+		this.#shown = sig;
+		this.onChange(this.items);
+	}
+
+	/** Opens the stored replies not opened yet (another tab's, or kept from before a reload), then shows the list. */
+	async refresh(): Promise<void> {
+		if (this.sealer) {
+			const live = new Set<string>();
+			for (const k of this.#keys()) {
+				const stored = this.kv!.getItem(k);
+				if (stored == null) continue;
+				live.add(stored);
+				if (this.#opened.has(stored)) continue;
+				let m: OutgoingMessage | null = null;
+				try {
+					m = parse(await this.sealer.open(k, stored));
+				} catch {
+					m = null;
+				}
+				this.#opened.set(stored, m);
+			}
+			for (const stored of this.#opened.keys()) if (!live.has(stored)) this.#opened.delete(stored);
+		}
+		this.#show();
+	}
+
+	/**
+	 * Stores (or with null removes) one reply under its own key. Without a sealer it is stored at once;
+	 * with one, it shows at once and is stored once sealed, in the order of this tab's writes. A reply
+	 * that cannot be sealed (the device key not open) stays in this tab's memory and is still sent.
+	 */
+	#put(id: string, m: OutgoingMessage | null, show = true): Promise<void> {
+		const k = this.#prefix + id;
+		let done: Promise<void> = Promise.resolve();
+		if (!this.kv) {
+			if (m) this.#pending.set(id, m);
+			else this.#pending.delete(id);
+		} else if (!this.sealer) {
+			if (m) this.kv.setItem(k, JSON.stringify(m));
+			else this.kv.removeItem(k);
+		} else {
+			this.#pending.set(id, m);
+			const kv = this.kv;
+			const sealer = this.sealer;
+			done = (this.#chains.get(id) ?? Promise.resolve())
+				.then(async () => {
+					if (!m) return kv.removeItem(k);
+					const stored = await sealer.seal(k, JSON.stringify(m));
+					this.#opened.set(stored, m);
+					kv.setItem(k, stored);
+				})
+				.then(
+					() => {
+						if (this.#chains.get(id) !== done) return;
+						this.#chains.delete(id);
+						this.#pending.delete(id);
+					},
+					(err) => {
+						if (this.#chains.get(id) === done) this.#chains.delete(id);
+						console.warn('A waiting reply is kept in memory only:', (err as Error)?.message ?? err);
+					}
+				);
+			this.#chains.set(id, done);
+		}
+		if (show) this.#show();
+		return done;
+	}
+
+	/** Another tab's changes, when it tells (`storage` events of this outbox's keys); returns the way to stop. */
 	listen(events: StorageEventsLike): () => void {
 		const fn = (e: { key: string | null }) => {
-			if (e.key !== this.key && e.key !== null) return;
-			this.items = this.read() ?? this.items;
-			this.onChange(this.items);
+			if (e.key !== null && !e.key.startsWith(this.#prefix)) return;
+			if (this.sealer) void this.refresh();
+			else this.#show();
 		};
 		events.addEventListener('storage', fn);
 		return () => events.removeEventListener('storage', fn);
 	}
 
 	add(m: Omit<OutgoingMessage, 'client_id' | 'created'> & Partial<Pick<OutgoingMessage, 'client_id' | 'created'>>): OutgoingMessage {
-		const item: OutgoingMessage = { client_id: m.client_id ?? newClientId(), created: m.created ?? new Date().toISOString(), conversation: m.conversation, body: m.body, internal: m.internal };
-		this.change((items) => (items.some((i) => i.client_id === item.client_id) ? items : [...items, item]));
+		const item: OutgoingMessage = {
+			client_id: m.client_id ?? newClientId(),
+			created: m.created ?? new Date().toISOString(),
+			conversation: m.conversation,
+			body: m.body,
+			internal: m.internal,
+			// Written now: after everything waiting. A reply given its time goes by that time.
+			order: m.created ? undefined : Date.now() * 1000 + (counter++ % 1000)
+		};
+		if (!this.#read().some((i) => i.client_id === item.client_id)) void this.#put(item.client_id, item);
 		return item;
 	}
 
 	discard(clientId: string): void {
-		this.change((items) => items.filter((i) => i.client_id !== clientId));
+		void this.#put(clientId, null);
 	}
 
 	/**
@@ -97,13 +250,14 @@ export class MessageOutbox {
 	 * client_id and time, in order among those waiting (the oldest goes first).
 	 */
 	requeue(lost: OutgoingMessage[]): void {
-		if (!lost.length) return;
-		this.change((items) => requeue(items, lost, (m) => Date.parse(m.created.replace(' ', 'T'))));
+		const have = new Set(this.#read().map((i) => i.client_id));
+		for (const m of lost) if (!have.has(m.client_id)) void this.#put(m.client_id, { ...m, order: undefined });
 	}
 
 	/** A refused message the agent sends again. */
 	retry(clientId: string): void {
-		this.change((items) => items.map((i) => (i.client_id === clientId ? { ...i, failed: undefined } : i)));
+		const m = this.#read().find((i) => i.client_id === clientId);
+		if (m) void this.#put(clientId, { ...m, failed: undefined });
 	}
 
 	/**
@@ -116,7 +270,7 @@ export class MessageOutbox {
 			await Promise.resolve(); // #flushing is set before the loop can end and clear it
 			try {
 				for (;;) {
-					this.items = this.read() ?? this.items; // another tab may have queued or sent some
+					await this.refresh(); // another tab may have queued or sent some
 					const next = this.items.find((i) => !i.failed);
 					if (!next) return;
 					let outcome: SendOutcome;
@@ -129,13 +283,12 @@ export class MessageOutbox {
 					}
 					if (outcome.ok) {
 						// Only the confirmed one leaves: what was queued meanwhile (here or in another tab) stays.
-						this.change((items) => items.filter((i) => i.client_id !== next.client_id));
+						void this.#put(next.client_id, null);
 						onSent(next, record);
 					} else if (outcome.retry) {
 						return;
 					} else {
-						const reason = outcome.reason;
-						this.change((items) => items.map((i) => (i.client_id === next.client_id ? { ...i, failed: reason } : i)));
+						void this.#put(next.client_id, { ...next, failed: outcome.reason });
 					}
 				}
 			} finally {
@@ -147,15 +300,10 @@ export class MessageOutbox {
 	}
 
 	clear(): void {
-		this.items = [];
+		for (const k of this.#keys()) this.kv?.removeItem(k);
 		this.kv?.removeItem(this.key);
-		this.onChange(this.items);
-	}
-
-	/** Applies one change to the list as stored now (not to this tab's older copy), and keeps it. */
-	private change(fn: (items: OutgoingMessage[]) => OutgoingMessage[]): void {
-		this.items = fn(this.read() ?? this.items);
-		this.kv?.setItem(this.key, JSON.stringify(this.items));
-		this.onChange(this.items);
+		this.#pending.clear();
+		this.#opened.clear();
+		this.#show();
 	}
 }

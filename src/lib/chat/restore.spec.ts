@@ -4,7 +4,15 @@ import { MessageOutbox } from './outbox';
 
 const kv = () => {
 	const m = new Map<string, string>();
-	return { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v), removeItem: (k: string) => void m.delete(k) };
+	return {
+		getItem: (k: string) => m.get(k) ?? null,
+		setItem: (k: string, v: string) => void m.set(k, v),
+		removeItem: (k: string) => void m.delete(k),
+		get length() {
+			return m.size;
+		},
+		key: (i: number) => [...m.keys()][i] ?? null
+	};
 };
 const answer = (epoch: string | null) => ({ headers: new Headers(epoch ? { 'x-crm-epoch': epoch } : {}) }) as Response;
 
