@@ -1,5 +1,5 @@
 import PocketBase from 'pocketbase';
-import { test, expect, goOffline, goOnline, PHONE, TABLET, type Device, navTo } from './fixtures';
+import { test, expect, everythingOnDevice, goOffline, goOnline, PHONE, TABLET, type Device, navTo } from './fixtures';
 import { addDays, shopDay } from '../../src/lib/stats/range';
 import { statsFormats } from '../../src/lib/stats/format';
 
@@ -269,6 +269,9 @@ test('the customer card shows the shop activity and orders, and keeps them offli
 	await page.reload();
 	await expect(timeline.getByTestId('timeline-orders')).toContainText(`订单 ${R}-o1`);
 	await expect(timeline).toContainText('离线 — 数据截至');
+	// Kept sealed under the device key (issue 13): the phone's storage, read directly, has none of it.
+	expect(await everythingOnDevice(page)).not.toContain(`${R}-o1`);
+	expect(await everythingOnDevice(page, { opened: true })).toContain(`${R}-o1`);
 
 	// A customer whose activity was never loaded on this device: a quiet note, not an error.
 	await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '客户', exact: true }).click();

@@ -120,8 +120,15 @@ export async function everythingOnDevice(page: Page, { localStorage: withLocal =
 			return null;
 		};
 		const local: Record<string, string> = { ...localStorage };
-		// Values sealed by src/lib/lock/sealed-local.ts (the console's kept chats).
-		if (opened) for (const [k, v] of Object.entries(local)) if (v.startsWith('sealed1:')) local[k] = (await unseal(v.slice(8), k)) ?? v;
+		// Values sealed by src/lib/lock/sealed-local.ts, whole or (the kept figures) in a `sealed` field.
+		if (opened)
+			for (const [k, v] of Object.entries(local)) {
+				if (v.startsWith('sealed1:')) local[k] = (await unseal(v.slice(8), k)) ?? v;
+				else if (v.includes('"sealed":"sealed1:')) {
+					const entry = JSON.parse(v) as { sealed: string };
+					local[k] = (await unseal(entry.sealed.slice(8), k)) ?? v;
+				}
+			}
 		const out: unknown[] = withLocal ? [local] : [];
 		const open = async (x: unknown): Promise<unknown> => {
 			if (Array.isArray(x)) return Promise.all(x.map(open));

@@ -4,6 +4,7 @@ import { ClientResponseError } from 'pocketbase';
 const send = vi.fn();
 vi.mock('$lib/pb/client', () => ({ pb: { send: (...a: unknown[]) => send(...a) } }));
 const { clearStatsCache, loadStats, queryKey, readCached, StatsError } = await import('./cache');
+const { deviceKey } = await import('$lib/lock/device-key');
 
 class MemoryStorage {
 	m = new Map<string, string>();
@@ -31,10 +32,12 @@ const refused = (status: number, body: Record<string, unknown> = {}) => new Clie
 
 describe('statistics kept on the device', () => {
 	let storage: MemoryStorage;
-	beforeEach(() => {
+	beforeEach(async () => {
 		storage = new MemoryStorage();
 		vi.stubGlobal('localStorage', storage);
 		send.mockReset();
+		await deviceKey('u1');
+		await deviceKey('u2');
 	});
 	afterEach(() => vi.unstubAllGlobals());
 
@@ -68,7 +71,7 @@ describe('statistics kept on the device', () => {
 		const err = await loadStats('u1', '/p', { segment: 's1' }).catch((e) => e);
 		expect(err).toBeInstanceOf(StatsError);
 		expect(err).toMatchObject({ problem: 'not_found', field: 'segment' });
-		expect(readCached('u1', `/p?${queryKey({ segment: 's1' })}`)).toBeNull();
+		expect(await readCached('u1', `/p?${queryKey({ segment: 's1' })}`)).toBeNull();
 
 		send.mockRejectedValueOnce(refused(401));
 		await expect(loadStats('u1', '/p', {})).rejects.toMatchObject({ problem: 'session' });
@@ -80,12 +83,12 @@ describe('statistics kept on the device', () => {
 		await loadStats('u2', '/p', {});
 		const mine = () => [...storage.m.keys()].filter((k) => k.startsWith('crm:stats:u1:')).length;
 		expect(mine()).toBeLessThanOrEqual(80);
-		expect(readCached('u1', '/p?i=99')).not.toBeNull(); // the newest stay
+		expect(await readCached('u1', '/p?i=99')).not.toBeNull(); // the newest stay
 
 		storage.setItem('crm:locale', 'en');
 		clearStatsCache('u1');
 		expect(mine()).toBe(0);
-		expect(readCached('u2', '/p?')).not.toBeNull();
+		expect(await readCached('u2', '/p?')).not.toBeNull();
 		expect(storage.getItem('crm:locale')).toBe('en');
 	});
 
@@ -93,6 +96,22 @@ describe('statistics kept on the device', () => {
 		send.mockResolvedValue({ text: 'x'.repeat(300) });
 		storage.quota = 2000;
 		for (let i = 0; i < 12; i++) await loadStats('u1', '/p', { i });
-		expect(readCached('u1', '/p?i=11')).not.toBeNull();
+		expect(await readCached('u1', '/p?i=11')).not.toBeNull();
+	});
+
+	it('keeps the answers sealed: a customer’s timeline is not in clear on the device (issue 13)', async () => {
+		send.mockResolvedValueOnce({ events: [{ type: 'order', address: '上海市浦东新区世纪大道 100 号', phone: '13912345678' }] });
+		await loadStats('u1', '/api/crm/customers/c1/timeline', {}, { cacheKey: '/api/crm/customers/c1/timeline' });
+		const kept = [...storage.m.entries()].filter(([k]) => k.startsWith('crm:stats:'));
+		expect(kept).toHaveLength(1);
+		expect(kept[0][1]).not.toContain('13912345678');
+		expect(kept[0][1]).not.toContain('世纪大道');
+		expect(await readCached('u1', '/api/crm/customers/c1/timeline')).toMatchObject({ data: { events: [{ phone: '13912345678' }] } });
+		// Another user’s key does not open it; an answer kept in clear by an older version is dropped.
+		storage.setItem('crm:stats:u2:/api/crm/customers/c1/timeline', kept[0][1]);
+		expect(await readCached('u2', '/api/crm/customers/c1/timeline')).toBeNull();
+		storage.setItem('crm:stats:u1:/old', JSON.stringify({ saved_at: 1, data: { phone: '13912345678' } }));
+		expect(await readCached('u1', '/old')).toBeNull();
+		expect(storage.getItem('crm:stats:u1:/old')).toBeNull();
 	});
 });

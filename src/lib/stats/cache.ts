@@ -1,9 +1,11 @@
 import { ClientResponseError } from 'pocketbase';
 import { pb } from '$lib/pb/client';
+import { openLocal, sealLocal } from '$lib/lock/sealed-local';
 
 // The last answer of each statistics request (endpoint and query) is kept on the device for the
 // signed-in user, so the dashboard and the customer timeline still show figures offline, marked with
-// the time they were worked out. Kept in localStorage under the user's id; removed at sign-out
+// the time they were worked out. Kept in localStorage under the user's id, the answer sealed under
+// the device key (lock/sealed-local: a customer's timeline is personal data); removed at sign-out
 // (clearStatsCache, called by closeDevice). Only imported by the screens that show statistics.
 
 const PREFIX = 'crm:stats:';
@@ -36,7 +38,10 @@ export interface StatsResult<T> {
 
 interface Entry {
 	saved_at: number;
-	data: unknown;
+	/** The answer, sealed (sealed-local). */
+	sealed?: string;
+	/** The answer in clear: kept by a version before sealing, never read (it is removed). */
+	data?: unknown;
 }
 
 const storage = (): Storage | null => (typeof localStorage === 'undefined' ? null : localStorage);
@@ -51,12 +56,19 @@ export function queryKey(query: Record<string, string | number | undefined | nul
 		.join('&');
 }
 
-export function readCached<T>(userId: string, cacheKey: string): { data: T; savedAt: number } | null {
+export async function readCached<T>(userId: string, cacheKey: string): Promise<{ data: T; savedAt: number } | null> {
+	const key = keyOf(userId, cacheKey);
 	try {
-		const raw = storage()?.getItem(keyOf(userId, cacheKey));
+		const raw = storage()?.getItem(key);
 		if (!raw) return null;
 		const e = JSON.parse(raw) as Entry;
-		return { data: e.data as T, savedAt: e.saved_at };
+		if (typeof e.sealed !== 'string') {
+			// Kept in clear by an older version: not shown, and gone.
+			storage()?.removeItem(key);
+			return null;
+		}
+		const text = await openLocal(userId, key, e.sealed);
+		return text == null ? null : { data: JSON.parse(text) as T, savedAt: e.saved_at };
 	} catch {
 		return null;
 	}
@@ -78,11 +90,17 @@ function entriesOf(s: Storage, prefix: string): { key: string; savedAt: number }
 	return out.sort((a, b) => a.savedAt - b.savedAt);
 }
 
-function write(userId: string, cacheKey: string, data: unknown, savedAt: number): void {
+async function write(userId: string, cacheKey: string, data: unknown, savedAt: number): Promise<void> {
 	const s = storage();
 	if (!s) return;
 	const key = keyOf(userId, cacheKey);
-	const value = JSON.stringify({ saved_at: savedAt, data } satisfies Entry);
+	let sealed: string;
+	try {
+		sealed = await sealLocal(userId, key, JSON.stringify(data));
+	} catch {
+		return; // the device key is not open (signed out meanwhile): nothing is kept
+	}
+	const value = JSON.stringify({ saved_at: savedAt, sealed } satisfies Entry);
 	const prefix = `${PREFIX}${userId}:`;
 	for (let attempt = 0; attempt < 3; attempt++) {
 		try {
@@ -140,8 +158,8 @@ export async function loadStats<T>(
 	opts: { cacheKey?: string; online?: boolean } = {}
 ): Promise<StatsResult<T>> {
 	const cacheKey = opts.cacheKey ?? `${path}?${queryKey(query)}`;
-	const fallback = (problem: StatsError): StatsResult<T> => {
-		const kept = readCached<T>(userId, cacheKey);
+	const fallback = async (problem: StatsError): Promise<StatsResult<T>> => {
+		const kept = await readCached<T>(userId, cacheKey);
 		if (!kept) throw problem;
 		return { ...kept, cached: true, problem: problem.problem };
 	};
@@ -152,7 +170,7 @@ export async function loadStats<T>(
 	try {
 		const data = await pb.send<T>(path, { query: clean, signal: ctrl.signal });
 		const savedAt = Date.now();
-		write(userId, cacheKey, data, savedAt);
+		await write(userId, cacheKey, data, savedAt);
 		return { data, savedAt, cached: false };
 	} catch (err) {
 		const problem = problemOf(err);
