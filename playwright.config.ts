@@ -1,16 +1,7 @@
 import { defineConfig, devices } from '@playwright/test';
 
 // Debian's Chromium (browsers cannot be downloaded here); the flags keep it off the closed network.
-export const CHROMIUM_ARGS = [
-	'--headless',
-	'--no-sandbox',
-	'--disable-gpu',
-	'--disable-quic',
-	'--no-first-run',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--disable-sync'
-];
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export default defineConfig({
 	testDir: 'tests/e2e',

@@ -21,8 +21,20 @@ const RPO_SECONDS = Number(process.env.BENCH_BACKUP_RPO_SECONDS ?? 60);
 
 async function serverKey(server: RunningServer): Promise<string> {
 	const { staff } = await seedStaff(server.url);
-	const auth = await (await fetch(`${server.url}/api/collections/staff/auth-with-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: staff.owner.email, password: staff.owner.password }) })).json();
-	const created = await (await fetch(`${server.url}/api/crm/shop-sources`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth.token }, body: JSON.stringify({ name: 'bench', kind: 'server', rate_limit: 10_000_000 }) })).json();
+	const auth = await (
+		await fetch(`${server.url}/api/collections/staff/auth-with-password`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ identity: staff.owner.email, password: staff.owner.password })
+		})
+	).json();
+	const created = await (
+		await fetch(`${server.url}/api/crm/shop-sources`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', authorization: auth.token },
+			body: JSON.stringify({ name: 'bench', kind: 'server', rate_limit: 10_000_000 })
+		})
+	).json();
 	return created.key;
 }
 
@@ -70,7 +82,9 @@ export async function run() {
 		}, 100);
 		const onRate = await ingest(on, key, batches);
 		clearInterval(busySampler);
-		console.log(`backup on:  ${total} events at ${Math.round(onRate)}/s (ratio ${(onRate / offRate).toFixed(3)}); replica lag meanwhile p50 ${percentile(busyLags, 50).toFixed(2)} s, p95 ${percentile(busyLags, 95).toFixed(2)} s, max ${Math.max(...busyLags).toFixed(2)} s`);
+		console.log(
+			`backup on:  ${total} events at ${Math.round(onRate)}/s (ratio ${(onRate / offRate).toFixed(3)}); replica lag meanwhile p50 ${percentile(busyLags, 50).toFixed(2)} s, p95 ${percentile(busyLags, 95).toFixed(2)} s, max ${Math.max(...busyLags).toFixed(2)} s`
+		);
 
 		// Steady 2,000 events/s: four batches of 500 every second, the replica's lag sampled every 100 ms.
 		const steady = [...shopEventBatches({ customers: 20_000, events: RPO_SECONDS * 2_000 + 2_000, seed: 12 })].flat();
@@ -102,7 +116,9 @@ export async function run() {
 		clearInterval(sampler);
 		const rateSteady = sentEvents / ((Date.now() - t0) / 1000);
 		const p95 = percentile(lags, 95);
-		console.log(`steady ${Math.round(rateSteady)} events/s for ${RPO_SECONDS} s: replica lag p50 ${percentile(lags, 50).toFixed(2)} s, p95 ${p95.toFixed(2)} s, max ${Math.max(...lags).toFixed(2)} s (${lags.length} samples, ${errors} with an error)`);
+		console.log(
+			`steady ${Math.round(rateSteady)} events/s for ${RPO_SECONDS} s: replica lag p50 ${percentile(lags, 50).toFixed(2)} s, p95 ${p95.toFixed(2)} s, max ${Math.max(...lags).toFixed(2)} s (${lags.length} samples, ${errors} with an error)`
+		);
 
 		// Restore what was replicated: wait for the agent to hold the newest transaction.
 		const end = Date.now() + 30_000;

@@ -38,7 +38,11 @@ const SHOP_EVENTS = Number(process.env.BENCH_CAMPAIGN_EVENTS ?? 1_000_000);
 export const id15 = (i: number, prefix: string) => (prefix + i.toString(36)).padStart(15, '0').slice(-15);
 
 export async function call(url: string, method: string, path: string, token: string, body?: unknown) {
-	const res = await fetch(url + path, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: token } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+	const res = await fetch(url + path, {
+		method,
+		headers: { 'content-type': 'application/json', ...(token ? { authorization: token } : {}) },
+		body: body === undefined ? undefined : JSON.stringify(body)
+	});
 	const json = await res.json().catch(() => ({}));
 	if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
 	return json;
@@ -46,17 +50,24 @@ export async function call(url: string, method: string, path: string, token: str
 
 async function pool<T>(items: T[], width: number, fn: (t: T) => Promise<void>) {
 	let next = 0;
-	await Promise.all(Array.from({ length: width }, async () => {
-		while (next < items.length) await fn(items[next++]);
-	}));
+	await Promise.all(
+		Array.from({ length: width }, async () => {
+			while (next < items.length) await fn(items[next++]);
+		})
+	);
 }
 
 /** n customers with shop ids and e-mails (9 in 10 consenting), a purchase each so RFM groups exist. */
 export async function fill(server: RunningServer, manager: string, owner: string, n: number, tag: string) {
 	const rows = Array.from({ length: n }, (_, i) => ({
 		doc: {
-			id: id15(i, tag), name: `客户${i}`, emails: [`c${i}.${tag}@example.test`], external_id: `${tag}-${i}`,
-			region: ['上海', '北京', '杭州', '广州', '成都'][i % 5], marketing_consent: i % 10 !== 0, consent_how: i % 10 !== 0 ? 'web_form' : undefined
+			id: id15(i, tag),
+			name: `客户${i}`,
+			emails: [`c${i}.${tag}@example.test`],
+			external_id: `${tag}-${i}`,
+			region: ['上海', '北京', '杭州', '广州', '成都'][i % 5],
+			marketing_consent: i % 10 !== 0,
+			consent_how: i % 10 !== 0 ? 'web_form' : undefined
 		},
 		base: null
 	}));
@@ -67,7 +78,14 @@ export async function fill(server: RunningServer, manager: string, owner: string
 	console.log(`${n} customers pushed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 	const key = (await call(server.url, 'POST', '/api/crm/shop-sources', owner, { name: `bench ${tag}`, kind: 'server', rate_limit: 10_000_000 })).key;
 	const now = Date.now();
-	const events = rows.map((r, i) => ({ id: `o-${tag}-${i}`, type: 'purchase', time: now - ((i * 7919) % 300) * 86_400_000 - 60_000, customer_id: r.doc.external_id, order_id: `o-${tag}-${i}`, total: 20 + ((i * 31) % 500) }));
+	const events = rows.map((r, i) => ({
+		id: `o-${tag}-${i}`,
+		type: 'purchase',
+		time: now - ((i * 7919) % 300) * 86_400_000 - 60_000,
+		customer_id: r.doc.external_id,
+		order_id: `o-${tag}-${i}`,
+		total: 20 + ((i * 31) % 500)
+	}));
 	const batches = [];
 	for (let i = 0; i < events.length; i += 500) batches.push(events.slice(i, i + 500));
 	await pool(batches, 4, async (b) => void (await call(server.url, 'POST', '/api/crm/events', `Bearer ${key}`, b)));
@@ -84,9 +102,19 @@ async function publishBench(): Promise<Record<string, unknown>> {
 		const seg = (suffix: string, rule: unknown) => ({ id: id15(suffix.length, `seg${suffix}`), name: `bench ${suffix}`, kind: 'dynamic', rule, owner: staff.manager.id, shared: true });
 		const audience = seg('all', { op: 'and', rules: [{ field: 'order_count', cmp: 'gte', value: 1 }] });
 		const excluded = seg('sh', { op: 'and', rules: [{ field: 'region', cmp: 'eq', value: '上海' }] });
-		await call(server.url, 'POST', '/api/crm/sync/segments/push', manager, { rows: [{ doc: audience, base: null }, { doc: excluded, base: null }] });
+		await call(server.url, 'POST', '/api/crm/sync/segments/push', manager, {
+			rows: [
+				{ doc: audience, base: null },
+				{ doc: excluded, base: null }
+			]
+		});
 		const campaign = {
-			id: 'benchpublish001', name: '十万人活动', kind: 'broadcast', state: 'draft', owner: staff.manager.id, channels: ['email', 'onsite'],
+			id: 'benchpublish001',
+			name: '十万人活动',
+			kind: 'broadcast',
+			state: 'draft',
+			owner: staff.manager.id,
+			channels: ['email', 'onsite'],
 			audience: { segment: audience.id, exclude: [excluded.id], holdout_pct: 10 },
 			offer: { type: 'fixed', value: 10, code_mode: 'unique' },
 			content: { email: { subject: '{{name}}，专属券', body: '券码 {{coupon}}' }, onsite: { body: '{{name}}，送您 {{offer}}' } },
@@ -115,19 +143,23 @@ async function resultsBench(server: RunningServer, manager: string, owner: strin
 	const batches = Math.ceil(SHOP_EVENTS / BATCH);
 	let n = 0;
 	const t0 = performance.now();
-	await pool(Array.from({ length: batches }, (_, b) => b), 4, async (b) => {
-		const now = Date.now() - 1000;
-		const events = Array.from({ length: Math.min(BATCH, SHOP_EVENTS - b * BATCH) }, (_, k) => {
-			const i = b * BATCH + k;
-			// (+1: shop ids ending in 0 or 5 are the excluded region, out of the audience)
-			const who = `p-${(i * 7919 + 1) % AUDIENCE}`;
-			return i % 20 === 0
-				? { id: `rb-${i}`, type: 'purchase', time: now, customer_id: who, order_id: `rb-o-${i}`, total: 30 + (i % 300) }
-				: { id: `rb-${i}`, type: i % 3 ? 'page_view' : 'product_view', time: now, customer_id: who, url: `https://shop.example/p/${i % 500}`, product_id: `P${i % 500}` };
-		});
-		n += events.length;
-		await call(server.url, 'POST', '/api/crm/events', `Bearer ${key}`, events);
-	});
+	await pool(
+		Array.from({ length: batches }, (_, b) => b),
+		4,
+		async (b) => {
+			const now = Date.now() - 1000;
+			const events = Array.from({ length: Math.min(BATCH, SHOP_EVENTS - b * BATCH) }, (_, k) => {
+				const i = b * BATCH + k;
+				// (+1: shop ids ending in 0 or 5 are the excluded region, out of the audience)
+				const who = `p-${(i * 7919 + 1) % AUDIENCE}`;
+				return i % 20 === 0
+					? { id: `rb-${i}`, type: 'purchase', time: now, customer_id: who, order_id: `rb-o-${i}`, total: 30 + (i % 300) }
+					: { id: `rb-${i}`, type: i % 3 ? 'page_view' : 'product_view', time: now, customer_id: who, url: `https://shop.example/p/${i % 500}`, product_id: `P${i % 500}` };
+			});
+			n += events.length;
+			await call(server.url, 'POST', '/api/crm/events', `Bearer ${key}`, events);
+		}
+	);
 	const perSecond = Math.round(n / ((performance.now() - t0) / 1000));
 	const times: number[] = [];
 	let last: { groups?: { treated: { recipients: number; converted: number }; holdout: { recipients: number; converted: number } } } = {};
@@ -153,9 +185,17 @@ async function compareBench(server: RunningServer, manager: string, owner: strin
 		const segment = { id: id15(k, 'segcmp'), name: `bench compare ${k}`, kind: 'static', members, owner, shared: true };
 		await call(server.url, 'POST', '/api/crm/sync/segments/push', manager, { rows: [{ doc: segment, base: null }] });
 		const campaign = {
-			id: id15(k, 'cmp'), name: `对比 ${k}`, kind: 'broadcast', state: 'draft', owner, channels: ['onsite'],
-			audience: { segment: segment.id, holdout_pct: 10 }, offer: { type: 'none' }, content: { onsite: { body: '上新' } },
-			schedule: { quiet_from: '00:00', quiet_to: '00:00' }, cost: 100 + k
+			id: id15(k, 'cmp'),
+			name: `对比 ${k}`,
+			kind: 'broadcast',
+			state: 'draft',
+			owner,
+			channels: ['onsite'],
+			audience: { segment: segment.id, holdout_pct: 10 },
+			offer: { type: 'none' },
+			content: { onsite: { body: '上新' } },
+			schedule: { quiet_from: '00:00', quiet_to: '00:00' },
+			cost: 100 + k
 		};
 		await call(server.url, 'POST', '/api/crm/sync/campaigns/push', manager, { rows: [{ doc: campaign, base: null }] });
 		await call(server.url, 'POST', `/api/crm/campaigns/${campaign.id}/publish`, manager);
@@ -189,7 +229,12 @@ async function emailAndOnsiteBench(): Promise<Record<string, unknown>> {
 		const segment = { id: 'benchsegemails1', name: 'bench e-mails', kind: 'static', members: people.map((p) => p.id), owner: staff.manager.id, shared: true };
 		await call(server.url, 'POST', '/api/crm/sync/segments/push', manager, { rows: [{ doc: segment, base: null }] });
 		const campaign = {
-			id: 'benchemailsend1', name: '邮件速度', kind: 'broadcast', state: 'draft', owner: staff.manager.id, channels: ['email', 'onsite'],
+			id: 'benchemailsend1',
+			name: '邮件速度',
+			kind: 'broadcast',
+			state: 'draft',
+			owner: staff.manager.id,
+			channels: ['email', 'onsite'],
 			audience: { segment: segment.id, holdout_pct: 0 },
 			content: { email: { subject: '{{name}}，周末上新', body: '{{name}} 您好，周末上新：https://shop.example/new' }, onsite: { title: '周末上新', body: '{{name}}，看看新品' } },
 			schedule: { quiet_from: '00:00', quiet_to: '00:00' }
@@ -219,10 +264,12 @@ async function emailAndOnsiteBench(): Promise<Record<string, unknown>> {
 			const path = `/api/crm/onsite?key=${browserKey}&anonymous_id=a-${ext}&customer_id=${encodeURIComponent(ext)}&customer_ts=${ts}&customer_sig=${sig}`;
 			return new Promise<{ ms: number; status: number }>((ok, fail) => {
 				const t = performance.now();
-				http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
-					res.resume();
-					res.on('end', () => ok({ ms: performance.now() - t, status: res.statusCode ?? 0 }));
-				}).on('error', fail);
+				http
+					.get({ host: '127.0.0.1', port, path, agent }, (res) => {
+						res.resume();
+						res.on('end', () => ok({ ms: performance.now() - t, status: res.statusCode ?? 0 }));
+					})
+					.on('error', fail);
 			});
 		};
 		// Warm up (connections, caches), then 500 shoppers browsing: each opens a page after an
@@ -252,7 +299,9 @@ async function emailAndOnsiteBench(): Promise<Record<string, unknown>> {
 		const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * p)];
 		const p95 = pct(browsing, 0.95);
 		const burst95 = pct(burst, 0.95);
-		console.log(`on-site decisions, browsing: ${browsing.length} answers in 20 s (${shown} with a message), p50 ${pct(browsing, 0.5).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms; all at once: p50 ${pct(burst, 0.5).toFixed(1)} ms, p95 ${burst95.toFixed(1)} ms`);
+		console.log(
+			`on-site decisions, browsing: ${browsing.length} answers in 20 s (${shown} with a message), p50 ${pct(browsing, 0.5).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms; all at once: p50 ${pct(burst, 0.5).toFixed(1)} ms, p95 ${burst95.toFixed(1)} ms`
+		);
 		return {
 			'campaign.email_per_s': { value: rate, unit: '/s', target: 200, lowerIsBetter: false },
 			'campaign.onsite_decision_p95_ms': { value: Number(p95.toFixed(1)), unit: 'ms', target: 20 },
@@ -273,11 +322,24 @@ async function killBench(): Promise<Record<string, unknown>> {
 		await call(server.url, 'PUT', '/api/crm/settings/campaigns', ownerToken, {
 			email: { enabled: true, host: '127.0.0.1', port: mail.smtpPort, username: '', tls: false, sender_name: '小满优选', sender_address: 'shop@example.test' }
 		});
-		const rows = Array.from({ length: 5000 }, (_, i) => ({ doc: { id: id15(i, 'k'), name: `收件人${i}`, emails: [`k${i}@example.test`], marketing_consent: i % 10 !== 0, consent_how: 'web_form' }, base: null }));
+		const rows = Array.from({ length: 5000 }, (_, i) => ({
+			doc: { id: id15(i, 'k'), name: `收件人${i}`, emails: [`k${i}@example.test`], marketing_consent: i % 10 !== 0, consent_how: 'web_form' },
+			base: null
+		}));
 		for (let i = 0; i < rows.length; i += 200) await call(server.url, 'POST', '/api/crm/sync/customers/push', manager, { rows: rows.slice(i, i + 200) });
 		const segment = { id: 'benchsegkilled1', name: 'bench kills', kind: 'static', members: rows.map((r) => r.doc.id), owner: staff.manager.id, shared: true };
 		await call(server.url, 'POST', '/api/crm/sync/segments/push', manager, { rows: [{ doc: segment, base: null }] });
-		const campaign = { id: 'benchkilled0001', name: '重启', kind: 'broadcast', state: 'draft', owner: staff.manager.id, channels: ['email'], audience: { segment: segment.id, holdout_pct: 10 }, content: { email: { subject: '重启 {{name}}', body: '你好' } }, schedule: { quiet_from: '00:00', quiet_to: '00:00' } };
+		const campaign = {
+			id: 'benchkilled0001',
+			name: '重启',
+			kind: 'broadcast',
+			state: 'draft',
+			owner: staff.manager.id,
+			channels: ['email'],
+			audience: { segment: segment.id, holdout_pct: 10 },
+			content: { email: { subject: '重启 {{name}}', body: '你好' } },
+			schedule: { quiet_from: '00:00', quiet_to: '00:00' }
+		};
 		await call(server.url, 'POST', '/api/crm/sync/campaigns/push', manager, { rows: [{ doc: campaign, base: null }] });
 		await call(server.url, 'POST', `/api/crm/campaigns/${campaign.id}/publish`, manager);
 		const { dataDir, port } = server;
@@ -296,7 +358,12 @@ async function killBench(): Promise<Record<string, unknown>> {
 		const su = (await call(server.url, 'POST', '/api/collections/_superusers/auth-with-password', '', { identity: 'bench@example.test', password: 'bench-password-1' })).token;
 		const treated = new Set<string>();
 		for (let page = 1; ; page++) {
-			const list = await call(server.url, 'GET', `/api/collections/campaign_recipients/records?filter=${encodeURIComponent(`campaign = "${campaign.id}" && channel = "email" && status = "sent"`)}&expand=customer&perPage=500&page=${page}`, su);
+			const list = await call(
+				server.url,
+				'GET',
+				`/api/collections/campaign_recipients/records?filter=${encodeURIComponent(`campaign = "${campaign.id}" && channel = "email" && status = "sent"`)}&expand=customer&perPage=500&page=${page}`,
+				su
+			);
 			for (const r of list.items) treated.add(r.expand.customer.emails[0]);
 			if (page >= list.totalPages) break;
 		}
@@ -307,7 +374,9 @@ async function killBench(): Promise<Record<string, unknown>> {
 		const resends = messages.length - byAddress.size;
 		const duplicates = [...byAddress.values()].filter((ids) => ids.size > 1).length;
 		const lost = [...treated].filter((a) => !byAddress.has(a)).length;
-		console.log(`after 10 kills: ${messages.length} SMTP deliveries to ${byAddress.size} recipients (${treated.size} sent by the queue, ~${consentingTreated} expected); ${resends} repeated with the same Message-ID, ${duplicates} recipients with two different e-mails, ${lost} lost`);
+		console.log(
+			`after 10 kills: ${messages.length} SMTP deliveries to ${byAddress.size} recipients (${treated.size} sent by the queue, ~${consentingTreated} expected); ${resends} repeated with the same Message-ID, ${duplicates} recipients with two different e-mails, ${lost} lost`
+		);
 		return {
 			'campaign.duplicates_after_kill': { value: duplicates, unit: 'e-mails', target: 0 },
 			'campaign.smtp_resends_after_kill': { value: resends, unit: 'e-mails' },

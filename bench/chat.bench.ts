@@ -61,7 +61,13 @@ function api(method: string, path: string, body?: unknown, token?: string): Prom
 	const data = body === undefined ? undefined : JSON.stringify(body);
 	return new Promise((ok, fail) => {
 		const req = http.request(
-			{ ...base, agent: pool, method, path, headers: { ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}), ...(token ? { authorization: token } : {}) } },
+			{
+				...base,
+				agent: pool,
+				method,
+				path,
+				headers: { ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}), ...(token ? { authorization: token } : {}) }
+			},
 			(res) => {
 				let text = '';
 				res.setEncoding('utf8');
@@ -143,7 +149,7 @@ export class Sse {
 				fail(e);
 			};
 			const req = http.get({ ...base, agent: false, path: '/api/realtime', headers: { accept: 'text/event-stream' } }, (res) => {
-				if (res.statusCode !== 200) return res.resume(), failed(new Error(`realtime: ${res.statusCode}`));
+				if (res.statusCode !== 200) return (res.resume(), failed(new Error(`realtime: ${res.statusCode}`)));
 				res.setEncoding('utf8');
 				let buf = '';
 				res.on('data', (chunk: string) => {
@@ -238,9 +244,9 @@ export async function catchUp(sse: Sse, token: string, filter: string, onMessage
  */
 export function hear(by: Sse, clientId: string, how: 'event' | 'fetch'): 'first' | 'overlap' | 'duplicate' {
 	const before = by.heard.get(clientId);
-	if (before === undefined) return by.heard.set(clientId, how), 'first';
+	if (before === undefined) return (by.heard.set(clientId, how), 'first');
 	if (how === 'fetch') return 'overlap';
-	if (before === 'fetch') return by.heard.set(clientId, 'event'), 'overlap';
+	if (before === 'fetch') return (by.heard.set(clientId, 'event'), 'overlap');
 	return 'duplicate';
 }
 
@@ -285,13 +291,17 @@ export async function run() {
 		const su = await must('POST', '/api/collections/_superusers/auth-with-password', { identity: 'bench@example.test', password: 'bench-password-1' });
 
 		// 50 agents, created by the admin, each signed in.
-		const agents = await pmap(Array.from({ length: AGENTS }, (_, i) => i), 8, async (i) => {
-			const email = `bench-agent-${i}@example.test`;
-			const password = `bench-agent-${i}-pw`;
-			const rec = await must('POST', '/api/collections/staff/records', { email, password, passwordConfirm: password, name: `客服 ${i}`, role: 'agent' }, ownerToken);
-			const auth = await must('POST', `/api/collections/staff/impersonate/${rec.id}`, { duration: 3 * 3600 }, su.token);
-			return { id: rec.id as string, token: auth.token as string, sse: null as Sse | null };
-		});
+		const agents = await pmap(
+			Array.from({ length: AGENTS }, (_, i) => i),
+			8,
+			async (i) => {
+				const email = `bench-agent-${i}@example.test`;
+				const password = `bench-agent-${i}-pw`;
+				const rec = await must('POST', '/api/collections/staff/records', { email, password, passwordConfirm: password, name: `客服 ${i}`, role: 'agent' }, ownerToken);
+				const auth = await must('POST', `/api/collections/staff/impersonate/${rec.id}`, { duration: 3 * 3600 }, su.token);
+				return { id: rec.id as string, token: auth.token as string, sse: null as Sse | null };
+			}
+		);
 
 		// Visitors: a session each (as the widget's first start); the 1,000 senders open a conversation,
 		// which their agent claims (20 each).
@@ -301,10 +311,14 @@ export async function run() {
 		const ensureVisitors = async (n: number) => {
 			if (visitors.length >= n) return;
 			const t0 = performance.now();
-			const made = await pmap(Array.from({ length: n - visitors.length }, (_, i) => visitors.length + i), 32, async (i) => {
-				const s = await must('POST', '/api/crm/chat/session', { name: `访客 ${i}`, locale: 'zh-CN' });
-				return { id: s.visitor.id as string, token: s.token as string, conv: '', agent: -1, sse: null } as V;
-			});
+			const made = await pmap(
+				Array.from({ length: n - visitors.length }, (_, i) => visitors.length + i),
+				32,
+				async (i) => {
+					const s = await must('POST', '/api/crm/chat/session', { name: `访客 ${i}`, locale: 'zh-CN' });
+					return { id: s.visitor.id as string, token: s.token as string, conv: '', agent: -1, sse: null } as V;
+				}
+			);
 			visitors.push(...made);
 			console.log(`${made.length} visitor sessions in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 		};
@@ -326,7 +340,6 @@ export async function run() {
 		let phase = 'main';
 		let seq = 0;
 		let misdelivered = 0;
-		let sendErrors = 0;
 		const errorSamples: string[] = [];
 
 		let catchUpFailures = 0;
@@ -335,7 +348,7 @@ export async function run() {
 		const receive = (clientId: string, by: Sse, how: 'event' | 'fetch' = 'event'): boolean => {
 			const s = sent.get(clientId);
 			if (!s) return false;
-			if (s.to !== by) return misdelivered++, false;
+			if (s.to !== by) return (misdelivered++, false);
 			const h = hear(by, clientId, how);
 			if (h === 'overlap') return false;
 			if (h === 'first' && how === 'fetch') s.recovered = true;
@@ -351,9 +364,13 @@ export async function run() {
 		const send = (kind: 'v' | 'a', from: string, to: Sse, conv: string) => {
 			// BENCH_CHAT_TYPING=1: each message follows a typing notice, as the widget and console send one
 			// (at most every 3 s) while someone writes: a conversation update through its JS checks.
-			if (TYPING) void api('PATCH', `/api/collections/conversations/records/${conv}`, { [kind === 'v' ? 'visitor_typing_at' : 'agent_typing_at']: new Date().toISOString() }, from).then((r) => {
-				if (r.status !== 200) typingErrors++;
-			}, () => typingErrors++);
+			if (TYPING)
+				void api('PATCH', `/api/collections/conversations/records/${conv}`, { [kind === 'v' ? 'visitor_typing_at' : 'agent_typing_at']: new Date().toISOString() }, from).then(
+					(r) => {
+						if (r.status !== 200) typingErrors++;
+					},
+					() => typingErrors++
+				);
 			const clientId = `${kind}${++seq}`;
 			const s: Sent = { at: performance.now(), phase, to, ok: null, got: 0 };
 			sent.set(clientId, s);
@@ -361,13 +378,11 @@ export async function run() {
 				(r) => {
 					s.ok = r.status === 200;
 					if (!s.ok) {
-						sendErrors++;
 						if (errorSamples.length < 5) errorSamples.push(`${r.status} ${JSON.stringify(r.json).slice(0, 200)}`);
 					}
 				},
 				(e) => {
 					s.ok = false;
-					sendErrors++;
 					if (errorSamples.length < 5) errorSamples.push(String(e));
 				}
 			);
@@ -461,7 +476,12 @@ export async function run() {
 			while (Date.now() < end && [...sent.values()].some((s) => s.ok === null || (s.ok && s.got === 0))) await new Promise((r) => setTimeout(r, 250));
 		};
 		const tally = (p: string) => {
-			let count = 0, ok = 0, lost = 0, dup = 0, failed = 0, recovered = 0;
+			let count = 0,
+				ok = 0,
+				lost = 0,
+				dup = 0,
+				failed = 0,
+				recovered = 0;
 			for (const s of sent.values()) {
 				if (s.phase !== p) continue;
 				count++;
@@ -524,20 +544,32 @@ export async function run() {
 		const visitorConns = () => conns.length - AGENTS;
 		for (const step of STEPS) {
 			t = performance.now();
-			if (visitorConns() < step) await ensureVisitors(step), await connectVisitors(visitorConns(), step);
+			if (visitorConns() < step) {
+				await ensureVisitors(step);
+				await connectVisitors(visitorConns(), step);
+			}
 			await new Promise((r) => setTimeout(r, 2000));
 			if (step === CLIENTS) rssIdle1000 = rssMiB(pid);
-			console.log(`\n-- ramp: ${step} visitor SSE clients (connected in ${((performance.now() - t) / 1000).toFixed(1)} s, server RSS ${rssMiB(pid)} MiB), ${sample.length} of them sending every ${MEAN_GAP_MS / 1000} s on average, agents replying, ${STEP_S} s --`);
+			console.log(
+				`\n-- ramp: ${step} visitor SSE clients (connected in ${((performance.now() - t) / 1000).toFixed(1)} s, server RSS ${rssMiB(pid)} MiB), ${sample.length} of them sending every ${MEAN_GAP_MS / 1000} s on average, agents replying, ${STEP_S} s --`
+			);
 			const r = await window(`step${step}`, STEP_S, sample);
 			const passed = r.p95 < STEP_P95_MS && r.lost === 0 && r.failed === 0;
-			console.log(`step ${step}: ${r.count} sent, p50 ${round(r.p50)} ms, p95 ${round(r.p95)} ms, lost ${r.lost}, failed ${r.failed}, duplicated ${r.dup}; SSE reconnects ${r.reconnects}, heard by the refetch after one ${r.recovered} → ${passed ? 'ok' : 'FAILED'}`);
+			console.log(
+				`step ${step}: ${r.count} sent, p50 ${round(r.p50)} ms, p95 ${round(r.p95)} ms, lost ${r.lost}, failed ${r.failed}, duplicated ${r.dup}; SSE reconnects ${r.reconnects}, heard by the refetch after one ${r.recovered} → ${passed ? 'ok' : 'FAILED'}`
+			);
 			if (!passed) break;
 			best = step;
 		}
 		// Back to 1,000 connected widgets for the full load.
 		await quiet();
 		if (visitorConns() > CLIENTS) {
-			for (const v of visitors.slice(CLIENTS)) if (v.sse) v.sse.close(), conns.splice(conns.indexOf(v.sse), 1), (v.sse = null);
+			for (const v of visitors.slice(CLIENTS)) {
+				if (!v.sse) continue;
+				v.sse.close();
+				conns.splice(conns.indexOf(v.sse), 1);
+				v.sse = null;
+			}
 		} else if (visitorConns() < CLIENTS) await connectVisitors(visitorConns(), CLIENTS);
 		await new Promise((r) => setTimeout(r, 2000));
 		if (Number.isNaN(rssIdle1000)) rssIdle1000 = rssMiB(pid);
@@ -545,14 +577,20 @@ export async function run() {
 
 		console.log(`\n-- full load: ${CLIENTS} clients sending every ${MEAN_GAP_MS / 1000} s on average, agents replying, ${RUN_S} s --`);
 		rssMax = 0;
-		const main = await window('main', RUN_S, visitors.slice(0, CLIENTS).map((_, i) => i));
+		const main = await window(
+			'main',
+			RUN_S,
+			visitors.slice(0, CLIENTS).map((_, i) => i)
+		);
 		const rssPeak = rssMax;
 		console.log(
 			`full load: ${main.count} sent (${main.failed} POSTs failed), ${main.ok - main.lost} heard; p50 ${round(main.p50)} ms, p95 ${round(main.p95)} ms, p99 ${round(main.p99)} ms, max heard ${round(main.max)} ms; not heard within ${DRAIN_MS / 1000} s after sending stopped (lost) ${main.lost}, duplicated ${main.dup}, misdelivered ${misdelivered}; SSE reconnects ${main.reconnects}, heard by the refetch after one ${main.recovered}; server RSS peak ${rssPeak} MiB`
 		);
 		if (main.lost) console.log(`(the percentiles count each unheard message at its age when the drain gave up: a lower bound)`);
 		if (errorSamples.length) console.log(`failed POSTs, e.g.: ${errorSamples.join(' | ')}`);
-		console.log(`SSE reconnects during the run: ${totalReconnects()} (each followed by a refetch from the client's checkpoint, as the apps do; ${catchUpFailures} refetches never answered); misdelivered events: ${misdelivered}${TYPING ? `; typing notices refused or failed: ${typingErrors}` : ''}`);
+		console.log(
+			`SSE reconnects during the run: ${totalReconnects()} (each followed by a refetch from the client's checkpoint, as the apps do; ${catchUpFailures} refetches never answered); misdelivered events: ${misdelivered}${TYPING ? `; typing notices refused or failed: ${typingErrors}` : ''}`
+		);
 
 		return {
 			'chat.delivery_p95_ms': { value: round(main.p95), unit: 'ms', target: 150 },

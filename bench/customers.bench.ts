@@ -8,7 +8,6 @@ import { seedCustomers } from '../tests/fixtures/seed';
 const N = Number(process.env.BENCH_CUSTOMERS_50K ?? 50_000);
 const QUERIES = ['zw', 'zhang', 'wang', '138', '0013', 'li', 'user12', '王', '张伟', 'shop-1001', 'chen', '139 12'];
 
-
 function p95(xs: number[]) {
 	const s = [...xs].sort((a, b) => a - b);
 	return s[Math.min(s.length - 1, Math.ceil(0.95 * s.length) - 1)];
@@ -79,7 +78,10 @@ async function measureSegmentCount(page: Page): Promise<number[]> {
 	await c1.getByLabel('字段').selectOption('tags');
 	await c1.getByLabel('比较方式').selectOption('has_any');
 	await c1.getByLabel('值', { exact: true }).fill('VIP');
-	for (const [n, field, value] of [[2, 'region', '华东'], [3, 'category', '零售']] as const) {
+	for (const [n, field, value] of [
+		[2, 'region', '华东'],
+		[3, 'category', '零售']
+	] as const) {
 		await page.getByRole('button', { name: '添加条件', exact: true }).click();
 		const c = page.getByRole('group', { name: `条件 ${n}`, exact: true });
 		await c.getByLabel('字段').selectOption(field);

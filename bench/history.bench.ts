@@ -22,7 +22,7 @@ const DAY = 86_400_000;
 /** A small deterministic generator (the same history every run). */
 function rng(seed: number) {
 	let s = seed >>> 0;
-	return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+	return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
 }
 
 function* historyBatches(orders: number, end: number): Generator<Record<string, unknown>[]> {
@@ -111,11 +111,17 @@ export async function run() {
 		}
 		fits.sort((a, b) => a - b);
 		console.log(`predicted value: ${fitted!.status} on ${fitted!.customers} buyers (${fitted!.repeat_buyers} bought again), fit ${fits.map((f) => f.toFixed(2)).join(' / ')} s`);
-		const lines = server.log().split('\n').filter((l) => l.includes('predicted value fit:'));
+		const lines = server
+			.log()
+			.split('\n')
+			.filter((l) => l.includes('predicted value fit:'));
 		for (const line of lines) console.log(`  server: ${line.trim()}`);
 		// The whole job (read every order, fit, predict, write), and the two models' fit alone.
 		figures['clv.fit_20k_s'] = { value: Math.round(fits[1] * 100) / 100, unit: 's', target: 5 };
-		const models = lines.map((l) => Number(/models ([\d.]+)s/.exec(l)?.[1])).filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+		const models = lines
+			.map((l) => Number(/models ([\d.]+)s/.exec(l)?.[1]))
+			.filter((v) => Number.isFinite(v))
+			.sort((a, b) => a - b);
 		if (models.length) figures['clv.models_20k_s'] = { value: models[Math.floor(models.length / 2)], unit: 's', target: 5 };
 
 		// The app's file import, as the page sends it.

@@ -18,8 +18,20 @@ export async function run() {
 	const server = await startServer();
 	try {
 		const { staff } = await seedStaff(server.url);
-		const auth = await (await fetch(`${server.url}/api/collections/staff/auth-with-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: staff.owner.email, password: staff.owner.password }) })).json();
-		const created = await (await fetch(`${server.url}/api/crm/shop-sources`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth.token }, body: JSON.stringify({ name: 'bench', kind: 'server', rate_limit: 10_000_000 }) })).json();
+		const auth = await (
+			await fetch(`${server.url}/api/collections/staff/auth-with-password`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ identity: staff.owner.email, password: staff.owner.password })
+			})
+		).json();
+		const created = await (
+			await fetch(`${server.url}/api/crm/shop-sources`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', authorization: auth.token },
+				body: JSON.stringify({ name: 'bench', kind: 'server', rate_limit: 10_000_000 })
+			})
+		).json();
 
 		// The batches are generated before the clock starts (a realistic shop: 20k customers, a year).
 		const batches = [...shopEventBatches({ customers: 20_000, events: EVENTS, seed: 11 })];
@@ -35,7 +47,13 @@ export async function run() {
 
 		// Baseline: the same shape of events through the records API, one request per event.
 		execFileSync(SERVER_BIN, ['superuser', 'upsert', 'bench@example.test', 'bench-password-1', '--dir', server.dataDir]);
-		const su = await (await fetch(`${server.url}/api/collections/_superusers/auth-with-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: 'bench@example.test', password: 'bench-password-1' }) })).json();
+		const su = await (
+			await fetch(`${server.url}/api/collections/_superusers/auth-with-password`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ identity: 'bench@example.test', password: 'bench-password-1' })
+			})
+		).json();
 		const sample: ShopApiEvent[] = batches.flat().slice(0, REST_EVENTS);
 		let next = 0;
 		let failed = 0;
@@ -46,9 +64,21 @@ export async function run() {
 					method: 'POST',
 					headers: { 'content-type': 'application/json', authorization: su.token },
 					body: JSON.stringify({
-						source: 'rest-baseline', event_id: `rest-${e.id}`, type: e.type, ts: e.time, day: new Date(e.time + 8 * 3600_000).toISOString().slice(0, 10),
-						anon_id: e.anonymous_id ?? '', customer_ext: e.customer_id ?? '', product_id: e.product_id ?? '', sku: e.sku ?? '', category: e.category ?? '',
-						price: e.price ?? 0, quantity: e.quantity ?? 1, order_id: e.order_id ?? '', total: e.total ?? 0, items: e.items ?? null
+						source: 'rest-baseline',
+						event_id: `rest-${e.id}`,
+						type: e.type,
+						ts: e.time,
+						day: new Date(e.time + 8 * 3600_000).toISOString().slice(0, 10),
+						anon_id: e.anonymous_id ?? '',
+						customer_ext: e.customer_id ?? '',
+						product_id: e.product_id ?? '',
+						sku: e.sku ?? '',
+						category: e.category ?? '',
+						price: e.price ?? 0,
+						quantity: e.quantity ?? 1,
+						order_id: e.order_id ?? '',
+						total: e.total ?? 0,
+						items: e.items ?? null
 					})
 				});
 				if (!res.ok) failed++;

@@ -19,7 +19,12 @@ function recordScripts(page: Page): { done: () => Promise<Loaded[]> } {
 		const url = res.url();
 		if (!url.endsWith('.js') || url.endsWith('/sw.js') || url.includes('workbox-')) return;
 		const at = Date.now();
-		pending.push(res.body().then((b) => ({ url, at, raw: b.length, gz: gzipSync(b, { level: 6 }).length })).catch(() => null));
+		pending.push(
+			res
+				.body()
+				.then((b) => ({ url, at, raw: b.length, gz: gzipSync(b, { level: 6 }).length }))
+				.catch(() => null)
+		);
 	});
 	return { done: async () => (await Promise.all(pending)).filter((x): x is Loaded => !!x) };
 }

@@ -40,7 +40,7 @@
 // windows max(30 s, 5 min × m/30). Every sample is kept in .bench/soak-samples.json.
 import http from 'node:http';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { startWorld, type CampaignWorld } from '../tests/hooks/campaign-helpers';
 import { fill } from './campaigns.bench';
 import { shopCatalog } from '../tests/fixtures/shop-events';
@@ -100,7 +100,14 @@ function api(method: string, path: string, body?: unknown, token?: string, agent
 	const t = performance.now();
 	return new Promise((ok) => {
 		const req = http.request(
-			{ ...base, agent, method, path, timeout: 120_000, headers: { ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}), ...(token ? { authorization: token } : {}) } },
+			{
+				...base,
+				agent,
+				method,
+				path,
+				timeout: 120_000,
+				headers: { ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}), ...(token ? { authorization: token } : {}) }
+			},
 			(res) => {
 				let text = '';
 				res.setEncoding('utf8');
@@ -151,8 +158,16 @@ function pct(sorted: number[], p: number) {
 	if (!sorted.length) return NaN;
 	return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
 }
-const p95 = (xs: number[]) => pct([...xs].sort((a, b) => a - b), 0.95);
-const median = (xs: number[]) => pct([...xs].sort((a, b) => a - b), 0.5);
+const p95 = (xs: number[]) =>
+	pct(
+		[...xs].sort((a, b) => a - b),
+		0.95
+	);
+const median = (xs: number[]) =>
+	pct(
+		[...xs].sort((a, b) => a - b),
+		0.5
+	);
 /** PocketBase's datetime text, for filters. */
 const pbTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ');
 
@@ -188,7 +203,13 @@ function backupAgentPid(pid: number): number | undefined {
 		}
 	} catch {
 		try {
-			kids.push(...execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split(/\s+/).map(Number));
+			kids.push(
+				...execFileSync('pgrep', ['-P', String(pid)])
+					.toString()
+					.trim()
+					.split(/\s+/)
+					.map(Number)
+			);
 		} catch {
 			// none
 		}
@@ -354,14 +375,24 @@ export async function run() {
 		const consenting = audience.filter((c) => c.marketing_consent).length;
 		const sendSpanS = Math.max(30, DURATION_S * 0.6);
 		const emailRate = Math.max(1, Math.min(5000, Math.ceil(consenting / sendSpanS)));
-		await must('PUT', '/api/crm/settings/campaigns', {
-			email: { enabled: true, host: '127.0.0.1', port: world.mail.smtpPort, username: '', tls: false, sender_name: '小满优选', sender_address: 'shop@example.test' },
-			rates: { email_per_second: emailRate, sms_per_second: 50 }
-		}, admin);
+		await must(
+			'PUT',
+			'/api/crm/settings/campaigns',
+			{
+				email: { enabled: true, host: '127.0.0.1', port: world.mail.smtpPort, username: '', tls: false, sender_name: '小满优选', sender_address: 'shop@example.test' },
+				rates: { email_per_second: emailRate, sms_per_second: 50 }
+			},
+			admin
+		);
 		const segment = { id: 'soaksegmentall1', name: 'soak audience', kind: 'static', members: audience.map((c) => c.id), owner: world.staff.manager.id, shared: true };
 		await must('POST', '/api/crm/sync/segments/push', { rows: [{ doc: segment, base: null }] }, manager);
 		const campaign = {
-			id: 'soakcampaign001', name: '全天活动', kind: 'broadcast', state: 'draft', owner: world.staff.manager.id, channels: ['email'],
+			id: 'soakcampaign001',
+			name: '全天活动',
+			kind: 'broadcast',
+			state: 'draft',
+			owner: world.staff.manager.id,
+			channels: ['email'],
 			audience: { segment: segment.id, holdout_pct: 10 },
 			content: { email: { subject: '{{name}}，今日上新', body: '{{name}} 您好，今日上新：https://shop.example/new' } },
 			schedule: { quiet_from: '00:00', quiet_to: '00:00' }
@@ -372,31 +403,43 @@ export async function run() {
 
 		// --- Devices: two per sales rep, each rep with its own customers.
 		t = performance.now();
-		const reps = await pmap(Array.from({ length: Math.ceil(DEVICES / 2) }, (_, i) => i), 4, async (i) => {
-			const email = `soak-rep-${i}@example.test`;
-			const password = `soak-rep-${i}-pw`;
-			const rec = await must('POST', '/api/collections/staff/records', { email, password, passwordConfirm: password, name: `销售 ${i}`, role: 'sales' }, admin);
-			const token = await session(rec.id);
-			const ids = Array.from({ length: CUSTOMERS_PER_REP }, (_, k) => `soakr${String(i).padStart(3, '0')}c${String(k).padStart(6, '0')}`);
-			const res = await must('POST', '/api/crm/sync/customers/push', { rows: ids.map((id, k) => ({ doc: { id, name: `门店客户 ${i}-${k}`, owner: rec.id, notes: 'init' }, base: null })) }, token);
-			if (res.rejected.length || res.conflicts.length) throw new Error(`rep customers: ${JSON.stringify(res).slice(0, 300)}`);
-			return { id: rec.id as string, token, ids };
-		});
+		const reps = await pmap(
+			Array.from({ length: Math.ceil(DEVICES / 2) }, (_, i) => i),
+			4,
+			async (i) => {
+				const email = `soak-rep-${i}@example.test`;
+				const password = `soak-rep-${i}-pw`;
+				const rec = await must('POST', '/api/collections/staff/records', { email, password, passwordConfirm: password, name: `销售 ${i}`, role: 'sales' }, admin);
+				const token = await session(rec.id);
+				const ids = Array.from({ length: CUSTOMERS_PER_REP }, (_, k) => `soakr${String(i).padStart(3, '0')}c${String(k).padStart(6, '0')}`);
+				const res = await must('POST', '/api/crm/sync/customers/push', { rows: ids.map((id, k) => ({ doc: { id, name: `门店客户 ${i}-${k}`, owner: rec.id, notes: 'init' }, base: null })) }, token);
+				if (res.rejected.length || res.conflicts.length) throw new Error(`rep customers: ${JSON.stringify(res).slice(0, 300)}`);
+				return { id: rec.id as string, token, ids };
+			}
+		);
 		console.log(`${reps.length} sales reps with ${CUSTOMERS_PER_REP} customers each in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
 		// --- Chat: agents, visitor sessions, conversations claimed by their agents.
 		t = performance.now();
-		const agents = await pmap(Array.from({ length: AGENTS }, (_, i) => i), 8, async (i) => {
-			const email = `soak-agent-${i}@example.test`;
-			const password = `soak-agent-${i}-pw`;
-			const rec = await must('POST', '/api/collections/staff/records', { email, password, passwordConfirm: password, name: `客服 ${i}`, role: 'agent' }, admin);
-			return { id: rec.id as string, token: await session(rec.id), sse: null as Sse | null };
-		});
+		const agents = await pmap(
+			Array.from({ length: AGENTS }, (_, i) => i),
+			8,
+			async (i) => {
+				const email = `soak-agent-${i}@example.test`;
+				const password = `soak-agent-${i}-pw`;
+				const rec = await must('POST', '/api/collections/staff/records', { email, password, passwordConfirm: password, name: `客服 ${i}`, role: 'agent' }, admin);
+				return { id: rec.id as string, token: await session(rec.id), sse: null as Sse | null };
+			}
+		);
 		type V = { id: string; token: string; conv: string; agent: number; sse: Sse | null };
-		const visitors: V[] = await pmap(Array.from({ length: SHOPPERS }, (_, i) => i), 32, async (i) => {
-			const s = await must('POST', '/api/crm/chat/session', { name: `访客 ${i}`, locale: 'zh-CN' });
-			return { id: s.visitor.id as string, token: s.token as string, conv: '', agent: -1, sse: null };
-		});
+		const visitors: V[] = await pmap(
+			Array.from({ length: SHOPPERS }, (_, i) => i),
+			32,
+			async (i) => {
+				const s = await must('POST', '/api/crm/chat/session', { name: `访客 ${i}`, locale: 'zh-CN' });
+				return { id: s.visitor.id as string, token: s.token as string, conv: '', agent: -1, sse: null };
+			}
+		);
 		const convVisitor = new Map<string, number>();
 		await pmap(visitors, 32, async (v, i) => {
 			const c = await must('POST', '/api/collections/conversations/records', { visitor: v.id, topic: 'pre_sale' }, v.token);
@@ -415,7 +458,7 @@ export async function run() {
 		let chatSending = true;
 		let misdelivered = 0;
 		let resynced = 0;
-		let chatDone = { count: 0, ok: 0, heard: 0, dup: 0 }; // tallies of entries pruned from `sent`
+		const chatDone = { count: 0, ok: 0, heard: 0, dup: 0 }; // tallies of entries pruned from `sent`
 		let chatLat: number[] = []; // this sample's delivery times
 		const chatLatAll: { t: number; ms: number }[] = [];
 		const heard = (clientId: string, by: Sse, via: 'realtime' | 'resync') => {
@@ -450,25 +493,35 @@ export async function run() {
 			});
 		};
 		for (const a of agents) {
-			const sse: Sse = new Sse(a.token, ['crm/chat'], (name, data) => {
-				if (name !== 'crm/chat') return;
-				const { collection, action, record } = JSON.parse(data);
-				if (collection !== 'messages' || action !== 'create' || record.author_kind !== 'visitor') return;
-				heard(record.client_id, sse, 'realtime');
-				const vi = convVisitor.get(record.conversation);
-				if (vi !== undefined && chatSending) send('a', a.token, visitors[vi].sse!, record.conversation);
-			}, (since) => resync(sse, a.token, 'visitor')(since));
+			const sse: Sse = new Sse(
+				a.token,
+				['crm/chat'],
+				(name, data) => {
+					if (name !== 'crm/chat') return;
+					const { collection, action, record } = JSON.parse(data);
+					if (collection !== 'messages' || action !== 'create' || record.author_kind !== 'visitor') return;
+					heard(record.client_id, sse, 'realtime');
+					const vi = convVisitor.get(record.conversation);
+					if (vi !== undefined && chatSending) send('a', a.token, visitors[vi].sse!, record.conversation);
+				},
+				(since) => resync(sse, a.token, 'visitor')(since)
+			);
 			a.sse = sse;
 		}
 		await pmap(agents, 10, (a) => a.sse!.connect());
 		conns.push(...agents.map((a) => a.sse!));
 		await pmap(visitors, 50, async (v) => {
-			const sse: Sse = new Sse(v.token, ['crm/chat'], (name, data) => {
-				if (name !== 'crm/chat') return;
-				const { collection, action, record } = JSON.parse(data);
-				if (collection !== 'messages' || action !== 'create' || record.author_kind !== 'agent') return;
-				heard(record.client_id, sse, 'realtime');
-			}, (since) => resync(sse, v.token, 'agent')(since));
+			const sse: Sse = new Sse(
+				v.token,
+				['crm/chat'],
+				(name, data) => {
+					if (name !== 'crm/chat') return;
+					const { collection, action, record } = JSON.parse(data);
+					if (collection !== 'messages' || action !== 'create' || record.author_kind !== 'agent') return;
+					heard(record.client_id, sse, 'realtime');
+				},
+				(since) => resync(sse, v.token, 'agent')(since)
+			);
 			v.sse = sse;
 			await sse.connect();
 			conns.push(sse);
@@ -514,7 +567,8 @@ export async function run() {
 			if (r < 0.86) return { id, type: 'add_to_cart', time: now, ...who, product_id: p.id, sku: p.sku, category: p.category, price: p.price, quantity: 1 };
 			if (r < 0.9) return { id, type: 'search', time: now, ...who, query: p.category };
 			if (r < 0.94) return { id, type: 'checkout_start', time: now, ...who };
-			if (r < 0.96) return { id, type: 'purchase', time: now, ...who, order_id: `o-${id}`, total: p.price, items: [{ product_id: p.id, sku: p.sku, category: p.category, price: p.price, quantity: 1 }] };
+			if (r < 0.96)
+				return { id, type: 'purchase', time: now, ...who, order_id: `o-${id}`, total: p.price, items: [{ product_id: p.id, sku: p.sku, category: p.category, price: p.price, quantity: 1 }] };
 			if (r < 0.961) return { id, type: 'identify', time: now, anonymous_id: `a-${(i * 104729) % 50_000}`, customer_id: `n-${i}`, traits: { name: `新客 ${i}` } };
 			return { id, type: 'page_view', time: now, ...who, url: 'https://shop.example/' };
 		};
@@ -532,7 +586,8 @@ export async function run() {
 						else eventsResentDup += r.json.duplicates;
 					} else {
 						error('ingest', `${r.status} ${JSON.stringify(r.json)}`);
-						if (r.status === 200) queued -= b.events.length; // refused events: not sent again
+						if (r.status === 200)
+							queued -= b.events.length; // refused events: not sent again
 						else if (b.tries < 5) {
 							// The API keeps an id once: the same batch is sent again.
 							ingestRetries++;
@@ -685,7 +740,9 @@ export async function run() {
 			emailsSent = (e.sent ?? 0) + (e.delivered ?? 0);
 			return e as Record<string, number>;
 		};
-		console.log(`${'t s'.padStart(5)} ${'ev/s'.padStart(6)} ${'backlog'.padStart(7)} ${'srv MB'.padStart(6)} ${'agt MB'.padStart(6)} ${'chat p95'.padStart(8)} ${'heard'.padStart(5)} ${'api p95'.padStart(7)} ${'reqs'.padStart(5)} ${'errors'.padStart(6)} ${'confl'.padStart(5)} ${'mails'.padStart(5)} ${'srv cpu%'.padStart(8)} ${'gen cpu%'.padStart(8)}`);
+		console.log(
+			`${'t s'.padStart(5)} ${'ev/s'.padStart(6)} ${'backlog'.padStart(7)} ${'srv MB'.padStart(6)} ${'agt MB'.padStart(6)} ${'chat p95'.padStart(8)} ${'heard'.padStart(5)} ${'api p95'.padStart(7)} ${'reqs'.padStart(5)} ${'errors'.padStart(6)} ${'confl'.padStart(5)} ${'mails'.padStart(5)} ${'srv cpu%'.padStart(8)} ${'gen cpu%'.padStart(8)}`
+		);
 		const sample = async () => {
 			const now = performance.now();
 			const dt = (now - mark.t) / 1000;
@@ -756,7 +813,7 @@ export async function run() {
 		while (Date.now() < drainEnd && outstanding() > 0) await sleep(250);
 
 		// Chat.
-		let chat = { ...chatDone, failed: 0, lost: 0 };
+		const chat = { ...chatDone, failed: 0, lost: 0 };
 		for (const s of sent.values()) {
 			chat.count++;
 			if (s.ok !== true) chat.failed++;
@@ -768,7 +825,9 @@ export async function run() {
 			}
 		}
 		const reconnects = conns.reduce((a, c) => a + c.reconnects, 0);
-		console.log(`chat: ${chat.count} messages sent (${chat.failed} POSTs failed), ${chat.heard} heard (${resynced} of them by a resync after a reconnect), lost ${chat.lost}, duplicated ${chat.dup}, misdelivered ${misdelivered}; SSE reconnects ${reconnects}`);
+		console.log(
+			`chat: ${chat.count} messages sent (${chat.failed} POSTs failed), ${chat.heard} heard (${resynced} of them by a resync after a reconnect), lost ${chat.lost}, duplicated ${chat.dup}, misdelivered ${misdelivered}; SSE reconnects ${reconnects}`
+		);
 
 		// Events: stored (the superuser's REST count) against acknowledged, distinct ids in the database.
 		const countR = await api('GET', `/api/collections/events/records?perPage=1&filter=${encodeURIComponent(`source = "${ingestKey.id}"`)}`, undefined, su);
@@ -776,7 +835,9 @@ export async function run() {
 		const stored: number = countR.json.totalItems;
 		let distinct = stored;
 		try {
-			const out = execFileSync('sqlite3', ['-readonly', `${server.dataDir}/data.db`, `SELECT COUNT(DISTINCT event_id) FROM events WHERE source = '${ingestKey.id}'`]).toString().trim();
+			const out = execFileSync('sqlite3', ['-readonly', `${server.dataDir}/data.db`, `SELECT COUNT(DISTINCT event_id) FROM events WHERE source = '${ingestKey.id}'`])
+				.toString()
+				.trim();
 			distinct = Number(out);
 		} catch (e) {
 			console.log(`(sqlite3 unavailable: distinct event ids not counted: ${String(e).slice(0, 120)})`);
@@ -784,7 +845,9 @@ export async function run() {
 		const eventsLost = Math.max(0, eventsAcked - stored);
 		const eventsDoubled = stored - distinct + eventsDupAcked;
 		const eventsPerS = Math.round(eventsAcked / duration);
-		console.log(`events: ${eventsAcked} acknowledged (${eventsPerS}/s; ${eventSeq} generated, ${ingestRetries} batches sent again, ${eventsResentDup} of their events already stored, ${ingestShortfall} not generated while the server was behind), ${stored} stored, ${distinct} distinct ids: lost ${eventsLost}, doubled ${eventsDoubled}`);
+		console.log(
+			`events: ${eventsAcked} acknowledged (${eventsPerS}/s; ${eventSeq} generated, ${ingestRetries} batches sent again, ${eventsResentDup} of their events already stored, ${ingestShortfall} not generated while the server was behind), ${stored} stored, ${distinct} distinct ids: lost ${eventsLost}, doubled ${eventsDoubled}`
+		);
 
 		// Device edits: per customer, the acknowledged edits must form one chain from the first value to the server's.
 		let editsLost = 0;
@@ -826,7 +889,12 @@ export async function run() {
 		const rssAt = (from: number, to: number) => samples.filter((s) => s.t >= from && s.t <= to).map((s) => s.rss_server_mb);
 		const rssBase = median(rssAt(WINDOW_S - 10, WINDOW_S + 10));
 		const rssEnd = median(samples.slice(-3).map((s) => s.rss_server_mb));
-		const agentEnd = median(samples.slice(-3).map((s) => s.rss_agent_mb).filter((x) => !Number.isNaN(x)));
+		const agentEnd = median(
+			samples
+				.slice(-3)
+				.map((s) => s.rss_agent_mb)
+				.filter((x) => !Number.isNaN(x))
+		);
 		const growth = round(((rssEnd - rssBase) / rssBase) * 100);
 		const half = samples.filter((s) => s.t >= duration / 2);
 		const meanT = half.reduce((a, s) => a + s.t, 0) / half.length;
@@ -845,7 +913,9 @@ export async function run() {
 		const apiDrift = round((apiLast / apiFirst - 1) * 100);
 		const drift = Math.max(chatDrift, apiDrift);
 		console.log(`server RSS ${rssBase} MiB at ${WINDOW_S} s → ${rssEnd} MiB at the end (${growth} %); last half slope ${slope} MiB/h; backup agent ${agentEnd} MiB at the end`);
-		console.log(`p95 first window [${WARM_S}, ${WARM_S + WINDOW_S}) s → last [${lastStart}, ${lastStart + WINDOW_S}) s: chat ${round(chatFirst)} → ${round(chatLast)} ms (${chatDrift} %), API ${round(apiFirst)} → ${round(apiLast)} ms (${apiDrift} %)`);
+		console.log(
+			`p95 first window [${WARM_S}, ${WARM_S + WINDOW_S}) s → last [${lastStart}, ${lastStart + WINDOW_S}) s: chat ${round(chatFirst)} → ${round(chatLast)} ms (${chatDrift} %), API ${round(apiFirst)} → ${round(apiLast)} ms (${apiDrift} %)`
+		);
 
 		const lost = eventsLost + editsLost + chat.lost + emailsLost;
 		const doubled = eventsDoubled + chat.dup;

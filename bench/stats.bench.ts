@@ -79,7 +79,13 @@ export async function run() {
 				kind: 'dynamic',
 				owner: manager.record.id,
 				shared: true,
-				rule: { op: 'or', rules: [{ field: 'rfm_segment', cmp: 'in', value: ['champions', 'loyal'] }, { field: 'total_spend', cmp: 'gt', value: 2000 }] }
+				rule: {
+					op: 'or',
+					rules: [
+						{ field: 'rfm_segment', cmp: 'in', value: ['champions', 'loyal'] },
+						{ field: 'total_spend', cmp: 'gt', value: 2000 }
+					]
+				}
 			},
 			manager.token
 		);
@@ -93,7 +99,9 @@ export async function run() {
 			fits.push((performance.now() - t) / 1000);
 		}
 		fits.sort((a, b) => a - b);
-		console.log(`  predicted value: ${fitted!.status} on ${fitted!.customers} buyers (${fitted!.repeat_buyers} bought again), fit ${fits.map((f) => f.toFixed(2)).join(' / ')} s ${JSON.stringify(fitted!.params)}`);
+		console.log(
+			`  predicted value: ${fitted!.status} on ${fitted!.customers} buyers (${fitted!.repeat_buyers} bought again), fit ${fits.map((f) => f.toFixed(2)).join(' / ')} s ${JSON.stringify(fitted!.params)}`
+		);
 		figures['clv.fit_stats_shop_s'] = { value: Math.round(fits[1] * 100) / 100, unit: 's', target: null, customers: fitted!.customers } as (typeof figures)[string];
 		// The dashboards are asked once the backup agent has copied the load and the fits' writes (it
 		// competes for the 2 cores), as on a server whose nightly fit is long done.

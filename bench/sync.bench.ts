@@ -10,8 +10,6 @@ import { seedCustomers } from '../tests/fixtures/seed';
 const N = Number(process.env.BENCH_CUSTOMERS ?? 10_000);
 const EDITS = Number(process.env.BENCH_EDITS ?? 100);
 
-
-
 async function signIn(page: Page, email: string, password: string) {
 	await page.goto('/login');
 	await page.getByLabel(/邮箱|Email/).fill(email);
@@ -84,11 +82,20 @@ export async function run() {
 			await a.locator('[data-field="notes"]').filter({ hasText: text }).waitFor();
 		}
 		// Reassignment: device B has a customer open; a manager hands it to another rep.
-		const managerAuth = await (await fetch(`${server.url}/api/collections/staff/auth-with-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: staff.manager.email, password: staff.manager.password }) })).json();
+		const managerAuth = await (
+			await fetch(`${server.url}/api/collections/staff/auth-with-password`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ identity: staff.manager.email, password: staff.manager.password })
+			})
+		).json();
 		await a.goto('/customers');
 		await a.getByText(`共 ${N} 位客户`).waitFor({ timeout: 60_000 });
 		await a.getByRole('list', { name: '客户' }).getByRole('link').nth(11).waitFor();
-		const hrefs = await a.getByRole('list', { name: '客户' }).getByRole('link').evaluateAll((els) => els.slice(1, 11).map((e) => e.getAttribute('href')!));
+		const hrefs = await a
+			.getByRole('list', { name: '客户' })
+			.getByRole('link')
+			.evaluateAll((els) => els.slice(1, 11).map((e) => e.getAttribute('href')!));
 		if (hrefs.length < 10) throw new Error(`only ${hrefs.length} customers listed`);
 		const unseen: number[] = [];
 		for (const h of hrefs) {
@@ -109,7 +116,11 @@ export async function run() {
 					})
 			);
 			const t = Date.now();
-			const res = await fetch(`${server.url}/api/collections/customers/records/${h.split('/').pop()}`, { method: 'PATCH', headers: { 'content-type': 'application/json', authorization: managerAuth.token }, body: JSON.stringify({ owner: staff.sales2.id }) });
+			const res = await fetch(`${server.url}/api/collections/customers/records/${h.split('/').pop()}`, {
+				method: 'PATCH',
+				headers: { 'content-type': 'application/json', authorization: managerAuth.token },
+				body: JSON.stringify({ owner: staff.sales2.id })
+			});
 			if (!res.ok) throw new Error(`reassign: ${res.status}`);
 			unseen.push((await gone) - t);
 		}

@@ -6,8 +6,12 @@ onRecordUpdate((e) => {
 	const done = e.record.getBool('follow_up_done') && !e.record.original().getBool('follow_up_done');
 	e.next();
 	if (!done) return;
-	e.app.db().newQuery(
-		`UPDATE campaign_recipients SET clicked_at = {:now}, clicks = clicks + 1, updated = strftime('%Y-%m-%d %H:%M:%fZ', 'now')
+	e.app
+		.db()
+		.newQuery(
+			`UPDATE campaign_recipients SET clicked_at = {:now}, clicks = clicks + 1, updated = strftime('%Y-%m-%d %H:%M:%fZ', 'now')
 		 WHERE task = {:id} AND clicked_at = 0`
-	).bind({ id: e.record.id, now: Date.now() }).execute();
+		)
+		.bind({ id: e.record.id, now: Date.now() })
+		.execute();
 }, 'service_records');

@@ -6,31 +6,56 @@ routerAdd('POST', '/api/crm/chat/session', (e) => {
 	return require(`${__hooks}/lib/chat.js`).handleSession(e);
 });
 
-routerAdd('POST', '/api/crm/chat/campaign-received', (e) => {
-	return require(`${__hooks}/lib/campaign-chat.js`).handleReceived(e);
-}, $apis.requireAuth('visitors'));
+routerAdd(
+	'POST',
+	'/api/crm/chat/campaign-received',
+	(e) => {
+		return require(`${__hooks}/lib/campaign-chat.js`).handleReceived(e);
+	},
+	$apis.requireAuth('visitors')
+);
 
 // The console links a visitor who left a phone or an e-mail to a customer (pb_hooks/lib/chat-link.js).
-routerAdd('GET', '/api/crm/chat/conversations/{id}/customer-matches', (e) => {
-	return require(`${__hooks}/lib/chat-link.js`).handleMatches(e);
-}, $apis.requireAuth('staff'));
+routerAdd(
+	'GET',
+	'/api/crm/chat/conversations/{id}/customer-matches',
+	(e) => {
+		return require(`${__hooks}/lib/chat-link.js`).handleMatches(e);
+	},
+	$apis.requireAuth('staff')
+);
 
-routerAdd('POST', '/api/crm/chat/conversations/{id}/customer', (e) => {
-	return require(`${__hooks}/lib/chat-link.js`).handleLink(e);
-}, $apis.requireAuth('staff'));
+routerAdd(
+	'POST',
+	'/api/crm/chat/conversations/{id}/customer',
+	(e) => {
+		return require(`${__hooks}/lib/chat-link.js`).handleLink(e);
+	},
+	$apis.requireAuth('staff')
+);
 
 routerAdd('GET', '/api/crm/chat/config', (e) => {
 	return require(`${__hooks}/lib/chat.js`).handleConfig(e);
 });
 
 // Managers and admins block or unblock a shopper; the records API never updates visitors.
-routerAdd('POST', '/api/crm/chat/visitors/{id}/block', (e) => {
-	return require(`${__hooks}/lib/visitor-block.js`).handleBlock(e);
-}, $apis.requireAuth());
+routerAdd(
+	'POST',
+	'/api/crm/chat/visitors/{id}/block',
+	(e) => {
+		return require(`${__hooks}/lib/visitor-block.js`).handleBlock(e);
+	},
+	$apis.requireAuth()
+);
 
-routerAdd('GET', '/api/crm/stats/service', (e) => {
-	return require(`${__hooks}/lib/chat-stats.js`).handleService(e);
-}, $apis.requireAuth('staff'));
+routerAdd(
+	'GET',
+	'/api/crm/stats/service',
+	(e) => {
+		return require(`${__hooks}/lib/chat-stats.js`).handleService(e);
+	},
+	$apis.requireAuth('staff')
+);
 
 // A conversation sent twice (same id: its answer was lost) answers with the stored one.
 onRecordCreateRequest((e) => {

@@ -3,6 +3,11 @@
 
 // GET /api/crm/segments/{id}/members[?now=<ms>] -> { count, ids }: the segment's members among the
 // customers the caller may list (ids: at most 50,000).
-routerAdd('GET', '/api/crm/segments/{id}/members', (e) => {
-	return require(`${__hooks}/lib/segments.js`).handleMembers(e);
-}, $apis.requireAuth('staff'));
+routerAdd(
+	'GET',
+	'/api/crm/segments/{id}/members',
+	(e) => {
+		return require(`${__hooks}/lib/segments.js`).handleMembers(e);
+	},
+	$apis.requireAuth('staff')
+);

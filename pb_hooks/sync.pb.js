@@ -2,19 +2,40 @@
 // Sync: conditional push for synced collections. Pulls use the standard list API
 // (GET /api/collections/{name}/records?filter=seq>N&sort=seq) so they obey the list rule.
 
-routerAdd('POST', '/api/crm/sync/{collection}/push', (e) => {
-	return require(`${__hooks}/lib/sync.js`).handlePush(e);
-}, $apis.requireAuth('staff'));
+routerAdd(
+	'POST',
+	'/api/crm/sync/{collection}/push',
+	(e) => {
+		return require(`${__hooks}/lib/sync.js`).handlePush(e);
+	},
+	$apis.requireAuth('staff')
+);
 
-onRecordCreateRequest((e) => {
-	require(`${__hooks}/lib/sync.js`).checkRestWrite(e, false);
-	e.next();
-}, 'customers', 'service_records', 'segments', 'labels', 'campaigns', 'list_views');
+onRecordCreateRequest(
+	(e) => {
+		require(`${__hooks}/lib/sync.js`).checkRestWrite(e, false);
+		e.next();
+	},
+	'customers',
+	'service_records',
+	'segments',
+	'labels',
+	'campaigns',
+	'list_views'
+);
 
-onRecordUpdateRequest((e) => {
-	require(`${__hooks}/lib/sync.js`).checkRestWrite(e, true);
-	e.next();
-}, 'customers', 'service_records', 'segments', 'labels', 'campaigns', 'list_views');
+onRecordUpdateRequest(
+	(e) => {
+		require(`${__hooks}/lib/sync.js`).checkRestWrite(e, true);
+		e.next();
+	},
+	'customers',
+	'service_records',
+	'segments',
+	'labels',
+	'campaigns',
+	'list_views'
+);
 
 // A patch may change kind without rule or members: the whole segment is checked after it is applied.
 onRecordUpdateRequest((e) => {
@@ -22,6 +43,11 @@ onRecordUpdateRequest((e) => {
 	e.next();
 }, 'segments');
 
-routerAdd('POST', '/api/crm/sync/{collection}/visible', (e) => {
-	return require(`${__hooks}/lib/visibility.js`).handleVisible(e);
-}, $apis.requireAuth('staff'));
+routerAdd(
+	'POST',
+	'/api/crm/sync/{collection}/visible',
+	(e) => {
+		return require(`${__hooks}/lib/visibility.js`).handleVisible(e);
+	},
+	$apis.requireAuth('staff')
+);

@@ -7,7 +7,15 @@ import { resolve } from 'node:path';
 import { GO_ENV, SERVER_BIN, isStale } from './paths.mjs';
 
 // Every Go file of the server, and its module files.
-const SOURCES = () => ['scripts/build-server.mjs', 'scripts/paths.mjs', 'server/go.mod', 'server/go.sum', ...readdirSync('server').filter((f) => f.endsWith('.go')).map((f) => `server/${f}`)];
+const SOURCES = () => [
+	'scripts/build-server.mjs',
+	'scripts/paths.mjs',
+	'server/go.mod',
+	'server/go.sum',
+	...readdirSync('server')
+		.filter((f) => f.endsWith('.go'))
+		.map((f) => `server/${f}`)
+];
 
 export function buildServer({ force = false } = {}) {
 	if (!force && !isStale(SERVER_BIN, SOURCES())) return false;

@@ -30,7 +30,11 @@ const shopDay = (ms) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
  */
 export async function demoBook({ url, ownerToken, manager, sales, perRep = 60 }) {
 	async function call(method, path, token, body) {
-		const res = await fetch(url + path, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: token } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+		const res = await fetch(url + path, {
+			method,
+			headers: { 'content-type': 'application/json', ...(token ? { authorization: token } : {}) },
+			body: body === undefined ? undefined : JSON.stringify(body)
+		});
 		const json = await res.json().catch(() => ({}));
 		if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
 		return json;
@@ -47,7 +51,11 @@ export async function demoBook({ url, ownerToken, manager, sales, perRep = 60 })
 	// Registered customers nobody holds yet, in a fixed order.
 	const free = [];
 	for (let page = 1; ; page++) {
-		const json = await call('GET', `/api/collections/customers/records?page=${page}&perPage=500&skipTotal=1&fields=id,external_id,owner,tags,category&filter=${encodeURIComponent('deleted=false')}`, ownerToken);
+		const json = await call(
+			'GET',
+			`/api/collections/customers/records?page=${page}&perPage=500&skipTotal=1&fields=id,external_id,owner,tags,category&filter=${encodeURIComponent('deleted=false')}`,
+			ownerToken
+		);
 		free.push(...json.items.filter((c) => !c.owner && c.external_id));
 		if (json.items.length < 500) break;
 	}
@@ -59,7 +67,11 @@ export async function demoBook({ url, ownerToken, manager, sales, perRep = 60 })
 		await pool(book, 4, async (c) => {
 			const h = hash01(`tag.${c.external_id}`);
 			const tags = [...new Set([...(c.tags ?? []), TAGS[Math.floor(h * TAGS.length)]])];
-			await call('PATCH', `/api/collections/customers/records/${c.id}`, mgr.token, { owner: rep.record.id, tags, category: c.category || CATEGORIES[Math.floor(hash01(`cat.${c.external_id}`) * CATEGORIES.length)] });
+			await call('PATCH', `/api/collections/customers/records/${c.id}`, mgr.token, {
+				owner: rep.record.id,
+				tags,
+				category: c.category || CATEGORIES[Math.floor(hash01(`cat.${c.external_id}`) * CATEGORIES.length)]
+			});
 			tally.assigned++;
 		});
 		// The rep's own service records: two past contacts for a third of the book; follow-ups due today
@@ -74,7 +86,16 @@ export async function demoBook({ url, ownerToken, manager, sales, perRep = 60 })
 			}
 			const due = i < 3 ? shopDay(now) : i < 5 ? shopDay(now - (i - 1) * DAY) : '';
 			if (due) {
-				rows.push({ id: idFor(`sr.${c.id}.due`), customer: c.id, staff: rep.record.id, kind: 'call', summary: '约好今天回电确认订单', outcome: '', at: new Date(now - 4 * DAY).toISOString(), follow_up: due });
+				rows.push({
+					id: idFor(`sr.${c.id}.due`),
+					customer: c.id,
+					staff: rep.record.id,
+					kind: 'call',
+					summary: '约好今天回电确认订单',
+					outcome: '',
+					at: new Date(now - 4 * DAY).toISOString(),
+					follow_up: due
+				});
 				tally.due++;
 			}
 		});

@@ -17,7 +17,11 @@ const DAY = 86_400_000;
 export async function demoCampaigns({ url, seed, ownerToken, serverKey, manager, sales }) {
 	const rand = random(seed ^ 0xc4a1);
 	async function call(method, path, token, body) {
-		const res = await fetch(url + path, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: token } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+		const res = await fetch(url + path, {
+			method,
+			headers: { 'content-type': 'application/json', ...(token ? { authorization: token } : {}) },
+			body: body === undefined ? undefined : JSON.stringify(body)
+		});
 		const text = await res.text();
 		let json = {};
 		try {
@@ -36,7 +40,11 @@ export async function demoCampaigns({ url, seed, ownerToken, serverKey, manager,
 	// 1. Consent: about 7 in 10 registered shoppers ticked "send me offers" (the same ones every run).
 	const all = [];
 	for (let page = 1; ; page++) {
-		const { json } = await call('GET', `/api/collections/customers/records?page=${page}&perPage=500&skipTotal=1&fields=id,external_id,marketing_consent,owner&filter=${encodeURIComponent('deleted=false')}`, ownerToken);
+		const { json } = await call(
+			'GET',
+			`/api/collections/customers/records?page=${page}&perPage=500&skipTotal=1&fields=id,external_id,marketing_consent,owner&filter=${encodeURIComponent('deleted=false')}`,
+			ownerToken
+		);
 		all.push(...json.items);
 		if (json.items.length < 500) break;
 	}
@@ -55,17 +63,54 @@ export async function demoCampaigns({ url, seed, ownerToken, serverKey, manager,
 	const segActive = 'demosegactive01';
 	const segLapsing = 'demoseglapsing1';
 	const segVip = 'demosegvip00001';
-	await push('segments', { id: segActive, name: '近 90 天买过的客户', kind: 'dynamic', owner: mgr.record.id, shared: true, rule: { op: 'and', rules: [{ field: 'order_count', cmp: 'gte', value: 1 }, { field: 'days_since_last_purchase', cmp: 'lte', value: 90 }] } });
-	await push('segments', { id: segLapsing, name: '半年没回购的老客', kind: 'dynamic', owner: mgr.record.id, shared: true, rule: { op: 'and', rules: [{ field: 'order_count', cmp: 'gte', value: 2 }, { field: 'days_since_last_purchase', cmp: 'gte', value: 180 }] } });
-	await push('segments', { id: segVip, name: '高消费客户 (¥5000+)', kind: 'dynamic', owner: mgr.record.id, shared: true, rule: { op: 'and', rules: [{ field: 'total_spend', cmp: 'gte', value: 5000 }] } });
+	await push('segments', {
+		id: segActive,
+		name: '近 90 天买过的客户',
+		kind: 'dynamic',
+		owner: mgr.record.id,
+		shared: true,
+		rule: {
+			op: 'and',
+			rules: [
+				{ field: 'order_count', cmp: 'gte', value: 1 },
+				{ field: 'days_since_last_purchase', cmp: 'lte', value: 90 }
+			]
+		}
+	});
+	await push('segments', {
+		id: segLapsing,
+		name: '半年没回购的老客',
+		kind: 'dynamic',
+		owner: mgr.record.id,
+		shared: true,
+		rule: {
+			op: 'and',
+			rules: [
+				{ field: 'order_count', cmp: 'gte', value: 2 },
+				{ field: 'days_since_last_purchase', cmp: 'gte', value: 180 }
+			]
+		}
+	});
+	await push('segments', {
+		id: segVip,
+		name: '高消费客户 (¥5000+)',
+		kind: 'dynamic',
+		owner: mgr.record.id,
+		shared: true,
+		rule: { op: 'and', rules: [{ field: 'total_spend', cmp: 'gte', value: 5000 }] }
+	});
 
 	// 3. The lapsing buyers get a sales rep (managers assign), so the call campaign has someone to call.
 	const lapsing = (await call('GET', `/api/crm/segments/${segLapsing}/members`, mgr.token)).json;
 	const lapsingIds = (lapsing.ids ?? []).slice(0, 120);
-	await pool(lapsingIds.filter((id) => !all.find((c) => c.id === id)?.owner), 4, async (id) => {
-		await call('PATCH', `/api/collections/customers/records/${id}`, mgr.token, { owner: reps[tally.assigned % reps.length].record.id });
-		tally.assigned++;
-	});
+	await pool(
+		lapsingIds.filter((id) => !all.find((c) => c.id === id)?.owner),
+		4,
+		async (id) => {
+			await call('PATCH', `/api/collections/customers/records/${id}`, mgr.token, { owner: reps[tally.assigned % reps.length].record.id });
+			tally.assigned++;
+		}
+	);
 
 	// 4. Campaigns.
 	const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
@@ -73,7 +118,11 @@ export async function demoCampaigns({ url, seed, ownerToken, serverKey, manager,
 	const ALL_DAY = { quiet_from: '00:00', quiet_to: '00:00' };
 	const campaigns = [
 		{
-			id: 'democampdec1201', name: '双十二会员回馈', kind: 'broadcast', channels: ['onsite', 'chat'], publish: true,
+			id: 'democampdec1201',
+			name: '双十二会员回馈',
+			kind: 'broadcast',
+			channels: ['onsite', 'chat'],
+			publish: true,
 			audience: { segment: segActive, exclude: [], holdout_pct: 10, frequency_cap_days: 0 },
 			offer: { type: 'threshold', value: 30, threshold: 199, code_mode: 'unique', valid_from: today, valid_to: inDays(14) },
 			content: {
@@ -83,14 +132,22 @@ export async function demoCampaigns({ url, seed, ownerToken, serverKey, manager,
 			schedule: ALL_DAY
 		},
 		{
-			id: 'democampcall001', name: '老客回访电话', kind: 'broadcast', channels: ['task'], publish: true,
+			id: 'democampcall001',
+			name: '老客回访电话',
+			kind: 'broadcast',
+			channels: ['task'],
+			publish: true,
 			audience: { segment: segLapsing, holdout_pct: 20 },
 			offer: { type: 'none' },
 			content: { task: { kind: 'call', note: '半年没回购：问问上次的体验，告诉他双十二活动' } },
 			schedule: ALL_DAY
 		},
 		{
-			id: 'democampcart001', name: '购物车挽回（站内）', kind: 'triggered', channels: ['onsite'], publish: true,
+			id: 'democampcart001',
+			name: '购物车挽回（站内）',
+			kind: 'triggered',
+			channels: ['onsite'],
+			publish: true,
 			trigger: { type: 'abandoned_cart', delay_hours: 2, reentry_days: 14 },
 			audience: { holdout_pct: 10 },
 			offer: { type: 'fixed', value: 10, code_mode: 'shared', shared_code: 'CART10', valid_to: inDays(60) },
@@ -98,7 +155,11 @@ export async function demoCampaigns({ url, seed, ownerToken, serverKey, manager,
 			schedule: ALL_DAY
 		},
 		{
-			id: 'democampnewyr01', name: '元旦预热（草稿）', kind: 'broadcast', channels: ['onsite'], publish: false,
+			id: 'democampnewyr01',
+			name: '元旦预热（草稿）',
+			kind: 'broadcast',
+			channels: ['onsite'],
+			publish: false,
 			audience: { segment: segVip, holdout_pct: 5 },
 			offer: { type: 'percent', value: 12, code_mode: 'unique', valid_from: inDays(20), valid_to: inDays(30) },
 			content: { onsite: { style: 'popup', title: '元旦专享', body: '{{name}}，元旦全场 88 折：{{coupon}}' } },

@@ -65,10 +65,26 @@ export async function demoChats({ url, count, seed, agents, manager }) {
 	const plans = Array.from({ length: count }, (_, i) => {
 		const [topic, asks] = pick(TOPICS);
 		const plan = {
-			i, topic, asks, name: pick(VISITORS), locale: rnd() < 0.85 ? 'zh-CN' : 'en', ask: pick(asks), hurry: rnd() < 0.4, queued: rnd() < 0.2,
-			reply: pick(REPLIES[topic]), note: rnd() < 0.3, startAfter: rnd() * 20, replyAfter: 3 + rnd() * 50, resolveAfter: 5 + rnd() * 40,
-			caseOpen: (topic === 'complaint' || topic === 'order_problem') && rnd() < 0.6, casePriority: topic === 'complaint' ? pick(['high', 'urgent']) : pick(['normal', 'high']),
-			caseResolved: rnd() < 0.5, end: rnd(), rated: rnd() < 0.7, rating: rnd() < 0.75 ? pick([4, 5, 5]) : pick([1, 2, 3]), reopen: rnd() < 0.3
+			i,
+			topic,
+			asks,
+			name: pick(VISITORS),
+			locale: rnd() < 0.85 ? 'zh-CN' : 'en',
+			ask: pick(asks),
+			hurry: rnd() < 0.4,
+			queued: rnd() < 0.2,
+			reply: pick(REPLIES[topic]),
+			note: rnd() < 0.3,
+			startAfter: rnd() * 20,
+			replyAfter: 3 + rnd() * 50,
+			resolveAfter: 5 + rnd() * 40,
+			caseOpen: (topic === 'complaint' || topic === 'order_problem') && rnd() < 0.6,
+			casePriority: topic === 'complaint' ? pick(['high', 'urgent']) : pick(['normal', 'high']),
+			caseResolved: rnd() < 0.5,
+			end: rnd(),
+			rated: rnd() < 0.7,
+			rating: rnd() < 0.75 ? pick([4, 5, 5]) : pick([1, 2, 3]),
+			reopen: rnd() < 0.3
 		};
 		return plan;
 	});
@@ -96,7 +112,15 @@ export async function demoChats({ url, count, seed, agents, manager }) {
 				const c = await send(
 					'POST',
 					'/api/collections/cases/records',
-					{ conversation: conv.id, assignee: agent.id, kind: p.topic === 'complaint' ? 'complaint' : 'inquiry', category: p.topic === 'complaint' ? '商品破损' : '物流', priority: p.casePriority, status: 'open', summary: p.ask },
+					{
+						conversation: conv.id,
+						assignee: agent.id,
+						kind: p.topic === 'complaint' ? 'complaint' : 'inquiry',
+						category: p.topic === 'complaint' ? '商品破损' : '物流',
+						priority: p.casePriority,
+						status: 'open',
+						summary: p.ask
+					},
 					agent.token
 				);
 				tally.cases++;

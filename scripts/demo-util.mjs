@@ -22,7 +22,9 @@ export function hash01(s) {
 /** Runs fn over the items, `width` at a time. */
 export async function pool(items, width, fn) {
 	let next = 0;
-	await Promise.all(Array.from({ length: width }, async () => {
-		while (next < items.length) await fn(items[next++]);
-	}));
+	await Promise.all(
+		Array.from({ length: width }, async () => {
+			while (next < items.length) await fn(items[next++]);
+		})
+	);
 }

@@ -107,7 +107,12 @@ const browserKey = (await call('/api/crm/shop-sources', { name: BROWSER_KEY_NAME
 // A year of the shop, streamed: one shop day at a time is generated, `concurrency` batches of 500 in flight.
 const started = Date.now();
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
-const time = (s) => (s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(Math.floor(s % 60)).padStart(2, '0')}s` : `${Math.floor(s)}s`);
+const time = (s) =>
+	s >= 3600
+		? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+		: s >= 60
+			? `${Math.floor(s / 60)}m${String(Math.floor(s % 60)).padStart(2, '0')}s`
+			: `${Math.floor(s)}s`;
 const tty = process.stderr.isTTY;
 let lastDraw = 0;
 function progress(done, final = false) {
@@ -152,7 +157,11 @@ const rfm = await call('/api/crm/stats/rfm/refresh', {}, token).catch((e) => ({ 
 console.log(rfm.error ? `RFM refresh failed: ${rfm.error}` : `RFM scores refreshed (${fmt(rfm.changed ?? 0)} customers changed).`);
 // Predicted value (BG/NBD and Gamma-Gamma), as the nightly fit would compute it.
 const clv = await call('/api/crm/clv/fit', {}, token).catch((e) => ({ error: e.message }));
-console.log(clv.error ? `Predicted value not computed: ${clv.error}` : `Predicted value: ${clv.status} on ${fmt(clv.customers ?? 0)} buyers (${fmt(clv.repeat_buyers ?? 0)} bought again), ${fmt(clv.totals?.churn_risk ?? 0)} at risk.`);
+console.log(
+	clv.error
+		? `Predicted value not computed: ${clv.error}`
+		: `Predicted value: ${clv.status} on ${fmt(clv.customers ?? 0)} buyers (${fmt(clv.repeat_buyers ?? 0)} bought again), ${fmt(clv.totals?.churn_risk ?? 0)} at risk.`
+);
 
 // Live chat: conversations, replies, cases and ratings of today (the service metrics and the inbox).
 if (chats > 0) {
@@ -189,9 +198,15 @@ const book = await demoBook({
 	manager: { email: 'manager@demo.test', password: 'demo-manager-password' },
 	sales: STAFF.filter(([, role]) => role === 'sales').map(([email, role]) => ({ email, password: `demo-${role}-password` }))
 }).catch((e) => ({ error: e.message }));
-console.log(book.error ? `Sales reps' customers failed: ${book.error}` : `Sales reps: ${fmt(book.assigned)} customers handed to them, ${fmt(book.records)} visits and calls logged, ${fmt(book.due)} follow-ups due today or overdue.`);
+console.log(
+	book.error
+		? `Sales reps' customers failed: ${book.error}`
+		: `Sales reps: ${fmt(book.assigned)} customers handed to them, ${fmt(book.records)} visits and calls logged, ${fmt(book.due)} follow-ups due today or overdue.`
+);
 
 console.log(`\nSign in at ${url} as ${OWNER.email} / ${OWNER.password} or a staff account above.`);
 const shopOn = (await fetch(`${url}/demo-shop/`).catch(() => null))?.ok;
-console.log(`Demo shop (tracks into this CRM with a browser key): ${url}/demo-shop/?key=${browserKey}${shopOn ? '' : '\n  (off on this server: start it with CRM_DEMO_SHOP=on, e.g. CRM_DEMO_SHOP=on npm start)'}`);
+console.log(
+	`Demo shop (tracks into this CRM with a browser key): ${url}/demo-shop/?key=${browserKey}${shopOn ? '' : '\n  (off on this server: start it with CRM_DEMO_SHOP=on, e.g. CRM_DEMO_SHOP=on npm start)'}`
+);
 console.log(`Server key of the demo shop's back end (keep it secret; also in ${KEY_FILE}): ${serverKey}`);

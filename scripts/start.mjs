@@ -12,16 +12,7 @@ execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale', '--no-mailpit
 const host = process.env.HOST || '127.0.0.1';
 const port = process.env.PORT || '8090';
 const dataDir = process.env.CRM_DATA_DIR || './pb_data';
-const args = [
-	'serve',
-	'--http', `${host}:${port}`,
-	'--dir', dataDir,
-	'--dev=false',
-	'--hooksDir', 'pb_hooks',
-	'--migrationsDir', 'pb_migrations',
-	'--publicDir', 'build',
-	...process.argv.slice(2)
-];
+const args = ['serve', '--http', `${host}:${port}`, '--dir', dataDir, '--dev=false', '--hooksDir', 'pb_hooks', '--migrationsDir', 'pb_migrations', '--publicDir', 'build', ...process.argv.slice(2)];
 if (process.env.CRM_ENCRYPTION_KEY_ENV) args.push('--encryptionEnv', process.env.CRM_ENCRYPTION_KEY_ENV);
 console.log(`CRM on http://${host}:${port}  (data: ${dataDir})`);
 const child = spawn(SERVER_BIN, args, { stdio: 'inherit' });

@@ -10,12 +10,16 @@ const { badRequest } = require(`${__hooks}/lib/errors.js`);
 
 function offerProactive(customerId) {
 	const rows = arrayOf(new DynamicModel({ id: '', campaign: '', coupon: '', published: '', name: '' }));
-	$app.db().newQuery(
-		`SELECT r.id, r.campaign, r.coupon, m.published, coalesce(crm_open('customers.name', c.name), '') AS name
+	$app
+		.db()
+		.newQuery(
+			`SELECT r.id, r.campaign, r.coupon, m.published, coalesce(crm_open('customers.name', c.name), '') AS name
 		 FROM campaign_recipients r JOIN campaigns m ON m.id = r.campaign JOIN customers c ON c.id = r.customer
 		 WHERE r.customer = {:c} AND r.channel = 'chat' AND r.status = 'queued' AND r.test = 0 AND m.state = 'running'
 		 ORDER BY r.created LIMIT 3`
-	).bind({ c: customerId }).all(rows);
+		)
+		.bind({ c: customerId })
+		.all(rows);
 	if (!rows.length || !hasConsent($app, customerId, 'marketing_chat')) return [];
 	const out = [];
 	for (const r of rows) {
@@ -52,10 +56,14 @@ function handleReceived(e) {
 	if (customer) {
 		const now = Date.now();
 		for (const id of ids) {
-			const res = $app.db().newQuery(
-				`UPDATE campaign_recipients SET status = 'delivered', sent_at = {:now}, delivered_at = {:now}, updated = strftime('%Y-%m-%d %H:%M:%fZ', 'now')
+			const res = $app
+				.db()
+				.newQuery(
+					`UPDATE campaign_recipients SET status = 'delivered', sent_at = {:now}, delivered_at = {:now}, updated = strftime('%Y-%m-%d %H:%M:%fZ', 'now')
 				 WHERE id = {:id} AND customer = {:c} AND channel = 'chat' AND status = 'queued'`
-			).bind({ id, c: customer, now }).execute();
+				)
+				.bind({ id, c: customer, now })
+				.execute();
 			delivered += res.rowsAffected();
 		}
 	}

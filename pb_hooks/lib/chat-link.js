@@ -39,14 +39,18 @@ function contactOf(conv) {
 function matches(contact) {
 	const out = arrayOf(new DynamicModel({ id: '', name: '', phones: '', emails: '', owner: '' }));
 	if (!contact.phone && !contact.email) return [];
-	$app.db().newQuery(
-		`WITH c AS MATERIALIZED (SELECT id, owner, crm_open('customers.name', name) AS name, crm_open('customers.phones', phones) AS phones,
+	$app
+		.db()
+		.newQuery(
+			`WITH c AS MATERIALIZED (SELECT id, owner, crm_open('customers.name', name) AS name, crm_open('customers.phones', phones) AS phones,
 		   crm_open('customers.emails', emails) AS emails FROM customers WHERE deleted = 0 AND (phones NOT IN ('', '[]', 'null') OR emails NOT IN ('', '[]', 'null')))
 		 SELECT id, coalesce(name, '') AS name, coalesce(phones, '[]') AS phones, coalesce(emails, '[]') AS emails, owner FROM c
 		 WHERE ({:p} != '' AND EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(c.phones) THEN c.phones ELSE '[]' END) WHERE value = {:p}))
 		    OR ({:m} != '' AND EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(c.emails) THEN c.emails ELSE '[]' END) WHERE lower(value) = {:m}))
 		 ORDER BY id LIMIT 10`
-	).bind({ p: contact.phone, m: contact.email }).all(out);
+		)
+		.bind({ p: contact.phone, m: contact.email })
+		.all(out);
 	return out.map((r) => ({ id: r.id, name: r.name, phones: JSON.parse(r.phones || '[]'), emails: JSON.parse(r.emails || '[]'), owner: r.owner }));
 }
 

@@ -174,7 +174,15 @@ function daily(s, conversations) {
 	for (let i = 0; i < s.days; i++) {
 		const day = shopDay(s.start + i * DAY_MS);
 		const f = figures(byDay[day] || []);
-		out.push({ day, conversations: f.conversations, resolved: f.resolved, first_response_median: f.first_response.median, resolution_median: f.resolution.median, csat_average: f.csat.average, csat_count: f.csat.count });
+		out.push({
+			day,
+			conversations: f.conversations,
+			resolved: f.resolved,
+			first_response_median: f.first_response.median,
+			resolution_median: f.resolution.median,
+			csat_average: f.csat.average,
+			csat_count: f.csat.count
+		});
 	}
 	return out;
 }
@@ -184,17 +192,23 @@ function handleService(e) {
 	const s = scope(e);
 	const { conversations, cases } = load(s);
 	const staff = staffById();
-	return e.json(200, Object.assign(
-		{ from: s.from, to: s.to, agent: s.agent || null, team: s.team || null },
-		figures(conversations),
-		{
-			volume: { conversations: conversations.length, cases: cases.length, by_topic: countBy(conversations, 'topic'), by_channel: countBy(conversations, 'channel'), by_category: countBy(cases, 'category'), by_kind: countBy(cases, 'kind') },
+	return e.json(
+		200,
+		Object.assign({ from: s.from, to: s.to, agent: s.agent || null, team: s.team || null }, figures(conversations), {
+			volume: {
+				conversations: conversations.length,
+				cases: cases.length,
+				by_topic: countBy(conversations, 'topic'),
+				by_channel: countBy(conversations, 'channel'),
+				by_category: countBy(cases, 'category'),
+				by_kind: countBy(cases, 'kind')
+			},
 			sla: sla(cases, s.now),
 			agents: perAgent(conversations, cases, s.now, staff),
 			teams: perTeam(conversations, cases, s.now, staff),
 			daily: daily(s, conversations)
-		}
-	));
+		})
+	);
 }
 
 module.exports = { handleService };

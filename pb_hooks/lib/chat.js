@@ -55,7 +55,10 @@ function tooMany(e, field, message, retryAfter) {
 /** "Mon-Fri 09:00-18:00; Sat 10:00-16:00" -> [{ days: [1..5], from: 540, to: 1080 }] or null. */
 function parseHours(text) {
 	const rules = [];
-	for (const part of String(text).split(/[;,]/).map((s) => s.trim()).filter(Boolean)) {
+	for (const part of String(text)
+		.split(/[;,]/)
+		.map((s) => s.trim())
+		.filter(Boolean)) {
 		const m = /^([A-Za-z]{3})(?:-([A-Za-z]{3}))?\s+(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(part);
 		if (!m) return null;
 		const a = DAYS.indexOf(m[1][0].toUpperCase() + m[1].slice(1).toLowerCase());

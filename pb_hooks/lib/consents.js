@@ -25,10 +25,14 @@ function recordCustomerConsent(app, customer) {
  */
 function hasConsent(app, customerId, purpose) {
 	const out = arrayOf(new DynamicModel({ granted: false }));
-	app.db().newQuery(
-		`SELECT coalesce((SELECT k.granted FROM consents k WHERE k.customer = c.id AND k.purpose IN ({:p}, 'marketing') AND k.deleted = 0
+	app
+		.db()
+		.newQuery(
+			`SELECT coalesce((SELECT k.granted FROM consents k WHERE k.customer = c.id AND k.purpose IN ({:p}, 'marketing') AND k.deleted = 0
 		   ORDER BY k.at DESC, k.created DESC LIMIT 1), c.marketing_consent) AS granted FROM customers c WHERE c.id = {:id}`
-	).bind({ id: customerId, p: purpose }).all(out);
+		)
+		.bind({ id: customerId, p: purpose })
+		.all(out);
 	return out.length > 0 && !!out[0].granted;
 }
 

@@ -12,10 +12,7 @@ function checkUniqueName(e) {
 	const kind = r.getString('kind');
 	const name = shared.normalizeLabel({ name: r.getString('name') }).name;
 	const found = arrayOf(new DynamicModel({ id: '' }));
-	e.app.db()
-		.newQuery('SELECT id FROM labels WHERE kind = {:kind} AND name = {:name} COLLATE NOCASE AND deleted = FALSE AND id != {:id} LIMIT 1')
-		.bind({ kind, name, id: r.id })
-		.all(found);
+	e.app.db().newQuery('SELECT id FROM labels WHERE kind = {:kind} AND name = {:name} COLLATE NOCASE AND deleted = FALSE AND id != {:id} LIMIT 1').bind({ kind, name, id: r.id }).all(found);
 	if (!found.length) return;
 	const message = `a ${kind === 'category' ? 'category' : 'tag'} named "${name}" exists already`;
 	throw new BadRequestError(message, { name: new ValidationError('not_unique', message) });

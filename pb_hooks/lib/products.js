@@ -41,7 +41,9 @@ function handleUpsert(e) {
 		throw new BadRequestError('products must be a non-empty list', { products: new ValidationError('invalid', 'products must be a non-empty list of products') });
 	}
 	if (list.length > shared.PRODUCT_LIMITS.rows) {
-		throw new BadRequestError(`at most ${shared.PRODUCT_LIMITS.rows} products per request`, { products: new ValidationError('too_many', `at most ${shared.PRODUCT_LIMITS.rows} products per request: send the rest in another`) });
+		throw new BadRequestError(`at most ${shared.PRODUCT_LIMITS.rows} products per request`, {
+			products: new ValidationError('too_many', `at most ${shared.PRODUCT_LIMITS.rows} products per request: send the rest in another`)
+		});
 	}
 	const problems = [];
 	const rows = [];
@@ -102,14 +104,17 @@ function learnFromEvents() {
 	const upTo = top.length ? top[0].top : 0;
 	if (upTo <= since) return 0;
 	const found = arrayOf(new DynamicModel({ product_id: '', name: '', image_url: '', shop_url: '', category: '', price: -0 }));
-	$app.db()
-		.newQuery(`SELECT product_id, name, image_url, shop_url, category, price FROM (
+	$app
+		.db()
+		.newQuery(
+			`SELECT product_id, name, image_url, shop_url, category, price FROM (
 			SELECT product_id, json_extract(properties, '$.product_name') AS name, coalesce(json_extract(properties, '$.image_url'), '') AS image_url,
 			  coalesce(json_extract(properties, '$.product_url'), '') AS shop_url, category, price,
 			  row_number() OVER (PARTITION BY product_id ORDER BY rowid DESC) AS n
 			FROM events WHERE rowid > {:since} AND rowid <= {:upTo} AND product_id != ''
 			  AND type IN ('product_view', 'add_to_cart', 'remove_from_cart') AND json_extract(properties, '$.product_name') IS NOT NULL)
-		 WHERE n = 1 LIMIT 20000`)
+		 WHERE n = 1 LIMIT 20000`
+		)
 		.bind({ since, upTo })
 		.all(found);
 	let written = 0;
@@ -117,7 +122,14 @@ function learnFromEvents() {
 		const collection = $app.findCachedCollectionByNameOrId('products');
 		$app.runInTransaction((tx) => {
 			for (const f of found) {
-				const { row } = shared.validateProduct({ product_id: f.product_id, name: String(f.name || ''), category: f.category, price: f.price > 0 ? f.price : null, image_url: f.image_url, shop_url: f.shop_url });
+				const { row } = shared.validateProduct({
+					product_id: f.product_id,
+					name: String(f.name || ''),
+					category: f.category,
+					price: f.price > 0 ? f.price : null,
+					image_url: f.image_url,
+					shop_url: f.shop_url
+				});
 				if (!row) continue; // a name too long, a bad address: the event's fields are not the catalogue's
 				let record = null;
 				try {

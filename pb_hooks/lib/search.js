@@ -20,12 +20,15 @@ function handleOrderSearch(e) {
 	const seen = {};
 	for (const prefix of q.toUpperCase() === q ? [q] : [q, q.toUpperCase()]) {
 		const rows = arrayOf(new DynamicModel({ order_id: '', person: '', ts: 0, total: -0, refunded: -0, items: '' }));
-		$app.db()
-			.newQuery(`SELECT order_id, person, ts, total, refunded, items FROM stats_orders
-				WHERE order_id >= {:lo} AND order_id < {:hi} AND purchased = 1 AND person != '' LIMIT 200`)
+		$app
+			.db()
+			.newQuery(
+				`SELECT order_id, person, ts, total, refunded, items FROM stats_orders
+				WHERE order_id >= {:lo} AND order_id < {:hi} AND purchased = 1 AND person != '' LIMIT 200`
+			)
 			.bind({ lo: prefix, hi: prefix + '\uffff' })
 			.all(rows);
-		for (const r of rows) if (!seen[r.order_id]) (seen[r.order_id] = true), found.push(r);
+		for (const r of rows) if (!seen[r.order_id]) ((seen[r.order_id] = true), found.push(r));
 	}
 	found.sort((a, b) => b.ts - a.ts);
 	const orders = [];

@@ -80,12 +80,16 @@ function segmentRows(info, rule) {
 		parts.push(`'stats', CASE WHEN s.id IS NULL OR s.deleted THEN NULL ELSE json_object(${statsList.map((col) => `'${col}', s.${col}`).join(', ')}) END`);
 	}
 	const out = arrayOf(new DynamicModel({ rows: '' }));
-	$app.db().newQuery(
-		`SELECT json_group_array(json_object(${parts.join(', ')}) ORDER BY c.id) AS rows
+	$app
+		.db()
+		.newQuery(
+			`SELECT json_group_array(json_object(${parts.join(', ')}) ORDER BY c.id) AS rows
 		 FROM (SELECT value AS id FROM json_each({:ids})) l JOIN customers c ON c.id = l.id
 		 ${statsList.length ? 'LEFT JOIN customer_stats s ON s.customer = c.id' : ''}
 		 WHERE c.deleted = 0`
-	).bind({ ids: JSON.stringify(ids) }).all(out);
+		)
+		.bind({ ids: JSON.stringify(ids) })
+		.all(out);
 	const tc = Date.now();
 	const parsed = JSON.parse(out[0].rows || '[]');
 	if ($os.getenv('CRM_PROFILE')) console.log(`segment rows: ids ${tb - ta} ms, query ${tc - tb} ms, parse ${Date.now() - tc} ms`);

@@ -187,7 +187,9 @@ function handleTrends(e) {
 			);
 	for (const r of list) if (byDay[r.day]) byDay[r.day] = Object.assign({ day: r.day }, figures(r, r.v));
 	const out = head(s);
-	out.days = Object.keys(byDay).sort().map((k) => byDay[k]);
+	out.days = Object.keys(byDay)
+		.sort()
+		.map((k) => byDay[k]);
 	return e.json(200, out);
 }
 
@@ -239,12 +241,15 @@ const SCORES_SQL = scoresOver(`SELECT customer, order_count, total_spend, last_o
  * now). The same rules as customer_stats: a purchase event is an order, a refund event takes its
  * amount off.
  */
-const SCORES_AS_OF_SQL = scoresOver(`SELECT e.customer AS customer, sum(e.type = 'purchase') AS order_count,
+const SCORES_AS_OF_SQL = scoresOver(
+	`SELECT e.customer AS customer, sum(e.type = 'purchase') AS order_count,
 	round(coalesce(sum(CASE WHEN e.type = 'purchase' THEN e.total ELSE -e.total END), 0), 2) AS total_spend,
 	max(CASE WHEN e.type = 'purchase' THEN e.ts END) AS last_ts
 	FROM events e JOIN customers c ON c.id = e.customer AND c.deleted = 0
 	WHERE e.type IN ('purchase', 'refund') AND e.ts < {:asOf} AND e.customer != ''
-	GROUP BY e.customer`, `date(last_ts / 1000, 'unixepoch', '${TZ_OFFSET} minutes')`);
+	GROUP BY e.customer`,
+	`date(last_ts / 1000, 'unixepoch', '${TZ_OFFSET} minutes')`
+);
 
 /** The named segment of (r, f) in SQL, the same rules as shared.rfmSegment. */
 const SEGMENT_SQL = `CASE
@@ -325,7 +330,11 @@ function productNames(ids) {
 	const out = {};
 	const wanted = [...new Set(ids.filter(Boolean))];
 	if (!wanted.length) return out;
-	for (const r of rows('SELECT product_id, name, image_url FROM products WHERE product_id IN (SELECT value FROM json_each({:ids}))', { ids: JSON.stringify(wanted) }, { product_id: '', name: '', image_url: '' })) {
+	for (const r of rows(
+		'SELECT product_id, name, image_url FROM products WHERE product_id IN (SELECT value FROM json_each({:ids}))',
+		{ ids: JSON.stringify(wanted) },
+		{ product_id: '', name: '', image_url: '' }
+	)) {
 		out[r.product_id] = { name: r.name, image_url: r.image_url };
 	}
 	return out;
@@ -343,24 +352,46 @@ function handleProducts(e) {
 			  value->>'quantity' AS units, (value->>'price') * (value->>'quantity') AS revenue
 			FROM stats_orders, json_each(stats_orders.items)
 			WHERE purchased = 1 AND day BETWEEN {:from} AND {:to}${inSegment(s)}`;
-		products = rows(`SELECT product_id AS key, max(category) AS category, 0 AS views, 0 AS carts, sum(units) AS units, sum(revenue) AS revenue
-			FROM (${lines}) GROUP BY product_id ORDER BY revenue DESC, key LIMIT 10`, p, shape);
-		categories = rows(`SELECT category AS key, '' AS category, 0 AS views, 0 AS carts, sum(units) AS units, sum(revenue) AS revenue
-			FROM (${lines}) GROUP BY category ORDER BY revenue DESC, key LIMIT 10`, p, shape);
+		products = rows(
+			`SELECT product_id AS key, max(category) AS category, 0 AS views, 0 AS carts, sum(units) AS units, sum(revenue) AS revenue
+			FROM (${lines}) GROUP BY product_id ORDER BY revenue DESC, key LIMIT 10`,
+			p,
+			shape
+		);
+		categories = rows(
+			`SELECT category AS key, '' AS category, 0 AS views, 0 AS carts, sum(units) AS units, sum(revenue) AS revenue
+			FROM (${lines}) GROUP BY category ORDER BY revenue DESC, key LIMIT 10`,
+			p,
+			shape
+		);
 	} else {
 		const perProduct = `SELECT product_id, max(category) AS category, sum(views) AS views, sum(carts) AS carts, sum(units) AS units,
 			  sum(revenue) AS revenue FROM stats_product_day WHERE day BETWEEN {:from} AND {:to} GROUP BY product_id`;
-		products = rows(`SELECT product_id AS key, category, views, carts, units, revenue FROM (${perProduct})
-			ORDER BY revenue DESC, views DESC, key LIMIT 10`, p, shape);
-		categories = rows(`SELECT category AS key, '' AS category, sum(views) AS views, sum(carts) AS carts, sum(units) AS units,
-			  sum(revenue) AS revenue FROM (${perProduct}) GROUP BY category ORDER BY revenue DESC, views DESC, key LIMIT 10`, p, shape);
+		products = rows(
+			`SELECT product_id AS key, category, views, carts, units, revenue FROM (${perProduct})
+			ORDER BY revenue DESC, views DESC, key LIMIT 10`,
+			p,
+			shape
+		);
+		categories = rows(
+			`SELECT category AS key, '' AS category, sum(views) AS views, sum(carts) AS carts, sum(units) AS units,
+			  sum(revenue) AS revenue FROM (${perProduct}) GROUP BY category ORDER BY revenue DESC, views DESC, key LIMIT 10`,
+			p,
+			shape
+		);
 	}
 	const seg = !!s.members;
 	const out = head(s);
 	const names = productNames(products.map((r) => r.key));
 	out.products = products.map((r) => ({
-		product_id: r.key, name: (names[r.key] && names[r.key].name) || '', image_url: (names[r.key] && names[r.key].image_url) || '',
-		category: r.category, views: seg ? null : r.views, carts: seg ? null : r.carts, units: r.units, revenue: money(r.revenue)
+		product_id: r.key,
+		name: (names[r.key] && names[r.key].name) || '',
+		image_url: (names[r.key] && names[r.key].image_url) || '',
+		category: r.category,
+		views: seg ? null : r.views,
+		carts: seg ? null : r.carts,
+		units: r.units,
+		revenue: money(r.revenue)
 	}));
 	out.categories = categories.map((r) => ({ category: r.key, views: seg ? null : r.views, carts: seg ? null : r.carts, units: r.units, revenue: money(r.revenue) }));
 	return e.json(200, out);
@@ -370,17 +401,23 @@ function handleProducts(e) {
 function refreshRfm() {
 	let changed = 0;
 	$app.runInTransaction((tx) => {
-		const r1 = tx.db().newQuery(
-			`UPDATE customer_stats SET rfm_r = s.r, rfm_f = s.f, rfm_m = s.m, rfm_segment = s.segment,
+		const r1 = tx
+			.db()
+			.newQuery(
+				`UPDATE customer_stats SET rfm_r = s.r, rfm_f = s.f, rfm_m = s.m, rfm_segment = s.segment,
 			   updated = strftime('%Y-%m-%d %H:%M:%fZ', 'now')
 			 FROM (SELECT customer, r, f, m, ${SEGMENT_SQL} AS segment FROM (${SCORES_SQL})) AS s
 			 WHERE customer_stats.customer = s.customer
 			   AND (rfm_r != s.r OR rfm_f != s.f OR rfm_m != s.m OR rfm_segment != s.segment)`
-		).execute();
-		const r2 = tx.db().newQuery(
-			`UPDATE customer_stats SET rfm_r = 0, rfm_f = 0, rfm_m = 0, rfm_segment = '', updated = strftime('%Y-%m-%d %H:%M:%fZ', 'now')
+			)
+			.execute();
+		const r2 = tx
+			.db()
+			.newQuery(
+				`UPDATE customer_stats SET rfm_r = 0, rfm_f = 0, rfm_m = 0, rfm_segment = '', updated = strftime('%Y-%m-%d %H:%M:%fZ', 'now')
 			 WHERE order_count <= 0 AND (rfm_r != 0 OR rfm_segment != '')`
-		).execute();
+			)
+			.execute();
 		changed = r1.rowsAffected() + r2.rowsAffected();
 	});
 	if (changed) crmStatsChanged(); // devices hear of it (server/notify.go)
@@ -399,12 +436,15 @@ function refreshRecentViews() {
 	for (let i = 0; i < ids.length; i += 500) {
 		const chunk = JSON.stringify(ids.slice(i, i + 500));
 		$app.runInTransaction((tx) => {
-			tx.db().newQuery(
-				`UPDATE customer_stats SET recent_views = coalesce((SELECT json_group_array(json_object('product_id', product_id, 'category', category, 'at', ts))
+			tx.db()
+				.newQuery(
+					`UPDATE customer_stats SET recent_views = coalesce((SELECT json_group_array(json_object('product_id', product_id, 'category', category, 'at', ts))
 				   FROM (SELECT product_id, category, ts FROM events WHERE customer = customer_stats.customer AND type = 'product_view'
 				         ORDER BY ts DESC, product_id DESC LIMIT 10)), '[]')
 				 WHERE customer IN (SELECT value FROM json_each({:ids}))`
-			).bind({ ids: chunk }).execute();
+				)
+				.bind({ ids: chunk })
+				.execute();
 		});
 	}
 	store.set('crm_recent_views_since', startedAt);
@@ -447,8 +487,17 @@ function handleTimeline(e) {
 		as_of: new Date().toISOString(),
 		products,
 		events: events.map((r) => ({
-			id: r.id, type: r.type, time: new Date(r.ts).toISOString(), product_id: r.product_id, category: r.category,
-			price: r.price, quantity: r.quantity, order_id: r.order_id, total: r.total, query: r.query, url: r.url
+			id: r.id,
+			type: r.type,
+			time: new Date(r.ts).toISOString(),
+			product_id: r.product_id,
+			category: r.category,
+			price: r.price,
+			quantity: r.quantity,
+			order_id: r.order_id,
+			total: r.total,
+			query: r.query,
+			url: r.url
 		})),
 		orders: orders.map((r, i) => ({ order_id: r.order_id, time: new Date(r.ts).toISOString(), total: r.total, refunded: r.refunded, items: parsed[i] }))
 	});

@@ -203,7 +203,12 @@ function takenAmongVisible(tx, collection, spec, id, data, info, current) {
 			.newQuery(`SELECT id FROM ${collection.name} WHERE ${f} != '' AND ${f} = {:v} AND id != {:id} LIMIT 50`)
 			.bind({ v: value, id: id || '' })
 			.all(ids);
-		const others = ids.length ? tx.findRecordsByIds(collection.name, ids.map((r) => r.id)) : [];
+		const others = ids.length
+			? tx.findRecordsByIds(
+					collection.name,
+					ids.map((r) => r.id)
+				)
+			: [];
 		const seen = others.find((o) => tx.canAccessRecord(o, info, collection.viewRule));
 		if (seen) return reject(id, 400, f, 'validation_not_unique', `${f}: "${value}" is already the shop customer id of ${seen.getString('name')}`);
 	}

@@ -20,15 +20,25 @@
 		{ id: 'P2000', name: '纯棉四件套', category: '家居家纺', price: 399, mark: '棉', hue: 260 },
 		{ id: 'P2101', name: '可调哑铃', category: '运动户外', price: 399, mark: '铃', hue: 190 }
 	];
-	PRODUCTS.forEach(function (p) { p.sku = p.id + '-01'; });
+	PRODUCTS.forEach(function (p) {
+		p.sku = p.id + '-01';
+	});
 	var byId = {};
-	PRODUCTS.forEach(function (p) { byId[p.id] = p; });
+	PRODUCTS.forEach(function (p) {
+		byId[p.id] = p;
+	});
 
-	var $ = function (id) { return document.getElementById(id); };
-	var esc = function (s) {
-		return String(s).replace(/[&<>"']/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]; });
+	var $ = function (id) {
+		return document.getElementById(id);
 	};
-	var yuan = function (n) { return '¥' + (Math.round(n * 100) / 100).toFixed(2); };
+	var esc = function (s) {
+		return String(s).replace(/[&<>"']/g, function (c) {
+			return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+		});
+	};
+	var yuan = function (n) {
+		return '¥' + (Math.round(n * 100) / 100).toFixed(2);
+	};
 
 	// Settings from the address, remembered.
 	var params = new URLSearchParams(location.search);
@@ -50,22 +60,42 @@
 		$('last').className = 'last ' + cls;
 		while (list.children.length > 60) list.removeChild(list.lastChild);
 		var q = [];
-		try { q = JSON.parse(localStorage.getItem('crm_q')) || []; } catch (e) {}
+		try {
+			q = JSON.parse(localStorage.getItem('crm_q')) || [];
+		} catch (e) {}
 		$('queue').textContent = '待发送 ' + q.length + (navigator.onLine ? '' : ' · 离线 offline');
 	}
 	function describe(e) {
 		return e.type + (e.product_id ? ' ' + e.product_id : '') + (e.query ? ' “' + e.query + '”' : '') + (e.total != null ? ' ' + yuan(e.total) : '');
 	}
-	addEventListener('crm:event', function (ev) { log('', '排队 queued   ' + describe(ev.detail)); });
+	addEventListener('crm:event', function (ev) {
+		log('', '排队 queued   ' + describe(ev.detail));
+	});
 	addEventListener('crm:sent', function (ev) {
 		var d = ev.detail;
 		if (d.retry_in != null) log('wait', '失败 ' + (d.status || 'network') + '，' + Math.round(d.retry_in / 1000) + ' 秒后重试 (' + d.events.length + ' events)');
-		else if (d.status === 200) log('ok', '已发送 sent ' + d.events.length + ' → accepted ' + (d.result.accepted || 0) + ', duplicates ' + (d.result.duplicates || 0) + (d.result.rejected && d.result.rejected.length ? ', rejected ' + d.result.rejected.length : ''));
+		else if (d.status === 200)
+			log(
+				'ok',
+				'已发送 sent ' +
+					d.events.length +
+					' → accepted ' +
+					(d.result.accepted || 0) +
+					', duplicates ' +
+					(d.result.duplicates || 0) +
+					(d.result.rejected && d.result.rejected.length ? ', rejected ' + d.result.rejected.length : '')
+			);
 		else log('bad', '被拒 refused ' + d.status + ' ' + (d.result && d.result.code ? d.result.code : '') + ' (' + d.events.length + ' dropped)');
 	});
-	addEventListener('crm:beacon', function (ev) { log('wait', 'beacon ' + ev.detail.events.length + ' events (page hidden)'); });
-	addEventListener('online', function () { log('ok', '网络恢复 online'); });
-	addEventListener('offline', function () { log('wait', '网络断开 offline: 事件留在队列里'); });
+	addEventListener('crm:beacon', function (ev) {
+		log('wait', 'beacon ' + ev.detail.events.length + ' events (page hidden)');
+	});
+	addEventListener('online', function () {
+		log('ok', '网络恢复 online');
+	});
+	addEventListener('offline', function () {
+		log('wait', '网络断开 offline: 事件留在队列里');
+	});
 
 	if (matchMedia('(min-width: 900px)').matches) $('logbox').open = true;
 
@@ -74,7 +104,9 @@
 	window.crmTracker = { key: key || '', consent: consentMode, page: 'off' }; // page views: ours, below
 	window.crm = { q: [] };
 	['track', 'page', 'identify', 'consent', 'flush', 'reset'].forEach(function (m) {
-		window.crm[m] = function () { window.crm.q.push([m].concat([].slice.call(arguments))); };
+		window.crm[m] = function () {
+			window.crm.q.push([m].concat([].slice.call(arguments)));
+		};
 	});
 	if (key) {
 		var tag = document.createElement('script');
@@ -156,14 +188,26 @@
 
 	// The cart, kept in this browser.
 	function cart() {
-		try { return JSON.parse(localStorage.getItem('demo_shop_cart')) || []; } catch (e) { return []; }
+		try {
+			return JSON.parse(localStorage.getItem('demo_shop_cart')) || [];
+		} catch (e) {
+			return [];
+		}
 	}
 	function saveCart(lines) {
 		localStorage.setItem('demo_shop_cart', JSON.stringify(lines));
-		$('cart-count').textContent = lines.reduce(function (a, l) { return a + l.quantity; }, 0);
+		$('cart-count').textContent = lines.reduce(function (a, l) {
+			return a + l.quantity;
+		}, 0);
 	}
 	function cartTotal(lines) {
-		return Math.round(lines.reduce(function (a, l) { return a + byId[l.product_id].price * l.quantity; }, 0) * 100) / 100;
+		return (
+			Math.round(
+				lines.reduce(function (a, l) {
+					return a + byId[l.product_id].price * l.quantity;
+				}, 0) * 100
+			) / 100
+		);
 	}
 	function productFields(p, quantity) {
 		return { product_id: p.id, sku: p.sku, category: p.category, price: p.price, quantity: quantity };
@@ -176,8 +220,19 @@
 	}
 
 	function card(p) {
-		return '<a class="card" href="#/product/' + p.id + '">' + pic(p) + '<div class="body"><h3>' + esc(p.name) +
-			'</h3><span class="price">' + yuan(p.price) + '</span> <span class="cat">' + esc(p.category) + '</span></div></a>';
+		return (
+			'<a class="card" href="#/product/' +
+			p.id +
+			'">' +
+			pic(p) +
+			'<div class="body"><h3>' +
+			esc(p.name) +
+			'</h3><span class="price">' +
+			yuan(p.price) +
+			'</span> <span class="cat">' +
+			esc(p.category) +
+			'</span></div></a>'
+		);
 	}
 
 	var views = {
@@ -185,25 +240,61 @@
 			return '<h1 class="page">今日推荐</h1><div class="grid">' + PRODUCTS.map(card).join('') + '</div>';
 		},
 		search: function (q) {
-			var hits = PRODUCTS.filter(function (p) { return (p.name + p.category).indexOf(q) >= 0; });
+			var hits = PRODUCTS.filter(function (p) {
+				return (p.name + p.category).indexOf(q) >= 0;
+			});
 			return '<h1 class="page">搜索“' + esc(q) + '”：' + hits.length + ' 件商品</h1><div class="grid">' + hits.map(card).join('') + '</div>';
 		},
 		product: function (id) {
 			var p = byId[id];
 			if (!p) return '<p>没有这件商品。</p>';
 			window.crm.track('product_view', productFields(p));
-			return '<article class="detail">' + pic(p) + '<div class="body"><h1>' + esc(p.name) + '</h1><div class="cat">' + esc(p.category) + ' · ' + p.sku +
-				'</div><p class="price">' + yuan(p.price) + '</p><p>正品保障 · 七天无理由退货 · 满 99 元包邮</p><div class="actions"><button type="button" data-add="' + p.id + '">加入购物车</button>' +
-				'<a href="#/cart"><button type="button" class="secondary">查看购物车</button></a></div></div></article>';
+			return (
+				'<article class="detail">' +
+				pic(p) +
+				'<div class="body"><h1>' +
+				esc(p.name) +
+				'</h1><div class="cat">' +
+				esc(p.category) +
+				' · ' +
+				p.sku +
+				'</div><p class="price">' +
+				yuan(p.price) +
+				'</p><p>正品保障 · 七天无理由退货 · 满 99 元包邮</p><div class="actions"><button type="button" data-add="' +
+				p.id +
+				'">加入购物车</button>' +
+				'<a href="#/cart"><button type="button" class="secondary">查看购物车</button></a></div></div></article>'
+			);
 		},
 		cart: function () {
 			var lines = cart();
 			if (!lines.length) return '<h1 class="page">购物车</h1><p>购物车是空的。<a href="#/">去逛逛</a></p>';
-			return '<h1 class="page">购物车</h1><ul class="lines">' + lines.map(function (l) {
-				var p = byId[l.product_id];
-				return '<li>' + pic(p, 'thumb') + '<span class="grow">' + esc(p.name) + '<br /><span class="price">' + yuan(p.price) + '</span> × ' + l.quantity +
-					'</span><button type="button" class="secondary" data-remove="' + p.id + '" aria-label="删除 ' + esc(p.name) + '">删除</button></li>';
-			}).join('') + '</ul><p class="total">合计 <span class="price">' + yuan(cartTotal(lines)) + '</span></p><div class="actions"><a href="#/checkout"><button type="button">去结算</button></a></div>';
+			return (
+				'<h1 class="page">购物车</h1><ul class="lines">' +
+				lines
+					.map(function (l) {
+						var p = byId[l.product_id];
+						return (
+							'<li>' +
+							pic(p, 'thumb') +
+							'<span class="grow">' +
+							esc(p.name) +
+							'<br /><span class="price">' +
+							yuan(p.price) +
+							'</span> × ' +
+							l.quantity +
+							'</span><button type="button" class="secondary" data-remove="' +
+							p.id +
+							'" aria-label="删除 ' +
+							esc(p.name) +
+							'">删除</button></li>'
+						);
+					})
+					.join('') +
+				'</ul><p class="total">合计 <span class="price">' +
+				yuan(cartTotal(lines)) +
+				'</span></p><div class="actions"><a href="#/checkout"><button type="button">去结算</button></a></div>'
+			);
 		},
 		checkout: function () {
 			var lines = cart();
@@ -216,14 +307,24 @@
 					? '<button type="button" id="pay">提交订单（演示：用服务器密钥发送 purchase）</button>'
 					: '<p>请先在上方登录顾客账号再提交订单。</p>'
 				: '<button type="button" id="pay" disabled>提交订单</button>';
-			return '<h1 class="page">确认订单</h1><ul class="lines">' + lines.map(function (l) {
-				var p = byId[l.product_id];
-				return '<li>' + pic(p, 'thumb') + '<span class="grow">' + esc(p.name) + '</span>' + yuan(p.price) + ' × ' + l.quantity + '</li>';
-			}).join('') + '</ul><p class="total">应付 <span class="price">' + yuan(total) + '</span></p>' +
+			return (
+				'<h1 class="page">确认订单</h1><ul class="lines">' +
+				lines
+					.map(function (l) {
+						var p = byId[l.product_id];
+						return '<li>' + pic(p, 'thumb') + '<span class="grow">' + esc(p.name) + '</span>' + yuan(p.price) + ' × ' + l.quantity + '</li>';
+					})
+					.join('') +
+				'</ul><p class="total">应付 <span class="price">' +
+				yuan(total) +
+				'</span></p>' +
 				'<div class="note">浏览器只发送 <code>checkout_start</code>。订单（<code>purchase</code>）和退款由商城后端用<strong>服务器密钥</strong>发送：浏览器密钥不能发送它们，这样金额不能在页面里伪造。<br />' +
-				'<small>The browser sends checkout_start only. Purchases come from the shop\'s back end with its server key (browser keys may not send them).</small>' +
+				"<small>The browser sends checkout_start only. Purchases come from the shop's back end with its server key (browser keys may not send them).</small>" +
 				(serverKey ? '<br /><strong>演示专用 (demo only):</strong> 这个标签页带有 <code>?server_key=</code>，所以下面的按钮会直接从页面发送 purchase。真实商城绝不能把服务器密钥放进网页。' : '') +
-				'</div><div class="actions">' + pay + '</div>';
+				'</div><div class="actions">' +
+				pay +
+				'</div>'
+			);
 		},
 		done: function (order) {
 			return '<h1 class="page">下单成功</h1><p>订单号 <strong>' + esc(order) + '</strong>，已由“后端”（演示：本页用服务器密钥）发送到 CRM。</p><p><a href="#/">继续购物</a></p>';
@@ -250,15 +351,23 @@
 		var lines = cart();
 		if (b.dataset.add) {
 			var p = byId[b.dataset.add];
-			var line = lines.filter(function (l) { return l.product_id === p.id; })[0];
+			var line = lines.filter(function (l) {
+				return l.product_id === p.id;
+			})[0];
 			if (line) line.quantity++;
 			else lines.push({ product_id: p.id, quantity: 1 });
 			saveCart(lines);
 			window.crm.track('add_to_cart', productFields(p, 1));
 			b.textContent = '已加入 ✓';
 		} else if (b.dataset.remove) {
-			var gone = lines.filter(function (l) { return l.product_id === b.dataset.remove; })[0];
-			saveCart(lines.filter(function (l) { return l !== gone; }));
+			var gone = lines.filter(function (l) {
+				return l.product_id === b.dataset.remove;
+			})[0];
+			saveCart(
+				lines.filter(function (l) {
+					return l !== gone;
+				})
+			);
 			window.crm.track('remove_from_cart', productFields(byId[gone.product_id], gone.quantity));
 			route();
 		} else if (b.id === 'pay' && serverKey) {
@@ -277,25 +386,34 @@
 			customer_id: localStorage.getItem('demo_shop_customer_id'),
 			order_id: order,
 			total: cartTotal(lines),
-			items: lines.map(function (l) { return productFields(byId[l.product_id], l.quantity); })
+			items: lines.map(function (l) {
+				return productFields(byId[l.product_id], l.quantity);
+			})
 		};
 		var aid = localStorage.getItem('crm_aid');
 		if (aid) event.anonymous_id = aid;
 		fetch('/api/crm/events', { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + serverKey }, body: JSON.stringify({ sent_at: Date.now(), events: [event] }) })
-			.then(function (r) { return r.json().then(function (j) { return { status: r.status, body: j }; }); })
-			.then(function (a) {
-				if (a.status === 200 && a.body.accepted + a.body.duplicates === 1) {
-					log('ok', '后端 server key: purchase ' + order + ' ' + yuan(event.total) + ' → ' + a.status);
-					saveCart([]);
-					location.hash = '#/done/' + order;
-				} else {
-					log('bad', '后端 server key: purchase refused ' + a.status + ' ' + JSON.stringify(a.body.rejected || a.body.code));
+			.then(function (r) {
+				return r.json().then(function (j) {
+					return { status: r.status, body: j };
+				});
+			})
+			.then(
+				function (a) {
+					if (a.status === 200 && a.body.accepted + a.body.duplicates === 1) {
+						log('ok', '后端 server key: purchase ' + order + ' ' + yuan(event.total) + ' → ' + a.status);
+						saveCart([]);
+						location.hash = '#/done/' + order;
+					} else {
+						log('bad', '后端 server key: purchase refused ' + a.status + ' ' + JSON.stringify(a.body.rejected || a.body.code));
+						button.disabled = false;
+					}
+				},
+				function () {
+					log('bad', '后端 server key: purchase not sent (offline?)');
 					button.disabled = false;
 				}
-			}, function () {
-				log('bad', '后端 server key: purchase not sent (offline?)');
-				button.disabled = false;
-			});
+			);
 	}
 
 	$('search').onsubmit = function (ev) {

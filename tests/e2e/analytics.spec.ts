@@ -82,12 +82,16 @@ function shopWeek(R: string, D0: string) {
 
 /** A canvas inside the element holds drawn (non-white) pixels. */
 async function drawn(device: Device, selector: string) {
-	return device.page.locator(selector).locator('canvas').first().evaluate((c: HTMLCanvasElement) => {
-		const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-		let colored = 0;
-		for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && !(d[i] > 240 && d[i + 1] > 240 && d[i + 2] > 240)) colored++;
-		return colored;
-	});
+	return device.page
+		.locator(selector)
+		.locator('canvas')
+		.first()
+		.evaluate((c: HTMLCanvasElement) => {
+			const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+			let colored = 0;
+			for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && !(d[i] > 240 && d[i + 1] > 240 && d[i + 2] > 240)) colored++;
+			return colored;
+		});
 }
 
 /** Screenshots to look at (SCREENS_DIR keeps them out of test-results/, which every run empties). */
@@ -95,7 +99,10 @@ const SCREENS = process.env.SCREENS_DIR ?? 'test-results/screens';
 const randomId = () => Array.from({ length: 15 }, () => 'abcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(Math.random() * 36)]).join('');
 const money = (n: number) => new RegExp(`¥\\s?${n.toLocaleString('en-US')}\\.00`);
 
-for (const [name, viewport, back] of [['phone', PHONE, 300], ['tablet', TABLET, 250]] as const) {
+for (const [name, viewport, back] of [
+	['phone', PHONE, 300],
+	['tablet', TABLET, 250]
+] as const) {
 	test(`a manager's dashboard shows the figures of the shop's events, and keeps them offline (${name})`, async ({ openAs, server }) => {
 		const R = `an${name}${Date.now().toString(36)}`;
 		const D0 = addDays(shopDay(Date.now()), -back);
@@ -167,12 +174,22 @@ for (const [name, viewport, back] of [['phone', PHONE, 300], ['tablet', TABLET, 
 		// The charts are drawn.
 		for (const section of ['funnel-table', 'products-table']) {
 			const region = page.locator('section', { has: page.getByTestId(section) });
-			expect(await region.locator('canvas').first().evaluate((c: HTMLCanvasElement) => c.width)).toBeGreaterThan(100);
+			expect(
+				await region
+					.locator('canvas')
+					.first()
+					.evaluate((c: HTMLCanvasElement) => c.width)
+			).toBeGreaterThan(100);
 		}
 		expect(await drawn(device, 'section:has([data-testid="funnel-table"])')).toBeGreaterThan(100);
 		await expect(page.getByTestId('rfm-grid')).toBeVisible();
 		await page.screenshot({ path: `${SCREENS}/analytics-${name}.png`, fullPage: true });
-		for (const [part, testid] of [['funnel', 'funnel-table'], ['rfm', 'rfm-grid'], ['cohorts', 'cohorts-table'], ['products', 'products-table']]) {
+		for (const [part, testid] of [
+			['funnel', 'funnel-table'],
+			['rfm', 'rfm-grid'],
+			['cohorts', 'cohorts-table'],
+			['products', 'products-table']
+		]) {
 			await page.locator('section', { has: page.getByTestId(testid) }).screenshot({ path: `${SCREENS}/analytics-${name}-${part}.png` });
 		}
 		await page.evaluate(() => scrollTo(0, 0));
@@ -356,12 +373,23 @@ test('a manager computes predicted value on a phone; the analytics and a custome
 		const c = `${R}-${i}`;
 		const kind = i % 4;
 		const first = 200 + ((i * 37) % 300);
-		const days = kind === 0 ? [first] : kind === 1 ? Array.from({ length: Math.floor(first / 30) }, (_, k) => first - 30 * k).concat([3 + (i % 5)]) : kind === 2 ? [first, first - 8, first - 16] : [first, first - 60];
+		const days =
+			kind === 0
+				? [first]
+				: kind === 1
+					? Array.from({ length: Math.floor(first / 30) }, (_, k) => first - 30 * k).concat([3 + (i % 5)])
+					: kind === 2
+						? [first, first - 8, first - 16]
+						: [first, first - 60];
 		events.push({ id: `${c}-id`, type: 'identify', time: now - (first + 1) * DAY, customer_id: c, traits: { name: `${R} 顾客${i}` } });
 		days.forEach((d, k) => events.push({ id: `${c}-o${k}`, type: 'purchase', time: now - d * DAY, customer_id: c, order_id: `${c}-order-${k}`, total: 80 + ((i * 13 + k * 7) % 120) }));
 	}
 	for (let i = 0; i < events.length; i += 500) {
-		const res = await fetch(`${server.url}/api/crm/events?backfill=1`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(events.slice(i, i + 500)) });
+		const res = await fetch(`${server.url}/api/crm/events?backfill=1`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+			body: JSON.stringify(events.slice(i, i + 500))
+		});
 		expect(res.status).toBe(200);
 	}
 	const manager = new PocketBase(server.url);
@@ -401,7 +429,10 @@ test('a manager computes predicted value on a phone; the analytics and a custome
 	expect(mine.prediction.churn_risk).toBe(true);
 	await navTo(page, '客户');
 	await page.getByLabel('搜索客户').fill(stopped);
-	await page.getByRole('link', { name: new RegExp(`${stopped}$`) }).first().click();
+	await page
+		.getByRole('link', { name: new RegExp(`${stopped}$`) })
+		.first()
+		.click();
 	const card = page.getByTestId('customer-prediction');
 	await expect(card.getByTestId('pv-value-12m')).toHaveText(f.money(mine.prediction.value_12m));
 	await expect(card.getByTestId('pv-p-alive')).toHaveText(f.pct(mine.prediction.p_alive));

@@ -79,7 +79,7 @@ test('a PIN hides the customers after Lock now, at every start and after idle ti
 	expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('crm:lock:') || k.startsWith('crm:outbox') || k.startsWith('crm:dk:')))).toEqual([]);
 });
 
-test('the phone\'s own fingerprint or face opens the lock (a passkey checked on the device); a failed check is not a wrong PIN', async ({ browser, server }) => {
+test("the phone's own fingerprint or face opens the lock (a passkey checked on the device); a failed check is not a wrong PIN", async ({ browser, server }) => {
 	test.setTimeout(60_000);
 	// WebAuthn needs a domain, not an IP address: this phone opens the app at localhost.
 	const context = await newBrowserContext(browser, `http://localhost:${server.port}`, { viewport: PHONE });

@@ -11,9 +11,21 @@ test('an admin finds a rep’s reads and sign-in in the audit log, verifies the 
 	const name = `审计演示顾客 ${Date.now().toString(36)}`;
 	const customer = id15();
 	const auth = async (who: { email: string; password: string }) =>
-		(await (await fetch(`${server.url}/api/collections/staff/auth-with-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: who.email, password: who.password }) })).json()).token as string;
+		(
+			await (
+				await fetch(`${server.url}/api/collections/staff/auth-with-password`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ identity: who.email, password: who.password })
+				})
+			).json()
+		).token as string;
 	const repToken = await auth(server.staff.sales);
-	await fetch(`${server.url}/api/crm/sync/customers/push`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: repToken }, body: JSON.stringify({ rows: [{ doc: { id: customer, name, phones: ['+8613911112222'], owner: server.staff.sales.id }, base: null }] }) });
+	await fetch(`${server.url}/api/crm/sync/customers/push`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', authorization: repToken },
+		body: JSON.stringify({ rows: [{ doc: { id: customer, name, phones: ['+8613911112222'], owner: server.staff.sales.id }, base: null }] })
+	});
 	await fetch(`${server.url}/api/collections/customers/records/${customer}`, { headers: { authorization: repToken } });
 
 	// The rep's phone signs in and receives the customer.

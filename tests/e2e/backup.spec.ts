@@ -13,7 +13,11 @@ test('the admin sees the backup working, then a warning within a minute when the
 	try {
 		const { staff } = await seedStaff(server.url);
 		const auth = async (who: { email: string; password: string }) => {
-			const res = await fetch(`${server.url}/api/collections/staff/auth-with-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: who.email, password: who.password }) });
+			const res = await fetch(`${server.url}/api/collections/staff/auth-with-password`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ identity: who.email, password: who.password })
+			});
 			return (await res.json()).token as string;
 		};
 		const adminToken = await auth(staff.owner);
@@ -63,4 +67,3 @@ test('the admin sees the backup working, then a warning within a minute when the
 		await server.stop();
 	}
 });
-

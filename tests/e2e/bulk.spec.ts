@@ -13,11 +13,21 @@ test('a manager tags, undoes, assigns, saves and exports a selection; a rep tags
 	const N = 30;
 	const ids = Array.from({ length: N }, (_, i) => `bk${String(i).padStart(2, '0')}${stamp}`.padEnd(15, '0').slice(0, 15));
 	expect(
-		await api(server.url, '/api/crm/sync/customers/push', { rows: ids.map((id, i) => ({ doc: { id, name: `批量${String(i).padStart(2, '0')} ${stamp}`, owner: server.staff.manager.id }, base: null })) }, manager)
+		await api(
+			server.url,
+			'/api/crm/sync/customers/push',
+			{ rows: ids.map((id, i) => ({ doc: { id, name: `批量${String(i).padStart(2, '0')} ${stamp}`, owner: server.staff.manager.id }, base: null })) },
+			manager
+		)
 	).toEqual({ conflicts: [], rejected: [] });
 	const onServer = async () =>
-		(await api<{ items: Customer[] }>(server.url, `/api/collections/customers/records?perPage=100&filter=${encodeURIComponent(ids.map((id) => `id="${id}"`).join('||'))}`, undefined, manager, 'GET')).items;
-	const tagged = async (tag: string) => (await onServer()).filter((c) => c.tags?.includes(tag)).map((c) => c.id).sort();
+		(await api<{ items: Customer[] }>(server.url, `/api/collections/customers/records?perPage=100&filter=${encodeURIComponent(ids.map((id) => `id="${id}"`).join('||'))}`, undefined, manager, 'GET'))
+			.items;
+	const tagged = async (tag: string) =>
+		(await onServer())
+			.filter((c) => c.tags?.includes(tag))
+			.map((c) => c.id)
+			.sort();
 
 	const { page } = await openAs('manager', { viewport: TABLET });
 	await page.getByPlaceholder('姓名、电话或邮箱').fill(stamp);
@@ -53,10 +63,19 @@ test('a manager tags, undoes, assigns, saves and exports a selection; a rep tags
 	await bar.getByRole('button', { name: '存为分组' }).last().click();
 	await expect(bar.getByRole('status').filter({ hasText: '已保存' })).toHaveText(new RegExp(`分组“批量分组 ${stamp}”已保存，共 ${N} 位客户。`));
 	await expect
-		.poll(async () => {
-			const segs = await api<{ items: { members: string[] }[] }>(server.url, `/api/collections/segments/records?filter=${encodeURIComponent(`name = "批量分组 ${stamp}"`)}`, undefined, manager, 'GET');
-			return segs.items[0]?.members.slice().sort() ?? null;
-		}, { timeout: 15_000 })
+		.poll(
+			async () => {
+				const segs = await api<{ items: { members: string[] }[] }>(
+					server.url,
+					`/api/collections/segments/records?filter=${encodeURIComponent(`name = "批量分组 ${stamp}"`)}`,
+					undefined,
+					manager,
+					'GET'
+				);
+				return segs.items[0]?.members.slice().sort() ?? null;
+			},
+			{ timeout: 15_000 }
+		)
 		.toEqual(ids.slice().sort());
 
 	// The segment seen in the list: its members only, ready to select all of them.

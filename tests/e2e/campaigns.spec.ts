@@ -114,7 +114,9 @@ test('a manager drafts a campaign offline on a phone, publishes it online; the b
 	await banner.getByRole('button', { name: /关闭/ }).click();
 	await expect(banner).toHaveCount(0);
 	await expect
-		.poll(async () => (await api(server.url, 'GET', `/api/crm/campaigns/${id}/recipients?channel=onsite`, manager.token)).items.find((r: { customer: string }) => r.customer === treated.id)?.status, { timeout: 15_000 })
+		.poll(async () => (await api(server.url, 'GET', `/api/crm/campaigns/${id}/recipients?channel=onsite`, manager.token)).items.find((r: { customer: string }) => r.customer === treated.id)?.status, {
+			timeout: 15_000
+		})
 		.toBe('delivered');
 	await inAudience.context().close();
 });
@@ -133,7 +135,23 @@ test('a campaign’s chat message reaches an audience shopper in the chat widget
 	});
 	const id = id15();
 	const pushed = await api(server.url, 'POST', '/api/crm/sync/campaigns/push', manager.token, {
-		rows: [{ doc: { id, name: `聊天问候 ${stamp}`, kind: 'broadcast', state: 'draft', owner: server.staff.manager.id, channels: ['chat'], audience: { segment, holdout_pct: 50 }, content: { chat: { body: '{{name}}，您收藏的商品降价了：https://shop.example/sale' } }, offer: { type: 'none' }, schedule: { quiet_from: '00:00', quiet_to: '00:00' } }, base: null }]
+		rows: [
+			{
+				doc: {
+					id,
+					name: `聊天问候 ${stamp}`,
+					kind: 'broadcast',
+					state: 'draft',
+					owner: server.staff.manager.id,
+					channels: ['chat'],
+					audience: { segment, holdout_pct: 50 },
+					content: { chat: { body: '{{name}}，您收藏的商品降价了：https://shop.example/sale' } },
+					offer: { type: 'none' },
+					schedule: { quiet_from: '00:00', quiet_to: '00:00' }
+				},
+				base: null
+			}
+		]
 	});
 	expect(pushed.rejected).toEqual([]);
 	await api(server.url, 'POST', `/api/crm/campaigns/${id}/publish`, manager.token);
@@ -158,7 +176,9 @@ test('a campaign’s chat message reaches an audience shopper in the chat widget
 	await expect(message).toContainText('来自店铺');
 	await page.screenshot({ path: test.info().outputPath('shop-chat-campaign.png') });
 	await expect
-		.poll(async () => (await api(server.url, 'GET', `/api/crm/campaigns/${id}/recipients?channel=chat`, manager.token)).items.find((r: { customer: string }) => r.customer === treated.id)?.status, { timeout: 10_000 })
+		.poll(async () => (await api(server.url, 'GET', `/api/crm/campaigns/${id}/recipients?channel=chat`, manager.token)).items.find((r: { customer: string }) => r.customer === treated.id)?.status, {
+			timeout: 10_000
+		})
 		.toBe('delivered');
 	// Seen: a new page keeps the message in the chat, without a teaser or a badge; closed, it is gone.
 	await page.reload();
@@ -196,15 +216,43 @@ test('a manager reads on a phone whether a campaign made buyers against its hold
 	const before = await fetch(`${server.url}/api/crm/events`, {
 		method: 'POST',
 		headers: { authorization: `Bearer ${serverKey}`, 'content-type': 'application/json' },
-		body: JSON.stringify(people.map((p, i) => ({ id: `eff-pre-${stamp}-${i}`, type: 'purchase', time: Date.now() - (1 + ((i * 37) % 300)) * 86_400_000, customer_id: p.external_id, order_id: `eff-pre-o-${stamp}-${i}`, total: 50 + ((i * 53) % 900) })))
+		body: JSON.stringify(
+			people.map((p, i) => ({
+				id: `eff-pre-${stamp}-${i}`,
+				type: 'purchase',
+				time: Date.now() - (1 + ((i * 37) % 300)) * 86_400_000,
+				customer_id: p.external_id,
+				order_id: `eff-pre-o-${stamp}-${i}`,
+				total: 50 + ((i * 53) % 900)
+			}))
+		)
 	});
 	expect((await before.json()).rejected).toEqual([]);
 	await api(server.url, 'POST', '/api/crm/stats/rfm/refresh', manager.token);
 	const segment = id15();
-	await api(server.url, 'POST', '/api/crm/sync/segments/push', manager.token, { rows: [{ doc: { id: segment, name: `效果分组 ${stamp}`, kind: 'static', members: people.map((p) => p.id), owner: server.staff.manager.id, shared: true }, base: null }] });
+	await api(server.url, 'POST', '/api/crm/sync/segments/push', manager.token, {
+		rows: [{ doc: { id: segment, name: `效果分组 ${stamp}`, kind: 'static', members: people.map((p) => p.id), owner: server.staff.manager.id, shared: true }, base: null }]
+	});
 	const id = id15();
 	await api(server.url, 'POST', '/api/crm/sync/campaigns/push', manager.token, {
-		rows: [{ doc: { id, name: `效果活动 ${stamp}`, kind: 'broadcast', state: 'draft', owner: server.staff.manager.id, channels: ['onsite'], audience: { segment, holdout_pct: 50 }, content: { onsite: { body: '冬季上新' } }, offer: { type: 'none' }, cost: 200, schedule: { quiet_from: '00:00', quiet_to: '00:00' } }, base: null }]
+		rows: [
+			{
+				doc: {
+					id,
+					name: `效果活动 ${stamp}`,
+					kind: 'broadcast',
+					state: 'draft',
+					owner: server.staff.manager.id,
+					channels: ['onsite'],
+					audience: { segment, holdout_pct: 50 },
+					content: { onsite: { body: '冬季上新' } },
+					offer: { type: 'none' },
+					cost: 200,
+					schedule: { quiet_from: '00:00', quiet_to: '00:00' }
+				},
+				base: null
+			}
+		]
 	});
 	await api(server.url, 'POST', `/api/crm/campaigns/${id}/publish`, manager.token);
 	let started = 0;
@@ -216,13 +264,24 @@ test('a manager reads on a phone whether a campaign made buyers against its hold
 	// 12 of the campaign's customers and 5 of the holdout buy once; before buying, 4 of the 12 clicked
 	// the banner and 1 saw it without a click.
 	const buys = [...treated.slice(0, 12).map((p, i) => ({ p, total: 100 + i * 10 })), ...holdout.slice(0, 5).map((p, i) => ({ p, total: 90 + i * 5 }))];
-	const onsiteRows = new Map<string, string>((await api(server.url, 'GET', `/api/crm/campaigns/${id}/recipients?channel=onsite&per_page=100`, manager.token)).items.map((r: { customer: string; id: string }) => [r.customer, r.id]));
-	const touch = (type: string, p: (typeof people)[number], i: number) => ({ id: `eff-t-${stamp}-${type}-${i}`, type, time: started + 1000, customer_id: p.external_id, properties: { delivery: onsiteRows.get(p.id), campaign: id } });
+	const onsiteRows = new Map<string, string>(
+		(await api(server.url, 'GET', `/api/crm/campaigns/${id}/recipients?channel=onsite&per_page=100`, manager.token)).items.map((r: { customer: string; id: string }) => [r.customer, r.id])
+	);
+	const touch = (type: string, p: (typeof people)[number], i: number) => ({
+		id: `eff-t-${stamp}-${type}-${i}`,
+		type,
+		time: started + 1000,
+		customer_id: p.external_id,
+		properties: { delivery: onsiteRows.get(p.id), campaign: id }
+	});
 	const touches = [...treated.slice(0, 4).map((p, i) => touch('campaign_click', p, i)), touch('campaign_impression', treated[4], 4)];
 	const res = await fetch(`${server.url}/api/crm/events`, {
 		method: 'POST',
 		headers: { authorization: `Bearer ${serverKey}`, 'content-type': 'application/json' },
-		body: JSON.stringify([...touches, ...buys.map(({ p, total }, i) => ({ id: `eff-${stamp}-${i}`, type: 'purchase', time: started + 1500, customer_id: p.external_id, order_id: `eff-o-${stamp}-${i}`, total }))])
+		body: JSON.stringify([
+			...touches,
+			...buys.map(({ p, total }, i) => ({ id: `eff-${stamp}-${i}`, type: 'purchase', time: started + 1500, customer_id: p.external_id, order_id: `eff-o-${stamp}-${i}`, total }))
+		])
 	});
 	expect((await res.json()).rejected).toEqual([]);
 
@@ -236,7 +295,9 @@ test('a manager reads on a phone whether a campaign made buyers against its hold
 	const { page } = device;
 	await page.goto(`/campaigns/${id}`);
 	const card = page.getByTestId('campaign-effect');
-	await expect(card.getByRole('row', { name: /活动组/ })).toContainText(`${treated.length}12${new Intl.NumberFormat('zh-CN', { style: 'percent', maximumFractionDigits: 1 }).format(12 / treated.length)}`);
+	await expect(card.getByRole('row', { name: /活动组/ })).toContainText(
+		`${treated.length}12${new Intl.NumberFormat('zh-CN', { style: 'percent', maximumFractionDigits: 1 }).format(12 / treated.length)}`
+	);
 	await expect(card.getByRole('row', { name: /对照组/ })).toContainText(`${holdout.length}5`);
 	// visited: the buyers (their purchases are visits; the banner's own impressions and clicks are not)
 	const pct = (v: number) => new Intl.NumberFormat('zh-CN', { style: 'percent', maximumFractionDigits: 1 }).format(v);
@@ -245,7 +306,9 @@ test('a manager reads on a phone whether a campaign made buyers against its hold
 	await expect(card.getByTestId('effect-uplift')).toContainText(`95% 区间 ${pts(want.conversion.uplift.low)} 至 ${pts(want.conversion.uplift.high)}`);
 	await expect(card.getByTestId('effect-verdict')).toHaveText(want.conclusive.conversion ? '与不做活动相比，活动带来了更多购买。' : /尚无定论/);
 	const f = statsFormats('zh-CN');
-	await expect(card.getByTestId('effect-revenue')).toContainText(`+${f.money(want.incrementalRevenue.estimate)} （95% 区间 +${f.money(want.incrementalRevenue.low)} 至 +${f.money(want.incrementalRevenue.high)}）`);
+	await expect(card.getByTestId('effect-revenue')).toContainText(
+		`+${f.money(want.incrementalRevenue.estimate)} （95% 区间 +${f.money(want.incrementalRevenue.low)} 至 +${f.money(want.incrementalRevenue.high)}）`
+	);
 	// By RFM group: every customer of the campaign is in one of the rows.
 	const byRfm = card.getByTestId('effect-by-rfm');
 	await expect(byRfm.getByRole('listitem').first()).toBeVisible();
@@ -262,9 +325,15 @@ test('a manager reads on a phone whether a campaign made buyers against its hold
 	// The figures as CSV, and the recipients with their response.
 	const [download] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: '导出效果（CSV）' }).click()]);
 	const exported = readFileSync(await download.path(), 'utf8');
-	expect(exported).toContain(`全部客户,${treated.length},${holdout.length},12,5,${(12 / treated.length).toFixed(4)},${(5 / holdout.length).toFixed(4)},${want.conversion.uplift.estimate.toFixed(4)},${want.conversion.uplift.low.toFixed(4)},${want.conversion.uplift.high.toFixed(4)}`);
+	expect(exported).toContain(
+		`全部客户,${treated.length},${holdout.length},12,5,${(12 / treated.length).toFixed(4)},${(5 / holdout.length).toFixed(4)},${want.conversion.uplift.estimate.toFixed(4)},${want.conversion.uplift.low.toFixed(4)},${want.conversion.uplift.high.toFixed(4)}`
+	);
 	const [list] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: '导出收件人（CSV）' }).click()]);
-	expect(readFileSync(await list.path(), 'utf8').trim().split('\r\n')).toHaveLength(people.length + 1);
+	expect(
+		readFileSync(await list.path(), 'utf8')
+			.trim()
+			.split('\r\n')
+	).toHaveLength(people.length + 1);
 
 	// The buyer's card: the campaign and what they bought after it.
 	await page.goto(`/customers/${treated[0].id}`);
@@ -273,7 +342,10 @@ test('a manager reads on a phone whether a campaign made buyers against its hold
 	// Side by side with the shop's other campaigns: the same uplift.
 	await page.goto('/campaigns');
 	await page.getByRole('button', { name: '效果对比' }).click();
-	const row = page.getByTestId('campaign-compare').getByRole('listitem').filter({ hasText: `效果活动 ${stamp}` });
+	const row = page
+		.getByTestId('campaign-compare')
+		.getByRole('listitem')
+		.filter({ hasText: `效果活动 ${stamp}` });
 	await expect(row.getByTestId('compare-uplift')).toContainText(pts(want.conversion.uplift.estimate));
 	await expect(row).toContainText(want.conclusive.conversion ? '带来更多购买' : '尚无定论');
 	await page.getByTestId('campaign-compare').screenshot({ path: test.info().outputPath('campaign-compare.png') });
@@ -282,14 +354,22 @@ test('a manager reads on a phone whether a campaign made buyers against its hold
 	// same pooled() over the campaigns' figures as the server gives them).
 	const compared = await api(server.url, 'GET', '/api/crm/campaigns-compare?months=1', manager.token);
 	const onsite = compared.campaigns.filter((c: { channels: string[] }) => c.channels.join('+') === 'onsite');
-	const pool = pooled(onsite.map((c: { groups: { treated: GroupFigures; holdout: GroupFigures }; cost: number }) => ({ ...c.groups, cost: c.cost })), 0.3);
+	const pool = pooled(
+		onsite.map((c: { groups: { treated: GroupFigures; holdout: GroupFigures }; cost: number }) => ({ ...c.groups, cost: c.cost })),
+		0.3
+	);
 	await page.goto('/analytics');
 	const section = page.locator('#campaigns');
 	const channelRow = section.getByTestId('pool-channels').locator('li[data-key="onsite"]');
 	await expect(channelRow.getByTestId('pool-uplift')).toContainText(pts(pool.conversion.uplift.estimate));
 	await expect(channelRow.getByTestId('pool-uplift')).toContainText(`95% 区间 ${pts(pool.conversion.uplift.low)} 至 ${pts(pool.conversion.uplift.high)}`);
 	await expect(channelRow).toContainText(`${onsite.length} 个活动，触达 ${pool.treated} 位客户`);
-	await expect(section.getByRole('listitem').filter({ hasText: `效果活动 ${stamp}` }).getByTestId('compare-uplift')).toContainText(pts(want.conversion.uplift.estimate));
+	await expect(
+		section
+			.getByRole('listitem')
+			.filter({ hasText: `效果活动 ${stamp}` })
+			.getByTestId('compare-uplift')
+	).toContainText(pts(want.conversion.uplift.estimate));
 	await section.screenshot({ path: test.info().outputPath('analytics-campaigns-phone.png') });
 	await page.setViewportSize({ width: 768, height: 1024 });
 	await expect(channelRow.getByTestId('pool-uplift')).toBeVisible();

@@ -1,7 +1,10 @@
 import PocketBase from 'pocketbase';
 import { test, expect, PHONE, TABLET, navTo } from './fixtures';
 
-for (const [name, viewport] of [['phone', PHONE], ['tablet', TABLET]] as const) {
+for (const [name, viewport] of [
+	['phone', PHONE],
+	['tablet', TABLET]
+] as const) {
 	test(`a segment's characteristics compare it with all customers, charts drawn (${name})`, async ({ openAs, server }) => {
 		const tag = `特征${name}`;
 		const pb = new PocketBase(server.url);
@@ -14,7 +17,20 @@ for (const [name, viewport] of [['phone', PHONE], ['tablet', TABLET]] as const) 
 		];
 		const segmentId = id();
 		await pb.send('/api/crm/sync/customers/push', { method: 'POST', body: { rows: customers.map((c) => ({ doc: { id: id(), ...c }, base: null })) } });
-		const seg = { id: segmentId, name: `${tag}华东`, kind: 'dynamic', owner: server.staff.manager.id, shared: false, rule: { op: 'and', rules: [{ field: 'tags', cmp: 'has_any', value: [tag] }, { field: 'region', cmp: 'eq', value: '华东' }] } };
+		const seg = {
+			id: segmentId,
+			name: `${tag}华东`,
+			kind: 'dynamic',
+			owner: server.staff.manager.id,
+			shared: false,
+			rule: {
+				op: 'and',
+				rules: [
+					{ field: 'tags', cmp: 'has_any', value: [tag] },
+					{ field: 'region', cmp: 'eq', value: '华东' }
+				]
+			}
+		};
 		const res = await pb.send('/api/crm/sync/segments/push', { method: 'POST', body: { rows: [{ doc: seg, base: null }] } });
 		expect(res.rejected).toEqual([]);
 
@@ -42,7 +58,13 @@ for (const [name, viewport] of [['phone', PHONE], ['tablet', TABLET]] as const) 
 		await page.goBack();
 		await page.getByRole('link', { name: '导出' }).click();
 		await expect(page.getByTestId('export-segment')).toContainText(`${tag}华东`);
-		const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /下载|导出/ }).last().click()]);
+		const [download] = await Promise.all([
+			page.waitForEvent('download'),
+			page
+				.getByRole('button', { name: /下载|导出/ })
+				.last()
+				.click()
+		]);
 		const csv = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8'));
 		expect(csv).toContain(`${tag}甲`);
 		expect(csv).toContain(`${tag}乙`);

@@ -5,6 +5,7 @@ import { test as base } from './fixtures';
 
 export const staffedTest = base.extend<object, { server: Awaited<ReturnType<typeof startServer>> & { staff: Awaited<ReturnType<typeof seedStaff>>['staff'] } }>({
 	server: [
+		// eslint-disable-next-line no-empty-pattern -- Playwright reads the fixtures a fixture needs from this destructuring
 		async ({}, use) => {
 			process.env.CRM_CHAT_HOURS = 'Mon-Sun 00:00-24:00';
 			const server = await startServer().finally(() => delete process.env.CRM_CHAT_HOURS);

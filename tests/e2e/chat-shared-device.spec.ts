@@ -124,7 +124,11 @@ async function device(browser: import('@playwright/test').Browser): Promise<Devi
 		frame: page.frameLocator('iframe[src*="/chat-widget"]'),
 		async visit(who) {
 			const q = new URLSearchParams({ crm: proxy.url });
-			if (who) q.set('cid', who.customer_id), q.set('ts', String(who.ts)), q.set('sig', who.sig);
+			if (who) {
+				q.set('cid', who.customer_id);
+				q.set('ts', String(who.ts));
+				q.set('sig', who.sig);
+			}
 			await page.goto(`${shop.url}/?${q}`);
 			await page.getByRole('button', { name: /在线客服/ }).click();
 		},

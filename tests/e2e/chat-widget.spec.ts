@@ -39,9 +39,7 @@ function startShop(): Promise<{ url: string; close: () => Promise<void> }> {
 <body style="font-family:system-ui;margin:0;padding:1rem"><h1>${en ? 'Little Shop' : '小满优选'}</h1><p>${en ? 'Products…' : '商品列表……'}</p>
 <script src="${esc(q.get('crm') ?? '')}/chat.js" data-locale="${en ? 'en' : 'zh-CN'}" async></script></body></html>`);
 	});
-	return new Promise((ok) =>
-		srv.listen(0, '127.0.0.1', () => ok({ url: `http://localhost:${(srv.address() as AddressInfo).port}`, close: () => new Promise((r) => srv.close(() => r())) }))
-	);
+	return new Promise((ok) => srv.listen(0, '127.0.0.1', () => ok({ url: `http://localhost:${(srv.address() as AddressInfo).port}`, close: () => new Promise((r) => srv.close(() => r())) })));
 }
 
 async function openShop(browser: Browser, port: number, shop: string, opts: { lang?: 'en' } = {}): Promise<Shopper> {
@@ -219,9 +217,9 @@ test('a shopper and an agent chat both ways; offline messages arrive once; hosti
 	await expect(log.getByTestId('message').filter({ hasText: 'xss-frame' })).toHaveCount(2);
 	await expect(log.getByTestId('message').filter({ hasText: '<script>alert("xss-script")</script>' }).first()).toBeVisible();
 	await page.waitForTimeout(1000);
-	const injected = await frame.locator('[data-testid="message"]').evaluateAll((els) =>
-		els.flatMap((el) => Array.from(el.querySelectorAll('script, img, svg, iframe, b, body, [onerror], [onload]')).map((n) => n.outerHTML))
-	);
+	const injected = await frame
+		.locator('[data-testid="message"]')
+		.evaluateAll((els) => els.flatMap((el) => Array.from(el.querySelectorAll('script, img, svg, iframe, b, body, [onerror], [onload]')).map((n) => n.outerHTML)));
 	expect(injected).toEqual([]);
 	const hrefs = await frame.locator('[data-testid="message"] a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
 	expect(hrefs.every((h) => /^https?:\/\//.test(h ?? ''))).toBe(true);

@@ -66,11 +66,7 @@ test('a GBK file imports with the right names, and importing it again updates in
 	const { page } = await openAs('sales', { viewport: PHONE });
 	// Chinese Excel writes GBK: 张伟 is D5 C5 CE B0 (not valid UTF-8).
 	const zhangWei = Buffer.from([0xd5, 0xc5, 0xce, 0xb0]);
-	const gbk = Buffer.concat([
-		Buffer.from('name,phone,customer id\r\n'),
-		zhangWei, Buffer.from(' GBK1,13800138011,CSV-G1\r\n'),
-		zhangWei, Buffer.from(' GBK2,13800138012,CSV-G2\r\n')
-	]);
+	const gbk = Buffer.concat([Buffer.from('name,phone,customer id\r\n'), zhangWei, Buffer.from(' GBK1,13800138011,CSV-G1\r\n'), zhangWei, Buffer.from(' GBK2,13800138012,CSV-G2\r\n')]);
 	// Counted once this device holds all of the rep's customers.
 	await page.getByTestId('sync-indicator').click();
 	await expect(page.getByText(/上次同步/)).toBeVisible();
@@ -119,7 +115,10 @@ test('a rep exports only their own live customers, with formula cells escaped', 
 	await expect(other.page.getByTestId('sync-pending')).toContainText('所有更改已上传', { timeout: 15_000 });
 
 	const { page } = await openAs('sales', { viewport: TABLET });
-	for (const [name, notes] of [['公式导出客户', '=HYPERLINK("x")'], ['已删除导出客户', '']]) {
+	for (const [name, notes] of [
+		['公式导出客户', '=HYPERLINK("x")'],
+		['已删除导出客户', '']
+	]) {
 		await page.getByRole('link', { name: '客户', exact: true }).click();
 		await page.getByRole('link', { name: /新建客户/ }).click();
 		await page.getByLabel('姓名').fill(name);

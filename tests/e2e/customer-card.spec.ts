@@ -7,9 +7,27 @@ test('on the card a phone number dials, an e-mail writes, an address opens the m
 	const manager = await staffToken(server.url, server.staff.manager);
 	const stamp = Date.now().toString(36);
 	const id = `card${stamp}`.padEnd(15, '0').slice(0, 15);
-	await api(server.url, '/api/crm/sync/customers/push', {
-		rows: [{ doc: { id, name: `拨号客户 ${stamp}`, owner: server.staff.sales.id, phones: ['13987654021', '021 6234 5678'], emails: ['card-buyer@example.test'], addresses: [{ region: '上海市', detail: '徐汇区漕溪北路 88 号' }], source: 'shop' }, base: null }]
-	}, manager);
+	await api(
+		server.url,
+		'/api/crm/sync/customers/push',
+		{
+			rows: [
+				{
+					doc: {
+						id,
+						name: `拨号客户 ${stamp}`,
+						owner: server.staff.sales.id,
+						phones: ['13987654021', '021 6234 5678'],
+						emails: ['card-buyer@example.test'],
+						addresses: [{ region: '上海市', detail: '徐汇区漕溪北路 88 号' }],
+						source: 'shop'
+					},
+					base: null
+				}
+			]
+		},
+		manager
+	);
 	const { page } = await openAs('sales', { viewport: PHONE });
 	await page.goto(`/customers/${id}`);
 	const phones = page.locator('[data-field="phones"]').getByRole('link');

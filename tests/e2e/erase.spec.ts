@@ -13,8 +13,22 @@ test('an admin exports and erases a person; the rep’s phone loses them and kee
 	const phone = `1390000${String(Date.now()).slice(-4)}`;
 	const note = `住在幸福路${run}号`;
 	const id = id15();
-	const token = (await (await fetch(`${server.url}/api/collections/staff/auth-with-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: server.staff.sales.email, password: server.staff.sales.password }) })).json()).token;
-	const pushed = await (await fetch(`${server.url}/api/crm/sync/customers/push`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: token }, body: JSON.stringify({ rows: [{ doc: { id, name, phones: [`+86${phone}`], notes: note, owner: server.staff.sales.id }, base: null }] }) })).json();
+	const token = (
+		await (
+			await fetch(`${server.url}/api/collections/staff/auth-with-password`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ identity: server.staff.sales.email, password: server.staff.sales.password })
+			})
+		).json()
+	).token;
+	const pushed = await (
+		await fetch(`${server.url}/api/crm/sync/customers/push`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', authorization: token },
+			body: JSON.stringify({ rows: [{ doc: { id, name, phones: [`+86${phone}`], notes: note, owner: server.staff.sales.id }, base: null }] })
+		})
+	).json();
 	expect(pushed.rejected).toEqual([]);
 
 	const rep = await openAs('sales', { viewport: PHONE });
@@ -50,10 +64,15 @@ test('an admin exports and erases a person; the rep’s phone loses them and kee
 
 	// The rep's phone, open all along, loses the customer, and keeps nothing of theirs.
 	await expect(rep.page.getByRole('link', { name: new RegExp(name) })).toHaveCount(0, { timeout: 15_000 });
-	await expect.poll(async () => {
-		const all = await everythingOnDevice(rep.page, { opened: true });
-		return [name, phone, note].filter((v) => all.includes(v));
-	}, { timeout: 15_000 }).toEqual([]);
+	await expect
+		.poll(
+			async () => {
+				const all = await everythingOnDevice(rep.page, { opened: true });
+				return [name, phone, note].filter((v) => all.includes(v));
+			},
+			{ timeout: 15_000 }
+		)
+		.toEqual([]);
 	await rep.page.screenshot({ path: test.info().outputPath('erase-rep-phone.png') });
 
 	// Opened again on the admin's device, the customer says what happened and offers nothing more.

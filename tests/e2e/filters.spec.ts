@@ -2,7 +2,11 @@ import { test, expect, TABLET } from './fixtures';
 
 test('a manager filters the list by tag and region, and sorts it', async ({ openAs }) => {
 	const { page } = await openAs('manager', { viewport: TABLET });
-	for (const [name, tags, region] of [['筛选甲', 'VIP', '华东'], ['筛选乙', 'VIP', '华南'], ['筛选丙', '团购', '华东']]) {
+	for (const [name, tags, region] of [
+		['筛选甲', 'VIP', '华东'],
+		['筛选乙', 'VIP', '华南'],
+		['筛选丙', '团购', '华东']
+	]) {
 		await page.getByRole('link', { name: /新建客户/ }).click();
 		await page.getByLabel('姓名').fill(name);
 		await page.getByLabel('标签').fill(tags);

@@ -17,6 +17,7 @@ export interface Device {
 
 export const test = base.extend<{ openAs: (key: string, opts?: { viewport?: { width: number; height: number }; locale?: string }) => Promise<Device> }, { server: RunningServer & { staff: Staff } }>({
 	server: [
+		// eslint-disable-next-line no-empty-pattern -- Playwright reads the fixtures a fixture needs from this destructuring
 		async ({}, use) => {
 			const server = await startServer();
 			const { staff } = await seedStaff(server.url);
@@ -60,15 +61,22 @@ export async function navTo(page: Page, name: string) {
 	const link = nav.getByRole('link', { name, exact: true });
 	if (await link.isVisible()) return link.click();
 	await nav.getByRole('button', { name: /更多|More/ }).click();
-	await page.getByRole('list', { name: /更多|More/ }).getByRole('link', { name, exact: true }).click();
+	await page
+		.getByRole('list', { name: /更多|More/ })
+		.getByRole('link', { name, exact: true })
+		.click();
 }
 
 /** The service worker controls the page, so a reload works offline. */
 export async function waitForServiceWorker(page: Page) {
-	await page.waitForFunction(async () => {
-		const reg = await navigator.serviceWorker.ready;
-		return !!reg.active && !!navigator.serviceWorker.controller;
-	}, null, { timeout: 15_000 });
+	await page.waitForFunction(
+		async () => {
+			const reg = await navigator.serviceWorker.ready;
+			return !!reg.active && !!navigator.serviceWorker.controller;
+		},
+		null,
+		{ timeout: 15_000 }
+	);
 }
 
 export async function newBrowserContext(browser: Browser, url: string, opts: { viewport?: { width: number; height: number }; locale?: string } = {}) {
@@ -101,65 +109,77 @@ export async function goOnline(device: Device | BrowserContext) {
  * localStorage, to see what a synced device holds at all rather than what its files show.
  */
 export async function everythingOnDevice(page: Page, { localStorage: withLocal = true, opened = false } = {}): Promise<string> {
-	return page.evaluate(async ([withLocal, opened]) => {
-		const keys: CryptoKey[] = [];
-		if (opened)
-			for (const [k, v] of Object.entries(localStorage)) {
-				const raw = k.startsWith('crm:dk:') ? (JSON.parse(v) as { raw?: string }).raw : undefined;
-				if (raw) keys.push(await crypto.subtle.importKey('raw', Uint8Array.from(atob(raw), (c) => c.charCodeAt(0)), 'AES-GCM', false, ['decrypt']));
-			}
-		const unseal = async (sealed: string, aad: string): Promise<string | null> => {
-			const both = Uint8Array.from(atob(sealed), (c) => c.charCodeAt(0));
-			for (const key of keys) {
-				try {
-					return new TextDecoder().decode(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: both.subarray(0, 12), additionalData: new TextEncoder().encode(aad) }, key, both.subarray(12)));
-				} catch {
-					/* another user's key */
+	return page.evaluate(
+		async ([withLocal, opened]) => {
+			const keys: CryptoKey[] = [];
+			if (opened)
+				for (const [k, v] of Object.entries(localStorage)) {
+					const raw = k.startsWith('crm:dk:') ? (JSON.parse(v) as { raw?: string }).raw : undefined;
+					if (raw)
+						keys.push(
+							await crypto.subtle.importKey(
+								'raw',
+								Uint8Array.from(atob(raw), (c) => c.charCodeAt(0)),
+								'AES-GCM',
+								false,
+								['decrypt']
+							)
+						);
 				}
-			}
-			return null;
-		};
-		const local: Record<string, string> = { ...localStorage };
-		// Values sealed by src/lib/lock/sealed-local.ts, whole or (the kept figures) in a `sealed` field.
-		if (opened)
-			for (const [k, v] of Object.entries(local)) {
-				if (v.startsWith('sealed1:')) local[k] = (await unseal(v.slice(8), k)) ?? v;
-				else if (v.includes('"sealed":"sealed1:')) {
-					const entry = JSON.parse(v) as { sealed: string };
-					local[k] = (await unseal(entry.sealed.slice(8), k)) ?? v;
+			const unseal = async (sealed: string, aad: string): Promise<string | null> => {
+				const both = Uint8Array.from(atob(sealed), (c) => c.charCodeAt(0));
+				for (const key of keys) {
+					try {
+						return new TextDecoder().decode(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: both.subarray(0, 12), additionalData: new TextEncoder().encode(aad) }, key, both.subarray(12)));
+					} catch {
+						/* another user's key */
+					}
 				}
-			}
-		const out: unknown[] = withLocal ? [local] : [];
-		const open = async (x: unknown): Promise<unknown> => {
-			if (Array.isArray(x)) return Promise.all(x.map(open));
-			if (!x || typeof x !== 'object') return x;
-			const o: Record<string, unknown> = { ...(x as Record<string, unknown>) };
-			if (typeof o._sealed === 'string' && typeof o.id === 'string') {
-				const plain = await unseal(o._sealed, o.id);
-				if (plain) Object.assign(o, JSON.parse(plain));
-			}
-			for (const [k, v] of Object.entries(o)) o[k] = await open(v);
-			return o;
-		};
-		for (const info of await indexedDB.databases()) {
-			if (!info.name) continue;
-			const db = await new Promise<IDBDatabase>((ok, fail) => {
-				const r = indexedDB.open(info.name!);
-				r.onsuccess = () => ok(r.result);
-				r.onerror = () => fail(r.error);
-			});
-			for (const store of Array.from(db.objectStoreNames)) {
-				const rows = await new Promise<unknown[]>((ok, fail) => {
-					const r = db.transaction(store, 'readonly').objectStore(store).getAll();
+				return null;
+			};
+			const local: Record<string, string> = { ...localStorage };
+			// Values sealed by src/lib/lock/sealed-local.ts, whole or (the kept figures) in a `sealed` field.
+			if (opened)
+				for (const [k, v] of Object.entries(local)) {
+					if (v.startsWith('sealed1:')) local[k] = (await unseal(v.slice(8), k)) ?? v;
+					else if (v.includes('"sealed":"sealed1:')) {
+						const entry = JSON.parse(v) as { sealed: string };
+						local[k] = (await unseal(entry.sealed.slice(8), k)) ?? v;
+					}
+				}
+			const out: unknown[] = withLocal ? [local] : [];
+			const open = async (x: unknown): Promise<unknown> => {
+				if (Array.isArray(x)) return Promise.all(x.map(open));
+				if (!x || typeof x !== 'object') return x;
+				const o: Record<string, unknown> = { ...(x as Record<string, unknown>) };
+				if (typeof o._sealed === 'string' && typeof o.id === 'string') {
+					const plain = await unseal(o._sealed, o.id);
+					if (plain) Object.assign(o, JSON.parse(plain));
+				}
+				for (const [k, v] of Object.entries(o)) o[k] = await open(v);
+				return o;
+			};
+			for (const info of await indexedDB.databases()) {
+				if (!info.name) continue;
+				const db = await new Promise<IDBDatabase>((ok, fail) => {
+					const r = indexedDB.open(info.name!);
 					r.onsuccess = () => ok(r.result);
 					r.onerror = () => fail(r.error);
 				});
-				out.push({ db: info.name, store, rows: opened ? await open(rows) : rows });
+				for (const store of Array.from(db.objectStoreNames)) {
+					const rows = await new Promise<unknown[]>((ok, fail) => {
+						const r = db.transaction(store, 'readonly').objectStore(store).getAll();
+						r.onsuccess = () => ok(r.result);
+						r.onerror = () => fail(r.error);
+					});
+					out.push({ db: info.name, store, rows: opened ? await open(rows) : rows });
+				}
+				db.close();
 			}
-			db.close();
-		}
-		return JSON.stringify(out);
-	}, [withLocal, opened] as const);
+			return JSON.stringify(out);
+		},
+		[withLocal, opened] as const
+	);
 }
 
 export async function rxdbNames(page: Page) {

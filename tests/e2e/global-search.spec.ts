@@ -13,22 +13,37 @@ test('a manager finds a customer, a chat, an order and a segment from any screen
 	const phone = `139${String(Date.now()).slice(-8)}`;
 	const other = `go${stamp}`.padEnd(15, '0').slice(0, 15);
 	expect(
-		await api(server.url, '/api/crm/sync/customers/push', {
-			rows: [
-				{ doc: { id: cid, name: '欧阳晓岚', owner: server.staff.sales.id, phones: [phone], external_id: `gs-${stamp}` }, base: null },
-				{ doc: { id: other, name: '欧阳同事客户', owner: server.staff.sales2.id, external_id: `go-${stamp}` }, base: null }
-			]
-		}, manager)
+		await api(
+			server.url,
+			'/api/crm/sync/customers/push',
+			{
+				rows: [
+					{ doc: { id: cid, name: '欧阳晓岚', owner: server.staff.sales.id, phones: [phone], external_id: `gs-${stamp}` }, base: null },
+					{ doc: { id: other, name: '欧阳同事客户', owner: server.staff.sales2.id, external_id: `go-${stamp}` }, base: null }
+				]
+			},
+			manager
+		)
 	).toEqual({ conflicts: [], rejected: [] });
 	const order = `GS${Date.now()}X`;
-	await api(server.url, '/api/crm/orders/import', {
-		rows: [
-			{ row: 2, order_id: `${order}-1`, customer_id: `gs-${stamp}`, time: Date.now() - 86_400_000, total: 268.5 },
-			{ row: 3, order_id: `${order}-2`, customer_id: `go-${stamp}`, time: Date.now() - 86_400_000, total: 12 }
-		]
-	}, manager);
+	await api(
+		server.url,
+		'/api/crm/orders/import',
+		{
+			rows: [
+				{ row: 2, order_id: `${order}-1`, customer_id: `gs-${stamp}`, time: Date.now() - 86_400_000, total: 268.5 },
+				{ row: 3, order_id: `${order}-2`, customer_id: `go-${stamp}`, time: Date.now() - 86_400_000, total: 12 }
+			]
+		},
+		manager
+	);
 	const segment = `search${stamp}`.padEnd(15, '0').slice(0, 15);
-	await api(server.url, '/api/crm/sync/segments/push', { rows: [{ doc: { id: segment, name: `欧阳家族 ${stamp}`, kind: 'static', members: [cid], owner: server.staff.manager.id, shared: true }, base: null }] }, manager);
+	await api(
+		server.url,
+		'/api/crm/sync/segments/push',
+		{ rows: [{ doc: { id: segment, name: `欧阳家族 ${stamp}`, kind: 'static', members: [cid], owner: server.staff.manager.id, shared: true }, base: null }] },
+		manager
+	);
 	const shopper = await api<{ token: string; visitor: { id: string } }>(server.url, '/api/crm/chat/session', { name: `晓岚访客${stamp}`, locale: 'zh-CN' });
 	const conv = await api<{ id: string }>(server.url, '/api/collections/conversations/records', { visitor: shopper.visitor.id, status: 'open', topic: 'pre_sale', channel: 'web' }, shopper.token);
 	await api(server.url, '/api/collections/messages/records', { conversation: conv.id, client_id: `v-${stamp}`, author_kind: 'visitor', body: '有没有大码' }, shopper.token);
@@ -41,7 +56,10 @@ test('a manager finds a customer, a chat, an order and a segment from any screen
 	await expect(box).toBeFocused();
 	await box.fill('oyxl');
 	await expect(dialog.getByRole('region', { name: '客户', exact: true }).getByRole('link')).toHaveText([/欧阳晓岚/]);
-	await dialog.getByRole('region', { name: '客户', exact: true }).getByRole('link', { name: /欧阳晓岚/ }).click();
+	await dialog
+		.getByRole('region', { name: '客户', exact: true })
+		.getByRole('link', { name: /欧阳晓岚/ })
+		.click();
 	await expect(page).toHaveURL(new RegExp(`/customers/${cid}$`));
 	await expect(page.getByRole('heading', { name: '欧阳晓岚' })).toBeVisible();
 	await expect(dialog).toHaveCount(0);

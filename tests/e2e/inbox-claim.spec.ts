@@ -5,7 +5,6 @@ import { api, staffToken } from './chat-fixtures';
 // crm/chat), and an agent who still clicks "claim" on it (their realtime down) is told in Chinese that
 // another agent took it, not shown the server's English.
 
-
 async function waitingChat(url: string, name: string): Promise<string> {
 	const s = await api<{ token: string; visitor: { id: string } }>(url, '/api/crm/chat/session', { name, locale: 'zh-CN' });
 	const c = await api<{ id: string }>(url, '/api/collections/conversations/records', { visitor: s.visitor.id, topic: 'pre_sale' }, s.token);

@@ -12,7 +12,6 @@ const test = staffedTest;
 const SHOTS = '/work/scratch/inbox-tools';
 mkdirSync(SHOTS, { recursive: true });
 
-
 /** A shopper with a conversation and a first message, through the chat API. */
 async function shopperWith(url: string, name: string, text: string): Promise<{ token: string; id: string; conversation: string }> {
 	const s = await api<{ token: string; visitor: { id: string } }>(url, '/api/crm/chat/session', { name, locale: 'zh-CN' });
@@ -80,7 +79,10 @@ test('canned replies: an agent edits and deletes their own, never a shared one; 
 
 	const { page } = await openAs('agent', { viewport: TABLET });
 	await page.goto('/inbox');
-	await page.getByTestId('mine').getByRole('button', { name: new RegExp(`模板顾客${tag}`) }).click();
+	await page
+		.getByTestId('mine')
+		.getByRole('button', { name: new RegExp(`模板顾客${tag}`) })
+		.click();
 	const pane = page.getByTestId('chat-pane');
 	await pane.getByRole('button', { name: '快捷回复', exact: true }).click();
 	const list = page.getByTestId('canned-list');
@@ -105,7 +107,8 @@ test('canned replies: an agent edits and deletes their own, never a shared one; 
 	await editForm.getByLabel('内容').fill('请稍等片刻，我马上为您查询');
 	await editForm.getByRole('button', { name: '保存修改' }).click();
 	await expect(list.getByTestId('canned-notice')).toHaveText('快捷回复已更新。');
-	const stored = () => api<{ items: { body: string; deleted: boolean }[] }>(server.url, `/api/collections/canned_replies/records?filter=${encodeURIComponent(`shortcut="/m${tag}"`)}`, null, agentToken, 'GET');
+	const stored = () =>
+		api<{ items: { body: string; deleted: boolean }[] }>(server.url, `/api/collections/canned_replies/records?filter=${encodeURIComponent(`shortcut="/m${tag}"`)}`, null, agentToken, 'GET');
 	expect((await stored()).items).toMatchObject([{ body: '请稍等片刻，我马上为您查询', deleted: false }]);
 	await pane.getByTestId('compose').click();
 	await pane.getByTestId('compose').pressSequentially(`/m${tag} `);
@@ -137,9 +140,15 @@ test('canned replies: an agent edits and deletes their own, never a shared one; 
 	const lp = await context.newPage();
 	await signIn(lp, lead.email, lead.password);
 	await lp.goto('/inbox');
-	await lp.getByTestId('others').getByRole('button', { name: new RegExp(`模板顾客${tag}`) }).click();
+	await lp
+		.getByTestId('others')
+		.getByRole('button', { name: new RegExp(`模板顾客${tag}`) })
+		.click();
 	await lp.getByTestId('chat-pane').getByRole('button', { name: '快捷回复', exact: true }).click();
-	const leadShared = lp.getByTestId('canned-list').getByTestId('canned-item').filter({ hasText: `/s${tag}` });
+	const leadShared = lp
+		.getByTestId('canned-list')
+		.getByTestId('canned-item')
+		.filter({ hasText: `/s${tag}` });
 	await leadShared.getByRole('button', { name: `编辑 /s${tag}` }).click();
 	const leadForm = lp.getByRole('form', { name: `编辑 /s${tag}` });
 	await expect(leadForm.getByLabel('与团队共享')).toBeChecked();

@@ -13,7 +13,6 @@ interface Visitor {
 	id: string;
 }
 
-
 async function newVisitor(url: string, name: string): Promise<Visitor> {
 	const s = await api<{ token: string; visitor: { id: string } }>(url, '/api/crm/chat/session', { name, locale: 'zh-CN' });
 	return { token: s.token, id: s.visitor.id };
@@ -105,10 +104,15 @@ test('an agent on a tablet claims a waiting chat, replies, and replies sent offl
 	expect(await page.evaluate(() => localStorage.getItem('crm:staff-directory'))).toMatch(/^sealed1:/);
 	await goOnline(agent);
 	await expect(messages.getByText('等待发送')).toHaveCount(0, { timeout: 20_000 });
-	await expect.poll(async () => {
-		const bodies = (await visitorSees(server.url, shopper, conv)).map((m) => m.body);
-		return [bodies.filter((b) => b === '已为您催促仓库').length, bodies.filter((b) => b === '预计明天发出').length];
-	}, { timeout: 15_000 }).toEqual([1, 1]);
+	await expect
+		.poll(
+			async () => {
+				const bodies = (await visitorSees(server.url, shopper, conv)).map((m) => m.body);
+				return [bodies.filter((b) => b === '已为您催促仓库').length, bodies.filter((b) => b === '预计明天发出').length];
+			},
+			{ timeout: 15_000 }
+		)
+		.toEqual([1, 1]);
 	// A message the shopper sent during the cut arrives after reconnecting.
 	await visitorSays(server.url, shopper, conv, '好的谢谢');
 	await expect(messages).toContainText('好的谢谢', { timeout: 10_000 });
@@ -238,7 +242,12 @@ test('the inbox on a phone: the list, then one conversation with a way back', as
 test('a manager assigns a waiting chat to an agent, links the customer; canned replies expand; the card and the metrics show it', async ({ openAs, server }) => {
 	const managerToken = await staffToken(server.url, server.staff.manager);
 	const customer = await api<{ id: string }>(server.url, '/api/collections/customers/records', { name: '刘顾客', phones: ['13800138000'], owner: server.staff.sales.id }, managerToken);
-	await api(server.url, '/api/collections/canned_replies/records', { owner: server.staff.manager.id, shared: true, shortcut: '/refund', title: '退款说明', body: '退款将在 3 个工作日内原路退回。' }, managerToken);
+	await api(
+		server.url,
+		'/api/collections/canned_replies/records',
+		{ owner: server.staff.manager.id, shared: true, shortcut: '/refund', title: '退款说明', body: '退款将在 3 个工作日内原路退回。' },
+		managerToken
+	);
 
 	const shopper = await newVisitor(server.url, '刘顾客');
 	const conv = await startConversation(server.url, shopper, 'order_problem');
@@ -273,7 +282,10 @@ test('a manager assigns a waiting chat to an agent, links the customer; canned r
 	await expect(agent.page.getByTestId('queue')).not.toContainText('刘顾客');
 
 	// The agent answers with a canned reply: "/refund" and a space expand it.
-	await agent.page.getByTestId('mine').getByRole('button', { name: /刘顾客/ }).click();
+	await agent.page
+		.getByTestId('mine')
+		.getByRole('button', { name: /刘顾客/ })
+		.click();
 	const agentPane = agent.page.getByTestId('chat-pane');
 	await agentPane.getByTestId('compose').click();
 	await agentPane.getByTestId('compose').pressSequentially('/ref');
@@ -394,7 +406,10 @@ test('two tabs of the console: replies queued offline in each arrive once, also 
 	await expect(tabB.getByTestId('chat-pane').getByTestId('chat-name')).toHaveText(name, { timeout: 15_000 });
 
 	await goOffline(agent);
-	for (const [tab, text] of [[tabA, '标签甲的离线回复'], [tabB, '标签乙的离线回复']] as const) {
+	for (const [tab, text] of [
+		[tabA, '标签甲的离线回复'],
+		[tabB, '标签乙的离线回复']
+	] as const) {
 		await expect(tab.getByText('离线：回复暂存在本设备')).toBeVisible();
 		await tab.getByTestId('chat-pane').getByTestId('compose').fill(text);
 		await tab.getByTestId('chat-pane').getByTestId('compose').press('Enter');
@@ -404,10 +419,15 @@ test('two tabs of the console: replies queued offline in each arrive once, also 
 	await expect(tabA.getByTestId('chat-pane').getByText('等待发送')).toHaveCount(2);
 	await tabA.close();
 	await goOnline(agent);
-	await expect.poll(async () => {
-		const bodies = (await visitorSees(server.url, shopper, conv)).map((m) => m.body);
-		return [bodies.filter((b) => b === '标签甲的离线回复').length, bodies.filter((b) => b === '标签乙的离线回复').length];
-	}, { timeout: 20_000 }).toEqual([1, 1]);
+	await expect
+		.poll(
+			async () => {
+				const bodies = (await visitorSees(server.url, shopper, conv)).map((m) => m.body);
+				return [bodies.filter((b) => b === '标签甲的离线回复').length, bodies.filter((b) => b === '标签乙的离线回复').length];
+			},
+			{ timeout: 20_000 }
+		)
+		.toEqual([1, 1]);
 	await expect(tabB.getByTestId('chat-pane').getByText('等待发送')).toHaveCount(0, { timeout: 20_000 });
 	await expect(tabB.getByTestId('chat-pane').getByTestId('messages').getByText('标签甲的离线回复', { exact: true })).toHaveCount(1);
 });
@@ -417,17 +437,28 @@ test('an agent on a fresh tablet transfers a chat to a colleague (the colleagues
 	// loaded the staff list, since only managers loaded it.
 	const owner = await staffToken(server.url, server.staff.owner);
 	const stamp = Date.now().toString(36);
-	const colleague = await api<{ id: string }>(server.url, '/api/collections/staff/records', { email: `zhou-${stamp}@example.test`, password: 'zhou-password-1', passwordConfirm: 'zhou-password-1', name: `周客服${stamp}`, role: 'agent' }, owner);
+	const colleague = await api<{ id: string }>(
+		server.url,
+		'/api/collections/staff/records',
+		{ email: `zhou-${stamp}@example.test`, password: 'zhou-password-1', passwordConfirm: 'zhou-password-1', name: `周客服${stamp}`, role: 'agent' },
+		owner
+	);
 	const shopper = await newVisitor(server.url, `转接顾客${stamp}`);
 	const conv = await startConversation(server.url, shopper);
 	await visitorSays(server.url, shopper, conv, '请帮我查一下物流');
 
 	const { page } = await openAs('agent', { viewport: TABLET });
 	await page.goto('/inbox');
-	const waiting = page.getByTestId('queue').getByRole('listitem').filter({ hasText: `转接顾客${stamp}` });
+	const waiting = page
+		.getByTestId('queue')
+		.getByRole('listitem')
+		.filter({ hasText: `转接顾客${stamp}` });
 	await waiting.getByRole('button', { name: '接入' }).click();
 	await expect(page.getByTestId('mine')).toContainText(`转接顾客${stamp}`);
-	await page.getByTestId('chat-pane').getByTestId('transfer').selectOption({ label: `周客服${stamp}` });
+	await page
+		.getByTestId('chat-pane')
+		.getByTestId('transfer')
+		.selectOption({ label: `周客服${stamp}` });
 	await expect(page.getByTestId('mine')).not.toContainText(`转接顾客${stamp}`, { timeout: 15_000 });
 	const after = await api<{ assignee: string }>(server.url, `/api/collections/conversations/records/${conv}`, undefined, owner, 'GET');
 	expect(after.assignee).toBe(colleague.id);

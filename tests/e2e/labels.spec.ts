@@ -2,8 +2,7 @@ import { test, expect, goOffline, goOnline, PHONE, TABLET, type Device, navTo } 
 import type { Page } from '@playwright/test';
 
 /** The suggestions a customer form input offers: the options of the datalist it points to. */
-const suggestions = (page: Page, label: string) =>
-	page.getByLabel(label, { exact: true }).evaluate((el) => [...((el as HTMLInputElement).list?.options ?? [])].map((o) => o.value));
+const suggestions = (page: Page, label: string) => page.getByLabel(label, { exact: true }).evaluate((el) => [...((el as HTMLInputElement).list?.options ?? [])].map((o) => o.value));
 
 async function openLabels(d: Device) {
 	await navTo(d.page, '设置');

@@ -1,6 +1,9 @@
 import { test, expect, PHONE, TABLET } from './fixtures';
 
-for (const [name, viewport] of [['phone', PHONE], ['tablet', TABLET]] as const) {
+for (const [name, viewport] of [
+	['phone', PHONE],
+	['tablet', TABLET]
+] as const) {
 	test(`navigation and customers screen on a ${name} (${viewport.width}x${viewport.height})`, async ({ openAs }, info) => {
 		const { page } = await openAs('manager', { viewport });
 		const nav = page.getByRole('navigation', { name: '主导航' });

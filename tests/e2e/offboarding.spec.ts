@@ -95,10 +95,20 @@ test('an admin sets a new password for a colleague who forgot theirs', async ({ 
 
 test('five wrong passwords lock the account; even the right one is refused with when to try again', async ({ browser, server }) => {
 	// An account of its own: the lock lasts 30 s and the other tests sign in as the seeded staff.
-	const owner = await (await fetch(`${server.url}/api/collections/staff/auth-with-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: server.staff.owner.email, password: server.staff.owner.password }) })).json();
+	const owner = await (
+		await fetch(`${server.url}/api/collections/staff/auth-with-password`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ identity: server.staff.owner.email, password: server.staff.owner.password })
+		})
+	).json();
 	const email = `locked-${Date.now().toString(36)}@example.test`;
 	const password = 'locked-password-1';
-	const made = await fetch(`${server.url}/api/collections/staff/records`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: owner.token }, body: JSON.stringify({ email, password, passwordConfirm: password, name: '锁定测试', role: 'agent' }) });
+	const made = await fetch(`${server.url}/api/collections/staff/records`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', authorization: owner.token },
+		body: JSON.stringify({ email, password, passwordConfirm: password, name: '锁定测试', role: 'agent' })
+	});
 	expect(made.status).toBe(200);
 	const phone = await device(browser, server.port);
 	const page = phone.page;

@@ -77,7 +77,10 @@ test('a manager imports order history from an Excel file on a phone; a bad row s
 	const mine = orders.filter((o) => o.customer === `${R}-c0`);
 	expect(c0.name).toBe('导入0号');
 	expect(s0.order_count).toBe(mine.length);
-	expect(s0.total_spend).toBeCloseTo(mine.reduce((s, o) => s + o.total - o.refunded, 0), 2);
+	expect(s0.total_spend).toBeCloseTo(
+		mine.reduce((s, o) => s + o.total - o.refunded, 0),
+		2
+	);
 	const overview = await manager.send('/api/crm/stats/overview', { query: { from: '2003-01-01', to: '2003-12-31' } });
 	expect(overview.orders).toBe(1250);
 	expect(overview.revenue).toBeCloseTo(revenue, 2);

@@ -19,7 +19,18 @@ test('a manager imports the catalogue from a CSV, and the customer card names th
 		body: JSON.stringify({
 			events: [
 				{ id: `v-${run}`, type: 'product_view', time: now - 60_000, customer_id: cust, product_id: P1, traits: { name: `商品顾客${run}` } },
-				{ id: `o-${run}`, type: 'purchase', time: now - 30_000, customer_id: cust, order_id: `ORD-${run}`, total: 287.5, items: [{ product_id: P1, price: 199, quantity: 1 }, { product_id: P2, price: 88.5, quantity: 1 }] }
+				{
+					id: `o-${run}`,
+					type: 'purchase',
+					time: now - 30_000,
+					customer_id: cust,
+					order_id: `ORD-${run}`,
+					total: 287.5,
+					items: [
+						{ product_id: P1, price: 199, quantity: 1 },
+						{ product_id: P2, price: 88.5, quantity: 1 }
+					]
+				}
 			]
 		})
 	});

@@ -29,7 +29,11 @@ async function own(page: Page): Promise<{ id: string; endpoint: string; p256dh: 
 async function fakePushService(page: Page) {
 	await page.addInitScript(() => {
 		type Fake = { endpoint: string; p256dh: string; auth: string; key: string };
-		const b64 = (b: ArrayBuffer | Uint8Array) => btoa(String.fromCharCode(...new Uint8Array(b))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+		const b64 = (b: ArrayBuffer | Uint8Array) =>
+			btoa(String.fromCharCode(...new Uint8Array(b)))
+				.replace(/\+/g, '-')
+				.replace(/\//g, '_')
+				.replace(/=+$/, '');
 		const raw = (s: string) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
 		const wrap = (f: Fake) => ({
 			endpoint: f.endpoint,
@@ -149,7 +153,11 @@ test('where the browser subscribes, the subscription is saved for this agent and
 	expect(await page.evaluate(() => localStorage.getItem('test:unsubscribed'))).toBe(again);
 	expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('crm:push:')))).toEqual([]);
 	const auth = await (
-		await fetch(`${server.url}/api/collections/staff/auth-with-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: server.staff.agent.email, password: server.staff.agent.password }) })
+		await fetch(`${server.url}/api/collections/staff/auth-with-password`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ identity: server.staff.agent.email, password: server.staff.agent.password })
+		})
 	).json();
 	const left = await (await fetch(`${server.url}/api/collections/push_subscriptions/records`, { headers: { authorization: auth.token } })).json();
 	expect(left.items).toEqual([]);
@@ -178,7 +186,7 @@ test('a push delivered to the service worker shows one notification per conversa
 	]);
 });
 
-test('the notification\'s link, /inbox?c=<id>, opens that conversation', async ({ openAs, server }) => {
+test("the notification's link, /inbox?c=<id>, opens that conversation", async ({ openAs, server }) => {
 	const post = async (path: string, body: unknown, token?: string) => {
 		const res = await fetch(server.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: token } : {}) }, body: JSON.stringify(body) });
 		expect(res.ok, path).toBe(true);
@@ -213,7 +221,7 @@ test('a subscription that never settles is reported after 30 s, not left spinnin
 	expect(await own(page)).toEqual([]);
 });
 
-test('a sales rep on a phone turns on follow-up reminders on Today, and the day\'s reminder shows in the device\'s language', async ({ openAs }) => {
+test("a sales rep on a phone turns on follow-up reminders on Today, and the day's reminder shows in the device's language", async ({ openAs }) => {
 	const { page, context, proxy } = await openAs('sales', { viewport: PHONE });
 	await context.grantPermissions(['notifications'], { origin: proxy.url });
 	await fakePushService(page);

@@ -74,10 +74,18 @@ test('a phone and a tablet upload again what a restored server lost, once', asyn
 		execFileSync(SERVER_BIN, ['restore', '--dir', server.dataDir, '--to', restored, '--at', restorePoint]);
 		old = server;
 		server = await startServer({ dataDir: restored, port: old.port });
-		const manager = await (await fetch(`${server.url}/api/collections/staff/auth-with-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: staff.manager.email, password: staff.manager.password }) })).json();
+		const manager = await (
+			await fetch(`${server.url}/api/collections/staff/auth-with-password`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ identity: staff.manager.email, password: staff.manager.password })
+			})
+		).json();
 		const names = async () =>
 			// Names are encrypted in the database, so the server cannot filter by them (server/fieldcrypt.go).
-			((await (await fetch(`${server.url}/api/collections/customers/records?perPage=500`, { headers: { authorization: manager.token } })).json()).items as { name: string; notes: string }[]).filter((c) => c.name.includes(stamp));
+			((await (await fetch(`${server.url}/api/collections/customers/records?perPage=500`, { headers: { authorization: manager.token } })).json()).items as { name: string; notes: string }[]).filter(
+				(c) => c.name.includes(stamp)
+			);
 		expect((await names()).map((c) => c.name)).toEqual([`恢复前的客户 ${stamp}`]);
 
 		await goOnline(rep);

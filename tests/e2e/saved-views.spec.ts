@@ -10,7 +10,14 @@ test('a rep saves a view ordered by last contact on one phone and uses it on the
 	const stamp = Date.now().toString(36);
 	const id = (p: string, n: number) => `${p}${n}${stamp}`.padEnd(15, '0').slice(0, 15);
 	const names = ['联系甲', '联系乙', '联系丙', '联系丁'].map((n) => `${n} ${stamp}`);
-	expect(await api(server.url, '/api/crm/sync/customers/push', { rows: names.map((name, i) => ({ doc: { id: id('lv', i), name, owner: server.staff.sales.id, tags: i < 3 ? ['跟进'] : [] }, base: null })) }, rep)).toEqual({ conflicts: [], rejected: [] });
+	expect(
+		await api(
+			server.url,
+			'/api/crm/sync/customers/push',
+			{ rows: names.map((name, i) => ({ doc: { id: id('lv', i), name, owner: server.staff.sales.id, tags: i < 3 ? ['跟进'] : [] }, base: null })) },
+			rep
+		)
+	).toEqual({ conflicts: [], rejected: [] });
 	// 乙 was seen last week, 丙 yesterday, 甲 never; 丁 lacks the tag.
 	const visits = [
 		{ customer: id('lv', 1), at: new Date(Date.now() - 7 * 86_400_000).toISOString() },
@@ -18,10 +25,23 @@ test('a rep saves a view ordered by last contact on one phone and uses it on the
 		{ customer: id('lv', 1), at: new Date(Date.now() - 9 * 86_400_000).toISOString() },
 		{ customer: id('lv', 3), at: new Date().toISOString() }
 	];
-	expect(await api(server.url, '/api/crm/sync/service_records/push', { rows: visits.map((v, i) => ({ doc: { id: id('sr', i), staff: server.staff.sales.id, kind: 'visit', summary: '拜访', follow_up: '', ...v }, base: null })) }, rep)).toEqual({ conflicts: [], rejected: [] });
+	expect(
+		await api(
+			server.url,
+			'/api/crm/sync/service_records/push',
+			{ rows: visits.map((v, i) => ({ doc: { id: id('sr', i), staff: server.staff.sales.id, kind: 'visit', summary: '拜访', follow_up: '', ...v }, base: null })) },
+			rep
+		)
+	).toEqual({ conflicts: [], rejected: [] });
 
 	// The same order recomputed from the server's raw service records.
-	const records = await api<{ items: { customer: string; at: string }[] }>(server.url, `/api/collections/service_records/records?perPage=200&filter=${encodeURIComponent(names.map((_, i) => `customer = "${id('lv', i)}"`).join(' || '))}`, undefined, rep, 'GET');
+	const records = await api<{ items: { customer: string; at: string }[] }>(
+		server.url,
+		`/api/collections/service_records/records?perPage=200&filter=${encodeURIComponent(names.map((_, i) => `customer = "${id('lv', i)}"`).join(' || '))}`,
+		undefined,
+		rep,
+		'GET'
+	);
 	const last = new Map<string, number>();
 	for (const r of records.items) last.set(r.customer, Math.max(last.get(r.customer) ?? -1, Date.parse(r.at.replace(' ', 'T'))));
 	const expected = names
@@ -73,6 +93,12 @@ test('a rep saves a view ordered by last contact on one phone and uses it on the
 	const colleague = await staffToken(server.url, server.staff.sales2);
 	const theirs = await api<{ items: { name: string }[] }>(server.url, `/api/collections/list_views/records?filter=${encodeURIComponent(`name ~ "${stamp}"`)}`, undefined, colleague, 'GET');
 	expect(theirs.items).toEqual([]);
-	const mine = await api<{ items: { name: string; deleted: boolean; filters: unknown; sort: string }[] }>(server.url, `/api/collections/list_views/records?filter=${encodeURIComponent(`name ~ "${stamp}"`)}`, undefined, rep, 'GET');
+	const mine = await api<{ items: { name: string; deleted: boolean; filters: unknown; sort: string }[] }>(
+		server.url,
+		`/api/collections/list_views/records?filter=${encodeURIComponent(`name ~ "${stamp}"`)}`,
+		undefined,
+		rep,
+		'GET'
+	);
 	expect(mine.items).toMatchObject([{ name: `待跟进 ${stamp}`, deleted: true, filters: { tag: '跟进' }, sort: 'contact' }]);
 });

@@ -3,7 +3,9 @@ import { test, expect, PHONE, TABLET, navTo } from './fixtures';
 
 /** Customers pushed through the sync API as the manager, as another device of the shop would. */
 async function addCustomers(url: string, email: string, password: string, docs: Record<string, unknown>[]) {
-	const auth = await (await fetch(`${url}/api/collections/staff/auth-with-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: email, password }) })).json();
+	const auth = await (
+		await fetch(`${url}/api/collections/staff/auth-with-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: email, password }) })
+	).json();
 	const res = await fetch(`${url}/api/crm/sync/customers/push`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json', authorization: auth.token },
@@ -24,7 +26,10 @@ async function editTags(page: Page, name: string, tags: string) {
 	await expect(page.getByRole('heading', { name })).toBeVisible();
 }
 
-for (const [label, viewport] of [['phone', PHONE], ['tablet', TABLET]] as const) {
+for (const [label, viewport] of [
+	['phone', PHONE],
+	['tablet', TABLET]
+] as const) {
 	test(`a manager builds segments with a live count on a ${label}; a fixed list keeps its members`, async ({ openAs, server }, info) => {
 		// A tag only this test's customers carry, so counts do not depend on other tests' customers.
 		const tag = `分组${label}${id15().slice(0, 4)}`;
@@ -132,7 +137,13 @@ for (const [label, viewport] of [['phone', PHONE], ['tablet', TABLET]] as const)
 		await page.getByTestId('sync-indicator').click();
 		await expect(page.getByTestId('sync-pending')).toContainText('所有更改已上传', { timeout: 15_000 });
 		const id = (await fixed.getAttribute('href'))!.split('/').pop();
-		const auth = await (await fetch(`${server.url}/api/collections/staff/auth-with-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: m.email, password: m.password }) })).json();
+		const auth = await (
+			await fetch(`${server.url}/api/collections/staff/auth-with-password`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ identity: m.email, password: m.password })
+			})
+		).json();
 		const members = await (await fetch(`${server.url}/api/crm/segments/${id}/members`, { headers: { authorization: auth.token } })).json();
 		expect(members.count).toBe(3);
 	});
@@ -150,8 +161,18 @@ test('the segment builder offers colleagues by name and the values in the data, 
 		{ id: id15(), name: `选丙${run}`, tags: [tag], region, owner: m.id }
 	]);
 	// Agreement: the rep's customers as the server counts them.
-	const auth = await (await fetch(`${server.url}/api/collections/staff/auth-with-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: m.email, password: m.password }) })).json();
-	const repCount = (await (await fetch(`${server.url}/api/collections/customers/records?perPage=1&filter=${encodeURIComponent(`owner = "${rep.id}" && deleted = false`)}`, { headers: { authorization: auth.token } })).json()).totalItems;
+	const auth = await (
+		await fetch(`${server.url}/api/collections/staff/auth-with-password`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ identity: m.email, password: m.password })
+		})
+	).json();
+	const repCount = (
+		await (
+			await fetch(`${server.url}/api/collections/customers/records?perPage=1&filter=${encodeURIComponent(`owner = "${rep.id}" && deleted = false`)}`, { headers: { authorization: auth.token } })
+		).json()
+	).totalItems;
 
 	const { page } = await openAs('manager', { viewport: PHONE });
 	await page.getByLabel('搜索客户').fill(`选丙${run}`);

@@ -12,6 +12,7 @@ type Queued = { id: string; type: string; customer_id?: string; customer_sig?: s
 // A server of its own: the figures checked below must not include other tests' events.
 const test = base.extend<object, { shop: RunningServer & { staff: Staff; ownerToken: string; managerToken: string; browserKey: string; serverKey: string } }>({
 	shop: [
+		// eslint-disable-next-line no-empty-pattern -- Playwright reads the fixtures a fixture needs from this destructuring
 		async ({}, use) => {
 			const server = await startServer();
 			const { staff, ownerToken } = await seedStaff(server.url);
@@ -61,7 +62,12 @@ async function openShop(browser: import('@playwright/test').Browser, port: numbe
 }
 
 const queueLength = (page: Page) => page.evaluate(() => (JSON.parse(localStorage.getItem('crm_q') || '[]') as unknown[]).length);
-const crmKeys = (page: Page) => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('crm_')).sort());
+const crmKeys = (page: Page) =>
+	page.evaluate(() =>
+		Object.keys(localStorage)
+			.filter((k) => k.startsWith('crm_'))
+			.sort()
+	);
 const countByType = (events: { type: string }[]) => events.reduce<Record<string, number>>((a, e) => ((a[e.type] = (a[e.type] ?? 0) + 1), a), {});
 
 async function overview(shop: { url: string; managerToken: string }) {
@@ -74,7 +80,10 @@ async function funnelCounts(shop: { url: string; managerToken: string }): Promis
 }
 
 async function openProduct(page: Page, name: string) {
-	await page.getByRole('link', { name: new RegExp(name) }).first().click();
+	await page
+		.getByRole('link', { name: new RegExp(name) })
+		.first()
+		.click();
 	await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
 }
 

@@ -34,9 +34,16 @@ test('an unsubscribe clicked in a received e-mail stops the next campaign and sh
 			rows: [{ doc: { id: segment, name: `退订分组 ${stamp}`, kind: 'static', members: [person.id], owner: server.staff.manager.id, shared: true }, base: null }]
 		});
 		const campaign = (name: string) => ({
-			id: id15(), name, kind: 'broadcast', state: 'draft', owner: server.staff.manager.id, channels: ['email'],
-			audience: { segment, holdout_pct: 0 }, offer: { type: 'none' },
-			content: { email: { subject: `${name}：{{name}}，冬季上新`, body: '{{name}}，您好！冬季新品到店。' } }, schedule: ALL_DAY
+			id: id15(),
+			name,
+			kind: 'broadcast',
+			state: 'draft',
+			owner: server.staff.manager.id,
+			channels: ['email'],
+			audience: { segment, holdout_pct: 0 },
+			offer: { type: 'none' },
+			content: { email: { subject: `${name}：{{name}}，冬季上新`, body: '{{name}}，您好！冬季新品到店。' } },
+			schedule: ALL_DAY
 		});
 		const first = campaign(`冬季上新 ${stamp}`);
 		await api(server.url, 'POST', '/api/crm/sync/campaigns/push', manager.token, { rows: [{ doc: first, base: null }] });
@@ -75,7 +82,9 @@ test('an unsubscribe clicked in a received e-mail stops the next campaign and sh
 		// Nothing more went to the address.
 		expect((await mail.messages()).filter((m) => m.To[0]?.Address === address)).toHaveLength(1);
 	} finally {
-		await api(server.url, 'PUT', '/api/crm/settings/campaigns', owner.token, { email: { enabled: false, host: '127.0.0.1', port: 25, sender_address: 'shop@example.test', sender_name: 'CRM' } }).catch(() => undefined);
+		await api(server.url, 'PUT', '/api/crm/settings/campaigns', owner.token, { email: { enabled: false, host: '127.0.0.1', port: 25, sender_address: 'shop@example.test', sender_name: 'CRM' } }).catch(
+			() => undefined
+		);
 		await mail.stop();
 	}
 });

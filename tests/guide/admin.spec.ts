@@ -23,10 +23,18 @@ test('administrator: staff, shop keys, backups, audit log, a person’s data', a
 
 	await test.step('a colleague leaves: deactivate the account', async () => {
 		const name = guide.locale === 'en' ? `Sun Wei ${stamp}` : `孙伟${stamp}`;
-		await page.getByRole('list', { name: w('staff.title') }).getByText(name).click();
+		await page
+			.getByRole('list', { name: w('staff.title') })
+			.getByText(name)
+			.click();
 		page.once('dialog', (d) => void d.accept());
 		await page.getByRole('button', { name: w('staff.deactivate'), exact: true }).click();
-		await expect(page.getByRole('list', { name: w('staff.title') }).getByRole('listitem').filter({ hasText: name })).toContainText(w('staff.deactivated'));
+		await expect(
+			page
+				.getByRole('list', { name: w('staff.title') })
+				.getByRole('listitem')
+				.filter({ hasText: name })
+		).toContainText(w('staff.deactivated'));
 	});
 
 	await test.step('shop connection: a key for the shop’s back end', async () => {
@@ -56,7 +64,11 @@ test('administrator: staff, shop keys, backups, audit log, a person’s data', a
 
 	await test.step('a person asks for their data', async () => {
 		await nav.getByRole('link', { name: w('nav.customers'), exact: true }).click();
-		await page.getByRole('list', { name: w('customers.title') }).getByRole('link').first().click();
+		await page
+			.getByRole('list', { name: w('customers.title') })
+			.getByRole('link')
+			.first()
+			.click();
 		const rights = page.getByRole('region', { name: w('rights.title') });
 		await rights.scrollIntoViewIfNeeded();
 		await shot(page, 'admin-rights');

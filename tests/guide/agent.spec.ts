@@ -28,7 +28,12 @@ test('service agent: queue, reply, note, case, metrics', async ({ guide }) => {
 	});
 
 	await test.step('take the chat and answer with a canned reply', async () => {
-		await page.getByTestId('queue').getByRole('listitem').filter({ hasText: shopper }).getByRole('button', { name: w('inbox.claim') }).click();
+		await page
+			.getByTestId('queue')
+			.getByRole('listitem')
+			.filter({ hasText: shopper })
+			.getByRole('button', { name: w('inbox.claim') })
+			.click();
 		const pane = page.getByTestId('chat-pane');
 		await expect(pane.getByTestId('chat-name')).toHaveText(shopper);
 		const box = pane.getByTestId('compose');
@@ -45,7 +50,12 @@ test('service agent: queue, reply, note, case, metrics', async ({ guide }) => {
 		await pane.getByText(w('chat.mode_note'), { exact: true }).click();
 		await pane.getByTestId('compose').fill(guide.locale === 'en' ? 'Coupon SPRING10 expired yesterday; offering a new one.' : '优惠券 SPRING10 昨天已过期，给客户换一张。');
 		await pane.getByRole('button', { name: w('chat.add_note'), exact: true }).click();
-		await expect(pane.getByTestId('messages').getByTestId('message').filter({ hasText: w('chat.internal') })).toBeVisible();
+		await expect(
+			pane
+				.getByTestId('messages')
+				.getByTestId('message')
+				.filter({ hasText: w('chat.internal') })
+		).toBeVisible();
 		const cases = page.getByTestId('cases');
 		await cases.getByTestId('open-case').click();
 		await cases.getByLabel(w('case.summary')).fill(guide.locale === 'en' ? 'Coupon refused at checkout' : '结账时优惠券无法使用');

@@ -11,7 +11,12 @@ test('manager: dashboards, segments, campaign effect', async ({ guide }) => {
 	await test.step('the dashboard: key figures and the funnel', async () => {
 		await nav.getByRole('link', { name: w('nav.analytics'), exact: true }).click();
 		await expect(page.getByRole('heading', { name: w('analytics.title'), level: 1 })).toBeVisible();
-		await expect(page.getByRole('region', { name: w('analytics.funnel') }).locator('canvas, table').first()).toBeVisible();
+		await expect(
+			page
+				.getByRole('region', { name: w('analytics.funnel') })
+				.locator('canvas, table')
+				.first()
+		).toBeVisible();
 		await shot(page, 'manager-analytics');
 	});
 
@@ -51,7 +56,10 @@ test('manager: dashboards, segments, campaign effect', async ({ guide }) => {
 
 	await test.step('a segment and its characteristics', async () => {
 		await nav.getByRole('link', { name: w('nav.segments'), exact: true }).click();
-		await page.getByRole('link', { name: /高消费客户/ }).first().click();
+		await page
+			.getByRole('link', { name: /高消费客户/ })
+			.first()
+			.click();
 		await page.getByRole('link', { name: w('chars.open') }).click();
 		await expect(page.getByRole('heading', { level: 1 })).toContainText('高消费客户');
 		await page.waitForTimeout(500); // charts drawn
@@ -61,7 +69,9 @@ test('manager: dashboards, segments, campaign effect', async ({ guide }) => {
 	await test.step('a campaign from draft to published', async () => {
 		await nav.getByRole('link', { name: w('nav.campaigns'), exact: true }).click();
 		await page.getByRole('button', { name: new RegExp(w('campaigns.new')) }).click();
-		await page.getByLabel(w('campaigns.f.name'), { exact: true }).fill(guide.locale === 'en' ? `Weekend free shipping ${Date.now().toString(36).slice(-3)}` : `周末包邮 ${Date.now().toString(36).slice(-3)}`);
+		await page
+			.getByLabel(w('campaigns.f.name'), { exact: true })
+			.fill(guide.locale === 'en' ? `Weekend free shipping ${Date.now().toString(36).slice(-3)}` : `周末包邮 ${Date.now().toString(36).slice(-3)}`);
 		await page.getByLabel(w('campaigns.f.segment'), { exact: true }).selectOption({ label: segmentName });
 		await page.getByLabel(w('campaigns.f.holdout'), { exact: true }).fill('20');
 		await page.getByRole('button', { name: w('campaigns.next'), exact: true }).click();
@@ -82,7 +92,10 @@ test('manager: dashboards, segments, campaign effect', async ({ guide }) => {
 
 	await test.step('a campaign’s effect against its holdout', async () => {
 		await nav.getByRole('link', { name: w('nav.campaigns'), exact: true }).click();
-		await page.getByRole('link', { name: /双十二会员回馈/ }).first().click();
+		await page
+			.getByRole('link', { name: /双十二会员回馈/ })
+			.first()
+			.click();
 		await expect(page.getByRole('heading', { name: '双十二会员回馈', level: 1 })).toBeVisible();
 		await expect(page.getByText(w('effect.title'))).toBeVisible();
 		await page.getByText(w('effect.title')).scrollIntoViewIfNeeded();
@@ -93,7 +106,12 @@ test('manager: dashboards, segments, campaign effect', async ({ guide }) => {
 		const phone = await guide.as('manager', PHONE);
 		await phone.goto('/analytics');
 		await expect(phone.getByRole('heading', { name: w('analytics.title'), level: 1 })).toBeVisible();
-		await expect(phone.getByRole('region', { name: w('analytics.funnel') }).locator('canvas, table').first()).toBeVisible();
+		await expect(
+			phone
+				.getByRole('region', { name: w('analytics.funnel') })
+				.locator('canvas, table')
+				.first()
+		).toBeVisible();
 		await shot(phone, 'manager-phone');
 	});
 });

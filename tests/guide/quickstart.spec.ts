@@ -22,7 +22,10 @@ test('quick start: the tour, the help on each screen (offline too), the search',
 	});
 
 	await test.step('help for the screen you are on, also offline', async () => {
-		await page.getByRole('navigation', { name: w('nav.main') }).getByRole('link', { name: w('nav.today'), exact: true }).click();
+		await page
+			.getByRole('navigation', { name: w('nav.main') })
+			.getByRole('link', { name: w('nav.today'), exact: true })
+			.click();
 		await page.getByRole('link', { name: w('help.open') }).click();
 		await expect(page).toHaveURL(/\/help\/sales#today$/);
 		const guideText = page.getByTestId('guide');
@@ -42,7 +45,12 @@ test('quick start: the tour, the help on each screen (offline too), the search',
 		const dialog = page.getByRole('dialog', { name: w('search.open') });
 		// Part of a phone number finds the rep's customers who have it.
 		await dialog.getByRole('searchbox').fill('138');
-		await expect(dialog.getByRole('region', { name: w('search.customers'), exact: true }).getByRole('link').first()).toBeVisible();
+		await expect(
+			dialog
+				.getByRole('region', { name: w('search.customers'), exact: true })
+				.getByRole('link')
+				.first()
+		).toBeVisible();
 		await shot(page, 'quickstart-search');
 	});
 });

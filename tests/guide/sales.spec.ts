@@ -9,7 +9,12 @@ test('sales rep: find, log, follow up, Today, offline', async ({ guide }) => {
 
 	await test.step('the customer list: the rep’s book', async () => {
 		await expect(page.getByRole('heading', { name: w('customers.title'), level: 1 })).toBeVisible();
-		await expect(page.getByRole('list', { name: w('customers.title') }).locator('.name').first()).toBeVisible();
+		await expect(
+			page
+				.getByRole('list', { name: w('customers.title') })
+				.locator('.name')
+				.first()
+		).toBeVisible();
 		await shot(page, 'sales-list');
 	});
 
@@ -23,7 +28,10 @@ test('sales rep: find, log, follow up, Today, offline', async ({ guide }) => {
 	});
 
 	await test.step('open the card: call or e-mail with one tap', async () => {
-		await page.getByRole('link', { name: new RegExp(name) }).first().click();
+		await page
+			.getByRole('link', { name: new RegExp(name) })
+			.first()
+			.click();
 		await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible();
 		await shot(page, 'sales-card');
 	});
@@ -49,7 +57,11 @@ test('sales rep: find, log, follow up, Today, offline', async ({ guide }) => {
 
 	await test.step('offline: changes wait on the phone and upload by themselves', async () => {
 		await page.context().setOffline(true);
-		await page.getByRole('list', { name: w('today.due') }).getByRole('link').first().click();
+		await page
+			.getByRole('list', { name: w('today.due') })
+			.getByRole('link')
+			.first()
+			.click();
 		const form = page.getByRole('form', { name: w('service.new') });
 		await form.getByLabel(w('service.kind'), { exact: true }).selectOption({ label: w('service.kind.call') });
 		await form.getByLabel(w('service.summary')).fill(guide.locale === 'en' ? 'Called back: order confirmed' : '已回电：订单确认');

@@ -60,7 +60,10 @@ it('a sales rep reading a customer’s detail is named, with the time and the ad
 it('the customer CSV export goes through the server: limited by role, recorded with its size', async () => {
 	const mine = id15();
 	const theirs = id15();
-	await clients.sales.send('/api/crm/sync/customers/push', { method: 'POST', body: { rows: [{ doc: { id: mine, name: '导出顾客甲', phones: ['+8613911112222'], owner: staff.sales.id }, base: null }] } });
+	await clients.sales.send('/api/crm/sync/customers/push', {
+		method: 'POST',
+		body: { rows: [{ doc: { id: mine, name: '导出顾客甲', phones: ['+8613911112222'], owner: staff.sales.id }, base: null }] }
+	});
 	await clients.sales2.send('/api/crm/sync/customers/push', { method: 'POST', body: { rows: [{ doc: { id: theirs, name: '导出顾客乙', owner: staff.sales2.id }, base: null }] } });
 	// A rep gets exactly the customers they may list, with the fields asked for, opened.
 	const out = await clients.sales.send<{ items: { id: string; name: string; phones?: string[] }[] }>('/api/crm/customers/export', { method: 'POST', body: { columns: ['name', 'phones'] } });
@@ -74,19 +77,32 @@ it('the customer CSV export goes through the server: limited by role, recorded w
 	// Recorded: who, how many, which columns and segment.
 	const entries = await search({ action: 'customers.export', actor: staff.sales.id });
 	expect(entries.length).toBe(2);
-	expect(entries.map((e) => JSON.parse(e.detail))).toEqual(expect.arrayContaining([{ count: out.items.length, columns: ['name', 'phones'], segment: '' }, expect.objectContaining({ count: 1, segment: 'seg-x' })]));
+	expect(entries.map((e) => JSON.parse(e.detail))).toEqual(
+		expect.arrayContaining([{ count: out.items.length, columns: ['name', 'phones'], segment: '' }, expect.objectContaining({ count: 1, segment: 'seg-x' })])
+	);
 	// Service agents do not export; an unknown column is named.
 	const agent = new PocketBase(server.url);
 	await agent.collection('staff').authWithPassword(staff.agent.email, staff.agent.password);
 	await expect(agent.send('/api/crm/customers/export', { method: 'POST', body: {} })).rejects.toMatchObject({ status: 403 });
-	await expect(clients.sales.send('/api/crm/customers/export', { method: 'POST', body: { columns: ['password'] } })).rejects.toMatchObject({ status: 400, response: { data: { columns: { code: 'invalid' } } } });
+	await expect(clients.sales.send('/api/crm/customers/export', { method: 'POST', body: { columns: ['password'] } })).rejects.toMatchObject({
+		status: 400,
+		response: { data: { columns: { code: 'invalid' } } }
+	});
 	await expect(new PocketBase(server.url).send('/api/crm/customers/export', { method: 'POST', body: {} })).rejects.toMatchObject({ status: 401 });
 });
 
 it('edits, a consent decision, a merge and a deletion through sync are recorded per customer', async () => {
 	const keep = { id: id15(), name: '保留的顾客', phones: ['+8613900000001'], owner: staff.sales.id, marketing_consent: false };
 	const drop = { id: id15(), name: '重复的顾客', phones: ['+8613900000002'], owner: staff.sales.id };
-	await clients.sales.send('/api/crm/sync/customers/push', { method: 'POST', body: { rows: [{ doc: keep, base: null }, { doc: drop, base: null }] } });
+	await clients.sales.send('/api/crm/sync/customers/push', {
+		method: 'POST',
+		body: {
+			rows: [
+				{ doc: keep, base: null },
+				{ doc: drop, base: null }
+			]
+		}
+	});
 	const current = await clients.sales.collection('customers').getOne(keep.id);
 	const edited = { ...keep, notes: '喜欢绿茶', marketing_consent: true, consent_how: 'in_person', consent_at: new Date().toISOString() };
 	const base = Object.fromEntries(Object.keys(edited).map((k) => [k, (current as Record<string, unknown>)[k]]));
@@ -107,7 +123,11 @@ it('edits, a consent decision, a merge and a deletion through sync are recorded 
 	expect(await search({ target: drop.id, action: 'customers.merge' })).toHaveLength(1);
 	// A plain deletion (the app's delete marks the customer deleted).
 	const keepNow = await clients.sales.collection('customers').getOne(keep.id);
-	const keepBase = Object.fromEntries(Object.keys(edited).concat('deleted', 'history').map((k) => [k, (keepNow as Record<string, unknown>)[k]]));
+	const keepBase = Object.fromEntries(
+		Object.keys(edited)
+			.concat('deleted', 'history')
+			.map((k) => [k, (keepNow as Record<string, unknown>)[k]])
+	);
 	expect((await clients.sales.send('/api/crm/sync/customers/push', { method: 'POST', body: { rows: [{ doc: { ...keepBase, deleted: true }, base: keepBase }] } })).rejected).toEqual([]);
 	expect((await search({ target: keep.id, action: 'customers.delete' })).map((d) => d.actor)).toEqual([staff.sales.id]);
 	const writes = (await search({ target: keep.id, action: 'customers.' })).map((d) => d.action).filter((a) => a !== 'customers.view' && a !== 'customers.list');

@@ -36,7 +36,13 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Camp
 	const server = await startServer({ env: { CRM_SHOP_IDENTITY_SECRET: SHOP_SECRET, CRM_SEND_RETRY_DELAYS: '0.2,0.4,0.8,1.6', CRM_PUBLIC_URL: 'http://crm.example.test', ...env } });
 	const { staff } = await seedStaff(server.url);
 	const pb = {} as CampaignWorld['pb'];
-	for (const [key, s] of [['admin', 'owner'], ['manager', 'manager'], ['sales', 'sales'], ['sales2', 'sales2'], ['agent', 'agent']] as const) {
+	for (const [key, s] of [
+		['admin', 'owner'],
+		['manager', 'manager'],
+		['sales', 'sales'],
+		['sales2', 'sales2'],
+		['agent', 'agent']
+	] as const) {
 		pb[key] = client(server.url);
 		await pb[key].collection('staff').authWithPassword(staff[s].email, staff[s].password);
 	}

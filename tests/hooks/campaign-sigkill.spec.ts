@@ -68,8 +68,9 @@ it(`${KILLS} SIGKILLs while ${RECIPIENTS} e-mails go out: each consenting recipi
 	}
 
 	const heldOut = new Set(
-		(await w.su.collection('campaign_recipients').getFullList({ filter: `campaign = "${id}" && channel = "holdout"`, expand: 'customer', batch: 1000 }))
-			.map((r) => (r.expand?.customer?.emails ?? [])[0])
+		(await w.su.collection('campaign_recipients').getFullList({ filter: `campaign = "${id}" && channel = "holdout"`, expand: 'customer', batch: 1000 })).map(
+			(r) => (r.expand?.customer?.emails ?? [])[0]
+		)
 	);
 	expect(heldOut.size).toBe(500);
 	const mails = (await w.mail.messages()).filter((m) => m.Subject.startsWith('重启测试'));
@@ -81,7 +82,9 @@ it(`${KILLS} SIGKILLs while ${RECIPIENTS} e-mails go out: each consenting recipi
 	const wrong = [...perAddress.keys()].filter((e) => refusing.has(e) || heldOut.has(e));
 	resent += resentIn(w.server.log());
 	// Messages in flight at a kill went out again with the same Message-ID; the mailbox kept one.
-	console.log(`campaign sigkill: ${mails.length} e-mails for ${expected.length} consenting recipients outside the holdout; missing ${missing.length}, doubled ${doubled.length}, to the holdout or without consent ${wrong.length}; ${resent} sent again after a kill (same Message-ID)`);
+	console.log(
+		`campaign sigkill: ${mails.length} e-mails for ${expected.length} consenting recipients outside the holdout; missing ${missing.length}, doubled ${doubled.length}, to the holdout or without consent ${wrong.length}; ${resent} sent again after a kill (same Message-ID)`
+	);
 	expect({ missing: missing.length, doubled: doubled.length, wrong: wrong.length }).toEqual({ missing: 0, doubled: 0, wrong: 0 });
 	expect(mails.length).toBe(expected.length);
 }, 300_000);

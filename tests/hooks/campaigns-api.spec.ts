@@ -61,8 +61,15 @@ describe('drafts and who drives a campaign', () => {
 		const seg = await segment(w, [c.id]);
 		// With an on-site message beside the e-mail it stays running after its one e-mail went out
 		// (an e-mail-only campaign of one could complete before the cancel below, and refuse it).
-		const { id } = await draft(w, emailCampaign(seg, { channels: ['email', 'onsite'], content: { email: { subject: '{{name}}，您的专属优惠', body: '送您一张券 {{coupon}}' }, onsite: { body: '欢迎回来' } } }));
-		const outcome = (p: Promise<unknown>) => p.then(() => 'allow', (e) => (e.status === 403 || e.status === 404 ? 'deny' : `error ${e.status}`));
+		const { id } = await draft(
+			w,
+			emailCampaign(seg, { channels: ['email', 'onsite'], content: { email: { subject: '{{name}}，您的专属优惠', body: '送您一张券 {{coupon}}' }, onsite: { body: '欢迎回来' } } })
+		);
+		const outcome = (p: Promise<unknown>) =>
+			p.then(
+				() => 'allow',
+				(e) => (e.status === 403 || e.status === 404 ? 'deny' : `error ${e.status}`)
+			);
 		// create
 		expect((await draft(w, { name: 'sales draft' }, w.pb.sales)).res.rejected).toMatchObject([{ status: 403 }]);
 		expect((await draft(w, { name: 'agent draft' }, w.pb.agent)).res.rejected).toMatchObject([{ status: 403 }]);
@@ -128,7 +135,10 @@ describe('the audience', () => {
 			{ id: `o-${id15()}`, type: 'purchase', time: Date.now() - 40 * day, customer_id: ext[1], order_id: `o-${id15()}`, total: 99 }
 		]);
 		expect(res.rejected).toEqual([]);
-		const seg = await segment(w, people.map((p) => p.id));
+		const seg = await segment(
+			w,
+			people.map((p) => p.id)
+		);
 		const { id } = await draft(w, emailCampaign(seg, { audience: { segment: seg, holdout_pct: 10 } }));
 		const preview = await w.pb.manager.send(`/api/crm/campaigns/${id}/audience`, {});
 		expect(preview.baseline).toEqual({ audience: 3, bought_30d: 1, days: 30 });
@@ -148,8 +158,16 @@ describe('the audience', () => {
 			await w.su.collection('customer_stats').create({ customer: people[i].id, rfm_segment: i < 30 ? 'champions' : 'at_risk', order_count: 1, total_spend: 10 });
 		}
 		const excludedSeg = await segment(w, [people[0].id, people[1].id]);
-		const seg = await segment(w, people.map((p) => p.id));
-		const fields = emailCampaign(seg, { audience: { segment: seg, exclude: [excludedSeg], holdout_pct: 20 }, channels: ['onsite'], content: { onsite: { body: '欢迎回来' } }, offer: { type: 'none' } });
+		const seg = await segment(
+			w,
+			people.map((p) => p.id)
+		);
+		const fields = emailCampaign(seg, {
+			audience: { segment: seg, exclude: [excludedSeg], holdout_pct: 20 },
+			channels: ['onsite'],
+			content: { onsite: { body: '欢迎回来' } },
+			offer: { type: 'none' }
+		});
 		const a = await draft(w, fields);
 		const b = await draft(w, fields);
 		const pa = await w.pb.manager.send(`/api/crm/campaigns/${a.id}/audience`, {});
@@ -157,8 +175,7 @@ describe('the audience', () => {
 		// 28 champions and 30 at risk: 20% of each
 		expect(pa.counts.holdout).toBe(Math.round(28 * 0.2) + Math.round(30 * 0.2));
 		await publish(w, a.id);
-		const held = async (id: string) =>
-			(await w.su.collection('campaign_recipients').getFullList({ filter: `campaign = "${id}" && channel = "holdout"` })).map((r) => r.customer).sort();
+		const held = async (id: string) => (await w.su.collection('campaign_recipients').getFullList({ filter: `campaign = "${id}" && channel = "holdout"` })).map((r) => r.customer).sort();
 		const first = await held(a.id);
 		expect(first).toHaveLength(pa.counts.holdout);
 		// the draw depends on the campaign: published again as another campaign, another draw…
@@ -198,7 +215,7 @@ describe('e-mail', () => {
 		const headers = await w.mail.headers(msgs[0].ID);
 		expect(headers['List-Unsubscribe-Post']).toEqual(['List-Unsubscribe=One-Click']);
 		const unsub = headers['List-Unsubscribe'][0].replace(/^<|>$/g, '').replace('http://crm.example.test', w.server.url);
-		expect((await until(async () => (await progress(w, id)).by_channel.email?.sent === 1 && true))).toBe(true);
+		expect(await until(async () => (await progress(w, id)).by_channel.email?.sent === 1 && true)).toBe(true);
 
 		// the mail client's one-click unsubscribe (RFC 8058)
 		const res = await fetch(unsub, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
@@ -210,7 +227,14 @@ describe('e-mail', () => {
 		const p = await w.pb.manager.send(`/api/crm/campaigns/${next.id}/audience`, {});
 		expect(p.counts).toMatchObject({ reachable: 0, suppressed_by_reason: { no_consent: 2 } });
 		// a tampered link does nothing
-		expect((await fetch(unsub.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')), { method: 'POST' })).status).toBe(404);
+		expect(
+			(
+				await fetch(
+					unsub.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')),
+					{ method: 'POST' }
+				)
+			).status
+		).toBe(404);
 	});
 
 	it('opens count only where the shop recorded tracking consent; unsubscribes, message costs and the margin reach the results', async () => {
@@ -240,10 +264,15 @@ describe('e-mail', () => {
 		expect((await w.pb.manager.collection('consents').getFullList({ filter: `customer = "${a.id}" && purpose = "tracking"` }))[0]).toMatchObject({ granted: true, how: 'cookie_banner' });
 
 		// Settings → Campaigns: the margin and what a message costs (checked)
-		const settings = (effect: Record<string, unknown>) => w.pb.admin.send('/api/crm/settings/campaigns', {
-			method: 'PUT',
-			body: { effect, email: { enabled: true, host: '127.0.0.1', port: w.mail.smtpPort, sender_name: '小满优选', sender_address: 'shop@example.test' }, sms: { url: gw.url, key_id: 'test', secret: 'sms-gateway-secret', sign_name: '小满优选', opt_out_keyword: 'TD' } }
-		});
+		const settings = (effect: Record<string, unknown>) =>
+			w.pb.admin.send('/api/crm/settings/campaigns', {
+				method: 'PUT',
+				body: {
+					effect,
+					email: { enabled: true, host: '127.0.0.1', port: w.mail.smtpPort, sender_name: '小满优选', sender_address: 'shop@example.test' },
+					sms: { url: gw.url, key_id: 'test', secret: 'sms-gateway-secret', sign_name: '小满优选', opt_out_keyword: 'TD' }
+				}
+			});
 		const refused = await settings({ margin_percent: 0 }).catch((e) => e);
 		expect(refused.status).toBe(400);
 		expect(refused.response.data['effect.margin_percent'].code).toBe('out_of_range');
@@ -251,7 +280,10 @@ describe('e-mail', () => {
 		await settings({ margin_percent: 40, message_cost: { email: 0.05 } });
 		expect((await w.pb.admin.send('/api/crm/settings/campaigns', {})).effect).toEqual({ margin_percent: 40, message_cost: { email: 0.05 } });
 
-		const { id } = await draft(w, emailCampaign(await segment(w, [a.id, b.id]), { name: `打开-${stamp}`, cost: 10, offer: { type: 'none' }, content: { email: { subject: `打开测试 ${stamp}`, body: '{{name}} 您好' } } }));
+		const { id } = await draft(
+			w,
+			emailCampaign(await segment(w, [a.id, b.id]), { name: `打开-${stamp}`, cost: 10, offer: { type: 'none' }, content: { email: { subject: `打开测试 ${stamp}`, body: '{{name}} 您好' } } })
+		);
 		await publish(w, id);
 		const mails = await until(async () => {
 			const m = (await w.mail.messages()).filter((x) => x.Subject === `打开测试 ${stamp}`);
@@ -260,7 +292,10 @@ describe('e-mail', () => {
 		const html = async (to: string) => (await w.mail.message(mails.find((m) => m.To[0].Address === to)!.ID)).HTML;
 		const aHtml = await html(`open-a-${stamp}@example.test`);
 		expect(await html(`open-b-${stamp}@example.test`)).not.toContain('/api/crm/o/');
-		const pixel = aHtml.match(/src="([^"]*\/api\/crm\/o\/[^"]+)"/)![1].replace(/&amp;/g, '&').replace('http://crm.example.test', w.server.url);
+		const pixel = aHtml
+			.match(/src="([^"]*\/api\/crm\/o\/[^"]+)"/)![1]
+			.replace(/&amp;/g, '&')
+			.replace('http://crm.example.test', w.server.url);
 		await until(async () => (await progress(w, id)).by_channel.email?.sent === 2 && true);
 		// a tampered pixel answers the image and counts nothing
 		const tampered = await fetch(pixel.replace(/[0-9a-f](\.gif)$/, (c, g) => (c[0] === 'a' ? 'b' : 'a') + g));
@@ -277,7 +312,7 @@ describe('e-mail', () => {
 		expect(res.margin).toBeCloseTo(0.4, 10);
 		expect(res.cost_parts).toEqual({ campaign: 10, messages: 0.1 });
 		expect(res.cost).toBeCloseTo(10.1, 10);
-		const compared = (await w.pb.manager.send('/api/crm/campaigns-compare', { query: { months: 1 } }));
+		const compared = await w.pb.manager.send('/api/crm/campaigns-compare', { query: { months: 1 } });
 		expect(compared.margin).toBeCloseTo(0.4, 10);
 		expect(compared.campaigns.find((c: { id: string }) => c.id === id).cost).toBeCloseTo(10.1, 10);
 		await settings({ margin_percent: 30, message_cost: {} });
@@ -377,12 +412,19 @@ describe('coupons, on-site messages, triggers and tasks', () => {
 		const inC = await customer(w, { external_id: inId });
 		const heldC = await customer(w, { external_id: heldId });
 		await customer(w, { external_id: outId });
-		const { id } = await draft(w, { name: '站内横幅', channels: ['onsite'], audience: { segment: await segment(w, [inC.id, heldC.id]), holdout_pct: 0 }, content: { onsite: { style: 'banner', title: '欢迎回来', body: '{{name}}，今天全场包邮', cta_label: '去看看', cta_url: 'https://shop.example/' } }, schedule: ALL_DAY });
+		const { id } = await draft(w, {
+			name: '站内横幅',
+			channels: ['onsite'],
+			audience: { segment: await segment(w, [inC.id, heldC.id]), holdout_pct: 0 },
+			content: { onsite: { style: 'banner', title: '欢迎回来', body: '{{name}}，今天全场包邮', cta_label: '去看看', cta_url: 'https://shop.example/' } },
+			schedule: ALL_DAY
+		});
 		await publish(w, id);
 		// hold one of them out by hand, as the holdout would (the draw is tested above)
 		const heldRow = (await w.su.collection('campaign_recipients').getFullList({ filter: `campaign = "${id}" && customer = "${heldC.id}"` }))[0];
 		await w.su.collection('campaign_recipients').update(heldRow.id, { status: 'holdout', channel: 'holdout' });
-		const ask = (ext: string) => fetch(`${w.server.url}/api/crm/onsite?${new URLSearchParams({ key: w.browserKey, anonymous_id: 'a1', ...Object.fromEntries(Object.entries(signed(ext)).map(([k, v]) => [k, String(v)])) })}`);
+		const ask = (ext: string) =>
+			fetch(`${w.server.url}/api/crm/onsite?${new URLSearchParams({ key: w.browserKey, anonymous_id: 'a1', ...Object.fromEntries(Object.entries(signed(ext)).map(([k, v]) => [k, String(v)])) })}`);
 		const shown = await ask(inId);
 		expect(shown.status).toBe(200);
 		const msg = await shown.json();
@@ -407,11 +449,21 @@ describe('coupons, on-site messages, triggers and tasks', () => {
 		const otherId = `CHO-${id15()}`;
 		const inC = await customer(w, { external_id: inId });
 		await customer(w, { external_id: otherId });
-		const { id } = await draft(w, { name: '聊天消息', channels: ['chat'], audience: { segment: await segment(w, [inC.id]), holdout_pct: 0 }, content: { chat: { body: '{{name}}，降价了' } }, schedule: ALL_DAY });
+		const { id } = await draft(w, {
+			name: '聊天消息',
+			channels: ['chat'],
+			audience: { segment: await segment(w, [inC.id]), holdout_pct: 0 },
+			content: { chat: { body: '{{name}}，降价了' } },
+			schedule: ALL_DAY
+		});
 		await publish(w, id);
 		const session = async (ext: string) => {
 			const s = signed(ext);
-			const res = await fetch(`${w.server.url}/api/crm/chat/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: { customer_id: s.customer_id, ts: s.customer_ts, sig: s.customer_sig } }) });
+			const res = await fetch(`${w.server.url}/api/crm/chat/session`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ identity: { customer_id: s.customer_id, ts: s.customer_ts, sig: s.customer_sig } })
+			});
 			expect(res.status).toBe(200);
 			return res.json();
 		};
@@ -426,7 +478,8 @@ describe('coupons, on-site messages, triggers and tasks', () => {
 		// Another shopper cannot mark it, nor see it.
 		const other = await session(otherId);
 		expect(other.proactive).toEqual([]);
-		const received = (token: string, body: unknown) => fetch(`${w.server.url}/api/crm/chat/campaign-received`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: token }, body: JSON.stringify(body) });
+		const received = (token: string, body: unknown) =>
+			fetch(`${w.server.url}/api/crm/chat/campaign-received`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: token }, body: JSON.stringify(body) });
 		expect(await (await received(other.token, { deliveries: [first.proactive[0].delivery] })).json()).toEqual({ delivered: 0 });
 		expect(await status()).toBe('queued');
 		// Bad input and no visitor: refused, naming the field.
@@ -445,8 +498,20 @@ describe('coupons, on-site messages, triggers and tasks', () => {
 	it('pause stops the queue; resume goes on where it stopped', async () => {
 		const people = [];
 		for (let i = 0; i < 40; i++) people.push(await customer(w, { emails: [`p${i}-${id15()}@example.test`] }));
-		const { id } = await draft(w, emailCampaign(await segment(w, people.map((p) => p.id)), { name: '暂停测试', offer: { type: 'none' }, content: { email: { subject: '暂停测试', body: '你好 {{name}}' } } }));
-		await w.pb.admin.send('/api/crm/settings/campaigns', { method: 'PUT', body: { rates: { email_per_second: 20, sms_per_second: 50 }, email: { enabled: true, host: '127.0.0.1', port: w.mail.smtpPort, sender_address: 'shop@example.test', sender_name: '小满优选' } } });
+		const { id } = await draft(
+			w,
+			emailCampaign(
+				await segment(
+					w,
+					people.map((p) => p.id)
+				),
+				{ name: '暂停测试', offer: { type: 'none' }, content: { email: { subject: '暂停测试', body: '你好 {{name}}' } } }
+			)
+		);
+		await w.pb.admin.send('/api/crm/settings/campaigns', {
+			method: 'PUT',
+			body: { rates: { email_per_second: 20, sms_per_second: 50 }, email: { enabled: true, host: '127.0.0.1', port: w.mail.smtpPort, sender_address: 'shop@example.test', sender_name: '小满优选' } }
+		});
 		await publish(w, id);
 		await until(async () => ((await progress(w, id)).by_channel.email?.sent ?? 0) > 0);
 		await w.pb.manager.send(`/api/crm/campaigns/${id}/pause`, { method: 'POST' });
@@ -468,7 +533,15 @@ describe('coupons, on-site messages, triggers and tasks', () => {
 	it('a triggered abandoned-cart campaign: a cart without a purchase enters once; sales tasks reach the rep', async () => {
 		const shopId = `CART-${id15()}`;
 		const c = await customer(w, { external_id: shopId, owner: w.staff.sales.id });
-		const { id } = await draft(w, { name: '购物车挽回', kind: 'triggered', trigger: { type: 'abandoned_cart', delay_hours: 0, reentry_days: 30 }, channels: ['task'], audience: { holdout_pct: 0 }, content: { task: { kind: 'call', note: '回访：购物车里还有商品' } }, schedule: ALL_DAY });
+		const { id } = await draft(w, {
+			name: '购物车挽回',
+			kind: 'triggered',
+			trigger: { type: 'abandoned_cart', delay_hours: 0, reentry_days: 30 },
+			channels: ['task'],
+			audience: { holdout_pct: 0 },
+			content: { task: { kind: 'call', note: '回访：购物车里还有商品' } },
+			schedule: ALL_DAY
+		});
 		expect((await publish(w, id)).state).toBe('running');
 		await events(w, [{ id: `c-${id15()}`, type: 'add_to_cart', time: Date.now(), customer_id: shopId, product_id: 'P1' }]);
 		await new Promise((r) => setTimeout(r, 50));
@@ -489,12 +562,17 @@ describe('coupons, on-site messages, triggers and tasks', () => {
 			return r.weekly?.length > 0 && r.weekly;
 		});
 		// (the cart came before the entry: no visit within the window yet)
-		expect(weekly).toEqual([{ week: monday, treated: { recipients: 1, visited: 0, converted: 0, orders: 0, revenue: { n: 1, sum: 0, sumSq: 0 } }, holdout: { recipients: 0, visited: 0, converted: 0, orders: 0, revenue: { n: 0, sum: 0, sumSq: 0 } } }]);
+		expect(weekly).toEqual([
+			{
+				week: monday,
+				treated: { recipients: 1, visited: 0, converted: 0, orders: 0, revenue: { n: 1, sum: 0, sumSq: 0 } },
+				holdout: { recipients: 0, visited: 0, converted: 0, orders: 0, revenue: { n: 0, sum: 0, sumSq: 0 } }
+			}
+		]);
 	});
 });
 
 describe('results against the holdout', () => {
-
 	it('attribution: coupon beats click, click beats exposure, outside the window counts for nothing, two clicks and one order count it once; the same from events in any order', async () => {
 		const stamp = id15().slice(0, 6);
 		const HOUR = 3_600_000;
@@ -505,30 +583,76 @@ describe('results against the holdout', () => {
 			const ext = `AT-${stamp}-${i}`;
 			people.push({ id: (await customer(w, { external_id: ext })).id, ext });
 		}
-		const seg = await segment(w, people.map((p) => p.id));
+		const seg = await segment(
+			w,
+			people.map((p) => p.id)
+		);
 		const code = `AT${stamp}`.toUpperCase();
-		const onsite = (name: string, extra: Record<string, unknown> = {}) => ({ name, channels: ['onsite'], audience: { segment: seg, holdout_pct: 0 }, content: { onsite: { body: name } }, offer: { type: 'none' }, schedule: ALL_DAY, ...extra });
+		const onsite = (name: string, extra: Record<string, unknown> = {}) => ({
+			name,
+			channels: ['onsite'],
+			audience: { segment: seg, holdout_pct: 0 },
+			content: { onsite: { body: name } },
+			offer: { type: 'none' },
+			schedule: ALL_DAY,
+			...extra
+		});
 		const X = (await draft(w, onsite('归因 X'))).id;
 		const Y = (await draft(w, onsite('归因 Y', { attribution_days: 2 }))).id;
 		const Z = (await draft(w, onsite('归因 Z', { offer: { type: 'fixed', value: 10, code_mode: 'shared', shared_code: code.toLowerCase() } }))).id;
 		for (const c of [X, Y, Z]) await publish(w, c);
-		const rows = async (c: string) => new Map<string, string>((await w.pb.manager.send(`/api/crm/campaigns/${c}/recipients?channel=onsite&per_page=100`, {})).items.map((r: { customer: string; id: string }) => [r.customer, r.id]));
+		const rows = async (c: string) =>
+			new Map<string, string>((await w.pb.manager.send(`/api/crm/campaigns/${c}/recipients?channel=onsite&per_page=100`, {})).items.map((r: { customer: string; id: string }) => [r.customer, r.id]));
 		const delivery = { [X]: await rows(X), [Y]: await rows(Y), [Z]: await rows(Z) };
-		const touch = (type: 'campaign_impression' | 'campaign_click', c: string, p: number, time: number) => ({ id: `t-${id15()}`, type, time, customer_id: people[p].ext, properties: { delivery: delivery[c].get(people[p].id), campaign: c } });
-		const buy = (p: number, n: string, time: number, total: number, coupon?: string) => ({ id: `b-${stamp}-${n}`, type: 'purchase', time, customer_id: people[p].ext, order_id: `o-${stamp}-${n}`, total, ...(coupon ? { coupon } : {}) });
+		const touch = (type: 'campaign_impression' | 'campaign_click', c: string, p: number, time: number) => ({
+			id: `t-${id15()}`,
+			type,
+			time,
+			customer_id: people[p].ext,
+			properties: { delivery: delivery[c].get(people[p].id), campaign: c }
+		});
+		const buy = (p: number, n: string, time: number, total: number, coupon?: string) => ({
+			id: `b-${stamp}-${n}`,
+			type: 'purchase',
+			time,
+			customer_id: people[p].ext,
+			order_id: `o-${stamp}-${n}`,
+			total,
+			...(coupon ? { coupon } : {})
+		});
 		const touches = [
-			touch('campaign_click', X, 0, T - 2 * HOUR), touch('campaign_click', Y, 0, T - HOUR), // two clicks, one order: Y, once
+			touch('campaign_click', X, 0, T - 2 * HOUR),
+			touch('campaign_click', Y, 0, T - HOUR), // two clicks, one order: Y, once
 			touch('campaign_click', X, 1, T - 3 * HOUR), // a coupon of Z beats the click on X
 			touch('campaign_impression', X, 2, T - HOUR), // seen, not clicked: view-through
-			touch('campaign_impression', X, 3, T - HOUR), touch('campaign_click', X, 3, T - HOUR + 1000), touch('campaign_impression', Y, 3, T - 30 * 60_000), // click beats exposure
+			touch('campaign_impression', X, 3, T - HOUR),
+			touch('campaign_click', X, 3, T - HOUR + 1000),
+			touch('campaign_impression', Y, 3, T - 30 * 60_000), // click beats exposure
 			touch('campaign_click', Y, 4, T - 3 * DAY) // Y's window is 2 days: the order is outside it
 		];
 		// f reuses Z's shared code: a coupon order of Z's too
-		const orders = [buy(0, 'a', T - 10 * 60_000, 120), buy(1, 'b', T - 5 * 60_000, 90, code.toLowerCase()), buy(2, 'c', T - 20 * 60_000, 60), buy(3, 'd', T - 10 * 60_000, 75), buy(4, 'e', T - HOUR, 40), buy(5, 'f', T - HOUR, 33, code)];
+		const orders = [
+			buy(0, 'a', T - 10 * 60_000, 120),
+			buy(1, 'b', T - 5 * 60_000, 90, code.toLowerCase()),
+			buy(2, 'c', T - 20 * 60_000, 60),
+			buy(3, 'd', T - 10 * 60_000, 75),
+			buy(4, 'e', T - HOUR, 40),
+			buy(5, 'f', T - HOUR, 33, code)
+		];
 		const refund = { id: `r-${stamp}-a`, type: 'refund', time: T - 60_000, customer_id: people[0].ext, order_id: `o-${stamp}-a`, total: 20 };
 		// Orders first, then the touches, shuffled; one order and one click sent twice.
-		expect((await events(w, [...orders, refund].sort(() => Math.random() - 0.5))).rejected).toEqual([]);
-		const second = await events(w, [...touches, orders[0], touches[0]].sort(() => Math.random() - 0.5));
+		expect(
+			(
+				await events(
+					w,
+					[...orders, refund].sort(() => Math.random() - 0.5)
+				)
+			).rejected
+		).toEqual([]);
+		const second = await events(
+			w,
+			[...touches, orders[0], touches[0]].sort(() => Math.random() - 0.5)
+		);
 		expect(second).toMatchObject({ accepted: touches.length, duplicates: 2, rejected: [] });
 
 		// The same from the raw events, with the rules in src/lib/shared/effect.ts.
@@ -536,7 +660,13 @@ describe('results against the holdout', () => {
 		const windows: Record<string, number> = { [X]: 7, [Y]: 2, [Z]: 7 };
 		const want = attribute(
 			orders.map((o): Order => ({ id: o.order_id, customer: o.customer_id, time: o.time, coupon: o.coupon })),
-			touches.map((t): Touch => ({ campaign: t.properties.campaign, customer: t.customer_id, kind: t.type === 'campaign_click' ? 'click' : 'exposure', time: t.time, windowDays: windows[t.properties.campaign] })),
+			touches.map((t): Touch => ({
+				campaign: t.properties.campaign,
+				customer: t.customer_id,
+				kind: t.type === 'campaign_click' ? 'click' : 'exposure',
+				time: t.time,
+				windowDays: windows[t.properties.campaign]
+			})),
 			new Map([[code, Z]])
 		);
 		expect(want.map((a) => `${a.order.slice(-1)}:${ids[a.campaign]}:${a.rule}`).sort()).toEqual(['a:Y:click', 'b:Z:coupon', 'c:X:view_through', 'd:X:click', 'f:Z:coupon']);
@@ -556,8 +686,18 @@ describe('results against the holdout', () => {
 		const people: { id: string; external_id: string }[] = [];
 		// (the first one's name would run as a formula in a spreadsheet)
 		for (let i = 0; i < 40; i++) people.push({ ...(await customer(w, { emails: [], external_id: `R-${stamp}-${i}`, ...(i === 0 ? { name: '=SUM(1,2)' } : {}) })), external_id: `R-${stamp}-${i}` });
-		const seg = await segment(w, people.map((p) => p.id));
-		const { id } = await draft(w, { name: '效果', channels: ['onsite'], audience: { segment: seg, holdout_pct: 50 }, content: { onsite: { body: '新品上架' } }, offer: { type: 'none' }, schedule: ALL_DAY });
+		const seg = await segment(
+			w,
+			people.map((p) => p.id)
+		);
+		const { id } = await draft(w, {
+			name: '效果',
+			channels: ['onsite'],
+			audience: { segment: seg, holdout_pct: 50 },
+			content: { onsite: { body: '新品上架' } },
+			offer: { type: 'none' },
+			schedule: ALL_DAY
+		});
 		// a sales rep may not read results; nor may anyone before publishing
 		expect((await w.pb.sales.send(`/api/crm/campaigns/${id}/results`, {}).catch((e) => e)).status).toBe(403);
 		expect((await w.pb.manager.send(`/api/crm/campaigns/${id}/results`, {}).catch((e) => e)).status).toBe(400);
@@ -601,7 +741,11 @@ describe('results against the holdout', () => {
 		for (const p of people) {
 			const g = held.has(p.id) ? expected.holdout : expected.treated;
 			// visited: any event but an identify or a refund within the window
-			g.visited += ([...raw, late] as { type: string; time: number; customer_id: string }[]).some((ev) => byExt.get(ev.customer_id) === p.id && ev.type !== 'identify' && ev.type !== 'refund' && ev.time >= started && ev.time < started + 7 * 86_400_000) ? 1 : 0;
+			g.visited += ([...raw, late] as { type: string; time: number; customer_id: string }[]).some(
+				(ev) => byExt.get(ev.customer_id) === p.id && ev.type !== 'identify' && ev.type !== 'refund' && ev.time >= started && ev.time < started + 7 * 86_400_000
+			)
+				? 1
+				: 0;
 			const mine = [...orders.values()].filter((o) => byExt.get(o.customer) === p.id && o.purchased && o.time >= started && o.time < started + 7 * 86_400_000);
 			const revenue = mine.reduce((s, o) => s + o.total - o.refunded, 0);
 			g.recipients++;
@@ -614,7 +758,12 @@ describe('results against the holdout', () => {
 		for (const name of ['treated', 'holdout'] as const) {
 			const got = res.groups[name];
 			const want = expected[name];
-			expect({ recipients: got.recipients, visited: got.visited, converted: got.converted, orders: got.orders }).toEqual({ recipients: want.recipients, visited: want.visited, converted: want.converted, orders: want.orders });
+			expect({ recipients: got.recipients, visited: got.visited, converted: got.converted, orders: got.orders }).toEqual({
+				recipients: want.recipients,
+				visited: want.visited,
+				converted: want.converted,
+				orders: want.orders
+			});
 			expect(got.revenue.n).toBe(want.recipients);
 			expect(got.revenue.sum).toBeCloseTo(want.sum, 2);
 			expect(got.revenue.sumSq).toBeCloseTo(want.sumSq, 2);
@@ -622,7 +771,8 @@ describe('results against the holdout', () => {
 		expect(res.attribution_days).toBe(7);
 		// By RFM group, adding up to the whole
 		for (const name of ['treated', 'holdout'] as const) {
-			for (const k of ['recipients', 'visited', 'converted', 'orders'] as const) expect(res.by_stratum.reduce((s: number, x: Record<string, Record<string, number>>) => s + x[name][k], 0)).toBe(res.groups[name][k]);
+			for (const k of ['recipients', 'visited', 'converted', 'orders'] as const)
+				expect(res.by_stratum.reduce((s: number, x: Record<string, Record<string, number>>) => s + x[name][k], 0)).toBe(res.groups[name][k]);
 			expect(res.by_stratum.reduce((s: number, x: Record<string, { revenue: { sum: number } }>) => s + x[name].revenue.sum, 0)).toBeCloseTo(res.groups[name].revenue.sum, 2);
 		}
 		// A purchase arriving after the figures were read (the outcome rows exist): counted at once.
@@ -663,7 +813,10 @@ describe('results against the holdout', () => {
 		const yesterday = day(Date.now() - 86_400_000);
 		expect((await w.pb.manager.send('/api/crm/campaigns-compare', { query: { from: today, to: today } })).campaigns.some((c: { id: string }) => c.id === id)).toBe(true);
 		expect((await w.pb.manager.send('/api/crm/campaigns-compare', { query: { from: yesterday, to: yesterday } })).campaigns.some((c: { id: string }) => c.id === id)).toBe(false);
-		for (const [query, field] of [[{ from: '2026-13-01', to: today }, 'from'], [{ from: today, to: yesterday }, 'to']] as const) {
+		for (const [query, field] of [
+			[{ from: '2026-13-01', to: today }, 'from'],
+			[{ from: today, to: yesterday }, 'to']
+		] as const) {
 			const e = await w.pb.manager.send('/api/crm/campaigns-compare', { query }).catch((x) => x);
 			expect(e.status).toBe(400);
 			expect(Object.keys(e.response.data)).toEqual([field]);

@@ -50,7 +50,10 @@ describe('messages', () => {
 		const cid = clientId();
 		await agent.collection('conversations').update(c.id, { assignee: staff('agent').id });
 		await send(agent, c.id, '内部', { client_id: cid, internal: true });
-		const err = await v.pb.collection('messages').create({ conversation: c.id, client_id: cid, body: 'x' }).catch((e) => e);
+		const err = await v.pb
+			.collection('messages')
+			.create({ conversation: c.id, client_id: cid, body: 'x' })
+			.catch((e) => e);
 		expect(err.status).toBe(409);
 		expect(JSON.stringify(err.response)).not.toContain('内部');
 	});
@@ -213,12 +216,29 @@ describe('conversations', () => {
 		const at = new Date().toISOString();
 		await expect(v.pb.collection('conversations').update(c.id, { visitor_read_at: at, visitor_typing_at: at })).resolves.toMatchObject({ visitor_read_at: at });
 		await expect(v.pb.collection('conversations').update(c.id, { visitor_read_at: 'soon' })).rejects.toMatchObject({ status: 400 });
-		for (const change of [{ tags: ['x'] }, { agent_read_at: at }, { assignee: staff('agent').id }, { topic: 'other' }, { first_response_at: at }, { last_message_preview: 'x' }, { reopened: 1 }, { deleted: true }]) {
+		for (const change of [
+			{ tags: ['x'] },
+			{ agent_read_at: at },
+			{ assignee: staff('agent').id },
+			{ topic: 'other' },
+			{ first_response_at: at },
+			{ last_message_preview: 'x' },
+			{ reopened: 1 },
+			{ deleted: true }
+		]) {
 			await expect(v.pb.collection('conversations').update(c.id, change)).rejects.toMatchObject({ status: 403 });
 		}
 		// An agent: claim, tags, read and typing marks; never the server's fields or the visitor's.
 		await expect(agent.collection('conversations').update(c.id, { assignee: staff('agent').id, tags: ['物流'], agent_read_at: at, agent_typing_at: at })).resolves.toMatchObject({ tags: ['物流'] });
-		for (const change of [{ visitor_read_at: new Date(Date.now() - 5000).toISOString() }, { first_response_at: at }, { resolved_at: at }, { reopened: 2 }, { rating: 5 }, { topic: 'other' }, { deleted: true }]) {
+		for (const change of [
+			{ visitor_read_at: new Date(Date.now() - 5000).toISOString() },
+			{ first_response_at: at },
+			{ resolved_at: at },
+			{ reopened: 2 },
+			{ rating: 5 },
+			{ topic: 'other' },
+			{ deleted: true }
+		]) {
 			await expect(agent.collection('conversations').update(c.id, change)).rejects.toMatchObject({ status: 403 });
 		}
 		await expect(agent.collection('conversations').update(c.id, { tags: 'x' })).rejects.toMatchObject({ status: 400 });
@@ -279,7 +299,9 @@ describe('customers through conversations', () => {
 
 describe('cases', () => {
 	it('due times follow the priority; response and resolution are stamped by the server', async () => {
-		const c = await manager.collection('cases').create({ kind: 'complaint', priority: 'urgent', status: 'open', summary: '破损', first_response_at: '2020-01-01T00:00:00Z', first_response_due: '2099-01-01T00:00:00Z' });
+		const c = await manager
+			.collection('cases')
+			.create({ kind: 'complaint', priority: 'urgent', status: 'open', summary: '破损', first_response_at: '2020-01-01T00:00:00Z', first_response_due: '2099-01-01T00:00:00Z' });
 		const created = Date.parse(c.created.replace(' ', 'T'));
 		// Due from the moment of the request (a millisecond or so before `created`).
 		expect(Math.abs(Date.parse(c.first_response_due) - created - 15 * 60000)).toBeLessThan(1000);
@@ -297,7 +319,11 @@ describe('cases', () => {
 });
 
 describe('who opens, reassigns and relinks a case (review F14)', () => {
-	const status = (p: Promise<unknown>) => p.then(() => 200, (e: { status?: number }) => e.status ?? 0);
+	const status = (p: Promise<unknown>) =>
+		p.then(
+			() => 200,
+			(e: { status?: number }) => e.status ?? 0
+		);
 	const fields = { kind: 'inquiry', priority: 'normal', status: 'open', summary: '查询' };
 	let mine: string; // the agent's conversation, with a customer
 	let theirs: string; // agent2's conversation

@@ -115,7 +115,9 @@ beforeAll(async () => {
 	t.file = msg.attachments[0];
 	t.note = (await pbs.agent.collection('messages').create({ conversation: t.conv, client_id: clientId(), body: '老客户', internal: true })).id;
 	t.customer = (await pbs.manager.collection('customers').create({ name: '网格客户', owner: ids.sales })).id;
-	t.case = (await pbs.manager.collection('cases').create({ conversation: t.conv, customer: t.customer, assignee: ids.agent, kind: 'complaint', priority: 'high', status: 'open', summary: '包裹破损' })).id;
+	t.case = (
+		await pbs.manager.collection('cases').create({ conversation: t.conv, customer: t.customer, assignee: ids.agent, kind: 'complaint', priority: 'high', status: 'open', summary: '包裹破损' })
+	).id;
 	t.shared = (await pbs.manager.collection('canned_replies').create({ owner: ids.manager, shared: true, shortcut: '/refund', title: '退款', body: '退款将在 3 个工作日内到账。' })).id;
 	t.private = (await pbs.agent.collection('canned_replies').create({ owner: ids.agent, shared: false, shortcut: '/wait', title: '稍等', body: '请稍等' })).id;
 });

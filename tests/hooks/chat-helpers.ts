@@ -3,10 +3,7 @@ import PocketBase from 'pocketbase';
 import { request } from 'node:http';
 
 /** A 1x1 PNG: PocketBase checks an attachment's type by its content. */
-export const PNG = Buffer.from(
-	'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
-	'base64'
-);
+export const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
 export interface Visitor {
 	pb: PocketBase;

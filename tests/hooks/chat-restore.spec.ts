@@ -123,7 +123,8 @@ it('sends again, once and in order, every chat message a restored server lost', 
 	expect(consoleLostA.map((m) => m.body)).toEqual(['我查一下', '备注：物流延迟']);
 
 	const widgetSend = (conv: string, m: Msg) => v.pb.collection('messages').create<Msg>({ conversation: conv, client_id: m.client_id, author_kind: 'visitor', body: m.body });
-	const consoleSend = (m: Msg) => agent.collection('messages').create<Msg>({ conversation: m.conversation, client_id: m.client_id, author_kind: 'agent', author_staff: staff.agent.id, body: m.body, internal: !!m.internal });
+	const consoleSend = (m: Msg) =>
+		agent.collection('messages').create<Msg>({ conversation: m.conversation, client_id: m.client_id, author_kind: 'agent', author_staff: staff.agent.id, body: m.body, internal: !!m.internal });
 	const newB = await v.pb.collection('conversations').create({ id: newRecordId(), visitor: v.id, topic: 'other', status: 'open', channel: 'web' });
 	const first: Msg[] = [];
 	for (const m of widgetLostA) first.push(await widgetSend(a.id, m));

@@ -148,13 +148,7 @@ describe('chat session', () => {
 	it('a wrong signature, a stale time or a bad customer id is refused', async () => {
 		const post = from();
 		const ext = `bad-${clientId()}`;
-		const cases = [
-			identity(ext, undefined, 'another-secret'),
-			identity(ext, Math.floor(Date.now() / 1000) - 2 * 86400),
-			{ ...identity(ext), customer_id: `${ext}x` },
-			identity(''),
-			'not an object'
-		];
+		const cases = [identity(ext, undefined, 'another-secret'), identity(ext, Math.floor(Date.now() / 1000) - 2 * 86400), { ...identity(ext), customer_id: `${ext}x` }, identity(''), 'not an object'];
 		for (const id of cases) {
 			const res = await post({ identity: id });
 			expect(res.status).toBe(400);
@@ -185,7 +179,11 @@ describe('chat session', () => {
 	});
 
 	it('nobody creates a visitor through the records API', async () => {
-		const res = await fetch(`${server.url}/api/collections/visitors/records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x', password: 'password-123', passwordConfirm: 'password-123' }) });
+		const res = await fetch(`${server.url}/api/collections/visitors/records`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ name: 'x', password: 'password-123', passwordConfirm: 'password-123' })
+		});
 		expect(res.status).toBe(403);
 	});
 });

@@ -133,7 +133,12 @@ async function expected(from: string, to: string, filter: { agent?: string; team
 	const staff = await su.collection('staff').getFullList();
 	const team = new Map(staff.map((s) => [s.id, s.team]));
 	const names = new Map(staff.map((s) => [s.id, s.name]));
-	const inScope = (x: Rec) => !x.deleted && shopDay(t(x.created)) >= from && shopDay(t(x.created)) <= to && (!filter.agent || x.assignee === filter.agent) && (!filter.team || (x.assignee && team.get(x.assignee) === filter.team));
+	const inScope = (x: Rec) =>
+		!x.deleted &&
+		shopDay(t(x.created)) >= from &&
+		shopDay(t(x.created)) <= to &&
+		(!filter.agent || x.assignee === filter.agent) &&
+		(!filter.team || (x.assignee && team.get(x.assignee) === filter.team));
 	const convs = (await su.collection('conversations').getFullList()).filter(inScope);
 	const messages = await su.collection('messages').getFullList();
 	const cases = (await su.collection('cases').getFullList()).filter(inScope);
@@ -145,8 +150,19 @@ async function expected(from: string, to: string, filter: { agent?: string; team
 	const days: Rec[] = [];
 	for (let d = Date.parse(`${from}T00:00:00Z`); d <= Date.parse(`${to}T00:00:00Z`); d += DAY) {
 		const day = new Date(d).toISOString().slice(0, 10);
-		const f = figures(convs.filter((c) => shopDay(t(c.created)) === day), messages);
-		days.push({ day, conversations: f.conversations, resolved: f.resolved, first_response_median: f.first_response.median, resolution_median: f.resolution.median, csat_average: f.csat.average, csat_count: f.csat.count });
+		const f = figures(
+			convs.filter((c) => shopDay(t(c.created)) === day),
+			messages
+		);
+		days.push({
+			day,
+			conversations: f.conversations,
+			resolved: f.resolved,
+			first_response_median: f.first_response.median,
+			resolution_median: f.resolution.median,
+			csat_average: f.csat.average,
+			csat_count: f.csat.count
+		});
 	}
 	return {
 		from,
@@ -154,10 +170,38 @@ async function expected(from: string, to: string, filter: { agent?: string; team
 		agent: filter.agent ?? null,
 		team: filter.team ?? null,
 		...figures(convs, messages),
-		volume: { conversations: convs.length, cases: cases.length, by_topic: countBy(convs, 'topic'), by_channel: countBy(convs, 'channel'), by_category: countBy(cases, 'category'), by_kind: countBy(cases, 'kind') },
+		volume: {
+			conversations: convs.length,
+			cases: cases.length,
+			by_topic: countBy(convs, 'topic'),
+			by_channel: countBy(convs, 'channel'),
+			by_category: countBy(cases, 'category'),
+			by_kind: countBy(cases, 'kind')
+		},
 		sla: sla(cases, now),
-		agents: agents.map((id) => ({ agent: id, name: names.get(id), ...figures(convs.filter((c) => c.assignee === id), messages), sla: sla(cases.filter((c) => c.assignee === id), now) })),
-		teams: teams.map((name) => ({ team: name, ...figures(convs.filter((c) => teamOf(c) === name), messages), sla: sla(cases.filter((c) => teamOf(c) === name), now) })),
+		agents: agents.map((id) => ({
+			agent: id,
+			name: names.get(id),
+			...figures(
+				convs.filter((c) => c.assignee === id),
+				messages
+			),
+			sla: sla(
+				cases.filter((c) => c.assignee === id),
+				now
+			)
+		})),
+		teams: teams.map((name) => ({
+			team: name,
+			...figures(
+				convs.filter((c) => teamOf(c) === name),
+				messages
+			),
+			sla: sla(
+				cases.filter((c) => teamOf(c) === name),
+				now
+			)
+		})),
 		daily: days
 	};
 }

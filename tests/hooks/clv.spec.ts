@@ -47,7 +47,7 @@ interface Shopper {
 /** A deterministic shop: n shoppers, some buying every few weeks, some once, some who stopped. */
 function shop(n: number, prefix: string): Shopper[] {
 	let seed = 42;
-	const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+	const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 	return Array.from({ length: n }, (_, i) => {
 		const first = 60 + Math.floor(rnd() * 600);
 		const kind = i % 4; // 0 once, 1 regular, 2 stopped, 3 twice
@@ -154,16 +154,28 @@ describe('predicted customer value', () => {
 		const sig2 = (v: number) => (v <= 0 ? 0 : Number(v.toPrecision(2)));
 		const predictions = new Map<string, { value_12m: number; churn_risk: boolean }>();
 		for (const s of all) predictions.set(byExt.get(s.ext)!, (await manager.send(`/api/crm/customers/${byExt.get(s.ext)}/prediction`, {})).prediction);
-		const values = [...predictions.values()].filter((p) => p.churn_risk).map((p) => sig2(p.value_12m)).sort((a, b) => a - b);
+		const values = [...predictions.values()]
+			.filter((p) => p.churn_risk)
+			.map((p) => sig2(p.value_12m))
+			.sort((a, b) => a - b);
 		const threshold = values[Math.floor(values.length / 2)] ?? 0;
-		const wanted = [...predictions].filter(([, p]) => p.churn_risk && sig2(p.value_12m) >= threshold).map(([id]) => id).sort();
+		const wanted = [...predictions]
+			.filter(([, p]) => p.churn_risk && sig2(p.value_12m) >= threshold)
+			.map(([id]) => id)
+			.sort();
 		expect(wanted.length).toBeGreaterThan(0);
 		const segment = await manager.collection('segments').create({
 			name: '高价值流失风险',
 			kind: 'dynamic',
 			owner: (manager.authStore.record as { id: string }).id,
 			shared: true,
-			rule: { op: 'and', rules: [{ field: 'churn_risk', cmp: 'is_true' }, { field: 'predicted_value', cmp: 'gte', value: threshold }] }
+			rule: {
+				op: 'and',
+				rules: [
+					{ field: 'churn_risk', cmp: 'is_true' },
+					{ field: 'predicted_value', cmp: 'gte', value: threshold }
+				]
+			}
 		});
 		const members = await manager.send(`/api/crm/segments/${segment.id}/members`, {});
 		expect([...members.ids].filter((id: string) => predictions.has(id)).sort()).toEqual(wanted);

@@ -55,7 +55,7 @@ describe('customer_stats', () => {
 		const pb = await signIn('sales');
 		const userId = staff('sales').id;
 		const storage = getRxStorageMemory();
-		const db = await getDatabase(userId, { storage, multiInstance: false, device: 'stats' , collections: DEVICE_COLLECTIONS });
+		const db = await getDatabase(userId, { storage, multiInstance: false, device: 'stats', collections: DEVICE_COLLECTIONS });
 		const engine = new SyncEngine({ pb, db, userId, kv: memoryKeyValue(), realtime: false });
 		try {
 			engine.start();

@@ -82,7 +82,10 @@ describe('customers: what a device may keep', () => {
 		const rep = await signIn('sales');
 		const mine = { id: id15(), name: '仍是我的', owner: staff('sales').id };
 		const moved = { id: id15(), name: '转走的', owner: staff('sales').id };
-		await push(rep, [{ doc: mine, base: null }, { doc: moved, base: null }]);
+		await push(rep, [
+			{ doc: mine, base: null },
+			{ doc: moved, base: null }
+		]);
 		await (await signIn('manager')).collection('customers').update(moved.id, { owner: staff('sales2').id });
 		const unknown = id15();
 		const res = await rep.send('/api/crm/sync/customers/visible', { method: 'POST', body: { ids: [mine.id, moved.id, unknown] } });
@@ -99,7 +102,10 @@ describe('customers: what a device may keep', () => {
 		await manager.realtime.subscribe('crm/lost', (e) => heard.manager.push(e));
 		const a = { id: id15(), name: '将被转走', owner: staff('sales').id };
 		const b = { id: id15(), name: '将被删除', owner: staff('sales').id };
-		await push(rep, [{ doc: a, base: null }, { doc: b, base: null }]);
+		await push(rep, [
+			{ doc: a, base: null },
+			{ doc: b, base: null }
+		]);
 		await manager.collection('customers').update(a.id, { owner: staff('sales2').id });
 		await manager.collection('customers').update(b.id, { deleted: true });
 		await waitFor(() => heard.rep.length === 2);
@@ -132,7 +138,13 @@ describe('customers: what a device may keep', () => {
 		}
 		const seen = await rep2.collection('proposals').getFullList({ filter: `customer = "${c.id}"` });
 		expect(seen).toHaveLength(1);
-		expect(seen[0]).toMatchObject({ author: staff('sales').id, author_name: staff('sales').name, status: 'open', changes: { notes: '离线写的备注', phones: ['+8613912345678'] }, base: { notes: '旧备注', phones: null } });
+		expect(seen[0]).toMatchObject({
+			author: staff('sales').id,
+			author_name: staff('sales').name,
+			status: 'open',
+			changes: { notes: '离线写的备注', phones: ['+8613912345678'] },
+			base: { notes: '旧备注', phones: null }
+		});
 		expect(await rep.collection('proposals').getFullList({ filter: `customer = "${c.id}"` })).toHaveLength(1); // its author
 		expect(await manager.collection('proposals').getFullList({ filter: `customer = "${c.id}"` })).toHaveLength(1);
 		expect(await agent.collection('proposals').getFullList({ filter: `customer = "${c.id}"` })).toHaveLength(0);
@@ -221,7 +233,10 @@ describe('customers: bad input is refused, naming the field', () => {
 
 	it.each(cases)('REST create: %s', async (_label, doc, field, code) => {
 		const pb = await signIn('manager');
-		const err = await pb.collection('customers').create(doc).catch((e) => e);
+		const err = await pb
+			.collection('customers')
+			.create(doc)
+			.catch((e) => e);
 		expect(err.status).toBe(400);
 		expect(err.response.data[field]).toMatchObject({ code });
 	});
@@ -230,7 +245,10 @@ describe('customers: bad input is refused, naming the field', () => {
 		const pb = await signIn('manager');
 		const c = await pb.collection('customers').create({ name: ' 接口客户 ', phones: ['138 0013 8000'], emails: ['A@B.CN'] });
 		expect(c).toMatchObject({ name: '接口客户', phones: ['+8613800138000'], emails: ['a@b.cn'] });
-		const err = await pb.collection('customers').update(c.id, { phones: ['138'] }).catch((e) => e);
+		const err = await pb
+			.collection('customers')
+			.update(c.id, { phones: ['138'] })
+			.catch((e) => e);
 		expect(err.response.data.phones).toMatchObject({ code: 'invalid_phone' });
 	});
 
@@ -241,7 +259,10 @@ describe('customers: bad input is refused, naming the field', () => {
 		const base = await pb.collection('customers').getOne(c.id);
 		const res = await push(pb, [{ doc: { ...base, name: '', phones: ['bad'] }, base }]);
 		expect(res.rejected).toMatchObject([{ status: 400, field: 'name' }]);
-		const err = await pb.collection('customers').update(c.id, { emails: ['nope'] }).catch((e) => e);
+		const err = await pb
+			.collection('customers')
+			.update(c.id, { emails: ['nope'] })
+			.catch((e) => e);
 		expect(err.status).toBe(400);
 		expect(await pb.collection('customers').getOne(c.id)).toMatchObject({ name: '原样', phones: ['+8613800138000'], emails: null });
 	});

@@ -71,4 +71,3 @@ export const write = (d: Device) => (c: SyncedName, id: string) => {
 	if (d.engine) d.engine.markWritten(c, id);
 	else new Outbox(d.kv, `crm:outbox:${d.userId}`).markWritten(c, id);
 };
-

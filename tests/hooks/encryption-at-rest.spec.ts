@@ -30,8 +30,17 @@ const SECRETS = [NAME, PHONE, EMAIL, ADDRESS, SHOP_NAME, SHOP_PHONE, CHAT_TEXT];
 
 /** The secrets as any encoding a file could hold them in: UTF-8, UTF-16 both ways, JSON-escaped, base64, URL-encoded. */
 function encodings(s: string): Buffer[] {
-	const escaped = JSON.stringify(s).slice(1, -1).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-	return [Buffer.from(s, 'utf8'), Buffer.from(s, 'utf16le'), Buffer.from(s, 'utf16le').swap16(), Buffer.from(escaped, 'utf8'), Buffer.from(Buffer.from(s).toString('base64')), Buffer.from(encodeURIComponent(s))];
+	const escaped = JSON.stringify(s)
+		.slice(1, -1)
+		.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+	return [
+		Buffer.from(s, 'utf8'),
+		Buffer.from(s, 'utf16le'),
+		Buffer.from(s, 'utf16le').swap16(),
+		Buffer.from(escaped, 'utf8'),
+		Buffer.from(Buffer.from(s).toString('base64')),
+		Buffer.from(encodeURIComponent(s))
+	];
 }
 
 function filesUnder(dir: string): string[] {
@@ -53,7 +62,10 @@ function leaks(files: string[]): string[] {
 
 /** The data key's id as the server writes it in a sealed value (server/backupcrypt.go backupKeyID). */
 function keyId(keyB64: string): string {
-	return createHash('sha256').update(Buffer.concat([Buffer.from('crm-backup-key-id:'), Buffer.from(keyB64, 'base64')])).digest('hex').slice(0, 8);
+	return createHash('sha256')
+		.update(Buffer.concat([Buffer.from('crm-backup-key-id:'), Buffer.from(keyB64, 'base64')]))
+		.digest('hex')
+		.slice(0, 8);
 }
 
 function client(url: string) {
@@ -124,7 +136,10 @@ it('keeps personal fields out of the database files and backups, and rotates the
 	// The key is beside the data directory, readable by the server's user only.
 	const keyFile = `${server.dataDir}-data.key`;
 	expect(statSync(keyFile).mode & 0o077).toBe(0);
-	const oldKey = readFileSync(keyFile, 'utf8').split('\n').find((l) => l && !l.startsWith('#'))!.trim();
+	const oldKey = readFileSync(keyFile, 'utf8')
+		.split('\n')
+		.find((l) => l && !l.startsWith('#'))!
+		.trim();
 	expect(readFileSync(join(server.dataDir, 'data.db')).includes(Buffer.from(`enc1:${keyId(oldKey)}:`))).toBe(true);
 
 	// Rotation (docs/encryption.md): the new key first, the old one second; the start reseals.

@@ -32,10 +32,7 @@ export function id15(): string {
 }
 
 export async function push(pb: PocketBase, rows: { doc: Record<string, unknown>; base: Record<string, unknown> | null }[]) {
-	return pb.send<{ conflicts: Record<string, unknown>[]; rejected: { id: string; status: number; field: string; code: string }[] }>(
-		'/api/crm/sync/customers/push',
-		{ method: 'POST', body: { rows } }
-	);
+	return pb.send<{ conflicts: Record<string, unknown>[]; rejected: { id: string; status: number; field: string; code: string }[] }>('/api/crm/sync/customers/push', { method: 'POST', body: { rows } });
 }
 
 export async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, ms = 5000): Promise<T> {

@@ -106,7 +106,10 @@ describe('whole-batch errors store nothing', () => {
 		const old = Array.from({ length: 20 }, () => ({ ...view(`budget-${run}`), time: Date.now() - 2 * 365 * 86400_000 }));
 		expect((await post(old, { key: k.key })).status).toBe(422);
 		// The minute's budget of 10 is still there for 9 events that are stored.
-		const ok = await post(Array.from({ length: 9 }, () => view(`budget-${run}`)), { key: k.key });
+		const ok = await post(
+			Array.from({ length: 9 }, () => view(`budget-${run}`)),
+			{ key: k.key }
+		);
 		expect(ok).toMatchObject({ status: 200, body: { accepted: 9 } });
 		expect((await post([view(`budget-${run}`), view(`budget-${run}`)], { key: k.key })).status).toBe(429);
 	});
@@ -115,7 +118,10 @@ describe('whole-batch errors store nothing', () => {
 describe('a batch of which nothing can be stored says so (issue 15)', () => {
 	it('answers 422 all_rejected with every event and its reason, and stores nothing', async () => {
 		const c = `all-bad-${run}`;
-		const res = await post([{ ...view(c), time: Date.now() - 2 * 365 * 86400_000 }, { ...view(c), type: 'Bad Type' }]);
+		const res = await post([
+			{ ...view(c), time: Date.now() - 2 * 365 * 86400_000 },
+			{ ...view(c), type: 'Bad Type' }
+		]);
 		expect(res.status).toBe(422);
 		expect(res.body).toMatchObject({ status: 422, code: 'all_rejected', accepted: 0, duplicates: 0 });
 		expect(res.body.message).toContain('none of the 2 events');
@@ -227,16 +233,24 @@ describe('per-event errors keep the valid events of the batch', () => {
 		const c = `two-browsers-${run}`;
 		const [a, b] = [`anon-a-${run}`, `anon-b-${run}`];
 		const t = Date.now() - 60_000;
-		expect((await post([
-			{ id: eid(), type: 'page_view', time: t, anonymous_id: a },
-			{ id: eid(), type: 'purchase', time: t + 1, anonymous_id: a, order_id: `o-a-${run}`, total: 50 },
-			{ id: eid(), type: 'page_view', time: t + 2, anonymous_id: b },
-			{ id: eid(), type: 'purchase', time: t + 3, anonymous_id: b, order_id: `o-b-${run}`, total: 30 }
-		])).body.rejected).toEqual([]);
-		expect((await post([
-			{ id: eid(), type: 'identify', time: t + 10, anonymous_id: a, customer_id: c },
-			{ id: eid(), type: 'identify', time: t + 11, anonymous_id: b, customer_id: c }
-		])).body.rejected).toEqual([]);
+		expect(
+			(
+				await post([
+					{ id: eid(), type: 'page_view', time: t, anonymous_id: a },
+					{ id: eid(), type: 'purchase', time: t + 1, anonymous_id: a, order_id: `o-a-${run}`, total: 50 },
+					{ id: eid(), type: 'page_view', time: t + 2, anonymous_id: b },
+					{ id: eid(), type: 'purchase', time: t + 3, anonymous_id: b, order_id: `o-b-${run}`, total: 30 }
+				])
+			).body.rejected
+		).toEqual([]);
+		expect(
+			(
+				await post([
+					{ id: eid(), type: 'identify', time: t + 10, anonymous_id: a, customer_id: c },
+					{ id: eid(), type: 'identify', time: t + 11, anonymous_id: b, customer_id: c }
+				])
+			).body.rejected
+		).toEqual([]);
 		const stored = await storedFor(c);
 		expect(stored.map((e) => e.type).sort()).toEqual(['identify', 'identify', 'page_view', 'page_view', 'purchase', 'purchase']);
 		const [customer] = await owner.collection('customers').getFullList({ filter: `external_id = "${c}"` });
@@ -247,7 +261,11 @@ describe('per-event errors keep the valid events of the batch', () => {
 	it('a customer the chat made before the shop named them takes the name of the first traits; a real name stays', async () => {
 		const c = `chat-first-${run}`;
 		const s = signedCustomer(c);
-		const res = await fetch(`${url()}/api/crm/chat/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: { customer_id: c, ts: s.customer_ts, sig: s.customer_sig } }) });
+		const res = await fetch(`${url()}/api/crm/chat/session`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ identity: { customer_id: c, ts: s.customer_ts, sig: s.customer_sig } })
+		});
 		expect(res.status).toBe(200);
 		const [made] = await owner.collection('customers').getFullList({ filter: `external_id = "${c}"` });
 		expect(made.name).toBe(`Shop customer ${c}`);

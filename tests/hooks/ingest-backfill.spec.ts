@@ -62,7 +62,11 @@ async function figures(ext: string) {
 	const orders = (data.orders as { order_id: string; ts: number; total: number; refunded: number; purchased: number }[])
 		.map((o) => ({ order: o.order_id.split('-').slice(1, 3).join('-'), ts: o.ts, total: o.total, refunded: o.refunded, purchased: o.purchased }))
 		.sort((x, y) => x.ts - y.ts);
-	return { name: c.name, stats: { first_seen: s.first_seen, last_seen: s.last_seen, order_count: s.order_count, total_spend: s.total_spend, avg_order: s.avg_order, last_order_at: s.last_order_at }, orders };
+	return {
+		name: c.name,
+		stats: { first_seen: s.first_seen, last_seen: s.last_seen, order_count: s.order_count, total_spend: s.total_spend, avg_order: s.avg_order, last_order_at: s.last_order_at },
+		orders
+	};
 }
 
 it('a live batch refuses history with a hint; a browser key may not backfill', async () => {

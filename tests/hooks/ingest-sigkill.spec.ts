@@ -103,8 +103,16 @@ it(`keeps every acknowledged event exactly once across ${KILLS} SIGKILLs`, async
 	// The rollups equal a recomputation from the stored raw events.
 	const raw: RawEvent[] = rows
 		.map((e) => ({
-			id: e.event_id, type: e.type, time: e.ts, anonymous_id: e.anon_id || undefined, customer_id: e.customer_ext || undefined,
-			product_id: e.product_id || undefined, category: e.category || undefined, order_id: e.order_id || undefined, total: e.total, items: e.items ?? undefined
+			id: e.event_id,
+			type: e.type,
+			time: e.ts,
+			anonymous_id: e.anon_id || undefined,
+			customer_id: e.customer_ext || undefined,
+			product_id: e.product_id || undefined,
+			category: e.category || undefined,
+			order_id: e.order_id || undefined,
+			total: e.total,
+			items: e.items ?? undefined
 		}))
 		.sort((a, b) => a.time - b.time);
 	const model = new EventModel(raw);
@@ -119,12 +127,11 @@ it(`keeps every acknowledged event exactly once across ${KILLS} SIGKILLs`, async
 	expect(overview.revenue).toBeCloseTo(want.revenue, 2);
 	expect((await manager.send('/api/crm/stats/funnel', { query: q })).steps.map((s: { count: number }) => s.count)).toEqual(model.funnel(from, to));
 	const trends = await manager.send('/api/crm/stats/trends', { query: q });
-	expect(trends.days.map((d: { visitors: number; orders: number; carts: number }) => [d.visitors, d.orders, d.carts])).toEqual(
-		model.trends(from, to).map((d) => [d.visitors, d.orders, d.carts])
-	);
+	expect(trends.days.map((d: { visitors: number; orders: number; carts: number }) => [d.visitors, d.orders, d.carts])).toEqual(model.trends(from, to).map((d) => [d.visitors, d.orders, d.carts]));
 	const products = await manager.send('/api/crm/stats/products', { query: q });
 	const wantProducts = model.products(from, to);
-	for (const p of products.products) expect([p.views, p.carts, p.units], p.product_id).toEqual([wantProducts.get(p.product_id)!.views, wantProducts.get(p.product_id)!.carts, wantProducts.get(p.product_id)!.units]);
+	for (const p of products.products)
+		expect([p.views, p.carts, p.units], p.product_id).toEqual([wantProducts.get(p.product_id)!.views, wantProducts.get(p.product_id)!.carts, wantProducts.get(p.product_id)!.units]);
 	const stats = await su.collection('customer_stats').getFullList({ expand: 'customer' });
 	const figures = model.customers();
 	expect(stats.length).toBe(figures.size);

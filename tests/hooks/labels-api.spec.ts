@@ -19,8 +19,7 @@ let n = 0;
 const uniqueName = (stem: string) => `${stem}-${run}-${++n}`;
 const label = (extra: Record<string, unknown> = {}) => ({ id: id15(), kind: 'tag', name: uniqueName('标签'), ...extra });
 const OK = { conflicts: [], rejected: [] };
-const guest = (path: string, init: RequestInit = {}) =>
-	fetch(`${url()}${path}`, { ...init, headers: { 'content-type': 'application/json', ...(init.headers ?? {}) } });
+const guest = (path: string, init: RequestInit = {}) => fetch(`${url()}${path}`, { ...init, headers: { 'content-type': 'application/json', ...(init.headers ?? {}) } });
 
 let shared: Record<string, unknown>;
 
@@ -34,7 +33,10 @@ describe('labels: access per role', () => {
 	it('list and view: every staff member; a guest nothing', async () => {
 		for (const r of ROLES) {
 			const listed = await pb[r].collection('labels').getFullList({ filter: `id = "${shared.id}"` });
-			expect(listed.map((l) => l.name), r).toEqual([shared.name]);
+			expect(
+				listed.map((l) => l.name),
+				r
+			).toEqual([shared.name]);
 			expect((await pb[r].collection('labels').getOne(shared.id as string)).color, r).toBe('#0f766e');
 		}
 		expect((await (await guest('/api/collections/labels/records')).json()).items).toEqual([]);
@@ -42,13 +44,21 @@ describe('labels: access per role', () => {
 	});
 
 	it('create by push: admin and manager; sales and agent refused with 403 and nothing stored; a guest 401', async () => {
-		const cases: [Role, boolean][] = [['owner', true], ['manager', true], ['sales', false], ['agent', false]];
+		const cases: [Role, boolean][] = [
+			['owner', true],
+			['manager', true],
+			['sales', false],
+			['agent', false]
+		];
 		for (const [role, ok] of cases) {
 			const doc = label({ kind: role === 'owner' ? 'category' : 'tag' });
 			const res = await pushLabels(pb[role], [{ doc, base: null }]);
 			if (ok) expect(res, `${role} creates`).toEqual(OK);
 			else expect(res.rejected, `${role} refused`).toMatchObject([{ id: doc.id, status: 403, code: 'forbidden' }]);
-			const stored = await pb.manager.collection('labels').getOne(doc.id as string).catch((e) => e);
+			const stored = await pb.manager
+				.collection('labels')
+				.getOne(doc.id as string)
+				.catch((e) => e);
 			expect(stored.status === 404, `${role}: stored only when allowed`).toBe(!ok);
 		}
 		const res = await guest('/api/crm/sync/labels/push', { method: 'POST', body: JSON.stringify({ rows: [{ doc: label(), base: null }] }) });
@@ -62,7 +72,10 @@ describe('labels: access per role', () => {
 		}
 		for (const role of ['sales', 'agent'] as const) {
 			const name = uniqueName(role);
-			const err = await pb[role].collection('labels').create({ kind: 'tag', name }).catch((e) => e);
+			const err = await pb[role]
+				.collection('labels')
+				.create({ kind: 'tag', name })
+				.catch((e) => e);
 			// PocketBase answers a create its rule refuses with 400 "Failed to create record"
 			expect(err.status, role).toBe(400);
 			expect(await pb.manager.collection('labels').getFullList({ filter: `name = "${name}"` })).toEqual([]);
@@ -128,12 +141,18 @@ describe('labels: one name per kind', () => {
 	it('REST: create and rename onto a name its kind has are refused with 400 and data.name', async () => {
 		const name = uniqueName('企业客户');
 		await pb.manager.collection('labels').create({ kind: 'category', name });
-		const err = await pb.owner.collection('labels').create({ kind: 'category', name: `  ${name}` }).catch((e) => e);
+		const err = await pb.owner
+			.collection('labels')
+			.create({ kind: 'category', name: `  ${name}` })
+			.catch((e) => e);
 		expect(err.status).toBe(400);
 		expect(err.response.data.name).toMatchObject({ code: 'not_unique' });
 		expect(err.response.data.kind).toBeUndefined();
 		const other = await pb.manager.collection('labels').create({ kind: 'category', name: uniqueName('零售') });
-		const rename = await pb.manager.collection('labels').update(other.id, { name }).catch((e) => e);
+		const rename = await pb.manager
+			.collection('labels')
+			.update(other.id, { name })
+			.catch((e) => e);
 		expect(rename.status).toBe(400);
 		expect(rename.response.data.name).toMatchObject({ code: 'not_unique' });
 		expect(await pb.manager.collection('labels').getFullList({ filter: `name = "${name}" && kind = "category"` })).toHaveLength(1);
@@ -144,7 +163,10 @@ describe('labels: one name per kind', () => {
 		const old = await pb.manager.collection('labels').create({ kind: 'tag', name });
 		await pb.manager.collection('labels').update(old.id, { deleted: true });
 		await expect(pb.manager.collection('labels').create({ kind: 'tag', name })).resolves.toMatchObject({ name, deleted: false });
-		const back = await pb.manager.collection('labels').update(old.id, { deleted: false }).catch((e) => e);
+		const back = await pb.manager
+			.collection('labels')
+			.update(old.id, { deleted: false })
+			.catch((e) => e);
 		expect(back.status).toBe(400);
 		expect(back.response.data.name).toMatchObject({ code: 'not_unique' });
 	});
@@ -174,13 +196,19 @@ describe('labels: bad input is refused, naming the field', () => {
 	it.each(cases)('REST create: %s', async (_what, change, field, code) => {
 		const { id: _id, ...data } = clean(label(change));
 		void _id;
-		const err = await pb.manager.collection('labels').create(data).catch((e) => e);
+		const err = await pb.manager
+			.collection('labels')
+			.create(data)
+			.catch((e) => e);
 		expect(err.status).toBe(400);
 		expect(err.response.data[field]).toMatchObject({ code });
 	});
 
 	it('REST update: a bad colour', async () => {
-		const err = await pb.manager.collection('labels').update(shared.id as string, { color: 'rgb(0,0,0)' }).catch((e) => e);
+		const err = await pb.manager
+			.collection('labels')
+			.update(shared.id as string, { color: 'rgb(0,0,0)' })
+			.catch((e) => e);
 		expect(err.status).toBe(400);
 		expect(err.response.data.color).toMatchObject({ code: 'invalid_color' });
 	});

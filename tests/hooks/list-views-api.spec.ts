@@ -72,7 +72,10 @@ describe('list views: a user’s own only', () => {
 			expect((await pushViews(pb.sales, [{ doc, base: null }])).rejected, JSON.stringify(change)).toMatchObject([{ status: 400, field, code }]);
 			const { id: _i, ...body } = doc;
 			void _i;
-			const rest = await pb.sales.collection('list_views').create(body).catch((e) => e);
+			const rest = await pb.sales
+				.collection('list_views')
+				.create(body)
+				.catch((e) => e);
 			expect(rest.status, JSON.stringify(change)).toBe(400);
 			expect(Object.keys(rest.response.data), JSON.stringify(change)).toContain(field);
 		}

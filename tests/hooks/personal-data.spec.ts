@@ -42,7 +42,9 @@ async function figures(): Promise<string> {
 
 /** The secrets as any encoding a file could hold them in. */
 function encodings(s: string): Buffer[] {
-	const escaped = JSON.stringify(s).slice(1, -1).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+	const escaped = JSON.stringify(s)
+		.slice(1, -1)
+		.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 	return [Buffer.from(s, 'utf8'), Buffer.from(s, 'utf16le'), Buffer.from(escaped, 'utf8'), Buffer.from(escaped.toUpperCase().replace(/\\U/g, '\\u'), 'utf8')];
 }
 
@@ -65,13 +67,22 @@ it('exports everything held about a customer, then erases them everywhere withou
 	const anon = `anon-${run}`;
 	const t = Date.now() - 60_000;
 	await events([
-		{ id: `e1-${run}`, type: 'page_view', time: t, anonymous_id: anon, url: `https://shop.example/p/1?ref=${encodeURIComponent(EMAIL)}`, referrer: `https://search.example/?q=${encodeURIComponent(NAME)}` },
+		{
+			id: `e1-${run}`,
+			type: 'page_view',
+			time: t,
+			anonymous_id: anon,
+			url: `https://shop.example/p/1?ref=${encodeURIComponent(EMAIL)}`,
+			referrer: `https://search.example/?q=${encodeURIComponent(NAME)}`
+		},
 		{ id: `e2-${run}`, type: 'identify', time: t + 1, anonymous_id: anon, customer_id: EXT, traits: { name: NAME, phone: PHONE, email: EMAIL } },
 		{ id: `e3-${run}`, type: 'purchase', time: t + 2, customer_id: EXT, order_id: `o-${run}`, total: 88, items: [{ product_id: 'p1', price: 88, quantity: 1 }] }
 	]);
 	customerId = (await owner.collection('customers').getFirstListItem(`external_id = "${EXT}"`)).id;
 	// The manager hands them to the rep, with an address and consent; the rep logs a visit.
-	await manager.collection('customers').update(customerId, { owner: staff('sales').id, addresses: [{ label: '家', detail: ADDRESS }], notes: `${NAME} 喜欢红茶`, marketing_consent: true, consent_how: 'in_person' });
+	await manager
+		.collection('customers')
+		.update(customerId, { owner: staff('sales').id, addresses: [{ label: '家', detail: ADDRESS }], notes: `${NAME} 喜欢红茶`, marketing_consent: true, consent_how: 'in_person' });
 	const visit = { id: id15(), customer: customerId, staff: staff('sales').id, kind: 'visit', summary: `拜访${NAME}，电话 ${PHONE}`, at: new Date().toISOString() };
 	expect((await rep.send('/api/crm/sync/service_records/push', { method: 'POST', body: { rows: [{ doc: visit, base: null }] } })).rejected).toEqual([]);
 	// The shopper chats from the shop, signed in, leaves a contact and sends a photo.
@@ -118,7 +129,10 @@ it('exports everything held about a customer, then erases them everywhere withou
 
 	const before = await figures();
 	// Art. 47: the admin types the name to confirm.
-	await expect(owner.send(`/api/crm/customers/${customerId}/erase`, { method: 'POST', body: { confirm: '别人' } })).rejects.toMatchObject({ status: 400, response: { data: { confirm: { code: 'mismatch' } } } });
+	await expect(owner.send(`/api/crm/customers/${customerId}/erase`, { method: 'POST', body: { confirm: '别人' } })).rejects.toMatchObject({
+		status: 400,
+		response: { data: { confirm: { code: 'mismatch' } } }
+	});
 	// The request log keeps no query values (server/logredact.go), but a path may name them: a shop
 	// page that asked for their coupon by a code made of their shop id, say. Erasing removes it.
 	expect((await fetch(`${url()}/api/crm/coupons/${encodeURIComponent(EXT)}`)).status).toBeGreaterThanOrEqual(400);
@@ -155,7 +169,10 @@ it('exports everything held about a customer, then erases them everywhere withou
 	for (const secret of [NAME, PHONE, EMAIL, ADDRESS, EXT]) expect(dump).not.toContain(secret);
 
 	// An edit made offline before the erasure cannot bring the data back.
-	const stale = await rep.send<{ rejected: { code: string }[] }>('/api/crm/sync/customers/push', { method: 'POST', body: { rows: [{ doc: { ...local!.toJSON(), notes: `${NAME} 回来了` }, base: local!.toJSON() }] } });
+	const stale = await rep.send<{ rejected: { code: string }[] }>('/api/crm/sync/customers/push', {
+		method: 'POST',
+		body: { rows: [{ doc: { ...local!.toJSON(), notes: `${NAME} 回来了` }, base: local!.toJSON() }] }
+	});
 	expect(stale.rejected[0]).toMatchObject({ status: 410, field: 'id', code: 'erased' });
 	await expect(rep.collection('service_records').create({ ...visit, id: id15() })).rejects.toMatchObject({ status: 410 });
 

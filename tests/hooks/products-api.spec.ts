@@ -19,7 +19,8 @@ const post = async (body: unknown, headers: Record<string, string> = {}) => {
 	return { status: res.status, body: await res.json() };
 };
 const byKey = (key: string, body: unknown) => post(body, { authorization: `Bearer ${key}` });
-const catalogued = async (pb: PocketBase) => (await pb.collection('products').getFullList({ filter: `product_id ~ "PC-${run}-"`, sort: 'product_id' })).map((p) => ({ product_id: p.product_id, name: p.name, price: p.price }));
+const catalogued = async (pb: PocketBase) =>
+	(await pb.collection('products').getFullList({ filter: `product_id ~ "PC-${run}-"`, sort: 'product_id' })).map((p) => ({ product_id: p.product_id, name: p.name, price: p.price }));
 
 beforeAll(async () => {
 	[owner, manager, sales, agent] = await Promise.all(['owner', 'manager', 'sales', 'agent'].map((k) => signIn(k)));
@@ -29,9 +30,22 @@ beforeAll(async () => {
 
 describe('products API', () => {
 	it('a server key upserts by product id; a second send updates, an unchanged row is counted as such', async () => {
-		const first = await byKey(serverKey, { products: [{ product_id: P(1), name: '羊毛围巾', category: '配饰', price: 199, image_url: 'https://img.shop.test/1.jpg' }, { product_id: P(2), name: '皮手套', price: '88.5' }] });
+		const first = await byKey(serverKey, {
+			products: [
+				{ product_id: P(1), name: '羊毛围巾', category: '配饰', price: 199, image_url: 'https://img.shop.test/1.jpg' },
+				{ product_id: P(2), name: '皮手套', price: '88.5' }
+			]
+		});
 		expect(first).toEqual({ status: 200, body: { created: 2, updated: 0, unchanged: 0, dry_run: false } });
-		const again = await post({ products: [{ product_id: P(1), name: '羊毛围巾（灰）', category: '配饰', price: 199, image_url: 'https://img.shop.test/1.jpg' }, { product_id: P(2), name: '皮手套', price: 88.5 }] }, { 'X-Shop-Key': serverKey });
+		const again = await post(
+			{
+				products: [
+					{ product_id: P(1), name: '羊毛围巾（灰）', category: '配饰', price: 199, image_url: 'https://img.shop.test/1.jpg' },
+					{ product_id: P(2), name: '皮手套', price: 88.5 }
+				]
+			},
+			{ 'X-Shop-Key': serverKey }
+		);
 		expect(again.body).toMatchObject({ created: 0, updated: 1, unchanged: 1 });
 		expect(await catalogued(sales)).toEqual([
 			{ product_id: P(1), name: '羊毛围巾（灰）', price: 199 },
@@ -66,7 +80,12 @@ describe('products API', () => {
 			]
 		});
 		expect(bad.status).toBe(422);
-		expect(bad.body.problems.map((p: { row: number; field: string; code: string }) => `${p.row}:${p.field}:${p.code}`)).toEqual(['3:product_id:required', '4:price:invalid', '5:product_id:duplicate', '6:image_url:invalid_url']);
+		expect(bad.body.problems.map((p: { row: number; field: string; code: string }) => `${p.row}:${p.field}:${p.code}`)).toEqual([
+			'3:product_id:required',
+			'4:price:invalid',
+			'5:product_id:duplicate',
+			'6:image_url:invalid_url'
+		]);
 		expect((await catalogued(owner)).map((p) => p.product_id)).not.toContain(P(4));
 		expect((await byKey(serverKey, { products: [{ product_id: P(7), name: '试' }], dry_run: true })).body).toMatchObject({ created: 1, dry_run: true });
 		expect((await catalogued(owner)).map((p) => p.product_id)).not.toContain(P(7));
@@ -82,7 +101,18 @@ describe('products API', () => {
 		const events = [
 			{ id: `pv-${run}`, type: 'product_view', time: now - 5000, customer_id: cust, product_id: P(1) },
 			{ id: `pv2-${run}`, type: 'product_view', time: now - 4000, customer_id: cust, product_id: `UNKNOWN-${run}` },
-			{ id: `buy-${run}`, type: 'purchase', time: now - 3000, customer_id: cust, order_id: `O-${run}`, total: 287.5, items: [{ product_id: P(1), price: 199, quantity: 1 }, { product_id: P(2), price: 88.5, quantity: 1 }] }
+			{
+				id: `buy-${run}`,
+				type: 'purchase',
+				time: now - 3000,
+				customer_id: cust,
+				order_id: `O-${run}`,
+				total: 287.5,
+				items: [
+					{ product_id: P(1), price: 199, quantity: 1 },
+					{ product_id: P(2), price: 88.5, quantity: 1 }
+				]
+			}
 		];
 		const sent = await fetch(`${url()}/api/crm/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${serverKey}` }, body: JSON.stringify({ events }) });
 		expect(sent.status).toBe(200);
@@ -96,7 +126,10 @@ describe('products API', () => {
 		// whatever other tests sent to the shared server.
 		const day = new Date(now + 8 * 3600_000).toISOString().slice(0, 10);
 		const seg = `pcseg${run}`.padEnd(15, '0').slice(0, 15);
-		const pushed = await owner.send('/api/crm/sync/segments/push', { method: 'POST', body: { rows: [{ doc: { id: seg, name: `商品 ${run}`, kind: 'static', members: [c.id], owner: owner.authStore.record!.id }, base: null }] } });
+		const pushed = await owner.send('/api/crm/sync/segments/push', {
+			method: 'POST',
+			body: { rows: [{ doc: { id: seg, name: `商品 ${run}`, kind: 'static', members: [c.id], owner: owner.authStore.record!.id }, base: null }] }
+		});
 		expect(pushed.rejected).toEqual([]);
 		const top = await owner.send(`/api/crm/stats/products?from=${day}&to=${day}&segment=${seg}`, {});
 		expect(top.products.map((p: { product_id: string; name: string; image_url: string }) => [p.product_id, p.name, p.image_url]).sort()).toEqual([
@@ -111,7 +144,16 @@ describe('products learned from the events', () => {
 		const now = Date.now();
 		const cust = `pl-${run}`;
 		const events = [
-			{ id: `l1-${run}`, type: 'product_view', time: now - 3000, customer_id: cust, product_id: P(20), category: '帽子', price: 59, properties: { product_name: '旧名字', image_url: 'https://img.shop.test/20.jpg' } },
+			{
+				id: `l1-${run}`,
+				type: 'product_view',
+				time: now - 3000,
+				customer_id: cust,
+				product_id: P(20),
+				category: '帽子',
+				price: 59,
+				properties: { product_name: '旧名字', image_url: 'https://img.shop.test/20.jpg' }
+			},
 			{ id: `l2-${run}`, type: 'add_to_cart', time: now - 2000, customer_id: cust, product_id: P(20), price: 59, properties: { product_name: '针织帽', product_url: 'https://shop.test/p/20' } },
 			// The catalogue's own product: the event does not rename it.
 			{ id: `l3-${run}`, type: 'product_view', time: now - 1000, customer_id: cust, product_id: P(1), properties: { product_name: '事件里的名字' } },

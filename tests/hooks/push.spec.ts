@@ -111,7 +111,11 @@ async function subscribe(who: { pb: PocketBase; id: string }, d: Device): Promis
 }
 
 afterEach(async () => {
-	for (const m of mine.splice(0)) await m.pb.collection('push_subscriptions').delete(m.id).catch(() => undefined);
+	for (const m of mine.splice(0))
+		await m.pb
+			.collection('push_subscriptions')
+			.delete(m.id)
+			.catch(() => undefined);
 });
 
 /** RFC 8291: what the browser does with a push message body. */
@@ -188,7 +192,7 @@ describe('the VAPID public key', () => {
 });
 
 describe('push_subscriptions rules', () => {
-	it('agents, managers and admins save their own; nobody reads, changes or deletes another\'s', async () => {
+	it("agents, managers and admins save their own; nobody reads, changes or deletes another's", async () => {
 		const d = await subscribe(agent, device());
 		await subscribe(manager, device());
 		expect(await outcome(agent2.pb.collection('push_subscriptions').getOne(d.record!.id))).toBe('deny');
@@ -251,7 +255,7 @@ describe('a visitor message', () => {
 		}
 	});
 
-	it('assigned: only the assignee\'s devices; agents\' replies and notes push nothing', async () => {
+	it("assigned: only the assignee's devices; agents' replies and notes push nothing", async () => {
 		const mineD = await subscribe(agent, device());
 		const others = [await subscribe(agent2, device()), await subscribe(manager, device())];
 		const { v, c } = await openConversation();
@@ -297,7 +301,7 @@ describe('a visitor message', () => {
 });
 
 describe('the logs', () => {
-	it('name a push service by its host only, never the endpoint\'s path', async () => {
+	it("name a push service by its host only, never the endpoint's path", async () => {
 		const secret = randomBytes(8).toString('hex');
 		const busy = await subscribe(agent, device(`/busy/${secret}`));
 		// A closed port: the send fails before any answer, and Go's error text carries the whole URL.
@@ -322,7 +326,7 @@ describe('the logs', () => {
 });
 
 describe('follow-up reminders', () => {
-	it('a rep\'s device hears once a day how many of their follow-ups are due and overdue, without names', async () => {
+	it("a rep's device hears once a day how many of their follow-ups are due and overdue, without names", async () => {
 		const rep = await newStaff(server.url, admin, 'sales', '跟进销售');
 		const colleague = await newStaff(server.url, admin, 'sales', '同事销售');
 		const DAY = 86_400_000;
@@ -338,7 +342,14 @@ describe('follow-up reminders', () => {
 			{ id: theirs, name: '同事的客户', owner: colleague.id }
 		]);
 		const record = (customer: string, follow_up: string, extra: Record<string, unknown> = {}) => ({
-			id: id(), customer, staff: rep.id, kind: 'call', summary: '回访', at: new Date().toISOString(), follow_up, ...extra
+			id: id(),
+			customer,
+			staff: rep.id,
+			kind: 'call',
+			summary: '回访',
+			at: new Date().toISOString(),
+			follow_up,
+			...extra
 		});
 		await pushed(rep.pb, 'service_records', [
 			record(mine, today),

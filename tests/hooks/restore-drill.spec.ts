@@ -41,7 +41,6 @@ async function epochOf(url: string) {
 	return (await fetch(`${url}/api/health`)).headers.get('x-crm-epoch');
 }
 
-
 function restore(dataDir: string, to: string, at?: string) {
 	return execFileSync(SERVER_BIN, ['restore', '--dir', dataDir, '--to', to, ...(at ? ['--at', at] : [])], { encoding: 'utf8' });
 }
@@ -63,7 +62,10 @@ it('restores every acknowledged write after the data directory is lost, and to a
 	let written = 0;
 	const half = async (tag: string) => {
 		for (let b = 0; b < 15; b++) {
-			const rows = Array.from({ length: 100 }, (_, i) => ({ doc: { id: id15(), name: `演练${tag}${b * 100 + i}`, phones: [`1380013${String(b * 100 + i).padStart(4, '0')}`], owner: staff.sales.id }, base: null }));
+			const rows = Array.from({ length: 100 }, (_, i) => ({
+				doc: { id: id15(), name: `演练${tag}${b * 100 + i}`, phones: [`1380013${String(b * 100 + i).padStart(4, '0')}`], owner: staff.sales.id },
+				base: null
+			}));
 			const res = await manager.send('/api/crm/sync/customers/push', { method: 'POST', body: { rows } });
 			expect(res.rejected).toEqual([]);
 			written += rows.length;
@@ -104,7 +106,7 @@ it('restores every acknowledged write after the data directory is lost, and to a
 	// The server dies without warning; its backup agent copies what it has not copied yet and exits.
 	const { pid } = JSON.parse(readFileSync(join(server.dataDir, 'backup-status.json'), 'utf8'));
 	await server.stop({ keepData: true, signal: 'SIGKILL' });
-	for (const end = Date.now() + 10_000; processAlive(pid) && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
+	for (const end = Date.now() + 10_000; processAlive(pid) && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
 	expect(processAlive(pid)).toBe(false);
 	rmSync(server.dataDir, { recursive: true, force: true }); // the disk is gone
 

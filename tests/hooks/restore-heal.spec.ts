@@ -31,7 +31,7 @@ async function device(url: string, email: string, password: string, userId: stri
 	const pb = new PocketBase(url);
 	pb.autoCancellation(false);
 	await pb.collection('staff').authWithPassword(email, password);
-	const db: CrmDatabase = await getDatabase(userId, { storage, multiInstance: false, device: name , collections: DEVICE_COLLECTIONS });
+	const db: CrmDatabase = await getDatabase(userId, { storage, multiInstance: false, device: name, collections: DEVICE_COLLECTIONS });
 	const kv = memoryKeyValue();
 	const d = {
 		pb,

@@ -48,7 +48,11 @@ describe('deactivating a leaver', () => {
 		// an open realtime connection of theirs
 		const es = new EventSource(`${url()}/api/realtime`);
 		const clientId = await new Promise<string>((ok) => es.addEventListener('PB_CONNECT', (e) => ok(JSON.parse((e as MessageEvent).data).clientId)));
-		const sub = await fetch(`${url()}/api/realtime`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: rep.pb.authStore.token }, body: JSON.stringify({ clientId, subscriptions: ['customers/*'] }) });
+		const sub = await fetch(`${url()}/api/realtime`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', authorization: rep.pb.authStore.token },
+			body: JSON.stringify({ clientId, subscriptions: ['customers/*'] })
+		});
 		expect(sub.status).toBe(204);
 		let closed = false;
 		es.onerror = () => (closed = true);

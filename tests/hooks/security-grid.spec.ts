@@ -41,7 +41,12 @@ beforeAll(async () => {
 	shopper = await newVisitor(url(), '探测访客');
 	tokens.guest = '';
 	tokens.visitor = shopper.token;
-	for (const [role, key] of [['sales', 'sales'], ['agent', 'agent'], ['manager', 'manager'], ['admin', 'owner']] as const) {
+	for (const [role, key] of [
+		['sales', 'sales'],
+		['agent', 'agent'],
+		['manager', 'manager'],
+		['admin', 'owner']
+	] as const) {
 		tokens[role] = (await signIn(key)).authStore.token;
 	}
 });
@@ -83,9 +88,11 @@ async function get(path: string, token: string) {
 /** Runs fn over items with a few requests in flight. */
 async function pool<T>(items: T[], fn: (t: T) => Promise<void>, width = 8) {
 	let next = 0;
-	await Promise.all(Array.from({ length: width }, async () => {
-		while (next < items.length) await fn(items[next++]);
-	}));
+	await Promise.all(
+		Array.from({ length: width }, async () => {
+			while (next < items.length) await fn(items[next++]);
+		})
+	);
 }
 
 function refusedBy(json: { data?: Record<string, { code?: string }> } | null, param: string) {
@@ -231,7 +238,10 @@ describe('existence oracle: the shop customer id', () => {
 		// a manager, who sees both, is told the id is in use; so is a rep about their own customers
 		const m = await push(manager, [{ doc: { id: id15(), name: 'x', external_id: taken }, base: null }]);
 		expect(m.rejected).toMatchObject([{ status: 400, field: 'external_id', code: 'validation_not_unique' }]);
-		await expect(manager.collection('customers').create({ name: 'x', external_id: taken })).rejects.toMatchObject({ status: 400, response: { data: { external_id: { code: 'validation_not_unique' } } } });
+		await expect(manager.collection('customers').create({ name: 'x', external_id: taken })).rejects.toMatchObject({
+			status: 400,
+			response: { data: { external_id: { code: 'validation_not_unique' } } }
+		});
 		const own = await push(rep, [{ doc: { id: id15(), name: 'y', owner: staff('sales').id, external_id: free }, base: null }]);
 		expect(own.rejected).toMatchObject([{ field: 'external_id', code: 'validation_not_unique' }]);
 	});

@@ -28,7 +28,11 @@ describe('first run and the superuser', () => {
 		expect(server.log()).not.toMatch(/pbinstall/);
 		expect((await fetch(`${server.url}/_/`)).status).toBe(404);
 		// no superuser was made behind the owner's back
-		const su = await fetch(`${server.url}/api/collections/_superusers/auth-with-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: '__pbinstaller@example.com', password: 'x' }) });
+		const su = await fetch(`${server.url}/api/collections/_superusers/auth-with-password`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ identity: '__pbinstaller@example.com', password: 'x' })
+		});
 		expect(su.status).toBe(400);
 	});
 });
@@ -54,7 +58,11 @@ describe('headers', () => {
 	});
 
 	it('CORS: the ingestion answers any shop page; the staff API no other origin', async () => {
-		const pre = (path: string) => fetch(`${server.url}${path}`, { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+		const pre = (path: string) =>
+			fetch(`${server.url}${path}`, {
+				method: 'OPTIONS',
+				headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' }
+			});
 		expect((await pre('/api/crm/events')).headers.get('access-control-allow-origin')).toBe('*');
 		for (const path of ['/api/collections/customers/records', '/api/collections/staff/auth-with-password', '/api/crm/sync/customers/push', '/api/crm/stats/overview']) {
 			expect((await pre(path)).headers.get('access-control-allow-origin'), path).toBeNull();
@@ -68,7 +76,10 @@ describe('headers', () => {
 		expect(await frameAncestors()).toBe('*');
 		expect(await admin.send('/api/crm/settings/shop-origins', {})).toMatchObject({ origins: [] });
 		await expect(manager.send('/api/crm/settings/shop-origins', { method: 'PUT', body: { origins: ['https://shop.example'] } })).rejects.toMatchObject({ status: 403 });
-		await expect(admin.send('/api/crm/settings/shop-origins', { method: 'PUT', body: { origins: ['https://shop.example/path'] } })).rejects.toMatchObject({ status: 400, response: { data: { origins: { code: 'invalid' } } } });
+		await expect(admin.send('/api/crm/settings/shop-origins', { method: 'PUT', body: { origins: ['https://shop.example/path'] } })).rejects.toMatchObject({
+			status: 400,
+			response: { data: { origins: { code: 'invalid' } } }
+		});
 		const saved = await admin.send('/api/crm/settings/shop-origins', { method: 'PUT', body: { origins: ['https://Shop.Example/', 'https://m.shop.example'] } });
 		expect(saved.origins).toEqual(['https://shop.example', 'https://m.shop.example']);
 		expect(await frameAncestors()).toBe("'self' https://shop.example https://m.shop.example");
@@ -76,7 +87,11 @@ describe('headers', () => {
 	});
 
 	it('without a shop secret, a shopper identity is refused, not trusted', async () => {
-		const res = await fetch(`${server.url}/api/crm/chat/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: { customer_id: 'U1', ts: Math.floor(Date.now() / 1000), sig: 'x' } }) });
+		const res = await fetch(`${server.url}/api/crm/chat/session`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ identity: { customer_id: 'U1', ts: Math.floor(Date.now() / 1000), sig: 'x' } })
+		});
 		expect(res.status).toBe(400);
 		expect((await res.json()).data.identity.message).toMatch(/CRM_SHOP_IDENTITY_SECRET/);
 	});

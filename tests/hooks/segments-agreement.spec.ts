@@ -69,11 +69,24 @@ beforeAll(async () => {
 	manager = await signIn('manager');
 	const owners = [staff('manager').id, staff('sales').id, staff('sales2').id, ''];
 	const docs = fc.sample(segmentCustomerArb, CUSTOMERS).map((c, i) => toCustomerDoc(c, i, owners));
-	expect((await push(manager, docs.map((doc) => ({ doc, base: null })))).rejected).toEqual([]);
-	statsAvailable = await manager.collection('customer_stats').getList(1, 1).then(() => true, (e) => {
-		if (e.status === 404) return false; // not on this server (yet): rules over profile fields only
-		throw e;
-	});
+	expect(
+		(
+			await push(
+				manager,
+				docs.map((doc) => ({ doc, base: null }))
+			)
+		).rejected
+	).toEqual([]);
+	statsAvailable = await manager
+		.collection('customer_stats')
+		.getList(1, 1)
+		.then(
+			() => true,
+			(e) => {
+				if (e.status === 404) return false; // not on this server (yet): rules over profile fields only
+				throw e;
+			}
+		);
 	// Not for the first rep's customers: customer-stats.spec.ts expects that rep to have one stats record only.
 	if (statsAvailable) await addStats(docs.filter((d) => d.owner !== staff('sales').id).map((d) => d.id as string));
 	// Every customer the manager may list (other tests' too): the server evaluates over all of them.

@@ -40,7 +40,14 @@ beforeAll(async () => {
 		{ id: cust.M, name: '分组客户丙', owner: staff('manager').id, tags: [TAG, 'vip'], region: '北京' },
 		{ id: cust.Gone, name: '已删除客户', owner: staff('sales').id, tags: [TAG, 'vip'], deleted: true }
 	];
-	expect((await push(pb.manager, docs.map((doc) => ({ doc, base: null })))).rejected).toEqual([]);
+	expect(
+		(
+			await push(
+				pb.manager,
+				docs.map((doc) => ({ doc, base: null }))
+			)
+		).rejected
+	).toEqual([]);
 	for (const r of ROLES) seg[r] = segment(r);
 	seg.shared = segment('manager', { name: '共享分组', shared: true });
 	for (const r of ROLES) expect((await pushSegments(pb[r], [{ doc: seg[r], base: null }])).rejected, r).toEqual([]);
@@ -84,10 +91,17 @@ describe('segments: access per role', () => {
 			const res = await pushSegments(pb[role], [{ doc, base: null }]);
 			if (ok) expect(res, `${role} creates`).toEqual({ conflicts: [], rejected: [] });
 			else expect(res.rejected, `${role} refused`).toMatchObject([{ id: doc.id, status: 403, field: 'owner', code: 'forbidden' }]);
-			const stored = await pb.manager.collection('segments').getOne(doc.id as string).catch((e) => e);
+			const stored = await pb.manager
+				.collection('segments')
+				.getOne(doc.id as string)
+				.catch((e) => e);
 			expect(stored.status === 404, `${role}: stored only when allowed`).toBe(!ok);
 		}
-		const guest = await fetch(`${url()}/api/crm/sync/segments/push`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows: [{ doc: segment('sales'), base: null }] }) });
+		const guest = await fetch(`${url()}/api/crm/sync/segments/push`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ rows: [{ doc: segment('sales'), base: null }] })
+		});
 		expect(guest.status).toBe(401);
 	});
 
@@ -107,7 +121,10 @@ describe('segments: access per role', () => {
 			['agent', body('manager'), false]
 		];
 		for (const [role, data, ok] of cases) {
-			const out = await pb[role].collection('segments').create(data).catch((e) => e);
+			const out = await pb[role]
+				.collection('segments')
+				.create(data)
+				.catch((e) => e);
 			if (ok) expect(out, `${role} creates`).toMatchObject({ owner: data.owner, name: data.name, kind: 'dynamic', rule: RULE });
 			else expect(out.status, `${role} refused`).toBe(400);
 		}
@@ -187,7 +204,12 @@ describe('segments: bad input is refused, naming the field', () => {
 		['an unknown rule field', (s) => ({ ...s, rule: { op: 'and', rules: [{ field: 'shoe_size', cmp: 'eq', value: 42 }] } }), 'rule', 'invalid_rule'],
 		['a comparator the field does not take', (s) => ({ ...s, rule: { op: 'or', rules: [{ field: 'age', cmp: 'contains', value: '3' }] } }), 'rule', 'invalid_rule'],
 		['a rule that is not a tree', (s) => ({ ...s, rule: ['tags', 'vip'] }), 'rule', 'invalid_rule'],
-		['a rule nested too deep', (s) => ({ ...s, rule: { op: 'and', rules: [{ op: 'and', rules: [{ op: 'and', rules: [{ op: 'and', rules: [{ op: 'and', rules: [{ op: 'and', rules: [] }] }] }] }] }] } }), 'rule', 'invalid_rule'],
+		[
+			'a rule nested too deep',
+			(s) => ({ ...s, rule: { op: 'and', rules: [{ op: 'and', rules: [{ op: 'and', rules: [{ op: 'and', rules: [{ op: 'and', rules: [{ op: 'and', rules: [] }] }] }] }] }] } }),
+			'rule',
+			'invalid_rule'
+		],
 		['a dynamic segment without a rule', (s) => ({ ...s, rule: undefined }), 'rule', 'required'],
 		['a static segment without members', (s) => ({ ...s, kind: 'static', rule: undefined }), 'members', 'required'],
 		['members that are not customer ids', (s) => ({ ...s, kind: 'static', members: ['not an id'] }), 'members', 'invalid_id'],
@@ -209,13 +231,24 @@ describe('segments: bad input is refused, naming the field', () => {
 	it.each(cases)('REST create: %s', async (_label, change, field, code) => {
 		const { id: _id, ...data } = clean(change(segment('manager')));
 		void _id;
-		const err = await pb.manager.collection('segments').create(data).catch((e) => e);
+		const err = await pb.manager
+			.collection('segments')
+			.create(data)
+			.catch((e) => e);
 		expect(err.status).toBe(400);
 		expect(err.response.data[field]).toMatchObject({ code });
 	});
 
 	it('says where in the rule the problem is', async () => {
-		const doc = segment('sales', { rule: { op: 'and', rules: [{ field: 'region', cmp: 'eq', value: '北京' }, { op: 'or', rules: [{ field: 'age', cmp: 'between', value: [40, 30] }] }] } });
+		const doc = segment('sales', {
+			rule: {
+				op: 'and',
+				rules: [
+					{ field: 'region', cmp: 'eq', value: '北京' },
+					{ op: 'or', rules: [{ field: 'age', cmp: 'between', value: [40, 30] }] }
+				]
+			}
+		});
 		const res = await pushSegments(pb.sales, [{ doc, base: null }]);
 		expect(res.rejected[0]).toMatchObject({ status: 400, field: 'rule', code: 'invalid_rule' });
 		expect(res.rejected[0].message).toContain('rule.rules.1.rules.0.value');
@@ -224,12 +257,21 @@ describe('segments: bad input is refused, naming the field', () => {
 	it('a REST patch is checked as a whole: kind, rule and members must still fit together', async () => {
 		const r = await pb.manager.collection('segments').create({ name: '  待改分组 ', kind: 'dynamic', rule: RULE, owner: staff('manager').id });
 		expect(r.name).toBe('待改分组');
-		const toStatic = await pb.manager.collection('segments').update(r.id, { kind: 'static' }).catch((e) => e);
+		const toStatic = await pb.manager
+			.collection('segments')
+			.update(r.id, { kind: 'static' })
+			.catch((e) => e);
 		expect(toStatic.status).toBe(400);
 		expect(toStatic.response.data.members).toMatchObject({ code: 'required' });
-		const noRule = await pb.manager.collection('segments').update(r.id, { rule: null }).catch((e) => e);
+		const noRule = await pb.manager
+			.collection('segments')
+			.update(r.id, { rule: null })
+			.catch((e) => e);
 		expect(noRule.response.data.rule).toMatchObject({ code: 'required' });
-		const badRule = await pb.manager.collection('segments').update(r.id, { rule: { op: 'and', rules: [{ field: 'tags', cmp: 'has_any', value: [] }] } }).catch((e) => e);
+		const badRule = await pb.manager
+			.collection('segments')
+			.update(r.id, { rule: { op: 'and', rules: [{ field: 'tags', cmp: 'has_any', value: [] }] } })
+			.catch((e) => e);
 		expect(badRule.response.data.rule).toMatchObject({ code: 'invalid_rule' });
 		await expect(pb.manager.collection('segments').update(r.id, { kind: 'static', members: [cust.A, cust.A, cust.B] })).resolves.toMatchObject({ kind: 'static', members: [cust.A, cust.B] });
 		expect(await pb.manager.collection('segments').getOne(r.id)).toMatchObject({ kind: 'static', rule: RULE });
@@ -249,7 +291,19 @@ describe('segments: members evaluated on the server', () => {
 	});
 
 	it('runs AND/OR groups over profile fields', async () => {
-		const rule = { op: 'and', rules: [{ field: 'tags', cmp: 'has_all', value: [TAG, 'VIP'] }, { op: 'or', rules: [{ field: 'region', cmp: 'eq', value: '北京' }, { field: 'name', cmp: 'contains', value: '乙' }] }] };
+		const rule = {
+			op: 'and',
+			rules: [
+				{ field: 'tags', cmp: 'has_all', value: [TAG, 'VIP'] },
+				{
+					op: 'or',
+					rules: [
+						{ field: 'region', cmp: 'eq', value: '北京' },
+						{ field: 'name', cmp: 'contains', value: '乙' }
+					]
+				}
+			]
+		};
 		const s = await pb.manager.collection('segments').create({ name: '北京 VIP', kind: 'dynamic', rule, owner: staff('manager').id });
 		expect(await members(pb.manager, s.id)).toEqual({ count: 2, ids: sorted('A', 'M') });
 	});
@@ -270,7 +324,18 @@ describe('segments: members evaluated on the server', () => {
 	});
 
 	it('evaluates at the given time, clamped to a sane range; a bad time is refused naming `now`', async () => {
-		const adults = await pb.manager.collection('segments').create({ name: '成年', kind: 'dynamic', rule: { op: 'and', rules: [{ field: 'tags', cmp: 'has_any', value: [TAG] }, { field: 'age', cmp: 'gte', value: 25 }] }, owner: staff('manager').id });
+		const adults = await pb.manager.collection('segments').create({
+			name: '成年',
+			kind: 'dynamic',
+			rule: {
+				op: 'and',
+				rules: [
+					{ field: 'tags', cmp: 'has_any', value: [TAG] },
+					{ field: 'age', cmp: 'gte', value: 25 }
+				]
+			},
+			owner: staff('manager').id
+		});
 		// custA was born 2000-06-15, custB 1990-01-01, custM has no birthday.
 		expect((await members(pb.manager, adults.id, Date.UTC(2025, 5, 14, 23, 59))).ids).toEqual([cust.B]);
 		expect((await members(pb.manager, adults.id, Date.UTC(2025, 5, 15))).ids).toEqual(sorted('A', 'B'));
@@ -291,7 +356,7 @@ describe('segments: members evaluated on the server', () => {
 		}
 	});
 
-	it('reads the customers\' statistics; a customer without any has none', async () => {
+	it("reads the customers' statistics; a customer without any has none", async () => {
 		execFileSync(SERVER_BIN, ['superuser', 'upsert', 'segments@example.test', 'segments-password-1', '--dir', inject('pbDataDir')]);
 		const su = new PocketBase(url());
 		await su.collection('_superusers').authWithPassword('segments@example.test', 'segments-password-1');

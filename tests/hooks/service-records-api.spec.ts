@@ -32,7 +32,14 @@ beforeAll(async () => {
 	for (const r of ROLES) pb[r] = await signIn(r);
 	custA = id15();
 	custB = id15();
-	expect((await push(pb.manager, [{ doc: { id: custA, name: '服务客户甲', owner: staff('sales').id }, base: null }, { doc: { id: custB, name: '服务客户乙', owner: staff('sales2').id }, base: null }])).rejected).toEqual([]);
+	expect(
+		(
+			await push(pb.manager, [
+				{ doc: { id: custA, name: '服务客户甲', owner: staff('sales').id }, base: null },
+				{ doc: { id: custB, name: '服务客户乙', owner: staff('sales2').id }, base: null }
+			])
+		).rejected
+	).toEqual([]);
 	// The agent answers a chat of custA's, so may log for custA (and for no other customer).
 	const shopper = await newVisitor(url(), '服务访客');
 	const conv = await shopper.pb.collection('conversations').create({ visitor: shopper.id, topic: 'other' });
@@ -46,7 +53,9 @@ beforeAll(async () => {
 });
 
 async function listed(p: PocketBase): Promise<string[]> {
-	const mine = Object.values(rec).map((r) => `id = "${r.id}"`).join(' || ');
+	const mine = Object.values(rec)
+		.map((r) => `id = "${r.id}"`)
+		.join(' || ');
 	return (await p.collection('service_records').getFullList({ filter: mine })).map((r) => r.id).sort();
 }
 const ids = (...roles: Role[]) => roles.map((r) => rec[r].id as string).sort();
@@ -84,10 +93,17 @@ describe('service records: access per role', () => {
 			const res = await pushRecords(pb[role], [{ doc, base: null }]);
 			if (status === null) expect(res, `${role} creates`).toEqual({ conflicts: [], rejected: [] });
 			else expect(res.rejected, `${role} refused`).toMatchObject([{ id: doc.id, status, field: 'staff', code: 'forbidden' }]);
-			const stored = await pb.manager.collection('service_records').getOne(doc.id as string).catch((e) => e);
+			const stored = await pb.manager
+				.collection('service_records')
+				.getOne(doc.id as string)
+				.catch((e) => e);
 			expect(stored.status === 404, `${role}: stored only when allowed`).toBe(status !== null);
 		}
-		const guest = await fetch(`${url()}/api/crm/sync/service_records/push`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows: [{ doc: record(custA, 'sales'), base: null }] }) });
+		const guest = await fetch(`${url()}/api/crm/sync/service_records/push`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ rows: [{ doc: record(custA, 'sales'), base: null }] })
+		});
 		expect(guest.status).toBe(401);
 	});
 
@@ -110,7 +126,10 @@ describe('service records: access per role', () => {
 			['agent', body(custA, 'sales2'), false]
 		];
 		for (const [role, data, ok] of cases) {
-			const out = await pb[role].collection('service_records').create(data).catch((e) => e);
+			const out = await pb[role]
+				.collection('service_records')
+				.create(data)
+				.catch((e) => e);
 			if (ok) expect(out, `${role} creates`).toMatchObject({ staff: data.staff, customer: data.customer, summary: data.summary });
 			else expect(out.status, `${role} refused`).toBe(400);
 		}
@@ -222,13 +241,21 @@ describe('service records: conditional push', () => {
 		await pushRecords(p, [{ doc: { ...after[0], outcome: 'by push' }, base: after[0] }]);
 		await p.collection('service_records').update(after[1].id, { outcome: 'by REST' });
 		const next = await p.collection('service_records').getFullList({ filter: `seq > ${checkpoint}`, sort: 'seq' });
-		expect(next.map((r) => [r.id, r.outcome])).toEqual([[after[0].id, 'by push'], [after[1].id, 'by REST']]);
+		expect(next.map((r) => [r.id, r.outcome])).toEqual([
+			[after[0].id, 'by push'],
+			[after[1].id, 'by REST']
+		]);
 		expect(next[0].seq).toBeGreaterThan(checkpoint);
 		expect(next[1].seq).toBeGreaterThan(next[0].seq);
 
 		// A rep's pull by seq sees their own changes only.
 		const repPull = await pb.sales.collection('service_records').getFullList({ filter: `seq > ${before}`, sort: 'seq' });
-		expect(repPull.map((r) => r.id).sort()).toEqual(docs.filter((d) => d.staff === staff('sales').id).map((d) => d.id).sort());
+		expect(repPull.map((r) => r.id).sort()).toEqual(
+			docs
+				.filter((d) => d.staff === staff('sales').id)
+				.map((d) => d.id)
+				.sort()
+		);
 	});
 });
 
@@ -257,15 +284,21 @@ describe('service records: bad input is refused, naming the field', () => {
 	it.each(cases)('REST create: %s', async (_label, change, field, code) => {
 		const { id: _id, ...data } = clean(change(record(custA, 'sales')));
 		void _id;
-		const err = await pb.manager.collection('service_records').create(data).catch((e) => e);
+		const err = await pb.manager
+			.collection('service_records')
+			.create(data)
+			.catch((e) => e);
 		expect(err.status).toBe(400);
 		expect(err.response.data[field]).toMatchObject({ code });
 	});
 
-	it('a rep\'s REST create is refused naming the field too (once the record passes the create rule)', async () => {
+	it("a rep's REST create is refused naming the field too (once the record passes the create rule)", async () => {
 		const { id: _id, ...data } = record(custA, 'sales', { kind: 'email', follow_up: 'soon' });
 		void _id;
-		const err = await pb.sales.collection('service_records').create(data).catch((e) => e);
+		const err = await pb.sales
+			.collection('service_records')
+			.create(data)
+			.catch((e) => e);
 		expect(err.status).toBe(400);
 		expect(err.response.data).toMatchObject({ kind: { code: 'invalid_choice' }, follow_up: { code: 'invalid_date' } });
 	});
@@ -280,7 +313,10 @@ describe('service records: bad input is refused, naming the field', () => {
 	it('REST writes are normalised like pushes, and a refused update leaves the record as it was', async () => {
 		const r = await pb.sales.collection('service_records').create({ customer: custA, staff: staff('sales').id, kind: 'call', summary: '  电话回访 ', at: '2026-03-01T17:30:00+08:00' });
 		expect(r).toMatchObject({ summary: '电话回访', at: '2026-03-01T09:30:00.000Z', follow_up: '', follow_up_done: false, deleted: false });
-		const err = await pb.sales.collection('service_records').update(r.id, { follow_up: 'next week' }).catch((e) => e);
+		const err = await pb.sales
+			.collection('service_records')
+			.update(r.id, { follow_up: 'next week' })
+			.catch((e) => e);
 		expect(err.status).toBe(400);
 		expect(err.response.data.follow_up).toMatchObject({ code: 'invalid_date' });
 		const base = await pb.sales.collection('service_records').getOne(r.id);

@@ -17,7 +17,6 @@ afterAll(async () => {
 	if (dataDir) removeDataDir(dataDir);
 });
 
-
 it('drains and stops within 10 s of SIGTERM without losing an acknowledged write', async () => {
 	server = await startServer();
 	dataDir = server.dataDir;
@@ -63,7 +62,11 @@ it('drains and stops within 10 s of SIGTERM without losing an acknowledged write
 	});
 	const customers = client(async () => {
 		const id = id15();
-		const res = await fetch(`${url}/api/crm/sync/customers/push`, { method: 'POST', headers: { authorization: manager.authStore.token, 'content-type': 'application/json' }, body: JSON.stringify({ rows: [{ doc: { id, name: `停机测试 ${id}`, owner: staff.sales.id }, base: null }] }) });
+		const res = await fetch(`${url}/api/crm/sync/customers/push`, {
+			method: 'POST',
+			headers: { authorization: manager.authStore.token, 'content-type': 'application/json' },
+			body: JSON.stringify({ rows: [{ doc: { id, name: `停机测试 ${id}`, owner: staff.sales.id }, base: null }] })
+		});
 		const body = await res.json().catch(() => null);
 		const acked = res.status === 200 && body?.rejected?.length === 0 && body?.conflicts?.length === 0;
 		if (acked) ackedCustomers.add(id);

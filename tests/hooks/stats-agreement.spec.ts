@@ -37,7 +37,10 @@ function shopEvents(seed: number): RawEvent[] {
 		if (buy) {
 			const q = 1 + Math.floor(r() * 3);
 			const p2 = pick(products);
-			const items = [{ product_id: p.product_id, category: p.category, price: p.price, quantity: q }, { product_id: p2.product_id, category: p2.category, price: p2.price, quantity: 1 }];
+			const items = [
+				{ product_id: p.product_id, category: p.category, price: p.price, quantity: q },
+				{ product_id: p2.product_id, category: p2.category, price: p2.price, quantity: 1 }
+			];
 			const total = Math.round((p.price * q + p2.price) * 100) / 100;
 			const order_id = `o-${seed}-${order++}`;
 			events.push({ id: id(), type: 'purchase', time: t + 4000, ...who, order_id, total, items });
@@ -77,7 +80,7 @@ beforeAll(async () => {
 	const r = rng(99);
 	const shuffled = [...events].sort(() => r() - 0.5);
 	const batches: RawEvent[][] = [];
-	for (let i = 0; i < shuffled.length; ) {
+	for (let i = 0; i < shuffled.length;) {
 		const size = 1 + Math.floor(r() * 60);
 		const b = shuffled.slice(i, i + size);
 		batches.push([...b, b[0]]);
@@ -105,7 +108,10 @@ const stats = (name: string, query: Record<string, string> = {}) => owner.send(`
 
 describe('statistics agree with a recomputation from the raw events', () => {
 	it('overview: the whole range and a sub-range', async () => {
-		for (const [from, to] of [[FROM, TO], [dayOf(NOW - 40 * DAY), dayOf(NOW - 20 * DAY)]]) {
+		for (const [from, to] of [
+			[FROM, TO],
+			[dayOf(NOW - 40 * DAY), dayOf(NOW - 20 * DAY)]
+		]) {
 			const got = await stats('overview', { from, to });
 			const want = model.overview(from, to);
 			for (const k of ['visitors', 'page_views', 'product_views', 'carts', 'checkouts', 'orders', 'buyers', 'repeat_buyers'] as const) {
@@ -180,7 +186,10 @@ describe('statistics agree with a recomputation from the raw events', () => {
 			expect(row.total_spend, ext).toBeCloseTo(f.spend, 2);
 			expect(Date.parse(row.last_seen.replace(' ', 'T')), ext).toBe(f.lastSeen);
 			expect(Date.parse(row.first_seen.replace(' ', 'T')), ext).toBe(f.firstSeen);
-			expect(row.recent_views.map((v: { product_id: string; at: number }) => ({ product_id: v.product_id, at: v.at })), ext).toEqual(model.recentViews(ext));
+			expect(
+				row.recent_views.map((v: { product_id: string; at: number }) => ({ product_id: v.product_id, at: v.at })),
+				ext
+			).toEqual(model.recentViews(ext));
 			const w = want.get(ext);
 			expect({ r: row.rfm_r, f: row.rfm_f, m: row.rfm_m, segment: row.rfm_segment }, ext).toEqual(w ?? { r: 0, f: 0, m: 0, segment: '' });
 		}

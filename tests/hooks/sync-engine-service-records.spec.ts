@@ -13,7 +13,7 @@ import { memoryKeyValue } from '../../src/lib/sync/kv';
 import type { SyncedName } from '../../src/lib/sync/collections';
 import { startCuttableProxy } from '../fixtures/cuttable-proxy';
 import { signIn, staff, url, waitFor } from './helpers';
-import { cleanups, device, DEVICE_COLLECTIONS, storage, write } from './devices';
+import { cleanups, device, DEVICE_COLLECTIONS, write } from './devices';
 
 const visit = (customer: string, extra: Record<string, unknown> = {}) => ({
 	customer,
@@ -90,7 +90,7 @@ describe('sync engine: service records', () => {
 		expect((await b.db.service_records.findOne(r.id).exec())?.toJSON()).toMatchObject({ kind: 'call', summary: '电话回访', customer: c.id });
 	});
 
-	it('another rep\'s device never receives the visit', async () => {
+	it("another rep's device never receives the visit", async () => {
 		const a = await device('sales');
 		const other = await device('sales2');
 		await a.online();
@@ -119,7 +119,7 @@ describe('sync engine: records that depend on each other', () => {
 		const storage = getRxStorageMemory();
 		const pb = await signIn('sales');
 		const userId = staff('sales').id;
-		const db = await getDatabase(userId, { storage, multiInstance: false, device: 'dep' , collections: DEVICE_COLLECTIONS });
+		const db = await getDatabase(userId, { storage, multiInstance: false, device: 'dep', collections: DEVICE_COLLECTIONS });
 		const kv = memoryKeyValue();
 		const engine = new SyncEngine({ pb, db, userId, kv, realtime: false });
 		const onWrite = (c: SyncedName, id: string) => engine.markWritten(c, id);

@@ -80,7 +80,9 @@ for (const release of RELEASES) {
 		roots.push(root);
 		const old = join(root, 'migrations');
 		mkdirSync(old);
-		const files = readdirSync(MIGRATIONS).filter((f) => f.endsWith('.js')).sort();
+		const files = readdirSync(MIGRATIONS)
+			.filter((f) => f.endsWith('.js'))
+			.sort();
 		expect(files).toContain(release.last);
 		for (const f of files.filter((f) => f <= release.last)) copyFileSync(join(MIGRATIONS, f), join(old, f));
 		writeFileSync(join(old, `${release.last.split('_')[0]}_zz_upgrade_fill.js`), FILL);
@@ -133,4 +135,3 @@ for (const release of RELEASES) {
 		await server.stop({ keepData: true });
 	}, 120_000);
 }
-

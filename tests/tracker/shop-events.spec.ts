@@ -1,6 +1,6 @@
 // The demo/benchmark shop generator: valid for the ingestion API, deterministic, in order, realistic enough.
 import { describe, expect, it } from 'vitest';
-import { shopCatalog, shopCustomer, shopEventBatches, type ShopApiEvent, type ShopTally } from '../fixtures/shop-events';
+import { shopCatalog, shopCustomer, shopEventBatches, type ShopTally } from '../fixtures/shop-events';
 import { EVENT_LIMITS, validateEvent } from '../../src/lib/shared/events';
 
 const NOW = Date.parse('2026-11-26T06:00:00Z');
@@ -57,7 +57,10 @@ describe('shop events generator', () => {
 			if (e.anonymous_id && !e.customer_id) anonSeen.add(e.anonymous_id);
 			if (e.type === 'purchase') {
 				expect(e.customer_id).toBeTruthy();
-				expect(e.total).toBeCloseTo(e.items!.reduce((a, l) => a + l.price * l.quantity, 0), 1);
+				expect(e.total).toBeCloseTo(
+					e.items!.reduce((a, l) => a + l.price * l.quantity, 0),
+					1
+				);
 				orders.set(e.order_id!, e.time);
 			}
 			if (e.type === 'refund') expect(orders.get(e.order_id!)).toBeLessThan(e.time);

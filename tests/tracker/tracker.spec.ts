@@ -9,6 +9,8 @@ const KEY = 'crm_pk_' + 'a'.repeat(33);
 /** An identity as the shop's server signs it (the signature is checked by the CRM, not by the tracker). */
 const signed = (id: string) => ({ customer_id: id, ts: 1765000000, sig: `sig-${id}` });
 
+// The tracker's API, as a shop's page calls it.
+type Call = (...args: unknown[]) => unknown;
 type Sent = { url: string; body: { key: string; sent_at: number; events: Record<string, any>[] }; contentType?: string };
 
 function browser(opts: { store?: Map<string, string>; attrs?: Record<string, string>; config?: unknown; stub?: unknown; dnt?: string; online?: boolean } = {}) {
@@ -57,7 +59,7 @@ function browser(opts: { store?: Map<string, string>; attrs?: Record<string, str
 	});
 	vm.runInContext(SRC, ctx);
 	return {
-		crm: win.crm as { track: Function; page: Function; identify: Function; consent: Function; flush: () => Promise<void>; reset: Function },
+		crm: win.crm as { track: Call; page: Call; identify: Call; consent: Call; flush: () => Promise<void>; reset: Call },
 		win,
 		doc,
 		nav,
@@ -269,7 +271,12 @@ describe('tracker.js', () => {
 		const b = browser({
 			attrs: { 'data-key': '' },
 			config: { key: KEY, endpoint: 'https://other.example/e' },
-			stub: { q: [['identify', signed('C-7')], ['page', { title: 'x' }]] }
+			stub: {
+				q: [
+					['identify', signed('C-7')],
+					['page', { title: 'x' }]
+				]
+			}
 		});
 		await settle(2000);
 		expect(b.sent[0].url).toBe('https://other.example/e');

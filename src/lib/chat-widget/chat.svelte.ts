@@ -388,9 +388,7 @@ export class ChatWidget {
 				// From shortly before the newest message fetched (own sends do not count: an agent's reply made
 				// just before one may not have been heard yet); merging drops what is already held.
 				const from = refetchFrom(this.#watermark);
-				const filter = from
-					? this.pb.filter('conversation = {:c} && created >= {:at}', { c: c.id, at: from })
-					: this.pb.filter('conversation = {:c}', { c: c.id });
+				const filter = from ? this.pb.filter('conversation = {:c} && created >= {:at}', { c: c.id, at: from }) : this.pb.filter('conversation = {:c}', { c: c.id });
 				try {
 					this.#receive(await this.pb.collection('messages').getFullList<Message>({ filter, sort: 'created,id' }), true);
 				} catch (e) {
@@ -459,7 +457,13 @@ export class ChatWidget {
 					const id = newRecordId();
 					const moved = (o: Outgoing): Outgoing => ({ ...o, conversation: '', conversation_id: id, topic: c.topic, ...(c.contact ? { contact: c.contact } : {}) });
 					this.startNew();
-					this.#saveOutbox(requeue(this.outbox.map((o) => (o.conversation === c.id || !o.conversation ? moved(o) : o)), again.map(moved), (o) => o.at));
+					this.#saveOutbox(
+						requeue(
+							this.outbox.map((o) => (o.conversation === c.id || !o.conversation ? moved(o) : o)),
+							again.map(moved),
+							(o) => o.at
+						)
+					);
 				}
 				this.restored = Date.now();
 			}
@@ -785,7 +789,10 @@ export class ChatWidget {
 		const c = this.conversation;
 		if (!c || !this.online || Date.now() - this.#lastTyping < TYPING_EVERY) return;
 		this.#lastTyping = Date.now();
-		this.pb.collection('conversations').update(c.id, { visitor_typing_at: new Date().toISOString() }).catch(() => undefined);
+		this.pb
+			.collection('conversations')
+			.update(c.id, { visitor_typing_at: new Date().toISOString() })
+			.catch(() => undefined);
 	}
 
 	/** The shopper has seen everything shown: a read receipt for the agent. */

@@ -56,9 +56,7 @@ export function hoursText(schedule: HoursRule[] | undefined, timezone: string | 
 	const zh = locale.startsWith('zh');
 	// 2023-01-01 was a Sunday: the weekday names in the shopper's language.
 	const name = (d: string) => new Intl.DateTimeFormat(locale, { weekday: 'short', timeZone: 'UTC' }).format(Date.UTC(2023, 0, 1 + DAYS.indexOf(d)));
-	const parts = (schedule ?? []).flatMap((r) =>
-		runs(r.days).map(([a, b]) => `${a === b ? name(a) : `${name(a)}${zh ? '至' : '–'}${name(b)}`} ${r.from}–${r.to}`)
-	);
+	const parts = (schedule ?? []).flatMap((r) => runs(r.days).map(([a, b]) => `${a === b ? name(a) : `${name(a)}${zh ? '至' : '–'}${name(b)}`} ${r.from}–${r.to}`));
 	const text = parts.join(zh ? '；' : '; ');
 	if (!timezone) return text;
 	return zh ? `${text}（${timezone}）` : `${text} (${timezone})`;

@@ -29,11 +29,7 @@ describe('toParts: message text to inert parts', () => {
 	});
 
 	it('finds links inside text and leaves closing punctuation out', () => {
-		expect(toParts('see https://shop.example/p/1. ok')).toEqual([
-			{ text: 'see ' },
-			{ text: 'https://shop.example/p/1', href: 'https://shop.example/p/1' },
-			{ text: '. ok' }
-		]);
+		expect(toParts('see https://shop.example/p/1. ok')).toEqual([{ text: 'see ' }, { text: 'https://shop.example/p/1', href: 'https://shop.example/p/1' }, { text: '. ok' }]);
 		expect(toParts('看这里https://a.example/x。')).toEqual([{ text: '看这里' }, { text: 'https://a.example/x', href: 'https://a.example/x' }, { text: '。' }]);
 		expect(toParts('no links')).toEqual([{ text: 'no links' }]);
 		expect(toParts('')).toEqual([]);

@@ -39,4 +39,3 @@ export class FileToken {
 		return this.#pb.files.getURL({ id: message.id, collectionId: message.collectionId, collectionName: 'messages' }, name, { token: this.value });
 	}
 }
-

@@ -193,7 +193,18 @@ export class Inbox {
 		const sentIds = new Set(held.map((m) => m.client_id));
 		const waiting = this.outgoing
 			.filter((o) => o.conversation === id && !sentIds.has(o.client_id))
-			.map<ChatMessage>((o) => ({ id: `local-${o.client_id}`, conversation: id, client_id: o.client_id, author_kind: 'agent', author_staff: this.user.id, body: o.body, internal: o.internal, created: o.created, pending: !o.failed, failed: o.failed }));
+			.map<ChatMessage>((o) => ({
+				id: `local-${o.client_id}`,
+				conversation: id,
+				client_id: o.client_id,
+				author_kind: 'agent',
+				author_staff: this.user.id,
+				body: o.body,
+				internal: o.internal,
+				created: o.created,
+				pending: !o.failed,
+				failed: o.failed
+			}));
 		return [...held, ...waiting];
 	}
 
@@ -490,10 +501,9 @@ export class Inbox {
 	flush(): Promise<void> {
 		return this.outbox.flush(
 			(m) =>
-				pb.collection('messages').create<ChatMessage>(
-					{ conversation: m.conversation, client_id: m.client_id, author_kind: 'agent', author_staff: this.user.id, body: m.body, internal: m.internal },
-					{ requestKey: null }
-				),
+				pb
+					.collection('messages')
+					.create<ChatMessage>({ conversation: m.conversation, client_id: m.client_id, author_kind: 'agent', author_staff: this.user.id, body: m.body, internal: m.internal }, { requestKey: null }),
 			(m, record) => {
 				// Shown at once, but never a watermark: others may have written before it while this
 				// device was offline, and the next fetch must still ask for those.
@@ -526,9 +536,12 @@ export class Inbox {
 	async assign(id: string, staffId: string): Promise<void> {
 		if (this.user.role === 'agent' && staffId !== this.user.id) {
 			// The agent loses the conversation: the answer may already be out of their sight.
-			await pb.collection('conversations').update(id, { assignee: staffId }, { requestKey: null }).catch((err) => {
-				if ((err as { status?: number }).status !== 404) throw err;
-			});
+			await pb
+				.collection('conversations')
+				.update(id, { assignee: staffId }, { requestKey: null })
+				.catch((err) => {
+					if ((err as { status?: number }).status !== 404) throw err;
+				});
 			this.close(id);
 			delete this.conversations[id];
 			return;
@@ -558,7 +571,10 @@ export class Inbox {
 		const c = this.conversations[id];
 		if (!c || c.assignee !== this.user.id || !navigator.onLine || Date.now() - this.#lastTyping < 3000) return;
 		this.#lastTyping = Date.now();
-		void pb.collection('conversations').update(id, { agent_typing_at: new Date().toISOString() }, { requestKey: null }).catch(() => undefined);
+		void pb
+			.collection('conversations')
+			.update(id, { agent_typing_at: new Date().toISOString() }, { requestKey: null })
+			.catch(() => undefined);
 	}
 }
 

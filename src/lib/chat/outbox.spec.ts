@@ -106,7 +106,10 @@ describe('MessageOutbox', () => {
 	it('hears another tab through storage events', () => {
 		const kv = memory();
 		const listeners = new Set<(e: { key: string | null }) => void>();
-		const events = { addEventListener: (_: 'storage', fn: (e: { key: string | null }) => void) => void listeners.add(fn), removeEventListener: (_: 'storage', fn: (e: { key: string | null }) => void) => void listeners.delete(fn) };
+		const events = {
+			addEventListener: (_: 'storage', fn: (e: { key: string | null }) => void) => void listeners.add(fn),
+			removeEventListener: (_: 'storage', fn: (e: { key: string | null }) => void) => void listeners.delete(fn)
+		};
 		const seen: number[] = [];
 		const a = new MessageOutbox(kv, 'k', (items) => seen.push(items.length));
 		const stop = a.listen(events);

@@ -37,7 +37,10 @@ function worker(ms = 10_000): Promise<ServiceWorkerRegistration | null> {
 }
 
 function bytes(base64url: string): Uint8Array<ArrayBuffer> {
-	const b64 = base64url.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(base64url.length / 4) * 4, '=');
+	const b64 = base64url
+		.replace(/-/g, '+')
+		.replace(/_/g, '/')
+		.padEnd(Math.ceil(base64url.length / 4) * 4, '=');
 	return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 }
 
@@ -101,13 +104,16 @@ export async function subscribeDevice(pb: PocketBase, user: StaffRecord): Promis
 	const keys = sub.toJSON().keys ?? {};
 	try {
 		const old = readSaved(user.id);
-		const rec = await pb.collection('push_subscriptions').create(
-			{ staff: user.id, endpoint: sub.endpoint, p256dh: keys.p256dh, auth: keys.auth, user_agent: navigator.userAgent.slice(0, 300) },
-			{ requestKey: null }
-		);
+		const rec = await pb
+			.collection('push_subscriptions')
+			.create({ staff: user.id, endpoint: sub.endpoint, p256dh: keys.p256dh, auth: keys.auth, user_agent: navigator.userAgent.slice(0, 300) }, { requestKey: null });
 		localStorage.setItem(key(user.id), JSON.stringify({ id: rec.id, endpoint: sub.endpoint } satisfies Saved));
 		// An earlier subscription of this device with another endpoint would only answer 410 later.
-		if (old && old.endpoint !== sub.endpoint) await pb.collection('push_subscriptions').delete(old.id, { requestKey: null }).catch(() => undefined);
+		if (old && old.endpoint !== sub.endpoint)
+			await pb
+				.collection('push_subscriptions')
+				.delete(old.id, { requestKey: null })
+				.catch(() => undefined);
 	} catch (err) {
 		return { kind: 'save_failed', reason: reason(err) };
 	}
@@ -125,7 +131,11 @@ export async function unsubscribeDevice(pb: PocketBase, userId: string): Promise
 	const saved = readSaved(userId);
 	localStorage.removeItem(key(userId));
 	// Offline, the record stays until the server's next push to it is answered 410 and deletes it.
-	if (saved) await pb.collection('push_subscriptions').delete(saved.id, { requestKey: null }).catch(() => undefined);
+	if (saved)
+		await pb
+			.collection('push_subscriptions')
+			.delete(saved.id, { requestKey: null })
+			.catch(() => undefined);
 	return { kind: 'off' };
 }
 

@@ -63,7 +63,14 @@ describe('watchEpoch', () => {
 describe('lostMessages', () => {
 	const m = (id: string, client_id: string, created: string, author = 'me') => ({ id, client_id, created, author });
 	it('is what this user wrote that the server lacks by client_id and id, oldest first, once', () => {
-		const held = [m('3', 'c3', '2026-01-01 10:00:03.000Z'), m('1', 'c1', '2026-01-01 10:00:01.000Z'), m('2', 'c2', '2026-01-01 10:00:02.000Z', 'them'), m('4', 'c4', '2026-01-01 10:00:04.000Z'), m('5', 'c5', '2026-01-01 10:00:02.500Z'), m('6', 'c5', '2026-01-01 10:00:02.500Z')];
+		const held = [
+			m('3', 'c3', '2026-01-01 10:00:03.000Z'),
+			m('1', 'c1', '2026-01-01 10:00:01.000Z'),
+			m('2', 'c2', '2026-01-01 10:00:02.000Z', 'them'),
+			m('4', 'c4', '2026-01-01 10:00:04.000Z'),
+			m('5', 'c5', '2026-01-01 10:00:02.500Z'),
+			m('6', 'c5', '2026-01-01 10:00:02.500Z')
+		];
 		// c4 was sent again already (new id, same client_id); 1 is still there.
 		const server = [m('1', 'c1', '2026-01-01 10:00:01.000Z'), m('9', 'c4', '2026-01-01 11:00:00.000Z')];
 		expect(lostMessages(held, server, (x) => x.author === 'me').map((x) => x.id)).toEqual(['5', '3']);
@@ -76,8 +83,15 @@ describe('lostMessages', () => {
 
 describe('requeue', () => {
 	it('puts the lost ones in time order among those waiting, each client_id once', () => {
-		const waiting = [{ client_id: 'w1', at: 50 }, { client_id: 'l2', at: 20 }];
-		const lost = [{ client_id: 'l1', at: 10 }, { client_id: 'l2', at: 20 }, { client_id: 'l3', at: 30 }];
+		const waiting = [
+			{ client_id: 'w1', at: 50 },
+			{ client_id: 'l2', at: 20 }
+		];
+		const lost = [
+			{ client_id: 'l1', at: 10 },
+			{ client_id: 'l2', at: 20 },
+			{ client_id: 'l3', at: 30 }
+		];
 		expect(requeue(waiting, lost, (x) => x.at).map((x) => x.client_id)).toEqual(['l1', 'l2', 'l3', 'w1']);
 	});
 	it('the console outbox requeues lost replies before what was written after them', () => {

@@ -43,5 +43,8 @@ export function lostMessages<T extends HeldMessage>(held: readonly T[], server: 
 export function requeue<T extends { client_id: string }>(waiting: readonly T[], lost: readonly T[], at: (m: T) => number): T[] {
 	const have = new Set(waiting.map((m) => m.client_id));
 	const all = [...lost.filter((m) => !have.has(m.client_id)), ...waiting];
-	return all.map((m, i) => ({ m, i })).sort((a, b) => (at(a.m) || 0) - (at(b.m) || 0) || a.i - b.i).map(({ m }) => m);
+	return all
+		.map((m, i) => ({ m, i }))
+		.sort((a, b) => (at(a.m) || 0) - (at(b.m) || 0) || a.i - b.i)
+		.map(({ m }) => m);
 }

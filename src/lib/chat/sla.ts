@@ -2,7 +2,6 @@ import { pbMs } from '$lib/pb/time';
 import { SLA_TARGETS } from '$lib/shared/cases';
 import type { ChatCase } from './types';
 
-
 export interface SlaState {
 	responseDue: number;
 	resolutionDue: number;

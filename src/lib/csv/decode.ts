@@ -34,10 +34,7 @@ function toMb(bytes: number): string {
  * Refuses input over the limit with a {@link CsvTooLargeError}. Takes a byte count, a `File`/`Blob`
  * (its `size`, so a huge file is refused before it is read into memory) or a byte array.
  */
-export function assertImportSize(
-	input: number | { readonly size: number } | { readonly byteLength: number },
-	limit: number = MAX_IMPORT_BYTES
-): void {
+export function assertImportSize(input: number | { readonly size: number } | { readonly byteLength: number }, limit: number = MAX_IMPORT_BYTES): void {
 	const size = typeof input === 'number' ? input : 'size' in input ? input.size : input.byteLength;
 	if (!(size <= limit)) throw new CsvTooLargeError(size, limit);
 }

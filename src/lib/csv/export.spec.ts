@@ -33,11 +33,7 @@ describe('customersToCsv', () => {
 			'en'
 		);
 		const rows = csv.slice(1).split('\r\n');
-		expect(rows).toEqual([
-			'Name,Notes,Category,Region,Source,Shop customer ID',
-			`"'=1+1","'+86 138","'-2","'@SUM(A1)","'\tcmd","'\r=x"`,
-			`"''=already","'plain",a=b,1+1,"'-",42`
-		]);
+		expect(rows).toEqual(['Name,Notes,Category,Region,Source,Shop customer ID', `"'=1+1","'+86 138","'-2","'@SUM(A1)","'\tcmd","'\r=x"`, `"''=already","'plain",a=b,1+1,"'-",42`]);
 		// No cell of the file starts with a formula character.
 		for (const cell of parseCsv(csv).rows.flat()) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
 	});
@@ -79,7 +75,17 @@ describe('customersToCsv', () => {
 describe('escapeCsvFormula', () => {
 	it('prefixes =, +, -, @, tab and CR with a quote', () => {
 		expect(['=1+1', '+8613800138000', '-2', '@SUM(A1)', '\tx', '\rx', "'=x", 'abc', "'abc", '', '1-2'].map(escapeCsvFormula)).toEqual([
-			"'=1+1", "'+8613800138000", "'-2", "'@SUM(A1)", "'\tx", "'\rx", "''=x", 'abc', "'abc", '', '1-2'
+			"'=1+1",
+			"'+8613800138000",
+			"'-2",
+			"'@SUM(A1)",
+			"'\tx",
+			"'\rx",
+			"''=x",
+			'abc',
+			"'abc",
+			'',
+			'1-2'
 		]);
 	});
 });

@@ -76,11 +76,7 @@ function cellText(customer: ExportableCustomer, field: CustomerCsvField, locale:
  *
  * An address is written as one line (region, city, detail, postcode); its label is not exported.
  */
-export function customersToCsv(
-	customers: readonly ExportableCustomer[],
-	columns: readonly CustomerCsvField[],
-	locale: CsvLocale
-): string {
+export function customersToCsv(customers: readonly ExportableCustomer[], columns: readonly CustomerCsvField[], locale: CsvLocale): string {
 	return rowsToCsv([columns.map((f) => CSV_HEADERS[locale][f]), ...customers.map((c) => columns.map((f) => cellText(c, f, locale)))]);
 }
 

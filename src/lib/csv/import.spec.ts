@@ -26,7 +26,11 @@ describe('parseCsv', () => {
 	it('skips empty and whitespace-only rows but counts them like a spreadsheet', () => {
 		const parsed = parseCsv('\uFEFFname,phone\n\n张伟,13800138000\n , \n"李\n娜",13900139000\n王芳,\n');
 		expect(parsed.headers).toEqual(['name', 'phone']);
-		expect(parsed.rows).toEqual([['张伟', '13800138000'], ['李\n娜', '13900139000'], ['王芳', '']]);
+		expect(parsed.rows).toEqual([
+			['张伟', '13800138000'],
+			['李\n娜', '13900139000'],
+			['王芳', '']
+		]);
 		// A line break inside quotes is one spreadsheet row.
 		expect(parsed.rowNumbers).toEqual([3, 5, 6]);
 	});
@@ -52,22 +56,55 @@ describe('parseCsv', () => {
 describe('guessMapping', () => {
 	it('recognises Chinese headers', () => {
 		expect(guessMapping(['姓名', '手机', '电话', '邮箱', '地址', '性别', '生日', '标签', '分类', '地区', '来源', '备注', '商城客户编号', '积分'])).toEqual({
-			0: 'name', 1: 'phones', 2: 'phones', 3: 'emails', 4: 'addresses', 5: 'gender', 6: 'birthday', 7: 'tags',
-			8: 'category', 9: 'region', 10: 'source', 11: 'notes', 12: 'external_id', 13: null
+			0: 'name',
+			1: 'phones',
+			2: 'phones',
+			3: 'emails',
+			4: 'addresses',
+			5: 'gender',
+			6: 'birthday',
+			7: 'tags',
+			8: 'category',
+			9: 'region',
+			10: 'source',
+			11: 'notes',
+			12: 'external_id',
+			13: null
 		});
 	});
 
 	it('recognises English headers in any case and spelling', () => {
-		expect(guessMapping(['Customer ID', 'Name', 'Mobile', 'Phone Number', 'E-mail', 'Shipping Address', 'Gender', 'Date of Birth', 'Tags', 'Category', 'Region', 'Source', 'Notes', 'Total spent'])).toEqual({
-			0: 'external_id', 1: 'name', 2: 'phones', 3: 'phones', 4: 'emails', 5: 'addresses', 6: 'gender', 7: 'birthday', 8: 'tags',
-			9: 'category', 10: 'region', 11: 'source', 12: 'notes', 13: null
+		expect(
+			guessMapping(['Customer ID', 'Name', 'Mobile', 'Phone Number', 'E-mail', 'Shipping Address', 'Gender', 'Date of Birth', 'Tags', 'Category', 'Region', 'Source', 'Notes', 'Total spent'])
+		).toEqual({
+			0: 'external_id',
+			1: 'name',
+			2: 'phones',
+			3: 'phones',
+			4: 'emails',
+			5: 'addresses',
+			6: 'gender',
+			7: 'birthday',
+			8: 'tags',
+			9: 'category',
+			10: 'region',
+			11: 'source',
+			12: 'notes',
+			13: null
 		});
 		expect(guessMapping(['external_id', 'customer_name', 'EMAIL_ADDRESS', ' phone '])).toEqual({ 0: 'external_id', 1: 'name', 2: 'emails', 3: 'phones' });
 	});
 
 	it('recognises shop-export headers by the words they contain', () => {
 		expect(guessMapping(['会员编号', '收货人姓名', '收货人手机', '收货地址', '会员生日(YYYY-MM-DD)', '客户来源', '备注信息', '买家昵称'])).toEqual({
-			0: 'external_id', 1: 'name', 2: 'phones', 3: 'addresses', 4: 'birthday', 5: 'source', 6: 'notes', 7: null
+			0: 'external_id',
+			1: 'name',
+			2: 'phones',
+			3: 'addresses',
+			4: 'birthday',
+			5: 'source',
+			6: 'notes',
+			7: null
 		});
 		// An exact header wins over one that only contains the word, wherever it stands.
 		expect(guessMapping(['收货人姓名', '姓名*'])).toEqual({ 0: null, 1: 'name' });
@@ -153,11 +190,7 @@ describe('rowsToCustomers', () => {
 	});
 
 	it('reports a future birthday and values over the limits with the app rules', () => {
-		expect(failures(importText(`name,birthday,tags\nA,2999-01-01,\n${'n'.repeat(201)},,\nC,,${'t'.repeat(41)}`))).toEqual([
-			'2 birthday:future_date',
-			'3 name:too_long',
-			'4 tags:invalid_tag'
-		]);
+		expect(failures(importText(`name,birthday,tags\nA,2999-01-01,\n${'n'.repeat(201)},,\nC,,${'t'.repeat(41)}`))).toEqual(['2 birthday:future_date', '3 name:too_long', '4 tags:invalid_tag']);
 	});
 
 	it('accepts the gender and birthday spellings of spreadsheets', () => {
@@ -188,7 +221,13 @@ describe('rowsToCustomers', () => {
 	});
 
 	it('numbers rows from 2 when given only rows and a mapping', () => {
-		const results = rowsToCustomers([['A', '13800138000'], ['', '']], { 0: 'name', 1: 'phones' });
+		const results = rowsToCustomers(
+			[
+				['A', '13800138000'],
+				['', '']
+			],
+			{ 0: 'name', 1: 'phones' }
+		);
 		expect(results.map((r) => [r.row, r.ok])).toEqual([
 			[2, true],
 			[3, false]
@@ -196,7 +235,13 @@ describe('rowsToCustomers', () => {
 	});
 
 	it('reports two different values for one field from two columns', () => {
-		const results = rowsToCustomers([['A', 'B'], ['C', 'C']], { 0: 'name', 1: 'name' });
+		const results = rowsToCustomers(
+			[
+				['A', 'B'],
+				['C', 'C']
+			],
+			{ 0: 'name', 1: 'name' }
+		);
 		expect(failures(results)).toEqual(['2 name:conflicting_values']);
 		expect(results[1]).toMatchObject({ ok: true, data: { name: 'C' } });
 	});
@@ -204,9 +249,7 @@ describe('rowsToCustomers', () => {
 
 describe('unescapeCsvFormula', () => {
 	it('removes only the guard the export adds', () => {
-		expect(["'=1+1", "'+86", "'-2", "'@x", "'\tx", "''=x", '=1+1', "'abc", "'", ''].map(unescapeCsvFormula)).toEqual([
-			'=1+1', '+86', '-2', '@x', '\tx', "'=x", '=1+1', "'abc", "'", ''
-		]);
+		expect(["'=1+1", "'+86", "'-2", "'@x", "'\tx", "''=x", '=1+1', "'abc", "'", ''].map(unescapeCsvFormula)).toEqual(['=1+1', '+86', '-2', '@x', '\tx', "'=x", '=1+1', "'abc", "'", '']);
 	});
 });
 

@@ -20,20 +20,7 @@ import Papa from 'papaparse';
 import { normalizeCustomer, validateCustomer, type Address, type FieldError } from '../shared/validation';
 
 /** The customer fields a CSV column can hold, in the order of a full export. */
-export const CUSTOMER_CSV_FIELDS = [
-	'name',
-	'phones',
-	'emails',
-	'addresses',
-	'gender',
-	'birthday',
-	'tags',
-	'category',
-	'region',
-	'source',
-	'notes',
-	'external_id'
-] as const;
+export const CUSTOMER_CSV_FIELDS = ['name', 'phones', 'emails', 'addresses', 'gender', 'birthday', 'tags', 'category', 'region', 'source', 'notes', 'external_id'] as const;
 
 export type CustomerCsvField = (typeof CUSTOMER_CSV_FIELDS)[number];
 export type CsvLocale = 'zh-CN' | 'en';
@@ -105,9 +92,7 @@ export interface CustomerCsvData {
 	external_id?: string;
 }
 
-export type CustomerRowResult =
-	| { ok: true; row: number; external_id?: string; data: CustomerCsvData }
-	| { ok: false; row: number; errors: FieldError[] };
+export type CustomerRowResult = { ok: true; row: number; external_id?: string; data: CustomerCsvData } | { ok: false; row: number; errors: FieldError[] };
 
 const DELIMITERS = [',', '\t', ';'] as const;
 
@@ -116,7 +101,11 @@ const DELIMITERS = [',', '\t', ';'] as const;
  * joined with "; ", notes) may, and a malformed data row must not change how the file is read.
  */
 function detectDelimiter(text: string): string {
-	const firstLine = text.slice(0, 64 * 1024).split(/\r\n|\n|\r/).find((l) => l.trim() !== '') ?? '';
+	const firstLine =
+		text
+			.slice(0, 64 * 1024)
+			.split(/\r\n|\n|\r/)
+			.find((l) => l.trim() !== '') ?? '';
 	let best: string = ',';
 	let bestCount = 0;
 	for (const d of DELIMITERS) {
@@ -167,9 +156,79 @@ export function parseCsv(text: string, opts: { delimiter?: string } = {}): Parse
 
 /** Headers that mean the field exactly (after {@link normalizeHeader}). */
 const EXACT: Record<CustomerCsvField, string[]> = {
-	external_id: ['商城客户编号', '客户编号', '会员编号', '会员号', '会员卡号', '用户编号', '外部编号', '编号', '会员id', '客户id', '用户id', '买家id', '外部id', 'id', 'external id', 'externalid', 'customer id', 'customerid', 'customer no', 'customer number', 'client id', 'member id', 'user id', 'buyer id', 'shop customer id'],
-	name: ['姓名', '名字', '名称', '客户', '客户姓名', '客户名称', '客户名', '联系人', '收货人', '收件人', '会员姓名', '会员名称', '真实姓名', 'name', 'full name', 'customer', 'customer name', 'client name', 'contact', 'contact name'],
-	phones: ['手机', '手机号', '手机号码', '电话', '电话号码', '联系电话', '联系方式', '移动电话', '手机电话', '电话手机', 'phone', 'phones', 'phone number', 'phone numbers', 'mobile', 'mobile phone', 'mobile number', 'cell', 'cellphone', 'tel', 'telephone', 'contact number'],
+	external_id: [
+		'商城客户编号',
+		'客户编号',
+		'会员编号',
+		'会员号',
+		'会员卡号',
+		'用户编号',
+		'外部编号',
+		'编号',
+		'会员id',
+		'客户id',
+		'用户id',
+		'买家id',
+		'外部id',
+		'id',
+		'external id',
+		'externalid',
+		'customer id',
+		'customerid',
+		'customer no',
+		'customer number',
+		'client id',
+		'member id',
+		'user id',
+		'buyer id',
+		'shop customer id'
+	],
+	name: [
+		'姓名',
+		'名字',
+		'名称',
+		'客户',
+		'客户姓名',
+		'客户名称',
+		'客户名',
+		'联系人',
+		'收货人',
+		'收件人',
+		'会员姓名',
+		'会员名称',
+		'真实姓名',
+		'name',
+		'full name',
+		'customer',
+		'customer name',
+		'client name',
+		'contact',
+		'contact name'
+	],
+	phones: [
+		'手机',
+		'手机号',
+		'手机号码',
+		'电话',
+		'电话号码',
+		'联系电话',
+		'联系方式',
+		'移动电话',
+		'手机电话',
+		'电话手机',
+		'phone',
+		'phones',
+		'phone number',
+		'phone numbers',
+		'mobile',
+		'mobile phone',
+		'mobile number',
+		'cell',
+		'cellphone',
+		'tel',
+		'telephone',
+		'contact number'
+	],
 	emails: ['邮箱', '电子邮箱', '邮件', '电子邮件', '邮箱地址', 'email', 'emails', 'e mail', 'email address', 'email addresses', 'mail'],
 	addresses: ['地址', '收货地址', '详细地址', '联系地址', '通讯地址', '家庭地址', 'address', 'addresses', 'shipping address', 'street address'],
 	gender: ['性别', 'gender', 'sex'],
@@ -252,8 +311,6 @@ export function guessMapping(headers: readonly string[]): CsvMapping {
 // ---------------------------------------------------------------------------------------------
 // Rows to customers
 
-const FORMULA_START = /^[=+\-@\t\r]/;
-
 /**
  * Undoes the export's formula guard: a cell that starts with `'` followed by a character that
  * could start a formula (`=`, `+`, `-`, `@`, tab, CR; or another such `'`) loses that one `'`.
@@ -276,11 +333,28 @@ function splitList(cell: string, separators: RegExp): string[] {
 }
 
 const GENDER_VALUES: Record<string, 'male' | 'female' | 'other' | ''> = {
-	男: 'male', 男性: 'male', 男士: 'male', 先生: 'male', m: 'male', male: 'male', man: 'male',
-	女: 'female', 女性: 'female', 女士: 'female', 小姐: 'female', f: 'female', female: 'female', woman: 'female',
-	其他: 'other', 其它: 'other', other: 'other',
+	男: 'male',
+	男性: 'male',
+	男士: 'male',
+	先生: 'male',
+	m: 'male',
+	male: 'male',
+	man: 'male',
+	女: 'female',
+	女性: 'female',
+	女士: 'female',
+	小姐: 'female',
+	f: 'female',
+	female: 'female',
+	woman: 'female',
+	其他: 'other',
+	其它: 'other',
+	other: 'other',
 	// "Unknown" in shop exports: the same as an empty cell.
-	未知: '', 保密: '', 未填写: '', unknown: ''
+	未知: '',
+	保密: '',
+	未填写: '',
+	unknown: ''
 };
 
 function parseGender(cell: string): 'male' | 'female' | 'other' | '' | null {
@@ -290,8 +364,7 @@ function parseGender(cell: string): 'male' | 'female' | 'other' | '' | null {
 /** YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYY年M月D日 (with an optional time, as Excel writes) or YYYYMMDD → YYYY-MM-DD. */
 function parseBirthday(cell: string): string | null {
 	const s = cell.normalize('NFKC').trim();
-	const m =
-		/^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$/.exec(s) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(s);
+	const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$/.exec(s) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(s);
 	if (!m) return null;
 	const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
 	const date = new Date(Date.UTC(y, mo - 1, d));
@@ -302,8 +375,6 @@ function parseBirthday(cell: string): string | null {
 function fieldError(field: string, code: string, message: string): FieldError {
 	return { field, code, message };
 }
-
-const SINGLE_TEXT = ['name', 'category', 'region', 'source', 'external_id'] as const;
 
 export interface RowsToCustomersOptions {
 	/** Spreadsheet row number of each row (default: the header is row 1 and no row was skipped). */
@@ -326,11 +397,7 @@ export interface RowsToCustomersOptions {
  * - Empty cells leave the field out (a re-import does not clear it). Text is trimmed, except notes.
  * - A row without a name is an error, as is a shop customer id already used by an earlier row.
  */
-export function rowsToCustomers(
-	rows: readonly (readonly string[])[],
-	mapping: CsvMapping,
-	opts: RowsToCustomersOptions = {}
-): CustomerRowResult[] {
+export function rowsToCustomers(rows: readonly (readonly string[])[], mapping: CsvMapping, opts: RowsToCustomersOptions = {}): CustomerRowResult[] {
 	const columns = Object.entries(mapping)
 		.filter((e): e is [string, CustomerCsvField] => e[1] != null)
 		.map(([i, field]) => [Number(i), field] as const);
@@ -440,10 +507,7 @@ export interface ImportPlan {
  * updates that customer instead of creating a duplicate, so importing the same file twice changes
  * nothing the second time. Rows without a shop customer id are always created.
  */
-export function planImport(
-	parsed: readonly CustomerRowResult[],
-	existingByExternalId: ReadonlyMap<string, { id: string }>
-): ImportPlan {
+export function planImport(parsed: readonly CustomerRowResult[], existingByExternalId: ReadonlyMap<string, { id: string }>): ImportPlan {
 	const plan: ImportPlan = { create: [], update: [], errors: [], canImport: false };
 	for (const r of parsed) {
 		if (!r.ok) plan.errors.push({ row: r.row, errors: r.errors });

@@ -6,12 +6,23 @@ const NOW = Date.UTC(2026, 11, 7, 12);
 describe('guessOrderMapping', () => {
 	it('recognises the columns of a Chinese shop export', () => {
 		expect(guessOrderMapping(['订单编号', '会员编号', '收货人', '下单时间', '实付金额', '退款金额', '备注'])).toEqual({
-			0: 'order_id', 1: 'customer_id', 2: 'name', 3: 'time', 4: 'total', 5: 'refunded', 6: null
+			0: 'order_id',
+			1: 'customer_id',
+			2: 'name',
+			3: 'time',
+			4: 'total',
+			5: 'refunded',
+			6: null
 		});
 	});
 	it('and an English one, by words inside the headers', () => {
 		expect(guessOrderMapping(['Order Number', 'Customer ID', 'Customer Name', 'Created At', 'Grand Total', 'Refunded Amount'])).toEqual({
-			0: 'order_id', 1: 'customer_id', 2: 'name', 3: 'time', 4: 'total', 5: 'refunded'
+			0: 'order_id',
+			1: 'customer_id',
+			2: 'name',
+			3: 'time',
+			4: 'total',
+			5: 'refunded'
 		});
 		expect(guessOrderMapping(['order_id', 'buyer_id', 'paid_at (UTC+8)', 'amount (CNY)'])).toEqual({ 0: 'order_id', 1: 'customer_id', 2: 'time', 3: 'total' });
 	});
@@ -79,7 +90,12 @@ describe('rowsToOrders', () => {
 	});
 	it('sums the file and cuts it into requests', () => {
 		const rows = Array.from({ length: 2500 }, (_, i) => [`O${i}`, `C${i % 7}`, '', '2024-03-05', '10.005', i % 10 === 0 ? '1' : '']);
-		const read = rowsToOrders(rows, rows.map((_, i) => i + 2), mapping, { now: NOW });
+		const read = rowsToOrders(
+			rows,
+			rows.map((_, i) => i + 2),
+			mapping,
+			{ now: NOW }
+		);
 		expect(read.problems).toEqual([]);
 		expect(ordersSummary(read.orders)).toMatchObject({ orders: 2500, customers: 7, revenue: 25025, refunds: 250 });
 		expect(orderChunks(read.orders).map((c) => c.length)).toEqual([1000, 1000, 500]);

@@ -41,7 +41,6 @@ export interface OrderRowProblem {
 	other?: number;
 }
 
-
 /** Whole headers, normalised (lower case, without spaces and punctuation). */
 const EXACT: Record<OrderField, string[]> = {
 	order_id: ['订单号', '订单编号', '订单id', '订单', 'orderid', 'ordernumber', 'orderno', 'order'],
@@ -102,7 +101,11 @@ export function cellMoney(v: Cell): number | null {
 	if (v === null || v === undefined) return null;
 	if (typeof v === 'number') return isFinite(v) ? roundMoney(v) : NaN;
 	if (typeof v !== 'string') return NaN;
-	const s = v.trim().replace(/^(¥|￥|RMB|CNY)\s*/i, '').replace(/\s*(元|CNY|RMB)$/i, '').replace(/,/g, '');
+	const s = v
+		.trim()
+		.replace(/^(¥|￥|RMB|CNY)\s*/i, '')
+		.replace(/\s*(元|CNY|RMB)$/i, '')
+		.replace(/,/g, '');
 	if (s === '') return null;
 	if (!/^-?\d+(\.\d+)?$/.test(s)) return NaN;
 	return roundMoney(Number(s));

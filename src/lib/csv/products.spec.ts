@@ -3,7 +3,15 @@ import { guessProductMapping, productChunks, rowsToProducts } from './products';
 
 describe('products from a file', () => {
 	it('guesses the columns from Chinese and English headers', () => {
-		expect(guessProductMapping(['商品编号', '商品名称', '类目', '售价', '主图链接', '商品链接', '库存'])).toEqual({ 0: 'product_id', 1: 'name', 2: 'category', 3: 'price', 4: 'image_url', 5: 'shop_url', 6: null });
+		expect(guessProductMapping(['商品编号', '商品名称', '类目', '售价', '主图链接', '商品链接', '库存'])).toEqual({
+			0: 'product_id',
+			1: 'name',
+			2: 'category',
+			3: 'price',
+			4: 'image_url',
+			5: 'shop_url',
+			6: null
+		});
 		expect(guessProductMapping(['SKU ID', 'Title', 'Price (CNY)'])).toEqual({ 0: 'product_id', 1: 'name', 2: 'price' });
 	});
 

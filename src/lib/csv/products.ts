@@ -39,7 +39,11 @@ export interface ProductProblem {
 }
 
 /** Reads the rows with the mapping: the products with their row numbers, and every problem by row. */
-export function rowsToProducts(rows: readonly Cell[][], rowNumbers: readonly number[], mapping: ProductMapping): { products: (ProductRow & { row: number })[]; problems: ProductProblem[]; unmapped: ProductField[] } {
+export function rowsToProducts(
+	rows: readonly Cell[][],
+	rowNumbers: readonly number[],
+	mapping: ProductMapping
+): { products: (ProductRow & { row: number })[]; problems: ProductProblem[]; unmapped: ProductField[] } {
 	const mapped = new Set(Object.values(mapping).filter(Boolean));
 	const unmapped = (['product_id', 'name'] as ProductField[]).filter((f) => !mapped.has(f));
 	const products: (ProductRow & { row: number })[] = [];
@@ -52,7 +56,7 @@ export function rowsToProducts(rows: readonly Cell[][], rowNumbers: readonly num
 		for (const [col, field] of Object.entries(mapping)) {
 			if (!field) continue;
 			const v = cells[Number(col)];
-			raw[field] = v instanceof Date ? v.toISOString() : v ?? '';
+			raw[field] = v instanceof Date ? v.toISOString() : (v ?? '');
 		}
 		const { row: product, errors } = validateProduct(raw);
 		for (const e of errors) problems.push({ row, field: e.field, code: e.code });

@@ -26,7 +26,13 @@ describe('bulk actions on customers', () => {
 		const progress: number[] = [];
 		const chunks: string[][] = [];
 		const missing = 'nothere00000000';
-		const out = await bulkUpdateCustomers(db, [...ids, missing], { kind: 'add_tag', tag: '团购' }, (_c, w) => chunks.push(w), (done) => progress.push(done));
+		const out = await bulkUpdateCustomers(
+			db,
+			[...ids, missing],
+			{ kind: 'add_tag', tag: '团购' },
+			(_c, w) => chunks.push(w),
+			(done) => progress.push(done)
+		);
 		expect(out.changed).toHaveLength(8);
 		expect(out.unchanged).toBe(4);
 		expect(out.refused).toEqual([{ id: missing, field: 'id', code: 'not_on_device' }]);

@@ -43,7 +43,11 @@ describe('campaign drafts', () => {
 	});
 
 	it('a duplicate is a new draft without the send time or a shared code', async () => {
-		const c = await createCampaign(db, { ...newCampaignDraft('ownerownerowner', '双十二'), schedule: { send_at: '2026-12-12T10:00:00+08:00' }, offer: { type: 'fixed', value: 10, code_mode: 'shared', shared_code: 'DEC-12' } }, onWrite);
+		const c = await createCampaign(
+			db,
+			{ ...newCampaignDraft('ownerownerowner', '双十二'), schedule: { send_at: '2026-12-12T10:00:00+08:00' }, offer: { type: 'fixed', value: 10, code_mode: 'shared', shared_code: 'DEC-12' } },
+			onWrite
+		);
 		const copy = duplicateOf(c, 'anotherownerabc', '（副本）');
 		expect(copy).toMatchObject({ name: '双十二（副本）', state: 'draft', owner: 'anotherownerabc', schedule: { send_at: '' }, offer: { shared_code: '' } });
 	});

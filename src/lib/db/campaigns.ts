@@ -45,7 +45,20 @@ export function updateCampaign(db: CrmDatabase, id: string, patch: CampaignInput
 
 /** A copy to edit and send again: the editable fields, as a new draft. */
 export function duplicateOf(c: CampaignDoc, owner: string, suffix: string): CampaignInput {
-	const copy = JSON.parse(JSON.stringify({ kind: c.kind, trigger: c.trigger, audience: c.audience, offer: c.offer, channels: c.channels, content: c.content, schedule: c.schedule, attribution_days: c.attribution_days, cost: 0, notes: c.notes }));
+	const copy = JSON.parse(
+		JSON.stringify({
+			kind: c.kind,
+			trigger: c.trigger,
+			audience: c.audience,
+			offer: c.offer,
+			channels: c.channels,
+			content: c.content,
+			schedule: c.schedule,
+			attribution_days: c.attribution_days,
+			cost: 0,
+			notes: c.notes
+		})
+	);
 	if (copy.schedule) copy.schedule.send_at = '';
 	if (copy.offer?.code_mode === 'shared') copy.offer.shared_code = '';
 	return { ...copy, name: `${c.name}${suffix}`.slice(0, 100), state: 'draft', owner, archived: false };

@@ -27,7 +27,7 @@ describe('customer filters', () => {
 		expect(ids(applyFilters(docs, { ...NO_FILTERS, mine: true }, stats, 'me', NOW))).toEqual(['a', 'd']);
 	});
 
-	it('keeps a segment\'s members, and no one while the membership is not known', () => {
+	it("keeps a segment's members, and no one while the membership is not known", () => {
 		const f = { ...NO_FILTERS, segment: 'seg000000000001' };
 		expect(ids(applyFilters(docs, f, stats, 'me', NOW, (c) => c.id !== 'b'))).toEqual(['a', 'd']);
 		expect(applyFilters(docs, f, stats, 'me', NOW)).toEqual([]);

@@ -28,11 +28,7 @@ export function updateCustomer(db: CrmDatabase, id: string, patch: CustomerInput
 }
 
 /** A bulk action on customers (the list's selection): what to change on each. */
-export type BulkAction =
-	| { kind: 'assign'; owner: string }
-	| { kind: 'add_tag'; tag: string }
-	| { kind: 'remove_tag'; tag: string }
-	| { kind: 'category'; category: string };
+export type BulkAction = { kind: 'assign'; owner: string } | { kind: 'add_tag'; tag: string } | { kind: 'remove_tag'; tag: string } | { kind: 'category'; category: string };
 
 /** The fields a bulk action changes on one customer, or null when it has nothing to change there. */
 export function bulkPatch(action: BulkAction, c: Pick<CustomerDoc, 'tags' | 'category' | 'owner'>): CustomerInput | null {

@@ -20,7 +20,10 @@ afterAll(async () => {
 
 /** The field errors a rejected write names, as field:code. */
 async function refusal(write: Promise<unknown>): Promise<string[]> {
-	const err = await write.then(() => null, (e) => e);
+	const err = await write.then(
+		() => null,
+		(e) => e
+	);
 	expect(err).toBeInstanceOf(LabelValidationError);
 	return (err as LabelValidationError).errors.map((e) => `${e.field}:${e.code}`);
 }

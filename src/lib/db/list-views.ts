@@ -64,5 +64,7 @@ export function sameAsView(view: Pick<ListViewDoc, 'query' | 'filters' | 'sort'>
 				.filter(([, v]) => v)
 				.sort(([a], [b]) => a.localeCompare(b))
 		);
-	return (view.query ?? '') === state.query.trim() && (view.sort || 'name') === state.sort && active(view.filters as Record<string, unknown>) === active(state.filters as unknown as Record<string, unknown>);
+	return (
+		(view.query ?? '') === state.query.trim() && (view.sort || 'name') === state.sort && active(view.filters as Record<string, unknown>) === active(state.filters as unknown as Record<string, unknown>)
+	);
 }

@@ -45,7 +45,7 @@ export const customerSchemaLiteral = {
 
 const customerSchemaTyped = toTypedRxJsonSchema(customerSchemaLiteral);
 export type CustomerDoc = ExtractDocumentTypeFromTypedRxJsonSchema<typeof customerSchemaTyped>;
-export const customerSchema: RxJsonSchema<CustomerDoc> = customerSchemaLiteral;
+export const customerSchema: RxJsonSchema<CustomerDoc> = customerSchemaTyped;
 
 /**
  * Service records (visits, calls, chats, inquiries, complaints, notes). Indexed string fields need a
@@ -79,7 +79,7 @@ export const serviceRecordSchemaLiteral = {
 
 const serviceRecordSchemaTyped = toTypedRxJsonSchema(serviceRecordSchemaLiteral);
 export type ServiceRecordDoc = ExtractDocumentTypeFromTypedRxJsonSchema<typeof serviceRecordSchemaTyped>;
-export const serviceRecordSchema: RxJsonSchema<ServiceRecordDoc> = serviceRecordSchemaLiteral;
+export const serviceRecordSchema: RxJsonSchema<ServiceRecordDoc> = serviceRecordSchemaTyped;
 
 /** Server-computed figures per customer, pulled read-only (written by the server only). */
 // Version 1 added predicted_value and churn_risk (server/clv.go). The figures are the server's, pulled
@@ -118,7 +118,7 @@ export const customerStatsSchemaLiteral = {
 
 const customerStatsSchemaTyped = toTypedRxJsonSchema(customerStatsSchemaLiteral);
 export type CustomerStatsDoc = ExtractDocumentTypeFromTypedRxJsonSchema<typeof customerStatsSchemaTyped>;
-export const customerStatsSchema: RxJsonSchema<CustomerStatsDoc> = customerStatsSchemaLiteral;
+export const customerStatsSchema: RxJsonSchema<CustomerStatsDoc> = customerStatsSchemaTyped;
 
 /** Managed tags and categories (kind 'tag' or 'category'), offered on the customer form; soft delete. */
 export const labelSchemaLiteral = {
@@ -145,7 +145,7 @@ export const labelSchemaLiteral = {
 
 const labelSchemaTyped = toTypedRxJsonSchema(labelSchemaLiteral);
 export type LabelDoc = ExtractDocumentTypeFromTypedRxJsonSchema<typeof labelSchemaTyped>;
-export const labelSchema: RxJsonSchema<LabelDoc> = labelSchemaLiteral;
+export const labelSchema: RxJsonSchema<LabelDoc> = labelSchemaTyped;
 
 /**
  * Segments: a rule over customers (dynamic) or the customer ids frozen when it was saved (static).
@@ -177,7 +177,7 @@ export const segmentSchemaLiteral = {
 
 const segmentSchemaTyped = toTypedRxJsonSchema(segmentSchemaLiteral);
 export type SegmentDoc = ExtractDocumentTypeFromTypedRxJsonSchema<typeof segmentSchemaTyped>;
-export const segmentSchema: RxJsonSchema<SegmentDoc> = segmentSchemaLiteral;
+export const segmentSchema: RxJsonSchema<SegmentDoc> = segmentSchemaTyped;
 
 /**
  * Campaigns: drafts are written on the device (synced like a customer, merged field by field);
@@ -223,7 +223,7 @@ export const campaignSchemaLiteral = {
 
 const campaignSchemaTyped = toTypedRxJsonSchema(campaignSchemaLiteral);
 export type CampaignDoc = ExtractDocumentTypeFromTypedRxJsonSchema<typeof campaignSchemaTyped>;
-export const campaignSchema: RxJsonSchema<CampaignDoc> = campaignSchemaLiteral;
+export const campaignSchema: RxJsonSchema<CampaignDoc> = campaignSchemaTyped;
 
 /** The consent ledger, pulled read-only: one decision per row (granted or withdrawn, when, how). */
 export const consentSchemaLiteral = {
@@ -252,7 +252,7 @@ export const consentSchemaLiteral = {
 
 const consentSchemaTyped = toTypedRxJsonSchema(consentSchemaLiteral);
 export type ConsentDoc = ExtractDocumentTypeFromTypedRxJsonSchema<typeof consentSchemaTyped>;
-export const consentSchema: RxJsonSchema<ConsentDoc> = consentSchemaLiteral;
+export const consentSchema: RxJsonSchema<ConsentDoc> = consentSchemaTyped;
 
 /** Saved views of the customer list (src/lib/shared/list-views.ts): a user's own, a handful, read whole. */
 export const listViewSchemaLiteral = {
@@ -279,4 +279,4 @@ export const listViewSchemaLiteral = {
 
 const listViewSchemaTyped = toTypedRxJsonSchema(listViewSchemaLiteral);
 export type ListViewDoc = ExtractDocumentTypeFromTypedRxJsonSchema<typeof listViewSchemaTyped>;
-export const listViewSchema: RxJsonSchema<ListViewDoc> = listViewSchemaLiteral;
+export const listViewSchema: RxJsonSchema<ListViewDoc> = listViewSchemaTyped;

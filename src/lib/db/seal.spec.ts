@@ -30,8 +30,26 @@ describe('sealed storage', () => {
 	it('reads back what it writes, and stores no personal value in clear', async () => {
 		const storage = sealedStorage(getRxStorageMemory(), await newKey());
 		const db = await getDatabase('sealspec0000001', { storage, multiInstance: false, device: 'a', collections: ['customers', 'service_records'] });
-		await db.customers.insert({ id: 'cust00000000001', name: NAME, phones: [PHONE], emails: ['wang@example.com'], notes: NOTE, owner: 'staff0000000001', tags: ['VIP'], history: [{ field: 'notes', from: '旧地址 12 号', at: 1 }] });
-		await db.service_records.insert({ id: 'serv00000000001', customer: 'cust00000000001', staff: 'staff0000000001', kind: 'visit', summary: `拜访${NAME}`, outcome: '下周回访', at: '2026-12-01T10:00:00Z', follow_up: '2026-12-08' });
+		await db.customers.insert({
+			id: 'cust00000000001',
+			name: NAME,
+			phones: [PHONE],
+			emails: ['wang@example.com'],
+			notes: NOTE,
+			owner: 'staff0000000001',
+			tags: ['VIP'],
+			history: [{ field: 'notes', from: '旧地址 12 号', at: 1 }]
+		});
+		await db.service_records.insert({
+			id: 'serv00000000001',
+			customer: 'cust00000000001',
+			staff: 'staff0000000001',
+			kind: 'visit',
+			summary: `拜访${NAME}`,
+			outcome: '下周回访',
+			at: '2026-12-01T10:00:00Z',
+			follow_up: '2026-12-08'
+		});
 		const c = (await db.customers.findOne('cust00000000001').exec())!.toJSON();
 		expect(c).toMatchObject({ name: NAME, phones: [PHONE], notes: NOTE, tags: ['VIP'] });
 		expect((await db.service_records.findOne('serv00000000001').exec())!.summary).toBe(`拜访${NAME}`);
@@ -63,7 +81,10 @@ describe('sealed storage', () => {
 		// An update is sealed too, and change events carry the opened document.
 		const seen: string[] = [];
 		const sub = db.customers.$.subscribe((ev) => seen.push((ev.documentData as { name: string }).name));
-		await db.customers.findOne('cust00000000001').exec().then((d) => d!.incrementalPatch({ name: `${NAME}二` }));
+		await db.customers
+			.findOne('cust00000000001')
+			.exec()
+			.then((d) => d!.incrementalPatch({ name: `${NAME}二` }));
 		sub.unsubscribe();
 		expect(seen).toContain(`${NAME}二`);
 		expect(await stored(db.customers)).not.toContain(NAME);

@@ -68,8 +68,7 @@ describe('CustomerSearchIndex', () => {
 
 	it('finds a phone by any part, with or without spaces, dashes and +86', () => {
 		const idx = all();
-		for (const q of ['138', '0013 8000', '+86 138', '+86 138 0013', '8613800138000', '+8613800138000', '008613800138000', '138-0013-8000', '(138) 0013 8000'])
-			expect(idx.search(q), q).toEqual(['c1']);
+		for (const q of ['138', '0013 8000', '+86 138', '+86 138 0013', '8613800138000', '+8613800138000', '008613800138000', '138-0013-8000', '(138) 0013 8000']) expect(idx.search(q), q).toEqual(['c1']);
 		expect(idx.search('139')).toEqual(['c2']);
 		expect(idx.search('010-6552 9988')).toEqual(['c3']);
 		expect(idx.search('6552')).toEqual(['c3']);

@@ -41,7 +41,9 @@ export const SEP = '\u0001';
 /** Phone search needs at least this many digits, so "13" does not match every mobile number. */
 export const MIN_PHONE_DIGITS = 3;
 
+// eslint-disable-next-line no-control-regex -- control characters are what it removes
 const CONTROL = /[\u0000-\u001f\u007f]/g;
+// eslint-disable-next-line no-control-regex -- control characters count as spaces
 const SPACE = /[\s\u0000-\u001f\u007f]+/g;
 const HAN = /\p{Script=Han}/u;
 const HAN_RUNS = /\p{Script=Han}+|[^\p{Script=Han}]+/gu;
@@ -77,7 +79,12 @@ export function namePinyin(name: string): string[] {
 				const plain = pinyin(run.slice(0, head), { toneType: 'none', type: 'array', v: true });
 				if (plain.length === head && plain.join('') !== syllables.slice(0, head).join('')) {
 					alt = plain.join('') + syllables.slice(head).join('');
-					altInitials = plain.map((s) => s[0]).join('') + syllables.slice(head).map((s) => s[0]).join('');
+					altInitials =
+						plain.map((s) => s[0]).join('') +
+						syllables
+							.slice(head)
+							.map((s) => s[0])
+							.join('');
 				}
 			}
 			for (const s of syllables) {
@@ -88,7 +95,10 @@ export function namePinyin(name: string): string[] {
 				initials += syl[0];
 			}
 		} else {
-			const words = run.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+			const words = run
+				.toLowerCase()
+				.split(/[^\p{L}\p{N}]+/u)
+				.filter(Boolean);
 			full += words.join('');
 			fullU += words.join('');
 			initials += words.map((w) => w[0]).join('');

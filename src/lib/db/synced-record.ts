@@ -63,7 +63,6 @@ export async function updateRecord<D, C extends SyncedName>(db: CrmDatabase, spe
 	if (!doc) throw new Error(`${spec.collection} ${id} is not on this device`);
 	const current = doc.toMutableJSON() as Record<string, unknown>;
 	const { _meta, _rev, _attachments, _deleted, ...next } = { ...current, ...patch };
-	void _meta, void _rev, void _attachments, void _deleted;
 	const errors = spec.validate(next);
 	if (errors.length) throw new RecordValidationError(errors);
 	const data = spec.normalize(patch);
@@ -114,7 +113,6 @@ export async function bulkUpdateRecords<C extends SyncedName>(
 				continue;
 			}
 			const { _meta, _rev, _attachments, _deleted, ...current } = doc.toMutableJSON() as Record<string, unknown>;
-			void _meta, void _rev, void _attachments, void _deleted;
 			const patch = patchOf(current);
 			if (!patch) {
 				out.unchanged++;

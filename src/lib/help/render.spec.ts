@@ -10,7 +10,7 @@ describe('the guide as help pages', () => {
 		expect(html).toContain('<a href="https://pocketbase.io" target="_blank" rel="noopener noreferrer">PocketBase</a>');
 	});
 
-	it('links each screen to its role\'s guide at that screen\'s section', () => {
+	it("links each screen to its role's guide at that screen's section", () => {
 		expect(helpHref('sales', '/today')).toBe('/help/sales#today');
 		expect(helpHref('agent', '/inbox')).toBe('/help/agent#inbox');
 		expect(helpHref('admin', '/customers/abc')).toBe('/help/admin#customers');

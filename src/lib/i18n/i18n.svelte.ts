@@ -78,14 +78,17 @@ class I18n {
 		const s = Math.round((ms - now) / 1000);
 		if (Math.abs(s) < 45) return this.t('time.just_now');
 		const rtf = new Intl.RelativeTimeFormat(this.locale, { numeric: 'auto' });
-		for (const [unit, size] of [['day', 86400], ['hour', 3600], ['minute', 60]] as const) {
+		for (const [unit, size] of [
+			['day', 86400],
+			['hour', 3600],
+			['minute', 60]
+		] as const) {
 			if (Math.abs(s) >= size) return rtf.format(Math.round(s / size), unit);
 		}
 		return rtf.format(s, 'second');
 	};
 
-	dateTime = (ms: number): string =>
-		new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
+	dateTime = (ms: number): string => new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
 
 	number = (n: number, opts?: Intl.NumberFormatOptions): string => new Intl.NumberFormat(this.locale, opts).format(n);
 

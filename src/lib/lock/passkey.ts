@@ -97,4 +97,3 @@ export async function verifyPasskey(rec: PasskeyRecord): Promise<boolean> {
 	}
 	return false;
 }
-

@@ -45,7 +45,6 @@ export function pinProblem(pin: string): 'format' | 'weak' | null {
 	return same || up || down ? 'weak' : null;
 }
 
-
 async function derive(pin: string, salt: Uint8Array, iterations: number): Promise<string> {
 	const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(pin), 'PBKDF2', false, ['deriveBits']);
 	const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt: salt as BufferSource, iterations }, key, 256);

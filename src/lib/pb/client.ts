@@ -10,10 +10,7 @@ function storageWorks(): boolean {
 }
 
 /** The app's one PocketBase client: same origin as the app, which PocketBase serves. */
-export const pb = new PocketBase(
-	import.meta.env.VITE_PB_URL || globalThis.location?.origin || 'http://127.0.0.1:8090',
-	storageWorks() ? undefined : new BaseAuthStore()
-);
+export const pb = new PocketBase(import.meta.env.VITE_PB_URL || globalThis.location?.origin || 'http://127.0.0.1:8090', storageWorks() ? undefined : new BaseAuthStore());
 
 // Sync and screens issue parallel requests to the same endpoints; none should cancel another.
 pb.autoCancellation(false);

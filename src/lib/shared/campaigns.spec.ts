@@ -31,7 +31,11 @@ describe('campaign records', () => {
 		const bare = { name: '草稿', kind: 'broadcast' };
 		expect(validateCampaign(bare)).toEqual([]);
 		expect(fields(validatePublishable(bare, NOW))).toEqual(['channels', 'audience.segment']);
-		expect(fields(validatePublishable({ ...bare, channels: ['sms', 'chat', 'task'], audience: { segment: 'abcdefghijklmno' } }, NOW))).toEqual(['content.sms.template_id', 'content.chat.body', 'content.task.note']);
+		expect(fields(validatePublishable({ ...bare, channels: ['sms', 'chat', 'task'], audience: { segment: 'abcdefghijklmno' } }, NOW))).toEqual([
+			'content.sms.template_id',
+			'content.chat.body',
+			'content.task.note'
+		]);
 		expect(fields(validatePublishable({ name: 'x', kind: 'triggered', channels: ['email'], content: { email: { subject: 's', body: 'b' } } }, NOW))).toEqual(['trigger.type']);
 	});
 

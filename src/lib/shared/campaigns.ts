@@ -191,9 +191,11 @@ function checkTrigger(v: unknown, errors: FieldError[]) {
 function checkAudience(v: unknown, errors: FieldError[]) {
 	if (v == null) return;
 	if (!isObject(v)) return void errors.push(err('audience', 'invalid_type', 'audience must be an object'));
-	if (v.segment != null && v.segment !== '' && (typeof v.segment !== 'string' || !RECORD_ID_RE.test(v.segment))) errors.push(err('audience.segment', 'invalid', 'audience.segment must be a segment id'));
+	if (v.segment != null && v.segment !== '' && (typeof v.segment !== 'string' || !RECORD_ID_RE.test(v.segment)))
+		errors.push(err('audience.segment', 'invalid', 'audience.segment must be a segment id'));
 	if (v.exclude != null) {
-		if (!Array.isArray(v.exclude) || v.exclude.some((s) => typeof s !== 'string' || !RECORD_ID_RE.test(s))) errors.push(err('audience.exclude', 'invalid', 'audience.exclude must be a list of segment ids'));
+		if (!Array.isArray(v.exclude) || v.exclude.some((s) => typeof s !== 'string' || !RECORD_ID_RE.test(s)))
+			errors.push(err('audience.exclude', 'invalid', 'audience.exclude must be a list of segment ids'));
 		else if (v.exclude.length > CAMPAIGN_LIMITS.exclude) errors.push(err('audience.exclude', 'too_many', `at most ${CAMPAIGN_LIMITS.exclude} excluded segments`));
 	}
 	checkNumber(v.frequency_cap_days, 'audience.frequency_cap_days', 0, CAMPAIGN_LIMITS.frequencyCapMax, errors, { integer: true });
@@ -210,14 +212,17 @@ function checkOffer(v: unknown, errors: FieldError[]) {
 	else if (type === 'percent' && v.value > 100) errors.push(err('offer.value', 'out_of_range', 'offer.value: a percentage discount is at most 100'));
 	else if (v.value > CAMPAIGN_LIMITS.offerValueMax) errors.push(err('offer.value', 'out_of_range', `offer.value is at most ${CAMPAIGN_LIMITS.offerValueMax}`));
 	if (type === 'threshold') {
-		if (typeof v.threshold !== 'number' || !isFinite(v.threshold) || v.threshold <= 0) errors.push(err('offer.threshold', 'required', 'a spend-threshold discount needs the amount to reach (offer.threshold)'));
-		else if (typeof v.value === 'number' && v.value >= v.threshold) errors.push(err('offer.value', 'out_of_range', 'offer.value: the discount must be less than the amount to reach (offer.threshold)'));
+		if (typeof v.threshold !== 'number' || !isFinite(v.threshold) || v.threshold <= 0)
+			errors.push(err('offer.threshold', 'required', 'a spend-threshold discount needs the amount to reach (offer.threshold)'));
+		else if (typeof v.value === 'number' && v.value >= v.threshold)
+			errors.push(err('offer.value', 'out_of_range', 'offer.value: the discount must be less than the amount to reach (offer.threshold)'));
 	}
 	checkNumber(v.min_spend, 'offer.min_spend', 0, CAMPAIGN_LIMITS.offerValueMax, errors);
 	for (const f of ['valid_from', 'valid_to'] as const) {
 		if (v[f] != null && v[f] !== '' && (typeof v[f] !== 'string' || !DATE_RE.test(v[f] as string))) errors.push(err(`offer.${f}`, 'invalid_date', `offer.${f} must be a date (YYYY-MM-DD)`));
 	}
-	if (typeof v.valid_from === 'string' && typeof v.valid_to === 'string' && v.valid_from && v.valid_to && v.valid_from > v.valid_to) errors.push(err('offer.valid_to', 'invalid', 'offer.valid_to is before offer.valid_from'));
+	if (typeof v.valid_from === 'string' && typeof v.valid_to === 'string' && v.valid_from && v.valid_to && v.valid_from > v.valid_to)
+		errors.push(err('offer.valid_to', 'invalid', 'offer.valid_to is before offer.valid_from'));
 	if (v.code_mode != null && v.code_mode !== 'shared' && v.code_mode !== 'unique') errors.push(err('offer.code_mode', 'invalid', 'offer.code_mode is shared or unique'));
 	if (v.code_mode === 'shared' && v.shared_code != null && v.shared_code !== '' && (typeof v.shared_code !== 'string' || !CODE_RE.test(v.shared_code.trim().toUpperCase()))) {
 		errors.push(err('offer.shared_code', 'invalid', 'offer.shared_code: a coupon code has 4-32 capital letters, digits and dashes'));
@@ -235,7 +240,8 @@ function checkContent(v: unknown, errors: FieldError[]) {
 		checkText(o.body, 'content.onsite.body', L.onsiteBody, errors, { plain: true });
 		checkText(o.cta_label, 'content.onsite.cta_label', L.ctaLabel, errors, { plain: true });
 		checkUrl(o.cta_url, 'content.onsite.cta_url', errors);
-		if (typeof o.body === 'string' && o.body.includes('{{unsubscribe_url}}')) errors.push(err('content.onsite.body', 'unknown_variable', 'content.onsite.body: {{unsubscribe_url}} is for e-mails only'));
+		if (typeof o.body === 'string' && o.body.includes('{{unsubscribe_url}}'))
+			errors.push(err('content.onsite.body', 'unknown_variable', 'content.onsite.body: {{unsubscribe_url}} is for e-mails only'));
 	}
 	const e = isObject(v.email) ? v.email : null;
 	if (e) {
@@ -244,7 +250,8 @@ function checkContent(v: unknown, errors: FieldError[]) {
 	}
 	const s = isObject(v.sms) ? v.sms : null;
 	if (s) {
-		if (s.template_id != null && s.template_id !== '' && (typeof s.template_id !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(s.template_id))) errors.push(err('content.sms.template_id', 'invalid', 'content.sms.template_id is the template code your SMS provider gave you'));
+		if (s.template_id != null && s.template_id !== '' && (typeof s.template_id !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(s.template_id)))
+			errors.push(err('content.sms.template_id', 'invalid', 'content.sms.template_id is the template code your SMS provider gave you'));
 		if (s.params != null) {
 			if (!isObject(s.params) || Object.keys(s.params).length > L.smsParams) errors.push(err('content.sms.params', 'invalid', `content.sms.params is at most ${L.smsParams} named values`));
 			else for (const [k, pv] of Object.entries(s.params)) checkText(pv, `content.sms.params.${k}`, L.smsParam, errors, { plain: true });
@@ -263,7 +270,8 @@ function checkSchedule(v: unknown, errors: FieldError[]) {
 	if (v == null) return;
 	if (!isObject(v)) return void errors.push(err('schedule', 'invalid_type', 'schedule must be an object'));
 	for (const f of ['send_at', 'ends_at'] as const) {
-		if (v[f] != null && v[f] !== '' && (typeof v[f] !== 'string' || !isIsoTime(v[f] as string))) errors.push(err(`schedule.${f}`, 'invalid_time', `schedule.${f} must be a time with its zone, e.g. 2026-12-12T10:00:00+08:00`));
+		if (v[f] != null && v[f] !== '' && (typeof v[f] !== 'string' || !isIsoTime(v[f] as string)))
+			errors.push(err(`schedule.${f}`, 'invalid_time', `schedule.${f} must be a time with its zone, e.g. 2026-12-12T10:00:00+08:00`));
 	}
 	for (const f of ['quiet_from', 'quiet_to'] as const) {
 		if (v[f] != null && v[f] !== '' && (typeof v[f] !== 'string' || !HHMM_RE.test(v[f] as string))) errors.push(err(`schedule.${f}`, 'invalid', `schedule.${f} must be a time of day (HH:MM)`));
@@ -287,7 +295,8 @@ export function validateCampaign(data: Record<string, unknown>, opts: { partial?
 	}
 	if (data.state != null && !(CAMPAIGN_STATES as readonly unknown[]).includes(data.state)) errors.push(err('state', 'invalid', `state must be one of ${CAMPAIGN_STATES.join(', ')}`));
 	if (data.channels != null) {
-		if (!Array.isArray(data.channels) || data.channels.some((c) => !(CAMPAIGN_CHANNELS as readonly unknown[]).includes(c))) errors.push(err('channels', 'invalid', `channels are some of ${CAMPAIGN_CHANNELS.join(', ')}`));
+		if (!Array.isArray(data.channels) || data.channels.some((c) => !(CAMPAIGN_CHANNELS as readonly unknown[]).includes(c)))
+			errors.push(err('channels', 'invalid', `channels are some of ${CAMPAIGN_CHANNELS.join(', ')}`));
 	}
 	checkTrigger(data.trigger, errors);
 	checkAudience(data.audience, errors);
@@ -322,7 +331,8 @@ export function validatePublishable(c: Record<string, unknown>, now = Date.now()
 	const offer = (isObject(c.offer) ? c.offer : { type: 'none' }) as unknown as CampaignOffer;
 	if (!channels.length) errors.push(err('channels', 'required', 'choose at least one channel'));
 	if (c.kind === 'broadcast' && !audience.segment) errors.push(err('audience.segment', 'required', 'choose the segment to send to'));
-	if (c.kind === 'triggered' && !(isObject(c.trigger) && (TRIGGER_TYPES as readonly unknown[]).includes((c.trigger as unknown as CampaignTrigger).type))) errors.push(err('trigger.type', 'required', 'choose what starts the campaign'));
+	if (c.kind === 'triggered' && !(isObject(c.trigger) && (TRIGGER_TYPES as readonly unknown[]).includes((c.trigger as unknown as CampaignTrigger).type)))
+		errors.push(err('trigger.type', 'required', 'choose what starts the campaign'));
 	const need = (ok: unknown, field: string, what: string) => {
 		if (typeof ok !== 'string' || !ok.trim()) errors.push(err(field, 'required', what));
 	};
@@ -338,7 +348,8 @@ export function validatePublishable(c: Record<string, unknown>, now = Date.now()
 		if (offer.code_mode === 'shared') need(offer.shared_code, 'offer.shared_code', 'give the shared coupon code');
 		if (offer.valid_to && offer.valid_to < new Date(now).toISOString().slice(0, 10)) errors.push(err('offer.valid_to', 'in_past', 'the coupon would already have expired'));
 	}
-	if (c.kind === 'broadcast' && schedule.send_at && Date.parse(schedule.send_at) < now - 60_000) errors.push(err('schedule.send_at', 'in_past', 'the send time has passed: choose a later one, or send now'));
+	if (c.kind === 'broadcast' && schedule.send_at && Date.parse(schedule.send_at) < now - 60_000)
+		errors.push(err('schedule.send_at', 'in_past', 'the send time has passed: choose a later one, or send now'));
 	if (schedule.ends_at && Date.parse(schedule.ends_at) < now) errors.push(err('schedule.ends_at', 'in_past', 'the end time has passed'));
 	// A message that names the coupon needs one.
 	const usesCoupon = JSON.stringify(content).includes('{{coupon}}');

@@ -35,7 +35,13 @@ describe('characteristics', () => {
 	});
 
 	it('keeps fixed bands in order, including empty ones, and folds the long tail into "other"', () => {
-		expect(characteristic('spend', all, all, stats, NOW).map((r) => [r.key, r.all])).toEqual([['0', 2], ['1-499', 0], ['500-1999', 1], ['2000-4999', 0], ['5000+', 1]]);
+		expect(characteristic('spend', all, all, stats, NOW).map((r) => [r.key, r.all])).toEqual([
+			['0', 2],
+			['1-499', 0],
+			['500-1999', 1],
+			['2000-4999', 0],
+			['5000+', 1]
+		]);
 		const many = Array.from({ length: 12 }, (_, i) => ({ id: `x${i}`, region: `R${i % 10}` }));
 		const rows = characteristic('region', many, many, new Map(), NOW, 3);
 		expect(rows.map((r) => r.key)).toEqual(['R0', 'R1', 'R2', 'other']);

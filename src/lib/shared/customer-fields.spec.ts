@@ -12,7 +12,9 @@ const MIGRATIONS = join(process.cwd(), 'pb_migrations');
 /** The customers collection's fields as the migrations leave them: created, then added or removed. */
 function migratedFields(): string[] {
 	const fields = new Set<string>();
-	for (const file of readdirSync(MIGRATIONS).filter((f) => f.endsWith('.js')).sort()) {
+	for (const file of readdirSync(MIGRATIONS)
+		.filter((f) => f.endsWith('.js'))
+		.sort()) {
 		const text = readFileSync(join(MIGRATIONS, file), 'utf8');
 		const up = text.split(/\}, *\(app\) *=> *\{/)[0]; // the up half only
 		const created = /new Collection\(\{\s*type: 'base',\s*name: 'customers',[^]*?fields: \[([^]*?)\n\t\t\]/.exec(up);

@@ -27,9 +27,7 @@ export const CUSTOMER_FIELDS = [
 export type CustomerField = (typeof CUSTOMER_FIELDS)[number];
 
 /** Fields that carry user edits and take part in the field-by-field merge. */
-export const CUSTOMER_MERGE_FIELDS = CUSTOMER_FIELDS.filter(
-	(f) => f !== 'history' && f !== 'field_times'
-) as Exclude<CustomerField, 'history' | 'field_times'>[];
+export const CUSTOMER_MERGE_FIELDS = CUSTOMER_FIELDS.filter((f) => f !== 'history' && f !== 'field_times') as Exclude<CustomerField, 'history' | 'field_times'>[];
 
 /** Server-owned fields a client may send back unchanged (they are ignored on write). */
 export const SYSTEM_FIELDS = ['id', 'seq', 'created', 'updated', 'collectionId', 'collectionName'] as const;

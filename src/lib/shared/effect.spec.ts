@@ -225,7 +225,13 @@ describe('campaigns taken together (a channel, an offer): a seeded simulation', 
 	it('one campaign alone: the same estimate as effect(); campaigns without a holdout are left out; the ROI counts every cost', () => {
 		const t = { recipients: 1000, converted: 60, orders: 60, revenue: { n: 1000, sum: 9000, sumSq: 9000 * 300 } };
 		const h = { recipients: 500, converted: 20, orders: 20, revenue: { n: 500, sum: 3000, sumSq: 3000 * 300 } };
-		const one = pooled([{ treated: t, holdout: h, cost: 200 }, { treated: t, holdout: { ...h, recipients: 0, converted: 0, revenue: { n: 0, sum: 0, sumSq: 0 } }, cost: 999 }], 0.3);
+		const one = pooled(
+			[
+				{ treated: t, holdout: h, cost: 200 },
+				{ treated: t, holdout: { ...h, recipients: 0, converted: 0, revenue: { n: 0, sum: 0, sumSq: 0 } }, cost: 999 }
+			],
+			0.3
+		);
 		const e = effect(t, h, 0.3, 200);
 		expect(one.campaigns).toBe(1);
 		expect(one.conversion.uplift.estimate).toBeCloseTo(e.conversion.uplift.estimate, 12);

@@ -107,7 +107,7 @@ export function welch(treated: Moments, holdout: Moments): Interval & { df: numb
 	const b = variance(holdout) / holdout.n;
 	const se = Math.sqrt(a + b);
 	if (se === 0) return { estimate: d, low: d, high: d, df: treated.n + holdout.n - 2 };
-	const df = (a + b) ** 2 / (a * a / (treated.n - 1) + (b * b) / (holdout.n - 1));
+	const df = (a + b) ** 2 / ((a * a) / (treated.n - 1) + (b * b) / (holdout.n - 1));
 	const t = tQuantile(0.975, df);
 	return { estimate: d, low: d - t * se, high: d + t * se, df };
 }

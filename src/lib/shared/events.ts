@@ -22,17 +22,7 @@ export const EVENT_LIMITS = {
 	maxRatePerMinute: 10000000
 } as const;
 
-export const STANDARD_EVENT_TYPES = [
-	'page_view',
-	'product_view',
-	'search',
-	'add_to_cart',
-	'remove_from_cart',
-	'checkout_start',
-	'purchase',
-	'refund',
-	'identify'
-] as const;
+export const STANDARD_EVENT_TYPES = ['page_view', 'product_view', 'search', 'add_to_cart', 'remove_from_cart', 'checkout_start', 'purchase', 'refund', 'identify'] as const;
 export type StandardEventType = (typeof STANDARD_EVENT_TYPES)[number];
 
 /** Types only a server key may send: money figures must come from the shop's back end. */
@@ -169,7 +159,7 @@ export function addMonths(month: string, k: number): string {
 	const y = Number(month.slice(0, 4));
 	const m = Number(month.slice(5, 7)) - 1 + k;
 	const yy = y + Math.floor(m / 12);
-	return `${yy}-${pad(((m % 12) + 12) % 12 + 1)}`;
+	return `${yy}-${pad((((m % 12) + 12) % 12) + 1)}`;
 }
 
 /** Number of months from `a` to `b` (YYYY-MM), negative when b is earlier. */
@@ -388,4 +378,3 @@ export function rfmSegment(r: number, f: number): string {
 	if (r === 1) return 'lost';
 	return 'hibernating';
 }
-

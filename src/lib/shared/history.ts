@@ -15,12 +15,7 @@ export interface HistoryEntry {
  * Union of two histories plus new entries, oldest first, at most `limit` entries. The device uses it
  * when merging; the server uses it on every push, so a client can add to a history but never erase it.
  */
-export function mergeHistory(
-	a: HistoryEntry[] | null | undefined,
-	b: HistoryEntry[] | null | undefined,
-	added: HistoryEntry[],
-	limit: number
-): HistoryEntry[] {
+export function mergeHistory(a: HistoryEntry[] | null | undefined, b: HistoryEntry[] | null | undefined, added: HistoryEntry[], limit: number): HistoryEntry[] {
 	const seen = new Map<string, HistoryEntry>();
 	for (const e of [...(a ?? []), ...(b ?? []), ...added]) seen.set(canonical(e), e);
 	return [...seen.values()].sort((x, y) => x.resolved_at - y.resolved_at).slice(-limit);

@@ -12,10 +12,7 @@ export const LABEL_FIELDS = ['kind', 'name', 'color', 'description', 'sort', 'de
 export type LabelField = (typeof LABEL_FIELDS)[number];
 
 /** Fields that carry user edits and take part in the field-by-field merge. */
-export const LABEL_MERGE_FIELDS = LABEL_FIELDS.filter((f) => f !== 'history' && f !== 'field_times') as Exclude<
-	LabelField,
-	'history' | 'field_times'
->[];
+export const LABEL_MERGE_FIELDS = LABEL_FIELDS.filter((f) => f !== 'history' && f !== 'field_times') as Exclude<LabelField, 'history' | 'field_times'>[];
 
 export const LABEL_KINDS = ['tag', 'category'] as const;
 export type LabelKind = (typeof LABEL_KINDS)[number];

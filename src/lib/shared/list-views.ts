@@ -11,10 +11,7 @@ export const LIST_VIEW_FIELDS = ['name', 'owner', 'query', 'filters', 'sort', 'd
 export type ListViewField = (typeof LIST_VIEW_FIELDS)[number];
 
 /** Fields that carry user edits and take part in the field-by-field merge. */
-export const LIST_VIEW_MERGE_FIELDS = LIST_VIEW_FIELDS.filter((f) => f !== 'history' && f !== 'field_times') as Exclude<
-	ListViewField,
-	'history' | 'field_times'
->[];
+export const LIST_VIEW_MERGE_FIELDS = LIST_VIEW_FIELDS.filter((f) => f !== 'history' && f !== 'field_times') as Exclude<ListViewField, 'history' | 'field_times'>[];
 
 /** The customer list's orders: by name (pinyin), last change, spend, predicted value, last contact. */
 export const CUSTOMER_SORTS = ['name', 'updated', 'spend', 'predicted', 'contact'] as const;

@@ -6,7 +6,12 @@ const fields = (raw: unknown) => validateProduct(raw).errors.map((e) => `${e.fie
 describe('product rows', () => {
 	it('normalises a good row', () => {
 		expect(validateProduct({ product_id: ' P1100 ', name: ' 羊毛围巾 ', category: '配饰', price: '¥1,299.5', image_url: 'https://img.shop.test/p1100.jpg', shop_url: '' }).row).toEqual({
-			product_id: 'P1100', name: '羊毛围巾', category: '配饰', price: 1299.5, image_url: 'https://img.shop.test/p1100.jpg', shop_url: ''
+			product_id: 'P1100',
+			name: '羊毛围巾',
+			category: '配饰',
+			price: 1299.5,
+			image_url: 'https://img.shop.test/p1100.jpg',
+			shop_url: ''
 		});
 		expect(validateProduct({ product_id: 1100, name: '围巾' }).row).toMatchObject({ product_id: '1100', price: null });
 	});

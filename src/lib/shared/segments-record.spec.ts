@@ -6,7 +6,13 @@ import { segmentRuleArb } from './segments.arbitraries';
 const fields = (data: Record<string, unknown>, partial = false) => validateSegmentRecord(data, { partial }).map((e) => `${e.field}:${e.code}`);
 
 const OWNER = 'zyxwvutsrq98765';
-const RULE = { op: 'and', rules: [{ field: 'tags', cmp: 'has_any', value: ['VIP'] }, { op: 'or', rules: [{ field: 'region', cmp: 'eq', value: '北京' }] }] };
+const RULE = {
+	op: 'and',
+	rules: [
+		{ field: 'tags', cmp: 'has_any', value: ['VIP'] },
+		{ op: 'or', rules: [{ field: 'region', cmp: 'eq', value: '北京' }] }
+	]
+};
 const dynamic = { name: '北京 VIP', kind: 'dynamic', rule: RULE, owner: OWNER };
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `c${String(i).padStart(14, '0')}`);
 const frozen = { name: '春节名单', kind: 'static', members: ids(3), owner: OWNER };
@@ -31,21 +37,33 @@ describe('validateSegmentRecord', () => {
 	});
 
 	it('names each failing field: unknown fields, choices, ids, lengths, types', () => {
-		expect(
-			fields({ ...frozen, bogus: 1, kind: 'smart', owner: 'me', name: 'x'.repeat(101), description: 'y'.repeat(501), shared: 'yes', deleted: 1, history: {}, field_times: [] })
-		).toEqual(['bogus:unknown_field', 'name:too_long', 'description:too_long', 'kind:invalid_choice', 'owner:invalid_id', 'shared:invalid_type', 'deleted:invalid_type', 'history:invalid_type', 'field_times:invalid_type']);
+		expect(fields({ ...frozen, bogus: 1, kind: 'smart', owner: 'me', name: 'x'.repeat(101), description: 'y'.repeat(501), shared: 'yes', deleted: 1, history: {}, field_times: [] })).toEqual([
+			'bogus:unknown_field',
+			'name:too_long',
+			'description:too_long',
+			'kind:invalid_choice',
+			'owner:invalid_id',
+			'shared:invalid_type',
+			'deleted:invalid_type',
+			'history:invalid_type',
+			'field_times:invalid_type'
+		]);
 		expect(fields({ ...dynamic, name: 'x'.repeat(100), description: 'y'.repeat(500) })).toEqual([]);
 		expect(fields({ ...dynamic, name: 42 })).toEqual(['name:invalid_type']);
 	});
 
 	it('refuses a bad rule naming the rule and where in it the problem is', () => {
 		const bad = (rule: unknown) => validateSegmentRecord({ ...dynamic, rule });
-		expect(bad({ op: 'and', rules: [{ field: 'shoe_size', cmp: 'eq', value: 42 }] })).toEqual([
-			{ field: 'rule', code: 'invalid_rule', message: 'rule.rules.0.field: unknown field "shoe_size"' }
-		]);
-		expect(bad({ op: 'and', rules: [{ field: 'age', cmp: 'gt', value: 'old' }, { field: 'age', cmp: 'contains', value: 1 }] })[0].message).toBe(
-			'rule.rules.0.value: value must be a number (and 1 more)'
-		);
+		expect(bad({ op: 'and', rules: [{ field: 'shoe_size', cmp: 'eq', value: 42 }] })).toEqual([{ field: 'rule', code: 'invalid_rule', message: 'rule.rules.0.field: unknown field "shoe_size"' }]);
+		expect(
+			bad({
+				op: 'and',
+				rules: [
+					{ field: 'age', cmp: 'gt', value: 'old' },
+					{ field: 'age', cmp: 'contains', value: 1 }
+				]
+			})[0].message
+		).toBe('rule.rules.0.value: value must be a number (and 1 more)');
 		expect(bad('everyone')).toMatchObject([{ field: 'rule', code: 'invalid_rule', message: 'rule: a rule must be an object { op, rules }' }]);
 		expect(validateSegmentRecord({ ...frozen, rule: { op: 'xor', rules: [] } })).toMatchObject([{ field: 'rule', code: 'invalid_rule' }]);
 	});

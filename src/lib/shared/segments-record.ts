@@ -8,25 +8,12 @@ import { SYSTEM_FIELDS } from './customer-fields';
 import { compileRule, validateRule, type SegmentCustomer, type SegmentRule, type SegmentStats } from './segments';
 import type { FieldError } from './validation';
 
-export const SEGMENT_RECORD_FIELDS = [
-	'name',
-	'description',
-	'kind',
-	'rule',
-	'members',
-	'owner',
-	'shared',
-	'deleted',
-	'history',
-	'field_times'
-] as const;
+export const SEGMENT_RECORD_FIELDS = ['name', 'description', 'kind', 'rule', 'members', 'owner', 'shared', 'deleted', 'history', 'field_times'] as const;
 
 export type SegmentRecordField = (typeof SEGMENT_RECORD_FIELDS)[number];
 
 /** Fields that carry user edits and take part in the field-by-field merge. */
-export const SEGMENT_RECORD_MERGE_FIELDS = SEGMENT_RECORD_FIELDS.filter(
-	(f) => f !== 'history' && f !== 'field_times'
-) as Exclude<SegmentRecordField, 'history' | 'field_times'>[];
+export const SEGMENT_RECORD_MERGE_FIELDS = SEGMENT_RECORD_FIELDS.filter((f) => f !== 'history' && f !== 'field_times') as Exclude<SegmentRecordField, 'history' | 'field_times'>[];
 
 /** dynamic: members are whoever matches the rule now; static: the members frozen when it was saved. */
 export const SEGMENT_RECORD_KINDS = ['dynamic', 'static'] as const;

@@ -50,15 +50,11 @@ function valueArb(field: SegmentFieldName, cmp: SegmentComparator): fc.Arbitrary
 
 function fieldConditionArb(field: SegmentFieldName): fc.Arbitrary<SegmentCondition> {
 	const cmps = SEGMENT_COMPARATORS[SEGMENT_FIELDS[field].kind] as readonly SegmentComparator[];
-	return fc
-		.constantFrom(...cmps)
-		.chain((cmp) => valueArb(field, cmp).map((value) => (value === undefined ? { field, cmp } : { field, cmp, value })));
+	return fc.constantFrom(...cmps).chain((cmp) => valueArb(field, cmp).map((value) => (value === undefined ? { field, cmp } : { field, cmp, value })));
 }
 
 /** Any valid condition over any field. */
-export const segmentConditionArb: fc.Arbitrary<SegmentCondition> = fc.oneof(
-	...(Object.keys(SEGMENT_FIELDS) as SegmentFieldName[]).map(fieldConditionArb)
-);
+export const segmentConditionArb: fc.Arbitrary<SegmentCondition> = fc.oneof(...(Object.keys(SEGMENT_FIELDS) as SegmentFieldName[]).map(fieldConditionArb));
 
 /** A valid rule nested at most `maxDepth` groups deep (3 children a group, so at most 27 conditions). */
 export function segmentRuleArb(maxDepth = 3): fc.Arbitrary<SegmentRule> {
@@ -70,7 +66,11 @@ export function segmentRuleArb(maxDepth = 3): fc.Arbitrary<SegmentRule> {
 const dayArb = fc.date({ min: new Date(Date.UTC(1940, 0, 1)), max: new Date(Date.UTC(2026, 2, 20)), noInvalidDate: true });
 const isoDateArb = dayArb.map((d) => d.toISOString().slice(0, 10));
 // PocketBase writes 'YYYY-MM-DD HH:MM:SS.sssZ'; other clients send ISO 8601.
-const stampArb = fc.oneof(dayArb.map((d) => d.toISOString()), dayArb.map((d) => d.toISOString().replace('T', ' ')), fc.constant(''));
+const stampArb = fc.oneof(
+	dayArb.map((d) => d.toISOString()),
+	dayArb.map((d) => d.toISOString().replace('T', ' ')),
+	fc.constant('')
+);
 
 /** A well-formed customer; every field may be missing. */
 export const segmentCustomerArb: fc.Arbitrary<SegmentCustomer> = fc.record(

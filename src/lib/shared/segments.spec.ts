@@ -1,23 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-	evaluateRule,
-	ruleFields,
-	validateRule,
-	type SegmentCondition,
-	type SegmentCustomer,
-	type SegmentRule,
-	type SegmentStats
-} from './segments';
-import {
-	SEGMENT_TEST_NOW as NOW,
-	messyCustomerArb,
-	messyStatsArb,
-	nowArb,
-	segmentCustomerArb,
-	segmentRuleArb,
-	segmentStatsArb
-} from './segments.arbitraries';
+import { evaluateRule, ruleFields, validateRule, type SegmentCondition, type SegmentCustomer, type SegmentRule, type SegmentStats } from './segments';
+import { SEGMENT_TEST_NOW as NOW, messyCustomerArb, messyStatsArb, nowArb, segmentCustomerArb, segmentRuleArb, segmentStatsArb } from './segments.arbitraries';
 
 const DAY = 86_400_000;
 
@@ -284,11 +268,10 @@ describe('validateRule', () => {
 	it('accepts a valid rule', () => {
 		expect(
 			codes(
-				all(
-					{ field: 'gender', cmp: 'in', value: ['female', ''] },
-					any({ field: 'total_spend', cmp: 'between', value: [100, 500] }, { field: 'tags', cmp: 'has_any', value: ['vip'] }),
-					{ field: 'marketing_consent', cmp: 'is_true' }
-				)
+				all({ field: 'gender', cmp: 'in', value: ['female', ''] }, any({ field: 'total_spend', cmp: 'between', value: [100, 500] }, { field: 'tags', cmp: 'has_any', value: ['vip'] }), {
+					field: 'marketing_consent',
+					cmp: 'is_true'
+				})
 			)
 		).toEqual([]);
 	});

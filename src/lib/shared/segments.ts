@@ -227,7 +227,12 @@ function numberOrNull(v: unknown): number | null {
 }
 
 function tagList(v: unknown): string[] {
-	return Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string').map(norm).filter(Boolean) : [];
+	return Array.isArray(v)
+		? v
+				.filter((t): t is string => typeof t === 'string')
+				.map(norm)
+				.filter(Boolean)
+		: [];
 }
 
 const READERS: Record<SegmentFieldName, Reader> = {
@@ -256,7 +261,7 @@ function compareText(actual: string, cmp: string, value: unknown): boolean {
 	if (cmp === 'is_not_empty') return actual !== '';
 	if (cmp === 'in' || cmp === 'not_in') {
 		if (!isStringArray(value)) return false;
-		return (value.map(norm).indexOf(actual) >= 0) === (cmp === 'in');
+		return value.map(norm).indexOf(actual) >= 0 === (cmp === 'in');
 	}
 	if (typeof value !== 'string') return false;
 	const v = norm(value);
@@ -272,13 +277,20 @@ function compareNumber(actual: number | null, cmp: string, value: unknown): bool
 	if (cmp === 'between') return isRange(value) && value[0] <= actual && actual <= value[1];
 	if (!isFiniteNumber(value)) return false;
 	switch (cmp) {
-		case 'eq': return actual === value;
-		case 'neq': return actual !== value;
-		case 'gt': return actual > value;
-		case 'gte': return actual >= value;
-		case 'lt': return actual < value;
-		case 'lte': return actual <= value;
-		default: return false;
+		case 'eq':
+			return actual === value;
+		case 'neq':
+			return actual !== value;
+		case 'gt':
+			return actual > value;
+		case 'gte':
+			return actual >= value;
+		case 'lt':
+			return actual < value;
+		case 'lte':
+			return actual <= value;
+		default:
+			return false;
 	}
 }
 
@@ -341,7 +353,7 @@ function compileCondition(node: Record<string, unknown>): Test {
 				if (!isStringArray(value)) return NEVER;
 				const wanted = value.map(norm);
 				const want = cmp === 'in';
-				return (c, s, now) => (wanted.indexOf(read(c, s, now) as string) >= 0) === want;
+				return (c, s, now) => wanted.indexOf(read(c, s, now) as string) >= 0 === want;
 			}
 			if (cmp === 'is_empty' || cmp === 'is_not_empty') return (c, s, now) => compareText(read(c, s, now) as string, cmp, value);
 			if (typeof value !== 'string') return NEVER;
@@ -386,12 +398,7 @@ export function compileRule(rule: SegmentRule | SegmentCondition): CompiledRule 
 }
 
 /** Whether a customer belongs to the segment (compileRule, for one customer). */
-export function evaluateRule(
-	rule: SegmentRule | SegmentCondition,
-	customer: SegmentCustomer | null | undefined,
-	stats: SegmentStats | null | undefined,
-	now: number
-): boolean {
+export function evaluateRule(rule: SegmentRule | SegmentCondition, customer: SegmentCustomer | null | undefined, stats: SegmentStats | null | undefined, now: number): boolean {
 	return compileRule(rule)(customer, stats, now);
 }
 

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-	SERVICE_RECORD_FIELDS,
-	SERVICE_RECORD_MERGE_FIELDS,
-	isIsoDate,
-	isIsoDateTime,
-	normalizeServiceRecord,
-	validateServiceRecord
-} from './service-records';
+import { SERVICE_RECORD_FIELDS, SERVICE_RECORD_MERGE_FIELDS, isIsoDate, isIsoDateTime, normalizeServiceRecord, validateServiceRecord } from './service-records';
 
 const fields = (data: Record<string, unknown>, partial = false) => validateServiceRecord(data, { partial }).map((e) => `${e.field}:${e.code}`);
 
@@ -29,7 +22,19 @@ describe('validateServiceRecord', () => {
 
 	it('names each failing field: unknown fields, choices, ids, lengths, types', () => {
 		expect(
-			fields({ ...valid, bogus: 1, kind: 'email', customer: 'not an id', staff: 42, summary: 'x'.repeat(2001), outcome: 'y'.repeat(2001), follow_up_done: 'yes', deleted: 1, history: {}, field_times: [] })
+			fields({
+				...valid,
+				bogus: 1,
+				kind: 'email',
+				customer: 'not an id',
+				staff: 42,
+				summary: 'x'.repeat(2001),
+				outcome: 'y'.repeat(2001),
+				follow_up_done: 'yes',
+				deleted: 1,
+				history: {},
+				field_times: []
+			})
 		).toEqual([
 			'bogus:unknown_field',
 			'customer:invalid_id',

@@ -8,26 +8,12 @@
 import { SYSTEM_FIELDS } from './customer-fields';
 import type { FieldError } from './validation';
 
-export const SERVICE_RECORD_FIELDS = [
-	'customer',
-	'staff',
-	'kind',
-	'summary',
-	'outcome',
-	'at',
-	'follow_up',
-	'follow_up_done',
-	'deleted',
-	'history',
-	'field_times'
-] as const;
+export const SERVICE_RECORD_FIELDS = ['customer', 'staff', 'kind', 'summary', 'outcome', 'at', 'follow_up', 'follow_up_done', 'deleted', 'history', 'field_times'] as const;
 
 export type ServiceRecordField = (typeof SERVICE_RECORD_FIELDS)[number];
 
 /** Fields that carry user edits and take part in the field-by-field merge. */
-export const SERVICE_RECORD_MERGE_FIELDS = SERVICE_RECORD_FIELDS.filter(
-	(f) => f !== 'history' && f !== 'field_times'
-) as Exclude<ServiceRecordField, 'history' | 'field_times'>[];
+export const SERVICE_RECORD_MERGE_FIELDS = SERVICE_RECORD_FIELDS.filter((f) => f !== 'history' && f !== 'field_times') as Exclude<ServiceRecordField, 'history' | 'field_times'>[];
 
 export const SERVICE_RECORD_KINDS = ['visit', 'call', 'chat', 'inquiry', 'complaint', 'note'] as const;
 export type ServiceRecordKind = (typeof SERVICE_RECORD_KINDS)[number];

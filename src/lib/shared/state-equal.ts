@@ -3,11 +3,7 @@
  * ('' , null, [], {}, undefined, false-y defaults) are alike, objects compare by content.
  * Used by the server to decide whether a push's base is still current.
  */
-export function sameState(
-	a: Record<string, unknown> | null | undefined,
-	b: Record<string, unknown> | null | undefined,
-	fields: readonly string[]
-): boolean {
+export function sameState(a: Record<string, unknown> | null | undefined, b: Record<string, unknown> | null | undefined, fields: readonly string[]): boolean {
 	if (!a || !b) return !a && !b;
 	return fields.every((f) => sameValue(a[f], b[f]));
 }

@@ -5,7 +5,20 @@ const fields = (data: Record<string, unknown>, partial = false) => validateCusto
 
 describe('validateCustomer', () => {
 	it('accepts a complete customer', () => {
-		expect(fields({ name: '张伟', phones: ['138 0013 8000', '+1 650 253 0000'], emails: ['Zhang.Wei@Example.cn'], tags: ['VIP'], gender: 'male', birthday: '1990-05-01', marketing_consent: true, consent_at: '2026-01-02T03:04:05Z', consent_how: 'web_form', addresses: [{ detail: '北京市朝阳区建国路 1 号', city: '北京' }] })).toEqual([]);
+		expect(
+			fields({
+				name: '张伟',
+				phones: ['138 0013 8000', '+1 650 253 0000'],
+				emails: ['Zhang.Wei@Example.cn'],
+				tags: ['VIP'],
+				gender: 'male',
+				birthday: '1990-05-01',
+				marketing_consent: true,
+				consent_at: '2026-01-02T03:04:05Z',
+				consent_how: 'web_form',
+				addresses: [{ detail: '北京市朝阳区建国路 1 号', city: '北京' }]
+			})
+		).toEqual([]);
 	});
 
 	it('names each failing field', () => {

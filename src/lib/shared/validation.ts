@@ -50,12 +50,7 @@ function isStringList(v: unknown): v is string[] {
 	return Array.isArray(v) && v.every((x) => typeof x === 'string');
 }
 
-function checkList(
-	data: Record<string, unknown>,
-	field: 'phones' | 'emails',
-	normalize: (s: string) => string | null,
-	errors: FieldError[]
-) {
+function checkList(data: Record<string, unknown>, field: 'phones' | 'emails', normalize: (s: string) => string | null, errors: FieldError[]) {
 	const v = data[field];
 	if (v == null) return;
 	if (!isStringList(v)) return void errors.push(err(field, 'invalid_type', `${field} must be a list of strings`));
@@ -80,7 +75,9 @@ function checkAddresses(v: unknown, errors: FieldError[]) {
 	if (v.length > LIMITS.listItems) return void errors.push(err('addresses', 'too_many', `addresses takes at most ${LIMITS.listItems} entries`));
 	for (const a of v) {
 		const ok =
-			a && typeof a === 'object' && typeof a.detail === 'string' &&
+			a &&
+			typeof a === 'object' &&
+			typeof a.detail === 'string' &&
 			Object.entries(a).every(([k, x]) => ['label', 'region', 'city', 'detail', 'postcode'].includes(k) && typeof x === 'string' && x.length <= LIMITS.address);
 		if (!ok) return void errors.push(err('addresses', 'invalid_address', 'each address needs a detail line and only label, region, city, detail, postcode (text)'));
 	}
@@ -124,7 +121,8 @@ export function validateCustomer(data: Record<string, unknown>, opts: { partial?
 	checkText(data, 'notes', LIMITS.notes, errors);
 	for (const f of ['category', 'source', 'region', 'external_id', 'owner']) checkText(data, f, LIMITS.text, errors);
 	if (data.gender != null && !(GENDERS as readonly unknown[]).includes(data.gender)) errors.push(err('gender', 'invalid_choice', `gender must be one of ${GENDERS.filter(Boolean).join(', ')}`));
-	if (data.consent_how != null && !(CONSENT_HOW as readonly unknown[]).includes(data.consent_how)) errors.push(err('consent_how', 'invalid_choice', `consent_how must be one of ${CONSENT_HOW.filter(Boolean).join(', ')}`));
+	if (data.consent_how != null && !(CONSENT_HOW as readonly unknown[]).includes(data.consent_how))
+		errors.push(err('consent_how', 'invalid_choice', `consent_how must be one of ${CONSENT_HOW.filter(Boolean).join(', ')}`));
 	if (data.marketing_consent != null && typeof data.marketing_consent !== 'boolean') errors.push(err('marketing_consent', 'invalid_type', 'marketing_consent must be true or false'));
 	if (data.deleted != null && typeof data.deleted !== 'boolean') errors.push(err('deleted', 'invalid_type', 'deleted must be true or false'));
 	checkDate(data, 'birthday', errors, { past: true });
@@ -147,4 +145,3 @@ export function normalizeCustomer<T extends Record<string, unknown>>(data: T): T
 function dedupe(list: string[]): string[] {
 	return [...new Set(list)];
 }
-

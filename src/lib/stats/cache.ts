@@ -151,12 +151,7 @@ function problemOf(err: unknown): StatsError {
  * the server cannot be reached or fails, answers with the kept one. Throws a StatsError when there
  * is nothing to show.
  */
-export async function loadStats<T>(
-	userId: string,
-	path: string,
-	query: Record<string, string | number | undefined>,
-	opts: { cacheKey?: string; online?: boolean } = {}
-): Promise<StatsResult<T>> {
+export async function loadStats<T>(userId: string, path: string, query: Record<string, string | number | undefined>, opts: { cacheKey?: string; online?: boolean } = {}): Promise<StatsResult<T>> {
 	const cacheKey = opts.cacheKey ?? `${path}?${queryKey(query)}`;
 	const fallback = async (problem: StatsError): Promise<StatsResult<T>> => {
 		const kept = await readCached<T>(userId, cacheKey);

@@ -4,7 +4,15 @@ import { campaignEffect, channelKey, offerKey, poolBy, type ComparedCampaign } f
 
 const g = (recipients: number, converted: number, sum = converted * 100) => ({ recipients, converted, orders: converted, revenue: { n: recipients, sum, sumSq: converted * 100 * 100 } });
 const c = (id: string, channels: string[], offer: string, t: [number, number], h: [number, number], cost = 0): ComparedCampaign => ({
-	id, name: id, kind: 'broadcast', state: 'completed', started_at: '2026-11-01T00:00:00Z', channels, offer, cost, groups: { treated: g(...t), holdout: g(...h) }
+	id,
+	name: id,
+	kind: 'broadcast',
+	state: 'completed',
+	started_at: '2026-11-01T00:00:00Z',
+	channels,
+	offer,
+	cost,
+	groups: { treated: g(...t), holdout: g(...h) }
 });
 
 describe('the strategy views', () => {
@@ -22,11 +30,23 @@ describe('the strategy views', () => {
 			['email+sms', 2, 2, 1300]
 		]);
 		const emailSms = byChannel[1].effect;
-		expect(emailSms).toEqual(pooled([{ treated: list[0].groups.treated, holdout: list[0].groups.holdout, cost: 50 }, { treated: list[1].groups.treated, holdout: list[1].groups.holdout, cost: 20 }], 0.3));
+		expect(emailSms).toEqual(
+			pooled(
+				[
+					{ treated: list[0].groups.treated, holdout: list[0].groups.holdout, cost: 50 },
+					{ treated: list[1].groups.treated, holdout: list[1].groups.holdout, cost: 20 }
+				],
+				0.3
+			)
+		);
 		// extra buyers: 900 × (5 % − 3 %) + 400 × (3 % − 2 %) = 18 + 4
 		expect(emailSms.incrementalConversions.estimate).toBeCloseTo(22, 9);
 		const byOffer = poolBy(list, offerKey, 0.3);
-		expect(byOffer.map((r) => [r.key, r.count])).toEqual([['fixed', 2], ['none', 1], ['percent', 1]]);
+		expect(byOffer.map((r) => [r.key, r.count])).toEqual([
+			['fixed', 2],
+			['none', 1],
+			['percent', 1]
+		]);
 		expect(byOffer.find((r) => r.key === 'percent')!.effect.campaigns).toBe(0);
 	});
 

@@ -54,6 +54,13 @@ export function poolBy(list: readonly ComparedCampaign[], key: (c: ComparedCampa
 		else groups.set(k, [c]);
 	}
 	return [...groups.entries()]
-		.map(([k, cs]) => ({ key: k, count: cs.length, effect: pooled(cs.map((c) => ({ treated: c.groups.treated, holdout: c.groups.holdout, cost: c.cost })), margin) }))
+		.map(([k, cs]) => ({
+			key: k,
+			count: cs.length,
+			effect: pooled(
+				cs.map((c) => ({ treated: c.groups.treated, holdout: c.groups.holdout, cost: c.cost })),
+				margin
+			)
+		}))
 		.sort((a, b) => b.effect.treated - a.effect.treated || a.key.localeCompare(b.key));
 }

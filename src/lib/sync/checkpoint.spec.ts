@@ -18,9 +18,7 @@ class ServerModel {
 	}
 	list(cp: Checkpointer, after: Checkpoint | undefined) {
 		const field = cp.field;
-		return this.rows
-			.filter((r) => after === undefined || (r[field] as string | number) > after.value)
-			.sort((a, b) => ((a[field] as string | number) < (b[field] as string | number) ? -1 : 1));
+		return this.rows.filter((r) => after === undefined || (r[field] as string | number) > after.value).sort((a, b) => ((a[field] as string | number) < (b[field] as string | number) ? -1 : 1));
 	}
 }
 

@@ -21,11 +21,7 @@ export function setRefusalCheck(check: (collection: string, id: string) => boole
 }
 
 /** Conflict policy "merge field by field, later edit wins, loser kept in history". */
-export function fieldMerge<T extends Mergeable & { id: string }>(
-	collection: string,
-	fields: readonly string[],
-	compared: readonly string[]
-): RxConflictHandler<T> {
+export function fieldMerge<T extends Mergeable & { id: string }>(collection: string, fields: readonly string[], compared: readonly string[]): RxConflictHandler<T> {
 	return {
 		isEqual: (a, b) => sameState(a, b, compared),
 		resolve: async ({ assumedMasterState, newDocumentState, realMasterState }) => {

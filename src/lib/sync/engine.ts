@@ -257,7 +257,8 @@ export class SyncEngine {
 	private checkSession(): void {
 		if (Date.now() - this.lastSessionCheck < 10_000) return;
 		this.lastSessionCheck = Date.now();
-		this.o.pb.collection(this.o.authCollection ?? 'staff')
+		this.o.pb
+			.collection(this.o.authCollection ?? 'staff')
 			.authRefresh()
 			.catch((err) => this.reportError(err));
 	}
@@ -301,16 +302,18 @@ export class SyncEngine {
 		}
 		// Every (re)connect of the realtime stream may follow missed events: pull from the checkpoint.
 		const pb = this.o.pb;
-		pb.realtime.subscribe('PB_CONNECT', () => {
-			this.status.patch({ live: true, online: true });
-			this.resyncAll();
-			// A revoked or expired token would make pulls answer as to a guest: check it, and renew it
-			// so a rep who is online now and then never reaches the expiry.
-			pb.collection(this.o.authCollection ?? 'staff')
-				.authRefresh()
-				.then(() => (Date.now() - this.lastPurge > 5 * 60_000 ? this.purgeHidden() : 0))
-				.catch((err) => this.reportError(err));
-		}).then((unsub) => this.cleanups.push(() => unsub().catch(() => undefined)));
+		pb.realtime
+			.subscribe('PB_CONNECT', () => {
+				this.status.patch({ live: true, online: true });
+				this.resyncAll();
+				// A revoked or expired token would make pulls answer as to a guest: check it, and renew it
+				// so a rep who is online now and then never reaches the expiry.
+				pb.collection(this.o.authCollection ?? 'staff')
+					.authRefresh()
+					.then(() => (Date.now() - this.lastPurge > 5 * 60_000 ? this.purgeHidden() : 0))
+					.catch((err) => this.reportError(err));
+			})
+			.then((unsub) => this.cleanups.push(() => unsub().catch(() => undefined)));
 		// Customers this user just lost (crm/lost, server/lostrecords.go): off the device at once.
 		pb.realtime
 			.subscribe('crm/lost', (m: { collection?: string; ids?: string[]; reason?: string }) => void this.lost(m))

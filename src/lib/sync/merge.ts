@@ -17,14 +17,7 @@ export interface Mergeable {
  *   if it ever edited it or holds a value: an empty, never-edited field loses nothing.
  * The result carries the server's system fields, so it can be pushed again against the server's state.
  */
-export function mergeFields<T extends Mergeable>(
-	fields: readonly string[],
-	base: T | undefined,
-	local: T,
-	server: T,
-	now: number,
-	historyLimit = 100
-): T {
+export function mergeFields<T extends Mergeable>(fields: readonly string[], base: T | undefined, local: T, server: T, now: number, historyLimit = 100): T {
 	const out: Mergeable = { ...server };
 	const times: Record<string, number> = { ...(server.field_times ?? {}) };
 	const lost: HistoryEntry[] = [];

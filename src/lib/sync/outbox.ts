@@ -9,7 +9,10 @@ export class Outbox {
 	private pending: Record<string, number>;
 	private refused: Record<string, SyncError>;
 
-	constructor(private kv: KeyValue, private key: string) {
+	constructor(
+		private kv: KeyValue,
+		private key: string
+	) {
 		this.pending = read(kv, `${key}:pending`) ?? {};
 		this.refused = read(kv, `${key}:rejected`) ?? {};
 	}

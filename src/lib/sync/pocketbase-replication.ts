@@ -95,14 +95,17 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 			handler: async (checkpoint, batchSize) => {
 				// An expired token would make the list API answer as to a guest: empty, not an error.
 				if (!o.pb.authStore.isValid) throw report(o.status, { status: 401, message: 'session expired' });
-				const page = await o.pb.collection(o.name).getList(1, batchSize, {
-					filter: seqCheckpoint.filter(checkpoint ?? undefined),
-					sort: seqCheckpoint.sort,
-					skipTotal: true,
-					requestKey: null
-				}).catch((err) => {
-					throw report(o.status, err);
-				});
+				const page = await o.pb
+					.collection(o.name)
+					.getList(1, batchSize, {
+						filter: seqCheckpoint.filter(checkpoint ?? undefined),
+						sort: seqCheckpoint.sort,
+						skipTotal: true,
+						requestKey: null
+					})
+					.catch((err) => {
+						throw report(o.status, err);
+					});
 				const documents = page.items.map((r) => fromServer<T>(r));
 				if (o.name === 'customers') await noticeDeleted(page.items as unknown as Record<string, unknown>[]);
 				if (documents.length < batchSize) {
@@ -112,28 +115,30 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 				return { documents, checkpoint: seqCheckpoint.next(page.items, checkpoint ?? undefined) ?? { value: 0 } };
 			}
 		},
-		push: o.pullOnly ? undefined : {
-			// RxDB's upload side reads the device's changes in batches of this size, also when it checks
-			// again, after a start, the records a pull wrote since its last upload (most are equal to the
-			// server's and are not sent): large batches make that check a few reads, not a hundred, so a
-			// first edit after a large first pull is not queued behind it. Requests stay at most
-			// PUSH_REQUEST_ROWS rows (the server's limit).
-			batchSize: 1000,
-			handler: async (allRows) => {
-				// A removed document is a local purge (see purgeHidden): records are only ever soft-deleted.
-				const rows = allRows.filter((r) => !r.newDocumentState._deleted);
-				const conflicts: WithDeleted<T>[] = [];
-				let waiting = 0;
-				for (let i = 0; i < rows.length; i += PUSH_REQUEST_ROWS) {
-					const part = await pushRequest(rows.slice(i, i + PUSH_REQUEST_ROWS));
-					conflicts.push(...part.conflicts);
-					waiting += part.waiting;
+		push: o.pullOnly
+			? undefined
+			: {
+					// RxDB's upload side reads the device's changes in batches of this size, also when it checks
+					// again, after a start, the records a pull wrote since its last upload (most are equal to the
+					// server's and are not sent): large batches make that check a few reads, not a hundred, so a
+					// first edit after a large first pull is not queued behind it. Requests stay at most
+					// PUSH_REQUEST_ROWS rows (the server's limit).
+					batchSize: 1000,
+					handler: async (allRows) => {
+						// A removed document is a local purge (see purgeHidden): records are only ever soft-deleted.
+						const rows = allRows.filter((r) => !r.newDocumentState._deleted);
+						const conflicts: WithDeleted<T>[] = [];
+						let waiting = 0;
+						for (let i = 0; i < rows.length; i += PUSH_REQUEST_ROWS) {
+							const part = await pushRequest(rows.slice(i, i + PUSH_REQUEST_ROWS));
+							conflicts.push(...part.conflicts);
+							waiting += part.waiting;
+						}
+						// RxDB retries the whole batch after its retry time; rows applied already come back as equal.
+						if (waiting) throw new Error(`${waiting} ${o.name} wait for records this device has not uploaded yet`);
+						return conflicts;
+					}
 				}
-				// RxDB retries the whole batch after its retry time; rows applied already come back as equal.
-				if (waiting) throw new Error(`${waiting} ${o.name} wait for records this device has not uploaded yet`);
-				return conflicts;
-			}
-		}
 	});
 
 	/** One push request: the server's answer applied to the outbox and the status. */
@@ -145,11 +150,9 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 				base: r.assumedMasterState ? toServer(r.assumedMasterState as Record<string, unknown>) : null
 			}))
 		};
-		const res = await o.pb
-			.send<PushResult>(`/api/crm/sync/${o.name}/push`, { method: 'POST', body, requestKey: null })
-			.catch((err) => {
-				throw report(o.status, err);
-			});
+		const res = await o.pb.send<PushResult>(`/api/crm/sync/${o.name}/push`, { method: 'POST', body, requestKey: null }).catch((err) => {
+			throw report(o.status, err);
+		});
 		const docs = new Map(rows.map((r) => [(r.newDocumentState as unknown as { id: string }).id, r.newDocumentState as unknown as Record<string, unknown>]));
 		const waiting = res.rejected.filter((r) => r.status === 424 && o.dependencyPending?.(r.field, docs.get(r.id) ?? {}));
 		// A customer handed to a colleague meanwhile: the server kept the change as a proposal for
@@ -226,7 +229,8 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 
 	let unsubscribeRealtime: (() => Promise<void>) | null = null;
 	if (live && o.realtime !== false) {
-		o.pb.collection(o.name)
+		o.pb
+			.collection(o.name)
 			.subscribe('*', resyncSoon)
 			.then((unsub) => {
 				unsubscribeRealtime = unsub;

@@ -5,7 +5,23 @@ describe('unsent changes as text', () => {
 	it('names each record and its state, then its filled fields; system fields and empty ones left out', () => {
 		const text = unsentAsText(
 			[
-				{ collection: 'customers', id: 'c1', state: 'refused', reason: '您没有权限进行此更改。', doc: { id: 'c1', name: '被经理转走', notes: '离线时写下\n第二行', phones: ['+8613912345678'], emails: [], owner: 'u2', seq: 9, addresses: [{ detail: '文三路 100 号' }], field_times: { notes: 1 } } },
+				{
+					collection: 'customers',
+					id: 'c1',
+					state: 'refused',
+					reason: '您没有权限进行此更改。',
+					doc: {
+						id: 'c1',
+						name: '被经理转走',
+						notes: '离线时写下\n第二行',
+						phones: ['+8613912345678'],
+						emails: [],
+						owner: 'u2',
+						seq: 9,
+						addresses: [{ detail: '文三路 100 号' }],
+						field_times: { notes: 1 }
+					}
+				},
 				{ collection: 'service_records', id: 's1', state: 'pending', doc: { summary: '上门拜访', outcome: '下周下单' } },
 				{ collection: 'customers', id: 'gone', state: 'pending', doc: null }
 			],

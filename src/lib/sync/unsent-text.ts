@@ -28,7 +28,11 @@ export function plainValue(v: unknown): string {
 	if (v === null || v === undefined || v === '' || v === false) return '';
 	if (typeof v === 'string') return v;
 	if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-	if (Array.isArray(v)) return v.map((x) => (x && typeof x === 'object' ? plainValue((x as Record<string, unknown>).detail ?? JSON.stringify(x)) : plainValue(x))).filter(Boolean).join('、');
+	if (Array.isArray(v))
+		return v
+			.map((x) => (x && typeof x === 'object' ? plainValue((x as Record<string, unknown>).detail ?? JSON.stringify(x)) : plainValue(x)))
+			.filter(Boolean)
+			.join('、');
 	return JSON.stringify(v);
 }
 

@@ -1,6 +1,6 @@
 // Pure helpers of the campaign screens (grouping, dates, the preview's variables).
 import type { CampaignDoc } from '$lib/db/schemas';
-import { describeOffer, fillTemplate, type CampaignOffer } from '$lib/shared/campaigns';
+import { describeOffer, fillTemplate, type CampaignOffer, type CampaignSchedule } from '$lib/shared/campaigns';
 
 export const STATE_GROUPS = {
 	active: ['running', 'scheduled', 'paused', 'pending_approval'],
@@ -9,6 +9,15 @@ export const STATE_GROUPS = {
 	all: ['draft', 'pending_approval', 'scheduled', 'running', 'paused', 'completed', 'cancelled']
 } as const satisfies Record<string, readonly string[]>;
 export type StateGroup = keyof typeof STATE_GROUPS;
+
+/** What a campaign sends, as the screens read it: the draft or the copy the server kept at publishing. */
+export type CampaignCopy = {
+	published_at?: string;
+	offer?: CampaignOffer;
+	channels?: string[];
+	content?: Record<string, Record<string, unknown>>;
+	schedule?: CampaignSchedule;
+};
 
 /** The date a campaign is known by: when it sends (or sent), else when it started, else when made. */
 export function campaignDate(c: Pick<CampaignDoc, 'schedule' | 'started_at' | 'completed_at' | 'created'>): string | null {

@@ -1,6 +1,5 @@
 // The visitor's display name lives with the chat code (the global search shows it too).
 export { displayName } from '$lib/chat/display-name';
-import type { Conversation } from '$lib/chat/types';
 
 /** How long someone has waited, as 0:42 / 12:05 / 1:02:03 (ticks every second). */
 export function waitText(ms: number, _locale: string): string {
@@ -11,4 +10,3 @@ export function waitText(ms: number, _locale: string): string {
 	const pad = (n: number) => String(n).padStart(2, '0');
 	return h ? `${h}:${pad(m)}:${pad(sec)}` : `${m}:${pad(sec)}`;
 }
-

@@ -89,7 +89,10 @@ export class CustomerPool {
 				if (s) counts.set(s, (counts.get(s) ?? 0) + 1);
 			}
 		}
-		return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, limit).map(([v]) => v);
+		return [...counts]
+			.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+			.slice(0, limit)
+			.map(([v]) => v);
 	}
 
 	/** How many of these ids are live customers on this device (a static segment's members). */

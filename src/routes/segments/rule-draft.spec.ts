@@ -86,7 +86,13 @@ describe('errors and the live count', () => {
 		op: 'and',
 		rules: [
 			{ field: 'tags', cmp: 'has_any', value: ['VIP'] },
-			{ op: 'or', rules: [{ field: 'age', cmp: 'gt', value: null }, { field: 'region', cmp: 'eq', value: '北京' }] },
+			{
+				op: 'or',
+				rules: [
+					{ field: 'age', cmp: 'gt', value: null },
+					{ field: 'region', cmp: 'eq', value: '北京' }
+				]
+			},
 			{ op: 'or', rules: [{ field: 'name', cmp: 'contains', value: '' }] },
 			{ op: 'and', rules: [] }
 		]
@@ -104,7 +110,14 @@ describe('errors and the live count', () => {
 	it('counts without the incomplete conditions and the groups they leave empty', () => {
 		const { rule, skipped } = countableRule(draft(), validateRule(draft()));
 		expect(skipped).toBe(2);
-		expect(rule).toEqual({ op: 'and', rules: [{ field: 'tags', cmp: 'has_any', value: ['VIP'] }, { op: 'or', rules: [{ field: 'region', cmp: 'eq', value: '北京' }] }, { op: 'and', rules: [] }] });
+		expect(rule).toEqual({
+			op: 'and',
+			rules: [
+				{ field: 'tags', cmp: 'has_any', value: ['VIP'] },
+				{ op: 'or', rules: [{ field: 'region', cmp: 'eq', value: '北京' }] },
+				{ op: 'and', rules: [] }
+			]
+		});
 		expect(validateRule(rule)).toEqual([]);
 		expect(countableRule({ op: 'or', rules: [{ field: 'age', cmp: 'gt' }] }, validateRule({ op: 'or', rules: [{ field: 'age', cmp: 'gt' }] }))).toEqual({ rule: { op: 'or', rules: [] }, skipped: 1 });
 		const emptyOr: DraftGroup = { op: 'and', rules: [{ op: 'or', rules: [] }] };
@@ -113,11 +126,18 @@ describe('errors and the live count', () => {
 
 	it('a complete rule is counted as it is', () => {
 		fc.assert(
-			fc.property(segmentRuleArb(), fc.array(segmentCustomerArb.map((c) => ({ ...c, deleted: false })), { minLength: 1, maxLength: 20 }), (rule, customers) => {
-				const { rule: counted, skipped } = countableRule(rule as DraftGroup, []);
-				expect(skipped).toBe(0);
-				for (const c of customers) expect(evaluateRule(counted, c, null, SEGMENT_TEST_NOW)).toBe(evaluateRule(rule, c, null, SEGMENT_TEST_NOW));
-			})
+			fc.property(
+				segmentRuleArb(),
+				fc.array(
+					segmentCustomerArb.map((c) => ({ ...c, deleted: false })),
+					{ minLength: 1, maxLength: 20 }
+				),
+				(rule, customers) => {
+					const { rule: counted, skipped } = countableRule(rule as DraftGroup, []);
+					expect(skipped).toBe(0);
+					for (const c of customers) expect(evaluateRule(counted, c, null, SEGMENT_TEST_NOW)).toBe(evaluateRule(rule, c, null, SEGMENT_TEST_NOW));
+				}
+			)
 		);
 	});
 

@@ -3,14 +3,7 @@
  * These helpers keep a condition's comparator and value fitting its field, find validateRule's errors
  * for one node of the tree, and cut the incomplete conditions out for the live count.
  */
-import {
-	SEGMENT_COMPARATORS,
-	SEGMENT_FIELDS,
-	type SegmentComparator,
-	type SegmentError,
-	type SegmentFieldName,
-	type SegmentRule
-} from '$lib/shared/segments';
+import { SEGMENT_COMPARATORS, SEGMENT_FIELDS, type SegmentComparator, type SegmentError, type SegmentFieldName, type SegmentRule } from '$lib/shared/segments';
 import type { SegmentRecordKind } from '$lib/shared/segments-record';
 
 /** A condition as edited: the value may be missing or half typed until it is valid. */
@@ -66,13 +59,19 @@ export function valueShape(field: SegmentFieldName, cmp: SegmentComparator): Val
 
 function emptyValue(field: SegmentFieldName, shape: ValueShape): unknown {
 	switch (shape) {
-		case 'none': return undefined;
-		case 'number': return null;
-		case 'range': return [null, null];
+		case 'none':
+			return undefined;
+		case 'number':
+			return null;
+		case 'range':
+			return [null, null];
 		case 'list':
-		case 'choices': return [];
-		case 'choice': return choicesFor(field).find((c) => c !== '') ?? '';
-		default: return '';
+		case 'choices':
+			return [];
+		case 'choice':
+			return choicesFor(field).find((c) => c !== '') ?? '';
+		default:
+			return '';
 	}
 }
 
@@ -108,7 +107,10 @@ export function setField(c: DraftCondition, field: SegmentFieldName): void {
 
 /** Splits "a, b，c、d" into trimmed entries (ASCII and Chinese commas), dropping empty ones. */
 export function splitList(text: string): string[] {
-	return text.split(/[,，、;；\n]/).map((s) => s.trim()).filter(Boolean);
+	return text
+		.split(/[,，、;；\n]/)
+		.map((s) => s.trim())
+		.filter(Boolean);
 }
 
 export function childPath(path: string, i: number): string {

@@ -24,7 +24,11 @@ export interface BackupHealth {
 export function agoWords(seconds: number, locale: string): string {
 	const s = Math.max(0, Math.floor(seconds));
 	const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'always', style: 'short' });
-	for (const [unit, size] of [['day', 86400], ['hour', 3600], ['minute', 60]] as const) {
+	for (const [unit, size] of [
+		['day', 86400],
+		['hour', 3600],
+		['minute', 60]
+	] as const) {
 		if (s >= size) return rtf.format(-Math.floor(s / size), unit);
 	}
 	return rtf.format(-s, 'second');

@@ -2,7 +2,8 @@
 export const auditEn = {
 	'audit.title': 'Audit log',
 	'audit.admins_only': 'Only administrators read the audit log.',
-	'audit.intro': 'Who read or changed customer data, signed in, or changed a consent, a role or a key: when, and from where. Entries cannot be changed or removed; each carries the hash of the one before.',
+	'audit.intro':
+		'Who read or changed customer data, signed in, or changed a consent, a role or a key: when, and from where. Entries cannot be changed or removed; each carries the hash of the one before.',
 	'audit.open': 'Open the audit log',
 	'audit.filter.actor': 'Person (name or id)',
 	'audit.filter.action': 'What',

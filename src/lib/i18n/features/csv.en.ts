@@ -59,7 +59,8 @@ export const csvEn = {
 	'csv.err.invalid_address': 'An address is not valid.',
 	'csv.export_segment': 'Only the customers of the segment “{name}”.',
 	'csv.export_title': 'Export customers',
-	'csv.export_intro': 'Download the customers you may see as a CSV file for Excel, WPS or Numbers. Column names are in the app’s language; the file can be imported again. The server makes the file and records the export in the audit log, so it needs a connection.',
+	'csv.export_intro':
+		'Download the customers you may see as a CSV file for Excel, WPS or Numbers. Column names are in the app’s language; the file can be imported again. The server makes the file and records the export in the audit log, so it needs a connection.',
 	'csv.export_count': 'Customers to export: {n}',
 	'csv.export_columns': 'Columns',
 	'csv.select_all': 'All columns',

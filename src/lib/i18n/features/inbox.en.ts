@@ -150,7 +150,7 @@ export const inboxEn = {
 	'chat.link_create': 'Create a customer and link',
 	'chat.link_failed': 'Not linked: {reason}',
 	'chat.link_take_first': 'Take this chat to link it to a customer.',
-	'chat.customer_hidden': 'You may not see this customer\'s profile.',
+	'chat.customer_hidden': "You may not see this customer's profile.",
 	'chat.profile': 'Profile',
 	'chat.stats': 'Figures',
 	'chat.orders': 'Orders',

@@ -2,8 +2,9 @@
 export const ordersEn = {
 	'orders.import_title': 'Import order history',
 	'orders.import_link': 'Import order history',
-	'orders.intro': 'A file of the shop\'s past orders (CSV or Excel .xlsx, exported from the shop system): each order counts in the statistics, RFM, cohorts and predicted value as if the shop had sent it on the day. Times without a zone are shop time (UTC+8). Importing a file again, or going on after an interruption, counts each order once.',
-	'orders.managers_only': 'Only managers and admins import the shop\'s order history.',
+	'orders.intro':
+		"A file of the shop's past orders (CSV or Excel .xlsx, exported from the shop system): each order counts in the statistics, RFM, cohorts and predicted value as if the shop had sent it on the day. Times without a zone are shop time (UTC+8). Importing a file again, or going on after an interruption, counts each order once.",
+	'orders.managers_only': "Only managers and admins import the shop's order history.",
 	'orders.file': 'File',
 	'orders.file_hint': 'CSV (UTF-8 or GBK) or .xlsx, up to {mb} MB; the first row holds the column names.',
 	'orders.reading': 'Reading the file…',

@@ -4,7 +4,8 @@ import type { ordersEn } from './orders.en';
 export const ordersZhCN: Record<keyof typeof ordersEn, string> = {
 	'orders.import_title': '导入历史订单',
 	'orders.import_link': '导入历史订单',
-	'orders.intro': '导入店铺过去的订单文件（从商城系统导出的 CSV 或 Excel .xlsx）：每笔订单都会计入统计、RFM、同期群和预测价值，如同店铺当天发送一样。未注明时区的时间按店铺时间（UTC+8）。同一文件再次导入或中断后继续，每笔订单只计一次。',
+	'orders.intro':
+		'导入店铺过去的订单文件（从商城系统导出的 CSV 或 Excel .xlsx）：每笔订单都会计入统计、RFM、同期群和预测价值，如同店铺当天发送一样。未注明时区的时间按店铺时间（UTC+8）。同一文件再次导入或中断后继续，每笔订单只计一次。',
 	'orders.managers_only': '只有经理和管理员可以导入店铺的历史订单。',
 	'orders.file': '文件',
 	'orders.file_hint': 'CSV（UTF-8 或 GBK）或 .xlsx，最大 {mb} MB；第一行为列名。',

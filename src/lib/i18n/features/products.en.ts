@@ -2,7 +2,8 @@
 export const productsEn = {
 	'products.title': 'Products',
 	'products.link': 'Product catalogue',
-	'products.intro': 'Names, categories, prices and pictures of the shop’s products, so every screen shows a product’s name instead of its id. The shop can send them with a server key (POST /api/crm/products), or import a file here.',
+	'products.intro':
+		'Names, categories, prices and pictures of the shop’s products, so every screen shows a product’s name instead of its id. The shop can send them with a server key (POST /api/crm/products), or import a file here.',
 	'products.search': 'Search products',
 	'products.search_placeholder': 'Name or product id',
 	'products.count': '{n} products',

@@ -6,7 +6,8 @@ export const rightsEn = {
 	'rights.export_csv': 'Export all data (CSV)',
 	'rights.exported': 'Downloaded {file}.',
 	'rights.erase': 'Erase this person’s data…',
-	'rights.erase_warning': 'This removes their name, phone numbers, e-mails, addresses, notes, field history, chat messages and images, visit texts and shop links, here and on every device, and cannot be undone. Orders, visits and figures stay, without their identity.',
+	'rights.erase_warning':
+		'This removes their name, phone numbers, e-mails, addresses, notes, field history, chat messages and images, visit texts and shop links, here and on every device, and cannot be undone. Orders, visits and figures stay, without their identity.',
 	'rights.confirm_label': 'Type the customer’s name to confirm: {name}',
 	'rights.confirm_mismatch': 'The name does not match. Type it exactly as shown.',
 	'rights.erase_now': 'Erase permanently',

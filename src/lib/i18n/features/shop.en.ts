@@ -46,5 +46,5 @@ export const shopEn = {
 	'shop.origins_env': 'Also allowed by the server’s settings: {list}',
 	'shop.origins_prompt': 'Finish setting up: enter your shop’s web address, so only your shop can show the chat widget.',
 	'shop.origins_prompt_go': 'Set it now',
-	'shop.origins_prompt_later': 'Later',
+	'shop.origins_prompt_later': 'Later'
 };

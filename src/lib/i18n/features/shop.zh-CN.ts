@@ -48,5 +48,5 @@ export const shopZhCN: Record<keyof typeof shopEn, string> = {
 	'shop.origins_env': '服务器设置中另外允许：{list}',
 	'shop.origins_prompt': '完成设置：填写您商城的网址，这样只有您的商城可以显示客服窗口。',
 	'shop.origins_prompt_go': '现在设置',
-	'shop.origins_prompt_later': '稍后',
+	'shop.origins_prompt_later': '稍后'
 };

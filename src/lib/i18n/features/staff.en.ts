@@ -15,9 +15,11 @@ export const staffEn = {
 	'staff.password_short': 'The password needs at least 8 characters.',
 	'staff.deactivate': 'Deactivate account',
 	'staff.sign_out_everywhere': 'Sign out of every device',
-	'staff.sign_out_everywhere_hint': 'For a lost or handed-on phone: {name} is signed out on every device at once, and each deletes its copy of the data at its next contact. {name} can sign in again with the password.',
+	'staff.sign_out_everywhere_hint':
+		'For a lost or handed-on phone: {name} is signed out on every device at once, and each deletes its copy of the data at its next contact. {name} can sign in again with the password.',
 	'staff.signed_out_everywhere': '{name} is signed out of every device.',
-	'staff.deactivate_hint': 'For someone who left. They are signed out on every device at once; their phones and tablets delete the customer data they hold at their next contact. Nothing they recorded is deleted.',
+	'staff.deactivate_hint':
+		'For someone who left. They are signed out on every device at once; their phones and tablets delete the customer data they hold at their next contact. Nothing they recorded is deleted.',
 	'staff.hand_over': 'Hand their {n} customers to',
 	'staff.hand_over_none': 'Nobody yet (managers assign them later)',
 	'staff.deactivate_confirm': 'Deactivate {name}? They can no longer sign in.',

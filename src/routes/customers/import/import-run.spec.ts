@@ -21,12 +21,7 @@ function recorder() {
 
 describe('externalIdIndex', () => {
 	it('maps shop customer ids to local ids, skipping customers without one', () => {
-		const index = externalIdIndex([
-			{ id: 'a', external_id: 'S1' },
-			{ id: 'b' },
-			{ id: 'c', external_id: '' },
-			{ id: 'd', external_id: 'S2' }
-		]);
+		const index = externalIdIndex([{ id: 'a', external_id: 'S1' }, { id: 'b' }, { id: 'c', external_id: '' }, { id: 'd', external_id: 'S2' }]);
 		expect([...index]).toEqual([
 			['S1', { id: 'a' }],
 			['S2', { id: 'd' }]

@@ -3,15 +3,7 @@
  * updates, which fields the preview shows, and running a planned import in batches so that the
  * page stays responsive and shows progress.
  */
-import {
-	CUSTOMER_CSV_FIELDS,
-	type CsvMapping,
-	type CustomerCsvData,
-	type CustomerCsvField,
-	type CustomerRowResult,
-	type ImportPlan,
-	type ParsedCsv
-} from '$lib/csv/import';
+import { CUSTOMER_CSV_FIELDS, type CsvMapping, type CustomerCsvData, type CustomerCsvField, type CustomerRowResult, type ImportPlan, type ParsedCsv } from '$lib/csv/import';
 
 /** How many rows are written between two pauses that let the page repaint. */
 export const IMPORT_BATCH = 200;
@@ -24,9 +16,7 @@ export const PREVIEW_ROWS = 20;
  * is still taken on the server, so a row with it must update them rather than create a duplicate.
  * A live customer wins over a deleted one with the same id.
  */
-export function externalIdIndex(
-	docs: readonly { id: string; external_id?: string; deleted?: boolean }[]
-): Map<string, { id: string }> {
+export function externalIdIndex(docs: readonly { id: string; external_id?: string; deleted?: boolean }[]): Map<string, { id: string }> {
 	const index = new Map<string, { id: string; deleted: boolean }>();
 	for (const d of docs) {
 		const key = d.external_id?.trim();
@@ -45,17 +35,10 @@ export function mappedFields(mapping: CsvMapping): CustomerCsvField[] {
 
 /** One row of the preview: the customer as it will be saved, or the file's cells when the row has errors. */
 export type PreviewRow =
-	| { row: number; action: 'create' | 'update'; data: CustomerCsvData }
-	| { row: number; action: 'error'; cells: Partial<Record<CustomerCsvField, string>>; errorFields: string[] };
+	{ row: number; action: 'create' | 'update'; data: CustomerCsvData } | { row: number; action: 'error'; cells: Partial<Record<CustomerCsvField, string>>; errorFields: string[] };
 
 /** The first `limit` rows of the file for the preview, in spreadsheet order. */
-export function previewRows(
-	results: readonly CustomerRowResult[],
-	plan: ImportPlan,
-	parsed: Pick<ParsedCsv, 'rows' | 'rowNumbers'>,
-	mapping: CsvMapping,
-	limit = PREVIEW_ROWS
-): PreviewRow[] {
+export function previewRows(results: readonly CustomerRowResult[], plan: ImportPlan, parsed: Pick<ParsedCsv, 'rows' | 'rowNumbers'>, mapping: CsvMapping, limit = PREVIEW_ROWS): PreviewRow[] {
 	const updates = new Set(plan.update.map((u) => u.row));
 	const cellsByRow = new Map(parsed.rowNumbers.map((n, i) => [n, parsed.rows[i]]));
 	return results.slice(0, limit).map((r): PreviewRow => {
@@ -98,11 +81,7 @@ export function nextFrame(): Promise<void> {
  * Writes a planned import row by row, in spreadsheet order, pausing every `batch` rows. Refuses a
  * plan with errors: the import is all or nothing as far as the file's content goes.
  */
-export async function runImport(
-	plan: ImportPlan,
-	write: ImportWriter,
-	{ onProgress, pause = nextFrame, batch = IMPORT_BATCH }: RunImportOptions = {}
-): Promise<{ created: number; updated: number }> {
+export async function runImport(plan: ImportPlan, write: ImportWriter, { onProgress, pause = nextFrame, batch = IMPORT_BATCH }: RunImportOptions = {}): Promise<{ created: number; updated: number }> {
 	if (!plan.canImport) throw new Error('the file has rows with errors; nothing was imported');
 	const steps = [
 		...plan.create.map((c) => ({ row: c.row, run: () => write.create(c.data), kind: 'create' as const })),
