@@ -90,19 +90,21 @@ export async function sealDoc(doc: Doc, layout: Layout, key: CryptoKey, recent?:
 	if (known) return known;
 	const { record, aad } = recordOf(doc, layout);
 	if (!record || typeof record !== 'object') return doc;
-	// Built key by key, never with `delete`: an object a property was deleted from turns into a slow
-	// dictionary (about 0.8 KB each here: 70 MB more heap for 50,000 customers, and slower reads).
+	// Never `delete` from, nor add key by key to, a large object: V8 turns it into a slow dictionary
+	// (about 0.8 KB more each: 70 MB more heap for 50,000 customers, and slower reads). Object.fromEntries
+	// and spreads make fast objects.
 	const secret: Record<string, unknown> = {};
-	const out: Doc = {};
+	const kept: [string, unknown][] = [];
 	let any = false;
 	for (const k in record) {
 		if (k === '_sealed') continue;
 		if (layout.fields.includes(k)) {
 			secret[k] = record[k];
 			any = true;
-			if (k in PLACEHOLDER) out[k] = PLACEHOLDER[k];
-		} else out[k] = record[k];
+			if (k in PLACEHOLDER) kept.push([k, PLACEHOLDER[k]]);
+		} else kept.push([k, record[k]]);
 	}
+	const out: Doc = Object.fromEntries(kept);
 	if (any) {
 		const text = JSON.stringify(secret);
 		const memo = recent ? `${aad}\u0000${text}` : '';
@@ -137,10 +139,9 @@ export async function openDoc(doc: Doc, layout: Layout, key: CryptoKey, recent?:
 		secret = JSON.parse(plain) as Record<string, unknown>;
 		recent?.opened.set(record._sealed, secret);
 	}
-	// Key by key, not a spread and `delete` (see sealDoc): the records RxDB keeps stay fast objects.
-	const out: Doc = {};
-	for (const k in record) if (k !== '_sealed') out[k] = record[k];
-	for (const k in secret) out[k] = secret[k];
+	// Spreads, not `delete` nor keys added one by one (see sealDoc): RxDB's records stay fast objects.
+	const { _sealed: _, ...clear } = record;
+	const out: Doc = { ...clear, ...secret };
 	return layout.nested ? { ...doc, [layout.nested]: out } : out;
 }
 

@@ -20,18 +20,16 @@ const PUSH_REQUEST_ROWS = 200;
 const LOCAL_ONLY = ['_deleted', '_meta', '_rev', '_attachments'];
 
 /** A PocketBase record as a local document. Soft deletion stays a plain `deleted` field (restorable). */
+// Object.fromEntries, not keys added one by one: past about 30 keys added that way V8 makes the
+// object a slow dictionary (a customer has about 40 fields).
 export function fromServer<T>(record: Record<string, unknown>): WithDeleted<T> {
-	const doc: Record<string, unknown> = { _deleted: false };
-	for (const [k, v] of Object.entries(record)) {
-		if (!SERVER_ONLY.includes(k) && v !== null) doc[k] = v;
-	}
-	return doc as WithDeleted<T>;
+	const kept: [string, unknown][] = [['_deleted', false]];
+	for (const [k, v] of Object.entries(record)) if (!SERVER_ONLY.includes(k) && v !== null) kept.push([k, v]);
+	return Object.fromEntries(kept) as WithDeleted<T>;
 }
 
 export function toServer(doc: Record<string, unknown>): Record<string, unknown> {
-	const out: Record<string, unknown> = {};
-	for (const [k, v] of Object.entries(doc)) if (!LOCAL_ONLY.includes(k)) out[k] = v;
-	return out;
+	return Object.fromEntries(Object.entries(doc).filter(([k]) => !LOCAL_ONLY.includes(k)));
 }
 
 export interface PocketBaseReplicationOptions<T> {
