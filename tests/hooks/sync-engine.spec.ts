@@ -138,3 +138,34 @@ describe('sync engine', () => {
 		expect((await manager.collection('customers').getOne(gone.id)).deleted).toBe(false);
 	});
 });
+
+describe('sync engine, a first pull', () => {
+	it('asked to pull again during a first pull, waits for its last page: the upload side reads none of the pulled records back (issue 17)', async () => {
+		const a = await device('sales');
+		await a.online();
+		for (let i = 0; i < 1500; i++) await a.db.customers.insert({ id: `fp${String(i).padStart(13, '0')}`, name: `首次 ${i}`, owner: staff('sales').id } as never);
+		await a.engine!.awaitInSync();
+		await a.offline();
+		const b = await device('sales');
+		// What RxDB's upload side reads back from the device's storage while it checks what to upload:
+		// its reads in change order (sorted by _meta.lwt).
+		const fork = b.db.customers.storageInstance as unknown as { query: (q: { query: { sort?: Record<string, string>[] } }) => Promise<{ documents: unknown[] }> };
+		const query = fork.query.bind(fork);
+		let readBack = 0;
+		fork.query = async (q) => {
+			const r = await query(q);
+			if (JSON.stringify(q.query.sort ?? []).includes('_meta.lwt')) readBack += r.documents.length;
+			return r;
+		};
+		b.engine = new (await import('../../src/lib/sync/engine')).SyncEngine({ pb: b.pb, db: b.db, userId: b.userId, kv: b.kv, realtime: false, pullBatchSize: 100 });
+		b.engine.start();
+		// Realtime (re)connects and events ask for pulls while the first one runs.
+		const asks = setInterval(() => b.engine!.resyncAll(), 20);
+		await b.engine.awaitInSync();
+		await new Promise((r) => setTimeout(r, 300));
+		clearInterval(asks);
+		await b.engine.awaitInSync();
+		expect(await b.db.customers.count().exec()).toBeGreaterThanOrEqual(1500);
+		expect(readBack).toBeLessThan(100);
+	});
+});

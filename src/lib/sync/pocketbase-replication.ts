@@ -72,12 +72,24 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 	const stream$ = new Subject<RxReplicationPullStreamItem<T, SeqCheckpoint>>();
 	const live = o.live ?? true;
 	let resyncTimer: ReturnType<typeof setTimeout> | null = null;
+	// A RESYNC asked for during the first pull waits until a pull reached the last page, and is then
+	// sent once (a pull that fails is retried by RxDB itself until it gets there). RxDB's
+	// RESYNC also makes its upload side read again every record changed since its checkpoint: during a
+	// first pull that is every record being pulled, read and opened a second time beside the pull, and
+	// what was left of it when the page closed was read again after the restart, ahead of the first
+	// edit. The first pull itself goes on to the last page, so nothing is missed meanwhile.
+	let firstPullDone = false;
+	let resyncWaiting = false;
+	const resync = () => {
+		if (firstPullDone) stream$.next('RESYNC');
+		else resyncWaiting = true;
+	};
 	const resyncSoon = () => {
 		if (resyncTimer) return;
 		// A burst of realtime events becomes one pull.
 		resyncTimer = setTimeout(() => {
 			resyncTimer = null;
-			stream$.next('RESYNC');
+			resync();
 		}, 15);
 	};
 
@@ -107,6 +119,13 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 				const documents = page.items.map((r) => fromServer<T>(r));
 				if (o.name === 'customers') await noticeDeleted(page.items as unknown as Record<string, unknown>[]);
 				if (documents.length < batchSize) {
+					if (!firstPullDone) {
+						firstPullDone = true;
+						if (resyncWaiting) {
+							resyncWaiting = false;
+							resyncSoon();
+						}
+					}
 					const error = o.status.value.error;
 					o.status.patch({ lastSync: Date.now(), online: true, error: error?.kind === 'auth' ? error : null });
 				}
@@ -239,7 +258,7 @@ export function replicatePocketBase<T>(o: PocketBaseReplicationOptions<T>): Pock
 
 	return {
 		state,
-		resync: () => stream$.next('RESYNC'),
+		resync,
 		purgeHidden: (only?: readonly string[]) => purge(only),
 		stop: async () => {
 			subs.forEach((s) => s.unsubscribe());
