@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { aesOpen, aesSeal } from '../lock/aes';
+import { MemoryStorage } from '../testing/memory-storage';
 import { classifySend, MessageOutbox, type Sealer } from './outbox';
 
-function memory() {
-	const m = new Map<string, string>();
-	return {
-		getItem: (k: string) => m.get(k) ?? null,
-		setItem: (k: string, v: string) => void m.set(k, v),
-		removeItem: (k: string) => void m.delete(k),
-		get length() {
-			return m.size;
-		},
-		key: (i: number) => [...m.keys()][i] ?? null,
-		m
-	};
-}
+const memory = () => new MemoryStorage();
 
 /** The device's cipher (AES-GCM under a key of its own, the storage key bound in), as the console uses it. */
 async function realSealer(): Promise<Sealer & { fail: boolean }> {

@@ -62,10 +62,15 @@ let counter = 0;
 const orderOf = (m: OutgoingMessage) => m.order ?? (Date.parse(m.created.replace(' ', 'T')) || 0) * 1000;
 const byOrder = (a: OutgoingMessage, b: OutgoingMessage) => orderOf(a) - orderOf(b) || (a.client_id < b.client_id ? -1 : a.client_id > b.client_id ? 1 : 0);
 
+const isReply = (m: unknown): m is OutgoingMessage => {
+	const r = m as Partial<OutgoingMessage> | null;
+	return !!r && typeof r === 'object' && typeof r.client_id === 'string' && typeof r.conversation === 'string' && typeof r.body === 'string';
+};
+
 function parse(text: string | null): OutgoingMessage | null {
 	try {
-		const m = JSON.parse(text ?? 'null');
-		return m && typeof m === 'object' && typeof m.client_id === 'string' && typeof m.conversation === 'string' && typeof m.body === 'string' ? m : null;
+		const m: unknown = JSON.parse(text ?? 'null');
+		return isReply(m) ? m : null;
 	} catch {
 		return null;
 	}
@@ -108,7 +113,7 @@ export class MessageOutbox {
 		}
 		if (!Array.isArray(list)) return;
 		const base = Date.now() * 1000;
-		const writes = list.map((m, i) => (parse(JSON.stringify(m)) ? this.#put(m.client_id, { ...m, order: m.order ?? base + i }, false) : Promise.resolve()));
+		const writes = list.map((m: unknown, i) => (isReply(m) ? this.#put(m.client_id, { ...m, order: m.order ?? base + i }, false) : Promise.resolve()));
 		// The old list goes once every reply is stored under its own key.
 		void Promise.all(writes).then(() => this.kv?.removeItem(this.key));
 	}

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { lostMessages, requeue, sawEpoch, watchEpoch } from './restore';
 import { MessageOutbox } from './outbox';
+import { MemoryStorage } from '../testing/memory-storage';
 
-const kv = () => {
-	const m = new Map<string, string>();
-	return {
-		getItem: (k: string) => m.get(k) ?? null,
-		setItem: (k: string, v: string) => void m.set(k, v),
-		removeItem: (k: string) => void m.delete(k),
-		get length() {
-			return m.size;
-		},
-		key: (i: number) => [...m.keys()][i] ?? null
-	};
-};
+const kv = () => new MemoryStorage();
 const answer = (epoch: string | null) => ({ headers: new Headers(epoch ? { 'x-crm-epoch': epoch } : {}) }) as Response;
 
 describe('sawEpoch', () => {

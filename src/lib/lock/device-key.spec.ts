@@ -2,13 +2,7 @@
 // kept only wrapped, so after a restart nothing opens it but that PIN; turning the lock off keeps it in
 // clear again; sign-out forgets it.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-
-class MemoryStorage {
-	m = new Map<string, string>();
-	getItem = (k: string) => this.m.get(k) ?? null;
-	setItem = (k: string, v: string) => void this.m.set(k, String(v));
-	removeItem = (k: string) => void this.m.delete(k);
-}
+import { MemoryStorage } from '../testing/memory-storage';
 
 let storage: MemoryStorage;
 /** A fresh module: what a restart of the app holds in memory (nothing). */

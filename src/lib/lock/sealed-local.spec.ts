@@ -2,13 +2,7 @@
 // storage key and device key; a value from before sealing is read as it is; nothing is sealed once the
 // key is gone (signed out).
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-
-class MemoryStorage {
-	m = new Map<string, string>();
-	getItem = (k: string) => this.m.get(k) ?? null;
-	setItem = (k: string, v: string) => void this.m.set(k, String(v));
-	removeItem = (k: string) => void this.m.delete(k);
-}
+import { MemoryStorage } from '../testing/memory-storage';
 
 beforeEach(() => {
 	vi.resetModules();

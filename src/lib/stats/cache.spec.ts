@@ -1,32 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MemoryStorage } from '../testing/memory-storage';
 import { ClientResponseError } from 'pocketbase';
 
 const send = vi.fn();
 vi.mock('$lib/pb/client', () => ({ pb: { send: (...a: unknown[]) => send(...a) } }));
 const { clearStatsCache, loadStats, queryKey, readCached, StatsError } = await import('./cache');
 const { deviceKey } = await import('$lib/lock/device-key');
-
-class MemoryStorage {
-	m = new Map<string, string>();
-	quota = Infinity;
-	get length() {
-		return this.m.size;
-	}
-	key(i: number) {
-		return [...this.m.keys()][i] ?? null;
-	}
-	getItem(k: string) {
-		return this.m.get(k) ?? null;
-	}
-	setItem(k: string, v: string) {
-		const used = [...this.m.entries()].reduce((s, [a, b]) => (a === k ? s : s + a.length + b.length), 0);
-		if (used + k.length + v.length > this.quota) throw new Error('QuotaExceededError');
-		this.m.set(k, v);
-	}
-	removeItem(k: string) {
-		this.m.delete(k);
-	}
-}
 
 const refused = (status: number, body: Record<string, unknown> = {}) => new ClientResponseError({ url: '/x', status, response: body });
 
